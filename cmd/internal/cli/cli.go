@@ -1,0 +1,128 @@
+// Package cli is the gongkai command: its command table, flags and the
+// wiring that joins the generator, the search index and the server.
+//
+// Usage:
+//
+//	gongkai build     [-source DIR] [-out DIR] [-date YYYY-MM-DD]
+//	gongkai serve     [-addr HOST:PORT] [-no-build] [build flags]
+//	gongkai check     [-source DIR] [-out DIR] [-date YYYY-MM-DD]
+//	gongkai new KIND "title" [-agency CODE] [-source DIR] [-date YYYY-MM-DD]
+//	gongkai linkcheck [flags] [DIR|URL]
+//	gongkai version
+//
+// Exit codes: 0 ok, 1 content or build errors, 2 usage errors.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Version is the program's version, set at link time with -ldflags.
+var Version = "dev"
+
+type command struct {
+	name, args, help string
+	run              func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+}
+
+func commands() []command {
+	return []command{
+		{"build", "[flags]", "build content/ into public/ (and its search index)", runBuild},
+		{"serve", "[flags]", "build, then serve the site and its search on 127.0.0.1:1313", runServe},
+		{"check", "[flags]", "validate everything and write nothing", runCheck},
+		{"new", "KIND \"title\" [flags]", "scaffold a record with every required field", runNew},
+		{"linkcheck", "[flags] [DIR|URL]", "check links of a built site on disk or of a live site", runLinkcheck},
+		{"version", "", "print the version", runVersion},
+	}
+}
+
+// Run runs the command line args and returns the exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "gongkai: unknown command %q\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: gongkai COMMAND [flags]\n\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.help)
+	}
+	fmt.Fprintln(w, "\nRun \"gongkai COMMAND -h\" for a command's flags.")
+}
+
+func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("version", "", stderr)
+	if code, done := parse(fs, args); done {
+		return code
+	}
+	fmt.Fprintln(stdout, "gongkai", Version)
+	return 0
+}
+
+func newFlagSet(name, args string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: gongkai %s %s\n", name, args)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags; done reports that the command should exit with code.
+func parse(fs *flag.FlagSet, args []string) (code int, done bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0, true
+		}
+		return 2, true
+	}
+	return 0, false
+}
+
+// siteFlags are the flags every content command shares.
+type siteFlags struct {
+	source string
+	out    string
+	date   string
+}
+
+func (s *siteFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&s.source, "source", ".", "site folder holding content/ (and an optional theme/ override)")
+	fs.StringVar(&s.out, "out", "public", "output folder; the search index goes beside it in OUT.search")
+	fs.StringVar(&s.date, "date", "", "build date YYYY-MM-DD (default today, Asia/Shanghai)")
+}
+
+func (s *siteFlags) buildDate() (time.Time, error) {
+	loc := time.FixedZone("CST", 8*3600)
+	if s.date == "" {
+		n := time.Now().In(loc)
+		return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, loc), nil
+	}
+	t, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(s.date), loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("-date: want YYYY-MM-DD, got %q", s.date)
+	}
+	return t, nil
+}
+
+func (s *siteFlags) indexDir() string { return strings.TrimSuffix(s.out, "/") + ".search" }

@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+
+	"gongkai/internal/server"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var sf siteFlags
+	fs := newFlagSet("serve", "[flags]", stderr)
+	sf.register(fs)
+	addr := fs.String("addr", "127.0.0.1:1313", "address to listen on, HOST:PORT")
+	noBuild := fs.Bool("no-build", false, "serve an existing build (production) instead of building first")
+	if code, done := parse(fs, args); done {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "gongkai serve: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if !*noBuild {
+		if _, code := build(ctx, sf, stdout, stderr); code != 0 {
+			return code
+		}
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	h, files, err := siteHandler(sf, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "gongkai serve:", err)
+		return 1
+	}
+	defer files.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "gongkai serve:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "serving %s at http://%s/ (Ctrl-C to stop)\n", sf.out, ln.Addr())
+	if err := server.Run(ctx, server.New(*addr, h), ln); err != nil && err != http.ErrServerClosed {
+		fmt.Fprintln(stderr, "gongkai serve:", err)
+		return 1
+	}
+	return 0
+}
+
+// siteHandler joins the static files and the search service.
+func siteHandler(sf siteFlags, log *slog.Logger) (http.Handler, *server.Files, error) {
+	h, files := server.Handler(server.Options{Dir: sf.out, Logger: log})
+	return h, files, nil
+}

@@ -1,0 +1,112 @@
+package generator
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/text"
+)
+
+// markdown renders record bodies: GFM tables, footnotes, heading ids that
+// keep Chinese characters, raw HTML off unless the site allows it.
+type markdown struct {
+	md goldmark.Markdown
+}
+
+func newMarkdown(unsafe bool) *markdown {
+	ropts := []goldmark.Option{
+		goldmark.WithExtensions(extension.Table, extension.Footnote, extension.Strikethrough),
+		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+	}
+	if unsafe {
+		ropts = append(ropts, goldmark.WithRendererOptions(html.WithUnsafe()))
+	}
+	return &markdown{md: goldmark.New(ropts...)}
+}
+
+// render converts src to HTML and, when textOut is not nil, appends the
+// plain text of the document to it (for the search index).
+func (m *markdown) render(src []byte, buf *bytes.Buffer, textOut *strings.Builder) error {
+	ctx := parser.NewContext(parser.WithIDs(&headingIDs{seen: map[string]int{}}))
+	doc := m.md.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
+	if err := m.md.Renderer().Render(buf, src, doc); err != nil {
+		return err
+	}
+	if textOut != nil {
+		plainText(doc, src, textOut)
+	}
+	return nil
+}
+
+func plainText(doc ast.Node, src []byte, out *strings.Builder) {
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		switch n := n.(type) {
+		case *ast.Text:
+			if entering {
+				out.Write(n.Segment.Value(src))
+				if n.SoftLineBreak() || n.HardLineBreak() {
+					out.WriteByte(' ')
+				}
+			}
+		case *ast.String:
+			if entering {
+				out.Write(n.Value)
+			}
+		case *ast.CodeBlock, *ast.FencedCodeBlock:
+			if entering {
+				lines := n.Lines()
+				for i := range lines.Len() {
+					seg := lines.At(i)
+					out.Write(seg.Value(src))
+				}
+			}
+		default:
+			if !entering && n.Type() == ast.TypeBlock {
+				out.WriteByte('\n')
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+}
+
+// headingIDs makes heading ids from the heading text, keeping letters of any
+// script (so 一、总体要求 becomes "一总体要求") and numbering repeats.
+type headingIDs struct {
+	seen map[string]int
+}
+
+func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
+	var b strings.Builder
+	dash := false
+	for _, r := range string(value) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(unicode.ToLower(r))
+		case r == ' ' || r == '-' || r == '_':
+			dash = true
+		}
+	}
+	id := b.String()
+	if id == "" {
+		id = "section"
+	}
+	if n, ok := h.seen[id]; ok {
+		h.seen[id] = n + 1
+		id = id + "-" + strconv.Itoa(n+1)
+	}
+	h.seen[id] = 0
+	return []byte(id)
+}
+
+func (h *headingIDs) Put(value []byte) { h.seen[string(value)] = 0 }

@@ -1,0 +1,340 @@
+package generator
+
+import (
+	"cmp"
+	"encoding/csv"
+	"fmt"
+	"html/template"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// List is a paginated list of records.
+type List struct {
+	Title   string
+	Items   []*Record
+	Page    int // 1-based
+	Pages   int
+	Total   int
+	Prev    string
+	Next    string
+	Numbers []PageLink
+	Facets  []Facet // browsing links shown beside the list
+}
+
+// PageLink is one numbered link of a pager.
+type PageLink struct {
+	N       int
+	URL     string
+	Current bool
+}
+
+// Facet is a group of browsing links, such as "by agency".
+type Facet struct {
+	Title string
+	Links []FacetLink
+}
+
+// FacetLink is one browsing link with its count.
+type FacetLink struct {
+	Title   string
+	URL     string
+	Count   int
+	Current bool
+	Child   bool
+}
+
+// plan lists every page and generated file of the site.
+func (b *Build) plan() []Output {
+	var outs []Output
+	outs = append(outs, b.home())
+	for _, k := range b.Kinds {
+		for _, r := range b.ByKind(k.Name) {
+			h := r.H()
+			outs = append(outs, Output{URL: r.URL, Page: &Page{
+				Template: k.Template, Title: h.Title, Record: r, Description: h.Summary,
+				Keywords: h.Keywords, PubDate: h.Published, HasTime: h.HasTime, Source: agencyNameList(h.Agency),
+				Crumbs: []Crumb{{b.Theme.T(k.Column), k.Section}},
+			}})
+		}
+		if k.Outputs != nil {
+			outs = append(outs, k.Outputs(b)...)
+		}
+	}
+	outs = append(outs, b.guide(), b.notFound(), b.robots())
+	outs = append(outs, b.catalogue()...)
+	outs = append(outs, b.redirectPages()...)
+	return outs
+}
+
+func agencyNameList(as []*Agency) string {
+	names := make([]string, len(as))
+	for i, a := range as {
+		names[i] = a.Name
+	}
+	return strings.Join(names, "、")
+}
+
+// HomeColumn is one column on the home page with its newest items.
+type HomeColumn struct {
+	Title string
+	URL   string
+	Items []*Record
+}
+
+func (b *Build) home() Output {
+	var cols []HomeColumn
+	for _, k := range b.Kinds {
+		items := b.ByKind(k.Name)
+		if len(items) == 0 || k.Name == "page" {
+			continue
+		}
+		cols = append(cols, HomeColumn{Title: b.Theme.T(k.Column), URL: k.Section, Items: items[:min(len(items), 8)]})
+	}
+	var newest *Record
+	for _, r := range b.Published {
+		if newest == nil || r.Date().After(newest.Date()) {
+			newest = r
+		}
+	}
+	p := &Page{Template: "home.html", Title: b.Site.Name, Column: b.Theme.T("col_home"), Data: cols,
+		Description: b.Site.Name}
+	if newest != nil {
+		p.PubDate = newest.Date()
+	}
+	return Output{URL: "/", Page: p}
+}
+
+// paginate splits items into list pages under base ("/policy/" gives
+// /policy/, /policy/page/2/, …).
+func (b *Build) paginate(base, title, column string, items []*Record, facets []Facet, crumbs []Crumb) []Output {
+	per := b.Site.PerPage
+	pages := max(1, (len(items)+per-1)/per)
+	pageURL := func(n int) string {
+		if n == 1 {
+			return base
+		}
+		return base + "page/" + strconv.Itoa(n) + "/"
+	}
+	outs := make([]Output, 0, pages)
+	for n := 1; n <= pages; n++ {
+		l := &List{Title: title, Items: items[(n-1)*per : min(n*per, len(items))], Page: n, Pages: pages,
+			Total: len(items), Facets: facets}
+		if n > 1 {
+			l.Prev = pageURL(n - 1)
+		}
+		if n < pages {
+			l.Next = pageURL(n + 1)
+		}
+		for m := max(1, n-4); m <= min(pages, n+4); m++ {
+			l.Numbers = append(l.Numbers, PageLink{N: m, URL: pageURL(m), Current: m == n})
+		}
+		t := title
+		if n > 1 {
+			t = fmt.Sprintf("%s（%s）", title, fmt.Sprintf(b.Theme.T("page_n"), n))
+		}
+		var pub = l.Items
+		p := &Page{Template: "list.html", Title: t, Column: column, List: l, Crumbs: crumbs}
+		if len(pub) > 0 {
+			p.PubDate = pub[0].Date()
+		}
+		outs = append(outs, Output{URL: pageURL(n), Page: p})
+	}
+	return outs
+}
+
+// policyOutputs writes the policy lists: all, by agency, topic, year and validity.
+func policyOutputs(b *Build) []Output {
+	all := b.ByKind("policy")
+	col := b.Theme.T("col_policy")
+	base := "/policy/"
+	type group struct {
+		title, url string
+		items      []*Record
+		child      bool
+	}
+	var byAgency, byTopic, byYear, byValidity []*group
+	agencyIdx := map[string]*group{}
+	for _, a := range b.Site.Agencies {
+		g := &group{title: a.Name, url: base + "agency/" + a.Code + "/"}
+		agencyIdx[a.Code] = g
+		byAgency = append(byAgency, g)
+	}
+	topicIdx := map[string]*group{}
+	for _, t := range b.Site.AllTopics() {
+		g := &group{title: t.Name, url: base + "topic/" + t.Code + "/", child: t.Parent != nil}
+		topicIdx[t.Key] = g
+		byTopic = append(byTopic, g)
+	}
+	yearIdx := map[int]*group{}
+	validityIdx := map[string]*group{}
+	for _, v := range ValidityOrder {
+		g := &group{title: v, url: base + "validity/" + validityCodes[v] + "/"}
+		validityIdx[v] = g
+		byValidity = append(byValidity, g)
+	}
+	for _, r := range all {
+		p := r.Entry.(*Policy)
+		for _, a := range p.Agency {
+			agencyIdx[a.Code].items = append(agencyIdx[a.Code].items, r)
+		}
+		if t := p.TopicRef; t != nil {
+			topicIdx[t.Key].items = append(topicIdx[t.Key].items, r)
+			if t.Parent != nil {
+				topicIdx[t.Parent.Key].items = append(topicIdx[t.Parent.Key].items, r)
+			}
+		}
+		y := p.Published.Year()
+		if yearIdx[y] == nil {
+			yearIdx[y] = &group{title: strconv.Itoa(y), url: base + "year/" + strconv.Itoa(y) + "/"}
+			byYear = append(byYear, yearIdx[y])
+		}
+		yearIdx[y].items = append(yearIdx[y].items, r)
+		validityIdx[p.Validity.Status].items = append(validityIdx[p.Validity.Status].items, r)
+	}
+	slices.SortFunc(byYear, func(a, b *group) int { return cmp.Compare(b.title, a.title) })
+	facet := func(title string, gs []*group, current string) Facet {
+		f := Facet{Title: title}
+		for _, g := range gs {
+			if len(g.items) == 0 {
+				continue
+			}
+			f.Links = append(f.Links, FacetLink{Title: g.title, URL: g.url, Count: len(g.items), Current: g.url == current, Child: g.child})
+		}
+		return f
+	}
+	facets := func(current string) []Facet {
+		return []Facet{
+			facet(b.Theme.T("by_agency"), byAgency, current),
+			facet(b.Theme.T("by_topic"), byTopic, current),
+			facet(b.Theme.T("by_year"), byYear, current),
+			facet(b.Theme.T("by_validity"), byValidity, current),
+		}
+	}
+	crumbs := []Crumb{{col, base}}
+	outs := b.paginate(base, col, col, all, facets(base), nil)
+	for _, gs := range [][]*group{byAgency, byTopic, byYear, byValidity} {
+		for _, g := range gs {
+			if len(g.items) == 0 {
+				continue
+			}
+			outs = append(outs, b.paginate(g.url, col+"："+g.title, col, g.items, facets(g.url), crumbs)...)
+		}
+	}
+	return outs
+}
+
+func interpretationOutputs(b *Build) []Output {
+	col := b.Theme.T("col_interpretation")
+	return b.paginate("/interpretation/", col, col, b.ByKind("interpretation"), nil, nil)
+}
+
+func (b *Build) guide() Output {
+	var office *Agency
+	if b.Site.Office != "" {
+		office = b.Site.Agency(b.Site.Office)
+	}
+	return Output{URL: "/guide/", Page: &Page{Template: "guide.html", Title: b.Theme.T("col_guide"),
+		Column: b.Theme.T("col_guide"), Data: office, Description: b.Theme.T("guide_description")}}
+}
+
+func (b *Build) notFound() Output {
+	return Output{URL: "/404.html", NoSitemap: true, Page: &Page{Template: "404.html", Title: b.Theme.T("not_found"), NoIndex: true}}
+}
+
+func (b *Build) robots() Output {
+	return Output{URL: "/robots.txt", Write: func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "User-agent: *\nDisallow: /search\nDisallow: /api/\nSitemap: %s\n", b.Site.AbsURL("/sitemap.xml"))
+		return err
+	}}
+}
+
+// CatalogueEntry is one row of the disclosure catalogue (公开目录).
+type CatalogueEntry struct {
+	Record *Record
+	Kind   string // UI label of the kind
+	Date   string // 生成日期: date written for documents, else date published
+}
+
+func (b *Build) catalogueEntries() []CatalogueEntry {
+	var out []CatalogueEntry
+	for _, r := range b.Published {
+		h := r.H()
+		if h.IndexNo == "" {
+			continue
+		}
+		d := h.Published
+		if p, ok := r.Entry.(*Policy); ok && !p.Written.IsZero() {
+			d = p.Written
+		}
+		out = append(out, CatalogueEntry{Record: r, Kind: b.Theme.T(r.Kind.Column), Date: d.Format("2006-01-02")})
+	}
+	slices.SortFunc(out, func(a, c CatalogueEntry) int {
+		return cmp.Or(cmp.Compare(c.Date, a.Date), cmp.Compare(a.Record.H().IndexNo, c.Record.H().IndexNo))
+	})
+	return out
+}
+
+func (b *Build) catalogue() []Output {
+	entries := b.catalogueEntries()
+	col := b.Theme.T("col_catalogue")
+	const per = 100
+	pages := max(1, (len(entries)+per-1)/per)
+	var outs []Output
+	for n := 1; n <= pages; n++ {
+		u := "/catalogue/"
+		if n > 1 {
+			u = "/catalogue/page/" + strconv.Itoa(n) + "/"
+		}
+		chunk := entries[(n-1)*per : min(n*per, len(entries))]
+		l := &List{Title: col, Page: n, Pages: pages, Total: len(entries)}
+		pageURL := func(m int) string {
+			if m == 1 {
+				return "/catalogue/"
+			}
+			return "/catalogue/page/" + strconv.Itoa(m) + "/"
+		}
+		if n > 1 {
+			l.Prev = pageURL(n - 1)
+		}
+		if n < pages {
+			l.Next = pageURL(n + 1)
+		}
+		for m := max(1, n-4); m <= min(pages, n+4); m++ {
+			l.Numbers = append(l.Numbers, PageLink{N: m, URL: pageURL(m), Current: m == n})
+		}
+		outs = append(outs, Output{URL: u, Page: &Page{Template: "catalogue.html", Title: col, Column: col, List: l, Data: chunk,
+			Description: b.Theme.T("catalogue_description")}})
+	}
+	outs = append(outs, Output{URL: "/catalogue.csv", NoSitemap: true, Write: func(w io.Writer) error {
+		// A byte-order mark lets spreadsheet programs read the UTF-8 correctly.
+		io.WriteString(w, "\ufeff")
+		cw := csv.NewWriter(w)
+		cw.Write([]string{b.Theme.T("f_index_no"), b.Theme.T("f_title"), b.Theme.T("f_summary"), b.Theme.T("f_date_formed"), b.Theme.T("f_kind"), b.Theme.T("f_agencies"), "URL"})
+		for _, e := range entries {
+			h := e.Record.H()
+			cw.Write([]string{h.IndexNo, h.Title, h.Summary, e.Date, e.Kind, agencyNameList(h.Agency), b.Site.AbsURL(e.Record.URL)})
+		}
+		cw.Flush()
+		return cw.Error()
+	}})
+	return outs
+}
+
+func (b *Build) redirectPages() []Output {
+	var outs []Output
+	for _, r := range b.Redirects {
+		outs = append(outs, Output{URL: r.From, NoSitemap: true, Page: &Page{Template: "redirect.html",
+			Title: b.Theme.T("moved"), Data: r.To, NoIndex: true}})
+	}
+	return outs
+}
+
+// Kinds used in templates.
+
+// ValidityBanner reports whether the policy page shows a validity banner.
+func (p *Policy) ValidityBanner() bool { return p.Validity.Status != Valid && p.Validity.Status != "" }
+
+var _ = template.HTML("")

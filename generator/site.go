@@ -1,0 +1,206 @@
+package generator
+
+import (
+	"io/fs"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Site is content/site.yaml: the portal's identity, its agencies, the topic
+// tree, the navigation and the disclosure guide.
+type Site struct {
+	Name       string `yaml:"name"`         // 网站名称
+	BaseURL    string `yaml:"base_url"`     // e.g. https://www.example.gov.cn/
+	Language   string `yaml:"language"`     // default zh-CN
+	SiteIDCode string `yaml:"site_id_code"` // 网站标识码
+	// Office is the code of the agency that runs the disclosure office.
+	Office   string      `yaml:"office"`
+	Agencies []Agency    `yaml:"agencies"`
+	Topics   []TopicNode `yaml:"topics"`
+	Nav      []NavItem   `yaml:"nav"`
+	// Guide is the disclosure guide (公开指南) in Markdown.
+	Guide string `yaml:"guide"`
+	// PerPage is the number of entries on a list page (default 20).
+	PerPage int `yaml:"per_page"`
+	// UnsafeHTML lets raw HTML through in Markdown bodies (off by default).
+	UnsafeHTML bool `yaml:"unsafe_html"`
+
+	base       *url.URL
+	agencyByID map[string]*Agency
+	topicByKey map[string]*Topic
+	topics     []*Topic // flattened, level 1 then its children, in file order
+}
+
+// Agency is an issuing or service agency.
+type Agency struct {
+	Code       string `yaml:"code"`     // short Latin code used in URLs, e.g. "fgw"
+	Name       string `yaml:"name"`     // full name
+	OrgCode    string `yaml:"org_code"` // organisation code, the prefix of index numbers
+	Address    string `yaml:"address"`
+	Hours      string `yaml:"hours"`
+	Phone      string `yaml:"phone"`
+	Fax        string `yaml:"fax"`
+	Email      string `yaml:"email"`
+	WebContact string `yaml:"web_contact"`
+}
+
+// TopicNode is a level-1 topic with its level-2 children in site.yaml.
+type TopicNode struct {
+	Code     string      `yaml:"code"`
+	Name     string      `yaml:"name"`
+	Children []TopicLeaf `yaml:"children"`
+}
+
+// TopicLeaf is a level-2 topic.
+type TopicLeaf struct {
+	Code string `yaml:"code"`
+	Name string `yaml:"name"`
+}
+
+// Topic is a resolved topic of either level. Key is "一级" or "一级/二级".
+type Topic struct {
+	Key    string
+	Name   string
+	Code   string // URL segment: "caizheng" or "caizheng-yusuan"
+	Parent *Topic
+}
+
+// NavItem is one entry of the main navigation.
+type NavItem struct {
+	Title string `yaml:"title"`
+	URL   string `yaml:"url"`
+}
+
+var codeRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+const siteFile = "content/site.yaml"
+
+func loadSite(fsys fs.FS, probs *Problems) (*Site, fieldLines) {
+	data, err := fs.ReadFile(fsys, siteFile)
+	if err != nil {
+		probs.Errorf(Pos{siteFile, 0}, "", "cannot read the site configuration: %v", err)
+		return nil, nil
+	}
+	s := &Site{}
+	lines, ok := decodeStrict(siteFile, data, 1, s, probs)
+	if !ok && lines == nil {
+		return nil, nil
+	}
+	s.applyDefaults()
+	s.validate(lines, probs)
+	return s, lines
+}
+
+func (s *Site) applyDefaults() {
+	if s.Language == "" {
+		s.Language = "zh-CN"
+	}
+	if s.PerPage <= 0 {
+		s.PerPage = 20
+	}
+	if s.BaseURL != "" && !strings.HasSuffix(s.BaseURL, "/") {
+		s.BaseURL += "/"
+	}
+}
+
+func (s *Site) validate(lines fieldLines, probs *Problems) {
+	at := func(field string) Pos { return Pos{siteFile, lines.line(field, 1)} }
+	req := func(field, v string) {
+		if strings.TrimSpace(v) == "" {
+			probs.Errorf(at(field), field, "required")
+		}
+	}
+	req("name", s.Name)
+	req("base_url", s.BaseURL)
+	req("site_id_code", s.SiteIDCode)
+	req("guide", s.Guide)
+	if s.BaseURL != "" {
+		u, err := url.Parse(s.BaseURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			probs.Errorf(at("base_url"), "base_url", "want an absolute http(s) URL, got %q", s.BaseURL)
+		} else {
+			s.base = u
+		}
+	}
+	s.agencyByID = map[string]*Agency{}
+	for i := range s.Agencies {
+		a := &s.Agencies[i]
+		f := "agencies[" + strconvItoa(i) + "]"
+		req(f+".code", a.Code)
+		req(f+".name", a.Name)
+		req(f+".org_code", a.OrgCode)
+		if a.Code != "" && !codeRE.MatchString(a.Code) {
+			probs.Errorf(at(f+".code"), f+".code", "want lower-case letters, digits and dashes, got %q", a.Code)
+		}
+		if _, dup := s.agencyByID[a.Code]; dup {
+			probs.Errorf(at(f+".code"), f+".code", "duplicate agency code %q", a.Code)
+		}
+		s.agencyByID[a.Code] = a
+	}
+	if len(s.Agencies) == 0 {
+		probs.Errorf(at("agencies"), "agencies", "at least one agency is required")
+	}
+	if s.Office != "" && s.agencyByID[s.Office] == nil {
+		probs.Errorf(at("office"), "office", "unknown agency code %q", s.Office)
+	}
+	s.topicByKey = map[string]*Topic{}
+	seenCode := map[string]bool{}
+	for i, n := range s.Topics {
+		f := "topics[" + strconvItoa(i) + "]"
+		req(f+".name", n.Name)
+		req(f+".code", n.Code)
+		if n.Code != "" && !codeRE.MatchString(n.Code) {
+			probs.Errorf(at(f+".code"), f+".code", "want lower-case letters, digits and dashes, got %q", n.Code)
+		}
+		parent := &Topic{Key: n.Name, Name: n.Name, Code: n.Code}
+		if s.topicByKey[parent.Key] != nil || seenCode[parent.Code] {
+			probs.Errorf(at(f+".name"), f+".name", "duplicate topic %q", n.Name)
+		}
+		seenCode[parent.Code] = true
+		s.topicByKey[parent.Key] = parent
+		s.topics = append(s.topics, parent)
+		for j, c := range n.Children {
+			cf := f + ".children[" + strconvItoa(j) + "]"
+			req(cf+".name", c.Name)
+			req(cf+".code", c.Code)
+			if c.Code != "" && !codeRE.MatchString(c.Code) {
+				probs.Errorf(at(cf+".code"), cf+".code", "want lower-case letters, digits and dashes, got %q", c.Code)
+			}
+			t := &Topic{Key: n.Name + "/" + c.Name, Name: c.Name, Code: n.Code + "-" + c.Code, Parent: parent}
+			if s.topicByKey[t.Key] != nil || seenCode[t.Code] {
+				probs.Errorf(at(cf+".name"), cf+".name", "duplicate topic %q", t.Key)
+			}
+			seenCode[t.Code] = true
+			s.topicByKey[t.Key] = t
+			s.topics = append(s.topics, t)
+		}
+	}
+	for i, n := range s.Nav {
+		f := "nav[" + strconvItoa(i) + "]"
+		req(f+".title", n.Title)
+		req(f+".url", n.URL)
+	}
+}
+
+// Agency returns the agency with the given code, or nil.
+func (s *Site) Agency(code string) *Agency { return s.agencyByID[code] }
+
+// Topic returns the topic with key "一级" or "一级/二级", or nil.
+func (s *Site) Topic(key string) *Topic { return s.topicByKey[key] }
+
+// AllTopics returns every topic, level 1 followed by its children, in file order.
+func (s *Site) AllTopics() []*Topic { return s.topics }
+
+// Domain returns the host of the base URL.
+func (s *Site) Domain() string {
+	if s.base == nil {
+		return ""
+	}
+	return s.base.Host
+}
+
+// AbsURL joins a site path ("/policy/x/") to the base URL.
+func (s *Site) AbsURL(p string) string {
+	return strings.TrimSuffix(s.BaseURL, "/") + p
+}

@@ -1,0 +1,219 @@
+package generator
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Theme is a parsed theme: one template set per page template, the UI
+// strings and the fingerprinted static files.
+type Theme struct {
+	pages   map[string]*template.Template
+	strings map[string]string
+	static  map[string][]byte // output path ("/static/style.1a2b3c4d.css") → bytes
+	assets  map[string]string // logical name ("style.css") → output path
+}
+
+// overlay reads from the site's theme folder first, then the default theme.
+type overlay struct {
+	site, base fs.FS
+}
+
+func (o overlay) Open(name string) (fs.File, error) {
+	if o.site != nil {
+		if f, err := o.site.Open(name); err == nil {
+			return f, nil
+		}
+	}
+	return o.base.Open(name)
+}
+
+func (o overlay) ReadDir(name string) ([]fs.DirEntry, error) {
+	seen := map[string]fs.DirEntry{}
+	for _, f := range []fs.FS{o.base, o.site} {
+		if f == nil {
+			continue
+		}
+		es, err := fs.ReadDir(f, name)
+		if err != nil {
+			continue
+		}
+		for _, e := range es {
+			seen[e.Name()] = e
+		}
+	}
+	out := make([]fs.DirEntry, 0, len(seen))
+	for _, e := range seen {
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return out, nil
+}
+
+// LoadTheme parses the default theme, with files from site (may be nil)
+// taking precedence. Template errors name the template file.
+func LoadTheme(base, site fs.FS) (*Theme, error) {
+	fsys := overlay{site: site, base: base}
+	th := &Theme{pages: map[string]*template.Template{}, static: map[string][]byte{}, assets: map[string]string{}}
+	data, err := fs.ReadFile(fsys, "i18n/zh-CN.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("load theme strings: %w", err)
+	}
+	if err := yaml.Unmarshal(data, &th.strings); err != nil {
+		return nil, fmt.Errorf("theme i18n/zh-CN.yaml: %w", err)
+	}
+	statics, _ := fs.ReadDir(fsys, "static")
+	for _, e := range statics {
+		if e.IsDir() {
+			continue
+		}
+		b, err := fs.ReadFile(fsys, "static/"+e.Name())
+		if err != nil {
+			return nil, fmt.Errorf("load theme: %w", err)
+		}
+		sum := sha256.Sum256(b)
+		ext := path.Ext(e.Name())
+		out := "/static/" + strings.TrimSuffix(e.Name(), ext) + "." + hex.EncodeToString(sum[:4]) + ext
+		th.static[out] = b
+		th.assets[e.Name()] = out
+	}
+	entries, err := fs.ReadDir(fsys, "templates")
+	if err != nil {
+		return nil, fmt.Errorf("load theme templates: %w", err)
+	}
+	var partials, pages []string
+	for _, e := range entries {
+		n := e.Name()
+		switch {
+		case !strings.HasSuffix(n, ".html"):
+		case strings.HasPrefix(n, "_"):
+			partials = append(partials, n)
+		default:
+			pages = append(pages, n)
+		}
+	}
+	base0 := template.New("").Funcs(th.funcs())
+	for _, n := range partials {
+		if err := parseInto(base0, fsys, n); err != nil {
+			return nil, err
+		}
+	}
+	for _, n := range pages {
+		t, err := base0.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if err := parseInto(t, fsys, n); err != nil {
+			return nil, err
+		}
+		th.pages[n] = t
+	}
+	return th, nil
+}
+
+func parseInto(t *template.Template, fsys fs.FS, name string) error {
+	b, err := fs.ReadFile(fsys, "templates/"+name)
+	if err != nil {
+		return fmt.Errorf("load theme: %w", err)
+	}
+	if _, err := t.New(name).Parse(string(b)); err != nil {
+		return fmt.Errorf("theme: %w", err)
+	}
+	return nil
+}
+
+// T returns the UI string for key, or the key itself when it is missing.
+func (th *Theme) T(key string) string {
+	if s, ok := th.strings[key]; ok {
+		return s
+	}
+	return key
+}
+
+// Execute renders the page template name with data.
+func (th *Theme) Execute(w io.Writer, name string, data any) error {
+	t := th.pages[name]
+	if t == nil {
+		return fmt.Errorf("theme has no template %q", name)
+	}
+	return t.ExecuteTemplate(w, name, data)
+}
+
+// Asset returns the fingerprinted URL of a static file.
+func (th *Theme) Asset(name string) string {
+	if p, ok := th.assets[name]; ok {
+		return p
+	}
+	return "/static/" + name
+}
+
+func (th *Theme) funcs() template.FuncMap {
+	return template.FuncMap{
+		"T":     th.T,
+		"asset": th.Asset,
+		"date": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(China).Format("2006-01-02")
+		},
+		"datetime": func(t time.Time, hasTime bool) string {
+			if t.IsZero() {
+				return ""
+			}
+			if hasTime {
+				return t.In(China).Format("2006-01-02 15:04")
+			}
+			return t.In(China).Format("2006-01-02")
+		},
+		"size": humanSize,
+		"add":  func(a, b int) int { return a + b },
+		"join": strings.Join,
+		"agencyNames": func(as []*Agency) string {
+			names := make([]string, len(as))
+			for i, a := range as {
+				names[i] = a.Name
+			}
+			return strings.Join(names, "、")
+		},
+		"pathEscape": func(p string) string {
+			u := url.URL{Path: p}
+			return u.EscapedPath()
+		},
+		"validityCode": func(s string) string { return validityCodes[s] },
+		"markdown":     th.markdownFunc,
+	}
+}
+
+// markdownFunc renders a short Markdown text, such as the guide, with raw
+// HTML off.
+func (th *Theme) markdownFunc(s string) (template.HTML, error) {
+	var b bytes.Buffer
+	if err := newMarkdown(false).render([]byte(s), &b, nil); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil //nolint:gosec // goldmark escapes; raw HTML is off
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	default:
+		return fmt.Sprintf("%d B", n)
+	}
+}
