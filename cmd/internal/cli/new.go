@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"gongkai/generator"
 )
@@ -73,7 +72,7 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "gongkai new:", err)
 		return 2
 	}
-	name := fmt.Sprintf("%d-%s.md", date.Year(), strings.ReplaceAll(strings.ToLower(strings.SplitN(indexNo, "/", 2)[1]), "/", "-"))
+	name := strings.SplitN(indexNo, "/", 2)[1] + ".md" // e.g. 2024-00012.md
 	path := filepath.Join(sf.source, "content", k.Dir, name)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		fmt.Fprintln(stderr, "gongkai new:", err)
@@ -119,5 +118,3 @@ func nextIndexNo(c *generator.Content, org string, year int) string {
 	}
 	return fmt.Sprintf("%s/%d-%05d", org, year, maxN+1)
 }
-
-var _ = time.Now
