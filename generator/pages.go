@@ -35,6 +35,8 @@ type PageLink struct {
 type Facet struct {
 	Title string
 	Links []FacetLink
+	Total int    // number of groups; Links may show fewer
+	All   string // URL of the page listing every group
 }
 
 // FacetLink is one browsing link with its count.
@@ -195,28 +197,55 @@ func policyOutputs(b *Build) []Output {
 		validityIdx[p.Validity.Status].items = append(validityIdx[p.Validity.Status].items, r)
 	}
 	slices.SortFunc(byYear, func(a, b *group) int { return cmp.Compare(b.title, a.title) })
-	facet := func(title string, gs []*group, current string) Facet {
-		f := Facet{Title: title}
+	// A list page's sidebar shows the largest groups of each facet; the
+	// browse pages (/policy/agency/ …) list every group with its count.
+	const sideLinks = 12
+	facet := func(title, all string, gs []*group, current string, full bool) Facet {
+		f := Facet{Title: title, All: all}
+		var links []FacetLink
 		for _, g := range gs {
 			if len(g.items) == 0 {
 				continue
 			}
-			f.Links = append(f.Links, FacetLink{Title: g.title, URL: g.url, Count: len(g.items), Current: g.url == current, Child: g.child})
+			links = append(links, FacetLink{Title: g.title, URL: g.url, Count: len(g.items), Current: g.url == current, Child: g.child})
 		}
+		f.Total = len(links)
+		if !full && len(links) > sideLinks {
+			top := slices.Clone(links)
+			slices.SortStableFunc(top, func(a, b FacetLink) int { return cmp.Compare(b.Count, a.Count) })
+			keep := map[string]bool{}
+			for _, l := range top[:sideLinks] {
+				keep[l.URL] = true
+			}
+			links = slices.DeleteFunc(links, func(l FacetLink) bool { return !keep[l.URL] && !l.Current })
+		}
+		f.Links = links
 		return f
 	}
+	kinds := []struct {
+		seg, title string
+		gs         []*group
+	}{
+		{"agency", b.Theme.T("by_agency"), byAgency},
+		{"topic", b.Theme.T("by_topic"), byTopic},
+		{"year", b.Theme.T("by_year"), byYear},
+		{"validity", b.Theme.T("by_validity"), byValidity},
+	}
 	facets := func(current string) []Facet {
-		return []Facet{
-			facet(b.Theme.T("by_agency"), byAgency, current),
-			facet(b.Theme.T("by_topic"), byTopic, current),
-			facet(b.Theme.T("by_year"), byYear, current),
-			facet(b.Theme.T("by_validity"), byValidity, current),
+		out := make([]Facet, len(kinds))
+		for i, k := range kinds {
+			out[i] = facet(k.title, base+k.seg+"/", k.gs, current, false)
 		}
+		return out
 	}
 	crumbs := []Crumb{{col, base}}
 	outs := b.paginate(base, col, col, all, facets(base), nil)
-	for _, gs := range [][]*group{byAgency, byTopic, byYear, byValidity} {
-		for _, g := range gs {
+	for _, k := range kinds {
+		// The browse page of this facet: every group with its count.
+		f := facet(k.title, "", k.gs, "", true)
+		outs = append(outs, Output{URL: base + k.seg + "/", Page: &Page{Template: "browse.html", Title: col + "：" + k.title,
+			Column: col, Crumbs: crumbs, Data: f}})
+		for _, g := range k.gs {
 			if len(g.items) == 0 {
 				continue
 			}

@@ -1,0 +1,55 @@
+package generator
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"gongkai/internal/corpus"
+)
+
+var corpusDir = flag.String("corpus", "", "benchmark corpus folder written by gencorpus.py (BenchmarkBuild skips without it)")
+
+// BenchmarkBuild loads, checks and renders a site converted from the
+// benchmark corpus: every page, list, the catalogue and the sitemap.
+//
+//	go test -run '^$' -bench Build -benchtime 3x ./generator -args -corpus /tmp/corpus10k
+func BenchmarkBuild(b *testing.B) {
+	if *corpusDir == "" {
+		b.Skip("no -corpus folder given")
+	}
+	site := b.TempDir()
+	n, err := corpus.Convert(*corpusDir, site)
+	if err != nil {
+		b.Fatal(err)
+	}
+	th := theme(b)
+	fsys := os.DirFS(site)
+	var peak uint64
+	i := 0
+	for b.Loop() {
+		c, err := Load(context.Background(), fsys, buildDate)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := c.Problems.Err(); err != nil {
+			b.Fatal(err)
+		}
+		out := filepath.Join(b.TempDir(), "public")
+		if _, err := Render(context.Background(), c, Options{Out: out, Theme: th}); err != nil {
+			b.Fatal(err)
+		}
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		peak = max(peak, ms.HeapSys)
+		b.StopTimer()
+		os.RemoveAll(out)
+		b.StartTimer()
+		i++
+	}
+	b.ReportMetric(float64(n), "docs")
+	b.ReportMetric(float64(peak)/1e6, "heap-MB")
+}
