@@ -1,0 +1,33 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// BuildSite builds the site folder source into out (with its search index
+// beside it) as of date, exactly as `gongkai build` does. Tests use it.
+func BuildSite(ctx context.Context, source, out string, date time.Time, stdout, stderr io.Writer) error {
+	sf := siteFlags{source: source, out: out, date: date.Format("2006-01-02")}
+	if _, code := build(ctx, sf, stdout, stderr); code != 0 {
+		return fmt.Errorf("build %s failed (exit %d)", source, code)
+	}
+	return nil
+}
+
+// SiteHandler returns the handler `gongkai serve` uses for the build in out:
+// static files, search and the API. Close the returned closer when done.
+func SiteHandler(out string, log *slog.Logger) (http.Handler, io.Closer, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	h, files, err := siteHandler(siteFlags{out: out}, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return h, files, nil
+}
