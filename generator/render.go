@@ -9,11 +9,13 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -140,7 +142,7 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	}
 	md := newMarkdown(c.Site.UnsafeHTML)
 	var files, nbytes atomic.Int64
-	dirs := &dirCache{made: map[string]bool{}}
+	dirs := &dirCache{}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	bufs := sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -202,18 +204,14 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 		}
 	}
 	slices.Sort(res.URLs)
-	for _, w := range []struct {
-		url string
-		fn  func(io.Writer) error
-	}{
-		{"/sitemap.xml", func(w io.Writer) error { return b.sitemap(w, res.URLs) }},
-		{"/" + ManifestFile, func(w io.Writer) error { return writeManifest(w, res.URLs, c.Redirects) }},
-	} {
-		var buf bytes.Buffer
-		if err := w.fn(&buf); err != nil {
-			return nil, err
-		}
-		n, err := dirs.write(opts.Out, outputFile(w.url), buf.Bytes())
+	var manifest bytes.Buffer
+	if err := writeManifest(&manifest, res.URLs, c.Redirects); err != nil {
+		return nil, err
+	}
+	final := b.sitemaps(res.URLs)
+	final["/"+ManifestFile] = manifest.Bytes()
+	for _, p := range slices.Sorted(maps.Keys(final)) {
+		n, err := dirs.write(opts.Out, outputFile(p), final[p])
 		if err != nil {
 			return nil, err
 		}
@@ -257,24 +255,29 @@ func (b *Build) feedsFor(p *Page) []FeedLink {
 	return nil
 }
 
-// dirCache creates each output folder once.
+// dirCache creates each output folder once, without serialising writers
+// behind one lock: each folder has its own once.
 type dirCache struct {
-	mu   sync.Mutex
-	made map[string]bool
+	made sync.Map // dir → *dirOnce
+}
+
+type dirOnce struct {
+	once sync.Once
+	err  error
+}
+
+func (d *dirCache) mkdir(dir string) error {
+	v, _ := d.made.LoadOrStore(dir, &dirOnce{})
+	o := v.(*dirOnce)
+	o.once.Do(func() { o.err = os.MkdirAll(dir, 0o755) })
+	return o.err
 }
 
 func (d *dirCache) write(root, rel string, data []byte) (int64, error) {
 	full := filepath.Join(root, rel)
-	dir := filepath.Dir(full)
-	d.mu.Lock()
-	if !d.made[dir] {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			d.mu.Unlock()
-			return 0, fmt.Errorf("write %s: %w", rel, err)
-		}
-		d.made[dir] = true
+	if err := d.mkdir(filepath.Dir(full)); err != nil {
+		return 0, fmt.Errorf("write %s: %w", rel, err)
 	}
-	d.mu.Unlock()
 	if err := os.WriteFile(full, data, 0o644); err != nil {
 		return 0, fmt.Errorf("write %s: %w", rel, err)
 	}
@@ -316,14 +319,39 @@ func writeManifest(w io.Writer, urls []string, redirects []Redirect) error {
 	return bw.Flush()
 }
 
-func (b *Build) sitemap(w io.Writer, urls []string) error {
-	bw := bufio.NewWriter(w)
+// sitemapMax is the most URLs one sitemap file may list (the protocol's limit).
+const sitemapMax = 50000
+
+// sitemaps writes sitemap.xml: a single urlset, or, past sitemapMax URLs, a
+// sitemap index pointing at sitemap-1.xml, sitemap-2.xml, ….
+func (b *Build) sitemaps(urls []string) map[string][]byte {
+	out := map[string][]byte{}
+	if len(urls) <= sitemapMax {
+		out["/sitemap.xml"] = b.urlset(urls)
+		return out
+	}
+	var idx bytes.Buffer
+	idx.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
+	for i := 0; i*sitemapMax < len(urls); i++ {
+		name := "/sitemap-" + strconv.Itoa(i+1) + ".xml"
+		out[name] = b.urlset(urls[i*sitemapMax : min((i+1)*sitemapMax, len(urls))])
+		idx.WriteString("<sitemap><loc>")
+		template.HTMLEscape(&idx, []byte(b.Site.AbsURL(name)))
+		idx.WriteString("</loc></sitemap>\n")
+	}
+	idx.WriteString("</sitemapindex>\n")
+	out["/sitemap.xml"] = idx.Bytes()
+	return out
+}
+
+func (b *Build) urlset(urls []string) []byte {
+	var bw bytes.Buffer
 	bw.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
 	for _, u := range urls {
 		bw.WriteString("<url><loc>")
-		template.HTMLEscape(bw, []byte(b.Site.AbsURL((&url.URL{Path: u}).EscapedPath())))
+		template.HTMLEscape(&bw, []byte(b.Site.AbsURL((&url.URL{Path: u}).EscapedPath())))
 		bw.WriteString("</loc></url>\n")
 	}
 	bw.WriteString("</urlset>\n")
-	return bw.Flush()
+	return bw.Bytes()
 }
