@@ -24,6 +24,22 @@ func Kinds() []*Kind {
 		{Name: "interpretation", Dir: "interpretations", Section: "/interpretation/", Template: "interpretation.html",
 			Column: "col_interpretation", NeedsIndexNo: true, New: func() Entry { return &Interpretation{} },
 			Outputs: interpretationOutputs, Scaffold: interpretationScaffold},
+		{Name: "release", Dir: "releases", Section: "/release/", Template: "release.html", Column: "col_release",
+			NeedsIndexNo: true, New: func() Entry { return &Release{} }, Outputs: releaseOutputs, Scaffold: releaseScaffold},
+		// Service disclosure (issue 3): approval items, fees, complaint
+		// channels with their handling statistics, notices, annual reports.
+		{Name: "approval", Dir: "approvals", Section: "/approval/", Template: "approval.html", Column: "svc_col_approval",
+			NeedsIndexNo: true, New: func() Entry { return &Approval{} }, Outputs: approvalOutputs, Scaffold: approvalScaffold},
+		{Name: "fee", Dir: "fees", Section: "/fee/", Template: "fee.html", Column: "svc_col_fee",
+			NeedsIndexNo: true, New: func() Entry { return &Fee{} }, Outputs: feeOutputs, Scaffold: feeScaffold},
+		{Name: "channel", Dir: "channels/channel", Section: "/channel/", Template: "channel.html", Column: "svc_col_channel",
+			New: func() Entry { return &Channel{} }, Outputs: channelOutputs, Scaffold: channelScaffold},
+		{Name: "handling", Dir: "channels/statistics", Section: "/handling/", Template: "handling.html", Column: "svc_col_handling",
+			NeedsIndexNo: true, New: func() Entry { return &Handling{} }, Outputs: handlingOutputs, Scaffold: handlingScaffold},
+		{Name: "notice", Dir: "notices", Section: "/notice/", Template: "notice.html", Column: "svc_col_notice",
+			NeedsIndexNo: true, New: func() Entry { return &Notice{} }, Outputs: noticeOutputs, Scaffold: noticeScaffold},
+		{Name: "report", Dir: "reports", Section: "/report/", Template: "report.html", Column: "svc_col_report",
+			NeedsIndexNo: true, New: func() Entry { return &Report{} }, Outputs: reportOutputs, Scaffold: reportScaffold},
 		{Name: "page", Dir: "pages", Section: "/page/", Template: "page.html", Column: "col_page",
 			New: func() Entry { return &PlainPage{} }, Scaffold: pageScaffold},
 	}

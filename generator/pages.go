@@ -67,6 +67,7 @@ func (b *Build) plan() []Output {
 	}
 	outs = append(outs, b.guide(), b.notFound(), b.robots())
 	outs = append(outs, b.catalogue()...)
+	outs = append(outs, b.feedOutputs()...)
 	outs = append(outs, b.redirectPages()...)
 	return outs
 }

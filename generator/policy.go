@@ -188,3 +188,6 @@ func (p *Policy) DocNumber() string { return p.DocNo }
 
 // ValidityStatus returns the validity status.
 func (p *Policy) ValidityStatus() string { return p.Validity.Status }
+
+// TopicKey returns the topic key.
+func (p *Policy) TopicKey() string { return p.Topic }

@@ -252,3 +252,11 @@ func (r *Record) ValidityStatus() string {
 	}
 	return ""
 }
+
+// Topic returns the record's topic key ("一级/二级"), if its kind has one.
+func (r *Record) Topic() string {
+	if t, ok := r.Entry.(interface{ TopicKey() string }); ok {
+		return t.TopicKey()
+	}
+	return ""
+}

@@ -171,3 +171,8 @@ interpretations: []       # 相关解读: index numbers of interpretations
 
 发布会实录（transcript）。
 `
+
+// TimeAttr returns the release time for a <time datetime> attribute.
+func (rl *Release) TimeAttr() string {
+	return rl.Published.In(China).Format("2006-01-02T15:04-07:00")
+}

@@ -36,7 +36,11 @@ type Options struct {
 	// CollectText keeps the plain text of every published record for the
 	// search index (Result.Texts).
 	CollectText bool
-	Logger      *slog.Logger
+	// Previous is the folder of the previous live output (public/), whose
+	// feeds/state.json keeps feed entries' updated dates stable; empty for
+	// a first build.
+	Previous string
+	Logger   *slog.Logger
 }
 
 // Result summarises a render.
@@ -54,6 +58,8 @@ type Result struct {
 type Build struct {
 	*Content
 	Theme *Theme
+	// Previous is Options.Previous.
+	Previous string
 }
 
 // Output is one file of the site.
@@ -122,7 +128,7 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := &Build{Content: c, Theme: opts.Theme}
+	b := &Build{Content: c, Theme: opts.Theme, Previous: opts.Previous}
 	outs := b.plan()
 	// Every page URL must be unique; a clash would silently overwrite.
 	seen := make(map[string]bool, len(outs))
@@ -252,7 +258,7 @@ func (b *Build) renderOne(o Output, md *markdown, buf *bytes.Buffer, res *Result
 
 // feedsFor returns the feeds announced on a page with <link rel="alternate">.
 func (b *Build) feedsFor(p *Page) []FeedLink {
-	return nil
+	return feedLinks(b.pageFeeds(p))
 }
 
 // dirCache creates each output folder once, without serialising writers

@@ -7,14 +7,15 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
 	"gongkai/generator"
 	"gongkai/internal/publish"
+	"gongkai/search"
 	"gongkai/themes"
 )
 
@@ -127,6 +128,7 @@ type buildSummary struct {
 	files               int
 	bytes               int64
 	took                time.Duration
+	index               search.BuildStats
 }
 
 // build loads, checks, renders into a staging folder, indexes, and swaps the
@@ -170,6 +172,9 @@ func build(ctx context.Context, sf siteFlags, stdout, stderr io.Writer) (*buildS
 	sum.took = time.Since(start)
 	fmt.Fprintf(stdout, "built %s: %d records published, %d withheld, %d files (%.1f MB) in %s\n",
 		sf.out, sum.published, sum.withheld, sum.files, float64(sum.bytes)/1e6, sum.took.Round(time.Millisecond))
+	st := sum.index
+	fmt.Fprintf(stdout, "search index: %d documents (%d added, %d updated, %d deleted, %d reused) in %s\n",
+		st.Docs, st.Added, st.Updated, st.Deleted, st.Reused, st.Duration.Round(time.Millisecond))
 	if len(c.Withheld) > 0 {
 		fmt.Fprintf(stdout, "withheld (not in any output):\n")
 		for _, r := range c.Withheld {
@@ -181,11 +186,14 @@ func build(ctx context.Context, sf siteFlags, stdout, stderr io.Writer) (*buildS
 
 // render writes the site into the staging folder.
 func render(ctx context.Context, c *generator.Content, theme *generator.Theme, stage *publish.Stage, sf siteFlags) (*buildSummary, error) {
-	res, err := generator.Render(ctx, c, generator.Options{Out: stage.Dir(0), Theme: theme, CollectText: true})
+	extra := map[string][]byte{"/opensearch.xml": search.OpenSearchXML(c.Site.Name, c.Site.BaseURL)}
+	res, err := generator.Render(ctx, c, generator.Options{Out: stage.Dir(0), Theme: theme, CollectText: true, Extra: extra})
 	if err != nil {
 		return nil, err
 	}
-	return &buildSummary{published: len(c.Published), withheld: len(c.Withheld), files: res.Files, bytes: res.Bytes}, nil
+	stats, err := buildIndex(ctx, c, theme, res.Texts, stage.Dir(1), sf.indexDir(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		return nil, err
+	}
+	return &buildSummary{published: len(c.Published), withheld: len(c.Withheld), files: res.Files, bytes: res.Bytes, index: stats}, nil
 }
-
-var _ = slices.Sort[[]string]

@@ -8,7 +8,9 @@ import (
 	"net"
 	"net/http"
 
+	"gongkai/generator"
 	"gongkai/internal/server"
+	"gongkai/themes"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -50,7 +52,24 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 // siteHandler joins the static files and the search service.
-func siteHandler(sf siteFlags, log *slog.Logger) (http.Handler, *server.Files, error) {
-	h, files := server.Handler(server.Options{Dir: sf.out, Logger: log})
-	return h, files, nil
+func siteHandler(sf siteFlags, log *slog.Logger) (http.Handler, io.Closer, error) {
+	theme, err := generator.LoadTheme(themes.Default(), siteTheme(sf.source))
+	if err != nil {
+		return nil, nil, err
+	}
+	sh, live := searchHandler(sf.indexDir(), theme, log)
+	h, files := server.Handler(server.Options{Dir: sf.out, Logger: log, Search: sh})
+	return h, closers{files, live}, nil
+}
+
+type closers []io.Closer
+
+func (cs closers) Close() error {
+	var first error
+	for _, c := range cs {
+		if err := c.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }

@@ -1,0 +1,236 @@
+package browsertest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-rod/rod"
+	"github.com/go-rod/rod/lib/launcher"
+
+	"gongkai/cmd/internal/cli"
+)
+
+var shots = flag.String("shots", "", "save a full-page screenshot of every audited page in `DIR` (default: a temporary folder)")
+
+// buildDate is fixed so that validity statuses and "new" markers do not
+// depend on the day the tests run.
+var buildDate = time.Date(2026, 11, 27, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
+// chromiumPaths are where Debian's chromium package puts the browser.
+var chromiumPaths = []string{"/usr/lib/chromium/chromium", "/usr/bin/chromium"}
+
+// Timeouts bound every wait on the browser.
+const (
+	launchTimeout = 60 * time.Second
+	loadTimeout   = 30 * time.Second
+	stepTimeout   = 10 * time.Second
+	axeTimeout    = 60 * time.Second
+	tabTimeout    = 3 * time.Minute // whole life of one tab
+)
+
+// site is the sample portal, built once per test binary and served with the
+// handler `gongkai serve` uses.
+type site struct {
+	source string // repository root, holding content/
+	public string // the build
+	url    string // http://127.0.0.1:PORT, no trailing slash
+	tmp    string
+	srv    *httptest.Server
+	closer io.Closer
+}
+
+var theSite *site
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	s, err := startSite()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "browsertest:", err)
+		return 1
+	}
+	theSite = s
+	code := m.Run()
+	theBrowser.close()
+	s.close()
+	return code
+}
+
+func startSite() (*site, error) {
+	source, err := filepath.Abs("../../..")
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "gongkai-browsertest-")
+	if err != nil {
+		return nil, err
+	}
+	s := &site{source: source, public: filepath.Join(tmp, "public"), tmp: tmp}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var stderr bytes.Buffer
+	if err := cli.BuildSite(ctx, source, s.public, buildDate, io.Discard, &stderr); err != nil {
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("build the sample portal: %w\n%s", err, stderr.String())
+	}
+	h, closer, err := cli.SiteHandler(s.public, nil)
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("site handler: %w", err)
+	}
+	s.closer = closer
+	s.srv = httptest.NewServer(h)
+	s.url = s.srv.URL
+	if !strings.HasPrefix(s.url, "http://127.0.0.1:") {
+		s.close()
+		return nil, fmt.Errorf("test server listens on %s, want 127.0.0.1", s.url)
+	}
+	return s, nil
+}
+
+func (s *site) close() {
+	s.srv.Close()
+	s.closer.Close()
+	os.RemoveAll(s.tmp)
+}
+
+// requireBrowser reports whether a missing browser or axe-core is a failure
+// rather than a reason to skip (CI sets GONGKAI_REQUIRE_BROWSER=1).
+func requireBrowser() bool { return os.Getenv("GONGKAI_REQUIRE_BROWSER") == "1" }
+
+// skipOrFail skips the test with reason, or fails it when the browser set-up
+// is required.
+func skipOrFail(t testing.TB, reason string) {
+	t.Helper()
+	if requireBrowser() {
+		t.Fatalf("%s (GONGKAI_REQUIRE_BROWSER=1)", reason)
+	}
+	t.Skip(reason + "; skipping (set GONGKAI_REQUIRE_BROWSER=1 to fail instead)")
+}
+
+var errNoChromium = errors.New("no Chromium at " + strings.Join(chromiumPaths, " or ") +
+	" (apt-get install -y chromium fonts-noto-cjk)")
+
+// chrome is the one browser of the test binary, started by the first test
+// that needs it.
+type chrome struct {
+	once sync.Once
+	b    *rod.Browser
+	l    *launcher.Launcher
+	dir  string
+	err  error
+}
+
+var theBrowser chrome
+
+// browser returns the shared browser, skipping the test when there is none.
+func browser(t testing.TB) *rod.Browser {
+	t.Helper()
+	theBrowser.once.Do(theBrowser.start)
+	if errors.Is(theBrowser.err, errNoChromium) {
+		skipOrFail(t, theBrowser.err.Error())
+	}
+	if theBrowser.err != nil {
+		t.Fatalf("start Chromium: %v", theBrowser.err)
+	}
+	return theBrowser.b
+}
+
+func findChromium() string {
+	for _, p := range chromiumPaths {
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+			return p
+		}
+	}
+	return ""
+}
+
+func (c *chrome) start() {
+	bin := findChromium()
+	if bin == "" {
+		c.err = errNoChromium
+		return
+	}
+	dir, err := os.MkdirTemp("", "gongkai-chromium-")
+	if err != nil {
+		c.err = err
+		return
+	}
+	c.dir = dir
+	home, tmp := filepath.Join(dir, "home"), filepath.Join(dir, "tmp")
+	for _, d := range []string{home, tmp} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			c.err = err
+			return
+		}
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "TMPDIR=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "HOME="+home, "TMPDIR="+tmp)
+
+	ctx, cancel := context.WithTimeout(context.Background(), launchTimeout)
+	defer cancel()
+	// Bin with an explicit path: rod never downloads a browser.
+	c.l = launcher.New().Context(ctx).Bin(bin).
+		Headless(true).
+		NoSandbox(os.Geteuid() == 0).
+		Leakless(true).
+		UserDataDir(filepath.Join(dir, "profile")).
+		Env(env...).
+		Set("disable-gpu").
+		Set("disable-background-networking").
+		Set("disable-component-update").
+		Set("disable-extensions").
+		Set("disable-sync").
+		Set("no-default-browser-check").
+		Set("mute-audio").
+		Set("lang", "zh-CN")
+	u, err := c.l.Launch()
+	if err != nil {
+		c.err = fmt.Errorf("launch %s: %w", bin, err)
+		return
+	}
+	// Connect binds the browser's event loop to its context, so it gets no
+	// deadline; the launcher has already seen the browser answer on u.
+	b := rod.New().ControlURL(u)
+	if err := b.Connect(); err != nil {
+		c.err = fmt.Errorf("connect to %s: %w", u, err)
+		c.l.Kill()
+		return
+	}
+	c.b = b
+}
+
+func (c *chrome) close() {
+	if c.b != nil {
+		_ = c.b.Timeout(stepTimeout).Close()
+		exited := make(chan struct{})
+		go func() { c.l.Cleanup(); close(exited) }()
+		select {
+		case <-exited:
+		case <-time.After(stepTimeout):
+			c.l.Kill()
+		}
+	}
+	if c.dir != "" {
+		os.RemoveAll(c.dir)
+	}
+}

@@ -1,0 +1,324 @@
+package browsertest
+
+import (
+	"bytes"
+	"fmt"
+	"image/png"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+// pageCase is one page type to audit, represented by one built page.
+type pageCase struct {
+	name   string // test name: the path with dots, e.g. policy.agency.fgw
+	path   string // site path to open, e.g. /policy/agency/fgw/
+	kind   string // page type, e.g. /policy/agency/*/ or /policy/*/ 已修改
+	status int    // HTTP status the document must answer with
+}
+
+// widths are the viewports every page is audited at: a desktop and a small
+// phone.
+var widths = []int{1280, 360}
+
+// discoverPages lists one page of every page type the build holds, so new
+// kinds of records (service items, releases) are audited as soon as they
+// are built. A page's type is its path shape: the section (first segment),
+// the facet of a browse page (second segment when that page has pages below
+// it), "#" for a pager number and "*" for anything else; record pages with a
+// validity status count once per status. Redirect stubs are left out.
+func discoverPages(public string) ([]pageCase, error) {
+	var dirs []string
+	err := filepath.WalkDir(public, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Name() == "index.html" && !d.IsDir() {
+			rel, err := filepath.Rel(public, filepath.Dir(p))
+			if err != nil {
+				return err
+			}
+			dirs = append(dirs, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(dirs)
+	hasPages := map[string]bool{} // directory → some subdirectory holds a page
+	for _, d := range dirs {
+		if d != "." {
+			hasPages[path.Dir(d)] = true
+		}
+	}
+	seen := map[string]bool{}
+	var cases []pageCase
+	for _, d := range dirs {
+		doc, err := readPage(filepath.Join(public, filepath.FromSlash(d), "index.html"))
+		if err != nil {
+			return nil, err
+		}
+		if doc.Find(`meta[http-equiv="refresh"]`).Length() > 0 {
+			continue
+		}
+		kind := pageKind(d, hasPages)
+		if v := strings.TrimSpace(doc.Find("main .metadata .validity").First().Text()); v != "" {
+			kind += " " + v
+		}
+		if seen[kind] {
+			continue
+		}
+		seen[kind] = true
+		p, name := "/", "home"
+		if d != "." {
+			p, name = "/"+d+"/", strings.ReplaceAll(d, "/", ".")
+		}
+		cases = append(cases, pageCase{name: name, path: p, kind: kind, status: http.StatusOK})
+	}
+	cases = append(cases, pageCase{name: "404", path: "/no-such-page/", kind: "404", status: http.StatusNotFound})
+	return cases, nil
+}
+
+// pageKind returns the path shape of the page in directory d.
+func pageKind(d string, hasPages map[string]bool) string {
+	if d == "." {
+		return "/"
+	}
+	segs := strings.Split(d, "/")
+	for i, s := range segs {
+		switch {
+		case i == 0:
+		case isNumber(s):
+			segs[i] = "#"
+		case i == 1 && hasPages[strings.Join(segs[:2], "/")]:
+		default:
+			segs[i] = "*"
+		}
+	}
+	return "/" + strings.Join(segs, "/") + "/"
+}
+
+func isNumber(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
+func readPage(file string) (*goquery.Document, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", file, err)
+	}
+	return doc, nil
+}
+
+// searchCase returns the search results page for a phrase from a sample
+// policy title, or ok false when the server has no /search.
+func searchCase(t *testing.T) (pageCase, bool) {
+	t.Helper()
+	phrase := samplePhrase(t)
+	p := "/search?q=" + url.QueryEscape(phrase)
+	resp, err := http.Get(theSite.url + p)
+	if err != nil {
+		t.Fatalf("GET %s: %v", p, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		return pageCase{}, false
+	}
+	return pageCase{name: "search", path: p, kind: "/search", status: http.StatusOK}, true
+}
+
+// TestPages opens every page type at every width in Chromium and checks
+// that axe-core finds no WCAG 2.1 A/AA violation, that no request leaves
+// 127.0.0.1, that nothing logs an error or fails to load, and that a phone
+// never has to scroll sideways. It saves a full-page screenshot of each.
+func TestPages(t *testing.T) {
+	browser(t)
+	axe := axeSource(t)
+	cases, err := discoverPages(theSite.public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc, ok := searchCase(t); ok {
+		cases = append(cases, sc)
+	} else {
+		t.Errorf("GET /search answers 404: the search results page is not served, so it is not audited")
+	}
+	checkCoverage(t, cases)
+	dir := *shots
+	if dir == "" {
+		dir = t.TempDir()
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var list strings.Builder
+	for _, c := range cases {
+		fmt.Fprintf(&list, "\n  %-40s %s", c.kind, c.path)
+	}
+	t.Logf("auditing %d page types at %v px; screenshots in %s:%s", len(cases), widths, dir, list.String())
+
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, w := range widths {
+				t.Run(fmt.Sprint(w), func(t *testing.T) {
+					t.Parallel()
+					auditPage(t, c, w, axe, dir)
+				})
+			}
+		})
+	}
+}
+
+// checkCoverage fails when a page type the sample portal must have is
+// missing, so that a content change cannot silently shrink the audit.
+func checkCoverage(t *testing.T, cases []pageCase) {
+	t.Helper()
+	have := map[string]bool{}
+	for _, c := range cases {
+		have[c.kind] = true
+	}
+	var missing []string
+	for _, k := range []string{
+		"/", "404", "/policy/", "/catalogue/", "/guide/", "/interpretation/",
+		"/policy/agency/", "/policy/agency/*/", "/policy/topic/", "/policy/topic/*/",
+		"/policy/year/", "/policy/year/#/", "/policy/validity/", "/policy/validity/*/",
+		"/policy/*/ 有效", "/policy/*/ 已修改", "/policy/*/ 失效", "/policy/*/ 废止",
+		"/interpretation/*/", "/page/*/",
+	} {
+		if !have[k] {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("the sample portal has no page of type %s; add content so that it is audited", strings.Join(missing, ", "))
+	}
+}
+
+func auditPage(t *testing.T, c pageCase, width int, axe string, dir string) {
+	tb := openTab(t, tabOptions{width: width})
+	tb.open(c.path, c.status)
+	tb.check("load " + c.path)
+
+	if c.kind != "404" && c.kind != "/search" {
+		// The validity banner must match the status in the metadata block.
+		var v struct {
+			Status string
+			Banner string
+		}
+		tb.eval(&v, `() => ({
+			status: (document.querySelector("main .metadata .validity") || {}).textContent || "",
+			banner: (document.querySelector("main .banner") || {}).textContent || "",
+		})`)
+		if v.Status != "" && (v.Status == "有效") != (strings.TrimSpace(v.Banner) == "") {
+			t.Errorf("%s: validity %s with banner %q; want a banner exactly when the document is not in force", c.path, v.Status, v.Banner)
+		}
+	}
+
+	rep := tb.axe(axe)
+	rep.report(t, c.path)
+	if width == widths[0] {
+		tb.checkIcon(c.path)
+	}
+
+	if width < 600 {
+		tb.noSidewaysScroll(c.path)
+	}
+
+	shot := tb.screenshot()
+	file := filepath.Join(dir, fmt.Sprintf("%s-%d.png", c.name, width))
+	if err := os.WriteFile(file, shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tb.check("after audit of " + c.path)
+}
+
+// noSidewaysScroll fails when the page is wider than the viewport, naming
+// the elements that stick out.
+func (tb *tab) noSidewaysScroll(where string) {
+	tb.t.Helper()
+	var r struct {
+		ScrollWidth, ClientWidth int
+		Wide                     []string
+	}
+	tb.eval(&r, `() => {
+		const de = document.documentElement, cw = de.clientWidth, wide = [];
+		for (const el of document.body.querySelectorAll("*")) {
+			const b = el.getBoundingClientRect();
+			if (b.right > cw + 1 && wide.length < 8) {
+				wide.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+					(el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : "") +
+					" (right edge " + Math.round(b.right) + "px)");
+			}
+		}
+		return {scrollWidth: de.scrollWidth, clientWidth: cw, wide};
+	}`)
+	if r.ScrollWidth > r.ClientWidth {
+		tb.t.Errorf("%s at %d px scrolls sideways: scrollWidth %d > clientWidth %d; wide elements: %s",
+			where, tb.width, r.ScrollWidth, r.ClientWidth, strings.Join(r.Wide, ", "))
+	}
+}
+
+// screenshot captures the whole page as PNG and checks that it decodes at
+// the viewport's width.
+func (tb *tab) screenshot() []byte {
+	tb.t.Helper()
+	b, err := tb.page.Timeout(loadTimeout).Screenshot(true, nil)
+	if err != nil {
+		tb.t.Fatalf("screenshot: %v", err)
+	}
+	cfg, err := png.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		tb.t.Fatalf("screenshot is not a PNG: %v", err)
+	}
+	// A desktop scroll bar takes some of the width.
+	if cfg.Width < tb.width-20 || cfg.Height < 100 {
+		tb.t.Errorf("screenshot is %d×%d px, want about %d px wide", cfg.Width, cfg.Height, tb.width)
+	}
+	return b
+}
+
+// checkIcon fails when the page's icon cannot be loaded. Browsers fetch an
+// icon for every page, /favicon.ico when the page names none, and a missing
+// one is a failed request on every visit. (Headless Chromium fetches it
+// late, so the request is not reliably seen while the page is open.)
+func (tb *tab) checkIcon(where string) {
+	tb.t.Helper()
+	var href string
+	tb.eval(&href, `() => { const l = document.querySelector('link[rel~="icon"]'); return l ? l.href : ""; }`)
+	if strings.HasPrefix(href, "data:") {
+		return
+	}
+	declared := href != ""
+	if !declared {
+		href = theSite.url + "/favicon.ico"
+	}
+	u, err := url.Parse(href)
+	if err != nil || u.Hostname() != "127.0.0.1" {
+		tb.t.Errorf("%s: icon %s is not on the site", where, href)
+		return
+	}
+	resp, err := http.Get(href)
+	if err != nil {
+		tb.t.Fatalf("GET %s: %v", href, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		if declared {
+			tb.t.Errorf("%s: its icon %s answers HTTP %d", where, u.Path, resp.StatusCode)
+		} else {
+			tb.t.Errorf("%s: no <link rel=icon>, and %s answers HTTP %d: browsers request it on every visit", where, u.Path, resp.StatusCode)
+		}
+	}
+}

@@ -1,0 +1,1039 @@
+package generator
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"io/fs"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorilla/feeds"
+)
+
+// Feeds. Every feed is written as RSS 2.0, Atom 1.0 and JSON Feed 1.1 under
+// /feeds/ and holds the newest FeedLimit entries; older records stay on the
+// paginated HTML lists.
+//
+// Entry ids are permanent: tag:<domain>,<year first published>:<record path>,
+// with a fragment such as #repealed-2024-06-01 for a validity change, which is
+// an entry of its own dated with the change. An entry's updated date changes
+// only when what the entry shows changes: /feeds/state.json keeps a hash and
+// the updated date of every entry, and the next build (Options.Previous)
+// compares against it.
+
+// FeedLimit is the number of entries in each feed.
+const FeedLimit = 50
+
+// FeedStateURL is the site path of the feed state file.
+const FeedStateURL = "/feeds/state.json"
+
+// FeedFormats lists the formats every feed is written in: the file suffix,
+// the media type and the name shown to readers.
+var FeedFormats = []FeedFormat{
+	{Suffix: ".rss.xml", Type: "application/rss+xml", Name: "RSS 2.0"},
+	{Suffix: ".atom.xml", Type: "application/atom+xml", Name: "Atom 1.0"},
+	{Suffix: ".feed.json", Type: "application/feed+json", Name: "JSON Feed 1.1"},
+}
+
+// FeedFormat is one syndication format.
+type FeedFormat struct {
+	Suffix, Type, Name string
+}
+
+// Feed is one subscribable feed, written in every format.
+type Feed struct {
+	Path        string // site path without the format suffix, e.g. "/feeds/releases"
+	Title       string
+	Description string
+	Link        string // site path of the HTML list the feed follows
+
+	recs    []*Record
+	entries []*feedEntry // newest first, at most FeedLimit; set by feedSet.run
+}
+
+// FeedFile is one format of a feed.
+type FeedFile struct {
+	Name, Type, URL string
+}
+
+// Files returns the feed's files, one per format.
+func (f *Feed) Files() []FeedFile {
+	out := make([]FeedFile, len(FeedFormats))
+	for i, ff := range FeedFormats {
+		out[i] = FeedFile{Name: ff.Name, Type: ff.Type, URL: f.Path + ff.Suffix}
+	}
+	return out
+}
+
+// FeedGroup is a heading of the subscribe page with its feeds.
+type FeedGroup struct {
+	Title string
+	Feeds []*Feed
+}
+
+// Subscribe is the data of the subscribe page.
+type Subscribe struct {
+	Groups []FeedGroup
+	Limit  int
+}
+
+// Feed definitions. Titles follow the HTML lists ("新闻发布：云泽市财政局").
+
+func (b *Build) allFeed() *Feed {
+	return &Feed{Path: "/feeds/all", Title: b.Theme.T("feed_all"), Description: b.Theme.T("feed_all_desc"), Link: "/"}
+}
+
+func (b *Build) releaseFeed(a *Agency) *Feed {
+	col := b.Theme.T("col_release")
+	if a == nil {
+		return &Feed{Path: "/feeds/releases", Title: col, Description: b.Theme.T("feed_releases_desc"), Link: "/release/"}
+	}
+	return &Feed{Path: "/feeds/releases/" + a.Code, Title: col + "：" + a.Name,
+		Description: fmt.Sprintf(b.Theme.T("feed_releases_agency_desc"), a.Name), Link: releaseAgencyURL(a.Code)}
+}
+
+func (b *Build) policyFeed() *Feed {
+	return &Feed{Path: "/feeds/policies", Title: b.Theme.T("col_policy"), Description: b.Theme.T("feed_policies_desc"), Link: "/policy/"}
+}
+
+func (b *Build) policyAgencyFeed(a *Agency) *Feed {
+	return &Feed{Path: "/feeds/policies/agency/" + a.Code, Title: b.Theme.T("col_policy") + "：" + a.Name,
+		Description: fmt.Sprintf(b.Theme.T("feed_policies_agency_desc"), a.Name), Link: "/policy/agency/" + a.Code + "/"}
+}
+
+func (b *Build) policyTopicFeed(t *Topic) *Feed {
+	return &Feed{Path: "/feeds/policies/topic/" + t.Code, Title: b.Theme.T("col_policy") + "：" + t.Key,
+		Description: fmt.Sprintf(b.Theme.T("feed_policies_topic_desc"), t.Key), Link: "/policy/topic/" + t.Code + "/"}
+}
+
+// feedGroups lists every feed of the site with its records. Site-wide feeds
+// always exist; a feed per agency or topic exists when it has a record, as
+// its HTML list does.
+func (b *Build) feedGroups() []FeedGroup {
+	all := b.allFeed()
+	for _, r := range b.Published {
+		if inAllFeed(r) {
+			all.recs = append(all.recs, r)
+		}
+	}
+	releases := b.releaseFeed(nil)
+	releases.recs = b.ByKind("release")
+	relByAgency := map[string][]*Record{}
+	for _, r := range releases.recs {
+		for _, a := range r.H().Agency {
+			relByAgency[a.Code] = append(relByAgency[a.Code], r)
+		}
+	}
+	policies := b.policyFeed()
+	policies.recs = b.ByKind("policy")
+	polByAgency := map[string][]*Record{}
+	polByTopic := map[string][]*Record{}
+	for _, r := range policies.recs {
+		p := r.Entry.(*Policy)
+		for _, a := range p.Agency {
+			polByAgency[a.Code] = append(polByAgency[a.Code], r)
+		}
+		if t := p.TopicRef; t != nil {
+			polByTopic[t.Key] = append(polByTopic[t.Key], r)
+			if t.Parent != nil {
+				polByTopic[t.Parent.Key] = append(polByTopic[t.Parent.Key], r)
+			}
+		}
+	}
+	relFeeds := []*Feed{releases}
+	polFeeds := []*Feed{policies}
+	for i := range b.Site.Agencies {
+		a := &b.Site.Agencies[i]
+		if rs := relByAgency[a.Code]; len(rs) > 0 {
+			f := b.releaseFeed(a)
+			f.recs = rs
+			relFeeds = append(relFeeds, f)
+		}
+		if rs := polByAgency[a.Code]; len(rs) > 0 {
+			f := b.policyAgencyFeed(a)
+			f.recs = rs
+			polFeeds = append(polFeeds, f)
+		}
+	}
+	var topicFeeds []*Feed
+	for _, t := range b.Site.AllTopics() {
+		if rs := polByTopic[t.Key]; len(rs) > 0 {
+			f := b.policyTopicFeed(t)
+			f.recs = rs
+			topicFeeds = append(topicFeeds, f)
+		}
+	}
+	groups := []FeedGroup{
+		{Title: b.Theme.T("feed_group_site"), Feeds: []*Feed{all}},
+		{Title: b.Theme.T("col_release"), Feeds: relFeeds},
+		{Title: b.Theme.T("col_policy"), Feeds: polFeeds},
+	}
+	if len(topicFeeds) > 0 {
+		groups = append(groups, FeedGroup{Title: b.Theme.T("feed_group_topic"), Feeds: topicFeeds})
+	}
+	return groups
+}
+
+// inAllFeed reports whether r belongs in the "all updates" feed: every
+// catalogue record (one with an index number), whatever its kind.
+func inAllFeed(r *Record) bool { return r.H().IndexNo != "" }
+
+// feedOutputs returns every feed file, the feed state and the subscribe page.
+func (b *Build) feedOutputs() []Output {
+	groups := b.feedGroups()
+	set := &feedSet{b: b}
+	for _, g := range groups {
+		set.feeds = append(set.feeds, g.Feeds...)
+	}
+	var outs []Output
+	for _, f := range set.feeds {
+		for _, ff := range FeedFormats {
+			write := set.writeRSS
+			switch ff.Suffix {
+			case ".atom.xml":
+				write = set.writeAtom
+			case ".feed.json":
+				write = set.writeJSON
+			}
+			outs = append(outs, Output{URL: f.Path + ff.Suffix, NoSitemap: true, Write: func(w io.Writer) error {
+				if err := set.prepare(); err != nil {
+					return err
+				}
+				return write(w, f)
+			}})
+		}
+	}
+	outs = append(outs, Output{URL: FeedStateURL, NoSitemap: true, Write: func(w io.Writer) error {
+		if err := set.prepare(); err != nil {
+			return err
+		}
+		return set.writeState(w)
+	}})
+	title := b.Theme.T("feed_subscribe")
+	outs = append(outs, Output{URL: "/subscribe/", Page: &Page{Template: "subscribe.html", Title: title, Column: title,
+		Description: b.Theme.T("feed_subscribe_desc"), Data: Subscribe{Groups: groups, Limit: FeedLimit}}})
+	return outs
+}
+
+var pagerSuffixRE = regexp.MustCompile(`page/\d+/$`)
+
+// pageFeeds returns the feeds that follow what page p shows, for
+// <link rel="alternate">: a record's kind, agency and topic feeds, a list's
+// own feed, and the "all updates" feed on the home page and the catalogue.
+// Feeds per agency or topic exist exactly when their list has a record, so
+// the page itself proves the feed exists.
+func (b *Build) pageFeeds(p *Page) []*Feed {
+	if r := p.Record; r != nil {
+		switch e := r.Entry.(type) {
+		case *Release:
+			out := []*Feed{b.releaseFeed(nil)}
+			for _, a := range e.Agency {
+				out = append(out, b.releaseFeed(a))
+			}
+			return out
+		case *Policy:
+			out := []*Feed{b.policyFeed()}
+			for _, a := range e.Agency {
+				out = append(out, b.policyAgencyFeed(a))
+			}
+			if e.TopicRef != nil {
+				out = append(out, b.policyTopicFeed(e.TopicRef))
+			}
+			return out
+		}
+		if inAllFeed(r) {
+			return []*Feed{b.allFeed()}
+		}
+		return nil
+	}
+	u := pagerSuffixRE.ReplaceAllString(p.URL, "")
+	seg := func(prefix string) string {
+		s, _, _ := strings.Cut(strings.TrimPrefix(u, prefix), "/")
+		return s
+	}
+	switch {
+	case u == "/":
+		return []*Feed{b.allFeed(), b.releaseFeed(nil), b.policyFeed()}
+	case strings.HasPrefix(u, "/release/agency/"):
+		if a := b.Site.Agency(seg("/release/agency/")); a != nil {
+			return []*Feed{b.releaseFeed(a)}
+		}
+		return []*Feed{b.releaseFeed(nil)}
+	case strings.HasPrefix(u, "/release/"):
+		return []*Feed{b.releaseFeed(nil)}
+	case strings.HasPrefix(u, "/policy/agency/"):
+		if a := b.Site.Agency(seg("/policy/agency/")); a != nil {
+			return []*Feed{b.policyAgencyFeed(a)}
+		}
+		return []*Feed{b.policyFeed()}
+	case strings.HasPrefix(u, "/policy/topic/"):
+		code := seg("/policy/topic/")
+		for _, t := range b.Site.AllTopics() {
+			if t.Code == code {
+				return []*Feed{b.policyTopicFeed(t)}
+			}
+		}
+		return []*Feed{b.policyFeed()}
+	case strings.HasPrefix(u, "/policy/"):
+		return []*Feed{b.policyFeed()}
+	case u == "/catalogue/", u == "/subscribe/", strings.HasPrefix(u, "/interpretation/"):
+		return []*Feed{b.allFeed()}
+	}
+	return nil
+}
+
+// feedLinks turns feeds into <link rel="alternate"> entries, one per format.
+func feedLinks(fds []*Feed) []FeedLink {
+	var out []FeedLink
+	for _, f := range fds {
+		for _, ff := range f.Files() {
+			out = append(out, FeedLink{Title: f.Title + "（" + ff.Name + "）", URL: ff.URL, Type: ff.Type})
+		}
+	}
+	return out
+}
+
+// feedSet computes the entries of every feed once, when the first feed file
+// is written, so planning (and PlannedURLs) stays cheap.
+type feedSet struct {
+	b     *Build
+	feeds []*Feed
+	once  sync.Once
+	err   error
+	md    *markdown
+	state feedState // the state written by this build
+}
+
+// feedEntry is one entry of a feed: a record, or a validity change of one.
+type feedEntry struct {
+	ID         string
+	Title      string
+	URL        string // absolute
+	Summary    string
+	Published  time.Time
+	Updated    time.Time
+	Authors    []*Agency
+	Categories []string
+	Files      []*Attachment
+	Note       string        // a sentence shown first (validity changes)
+	Meta       []feedField   // metadata shown before the body
+	Related    []feedSection // related records shown after the body
+	body       []byte        // Markdown, rendered lazily
+	rec        *Record
+	hash       string
+
+	once sync.Once
+	html string
+	err  error
+}
+
+// feedField is a labelled value; Label is a UI-string key.
+type feedField struct {
+	Label, Value, URL string
+}
+
+// feedSection is a labelled list of links.
+type feedSection struct {
+	Label string
+	Items []feedField
+}
+
+func (set *feedSet) prepare() error {
+	set.once.Do(func() { set.err = set.run() })
+	return set.err
+}
+
+func (set *feedSet) run() error {
+	b := set.b
+	prev, err := readFeedState(b.Previous)
+	if err != nil {
+		return err
+	}
+	set.md = newMarkdown(b.Site.UnsafeHTML)
+	date := b.Date.In(China).Truncate(time.Second)
+	byRec := map[*Record][]*feedEntry{}
+	set.state = feedState{Version: feedStateVersion, Entries: map[string]feedStateEntry{}}
+	for _, f := range set.feeds {
+		for _, r := range f.recs {
+			if _, done := byRec[r]; done {
+				continue
+			}
+			es := b.feedEntries(r)
+			for _, e := range es {
+				e.hash = e.contentHash()
+				st, ok := prev.lookup(e.ID)
+				switch {
+				case prev == nil:
+					e.Updated = e.Published
+				case ok && st.Hash == e.hash:
+					t, err := time.Parse(time.RFC3339, st.Updated)
+					if err != nil {
+						return fmt.Errorf("read previous feed state: entry %s: %w", e.ID, err)
+					}
+					e.Updated = t.In(China)
+				default:
+					e.Updated = date
+					if e.Published.After(date) {
+						e.Updated = e.Published
+					}
+				}
+				set.state.Entries[e.ID] = feedStateEntry{Hash: e.hash, Updated: e.Updated.Format(time.RFC3339)}
+			}
+			byRec[r] = es
+		}
+	}
+	for _, f := range set.feeds {
+		var es []*feedEntry
+		for _, r := range f.recs {
+			es = append(es, byRec[r]...)
+		}
+		slices.SortFunc(es, func(a, c *feedEntry) int {
+			return cmp.Or(c.Updated.Compare(a.Updated), c.Published.Compare(a.Published), cmp.Compare(a.ID, c.ID))
+		})
+		f.entries = es[:min(len(es), FeedLimit)]
+	}
+	return nil
+}
+
+// feedEntries returns a record's entries: the record itself and, for a
+// policy, one entry per validity change that has happened by the build date.
+func (b *Build) feedEntries(r *Record) []*feedEntry {
+	T := b.Theme.T
+	h := r.H()
+	e := &feedEntry{
+		ID: b.entryID(r, ""), Title: h.Title, URL: b.absURL(r.URL), Summary: h.Summary,
+		Published: h.Published.In(China), Authors: h.Agency, Files: h.Attached, body: r.Body, rec: r,
+		Categories: []string{T(r.Kind.Column)},
+	}
+	out := []*feedEntry{e}
+	switch x := r.Entry.(type) {
+	case *Release:
+		e.Meta = []feedField{
+			{Label: "f_index_no", Value: h.IndexNo},
+			{Label: "f_publisher", Value: agencyNameList(h.Agency)},
+			{Label: "release_time", Value: h.Published.In(China).Format("2006-01-02 15:04")},
+			{Label: "release_place", Value: x.Place},
+			{Label: "release_spokesperson", Value: x.SpokespersonText()},
+		}
+		if x.Host != "" {
+			e.Meta = append(e.Meta, feedField{Label: "release_host", Value: x.Host})
+		}
+		e.Related = append(e.Related, b.feedSection("release_documents", x.Docs), b.feedSection("release_interpretations", x.Interps))
+	case *Policy:
+		e.Meta = []feedField{
+			{Label: "f_index_no", Value: h.IndexNo},
+			{Label: "f_agencies", Value: agencyNameList(h.Agency)},
+			{Label: "f_doc_no", Value: x.DocNo},
+			{Label: "f_date_written", Value: x.DateWritten},
+			{Label: "f_topic", Value: x.Topic},
+		}
+		if x.Topic != "" {
+			e.Categories = append(e.Categories, x.Topic)
+		}
+		// What the document itself changes is part of it; what later
+		// changes it gets entries of its own below.
+		var replaces, amends []*Record
+		for _, l := range x.Links {
+			switch l.Label {
+			case "rel_replaces":
+				replaces = append(replaces, l.Target)
+			case "rel_amends":
+				amends = append(amends, l.Target)
+			}
+		}
+		e.Related = append(e.Related, b.feedSection("rel_replaces", replaces), b.feedSection("rel_amends", amends))
+		out = append(out, b.validityEntries(r, x)...)
+	default:
+		e.Meta = []feedField{{Label: "f_index_no", Value: h.IndexNo}, {Label: "f_publisher", Value: agencyNameList(h.Agency)}}
+		if d := r.DocNo(); d != "" {
+			e.Meta = append(e.Meta, feedField{Label: "f_doc_no", Value: d})
+		}
+		if in, ok := x.(*Interpretation); ok && in.Doc != nil {
+			e.Related = append(e.Related, b.feedSection("document_interpreted", []*Record{in.Doc}))
+		}
+	}
+	e.Categories = append(e.Categories, h.Keywords...)
+	return out
+}
+
+// validityChange is an amendment, expiry or repeal of a policy.
+type validityChange struct {
+	code    string // amended, expired, repealed
+	when    time.Time
+	targets []*Record // the amending documents
+}
+
+// validityEntries returns one entry per validity change of p that has
+// happened by the build date. Amendments published on the same day share
+// one entry.
+func (b *Build) validityEntries(r *Record, p *Policy) []*feedEntry {
+	T := b.Theme.T
+	v := &p.Validity
+	var changes []validityChange
+	for _, l := range p.Links {
+		if l.Label != "rel_amended_by" {
+			continue
+		}
+		day := l.Target.Date().In(China)
+		i := slices.IndexFunc(changes, func(c validityChange) bool { return sameDay(c.when, day) })
+		if i < 0 {
+			changes = append(changes, validityChange{code: "amended", when: day, targets: []*Record{l.Target}})
+			continue
+		}
+		changes[i].targets = append(changes[i].targets, l.Target)
+		if day.Before(changes[i].when) {
+			changes[i].when = day
+		}
+	}
+	if v.Status == Expired && !v.ExpiresAt.IsZero() {
+		changes = append(changes, validityChange{code: "expired", when: v.ExpiresAt})
+	}
+	if v.Status == Repealed && !v.RepealedAt.IsZero() {
+		changes = append(changes, validityChange{code: "repealed", when: v.RepealedAt})
+	}
+	var out []*feedEntry
+	for _, c := range changes {
+		if c.when.After(b.Date.AddDate(0, 0, 1)) {
+			continue // announced for a later day: it becomes an entry then
+		}
+		day := c.when.In(China).Format("2006-01-02")
+		status := map[string]string{"amended": Amended, "expired": Expired, "repealed": Repealed}[c.code]
+		e := &feedEntry{
+			ID: b.entryID(r, "#"+c.code+"-"+day), URL: b.absURL(r.URL), Published: c.when.In(China), Authors: p.Agency, rec: r,
+			Title:      fmt.Sprintf(T("feed_"+c.code+"_title"), p.Title),
+			Summary:    fmt.Sprintf(T("feed_"+c.code+"_note"), day),
+			Categories: []string{T(r.Kind.Column), status},
+			Meta: []feedField{
+				{Label: "f_index_no", Value: p.IndexNo},
+				{Label: "f_doc_no", Value: p.DocNo},
+				{Label: "f_validity", Value: status},
+			},
+		}
+		e.Note = e.Summary
+		if p.Topic != "" {
+			e.Categories = append(e.Categories, p.Topic)
+		}
+		if c.code != "amended" {
+			switch {
+			case p.DecidedBy != nil:
+				e.Meta = append(e.Meta, feedField{Label: "f_decided_by", Value: p.DecidedBy.Title(), URL: b.absURL(p.DecidedBy.URL)})
+			case v.DecidedBy != "":
+				e.Meta = append(e.Meta, feedField{Label: "f_decided_by", Value: v.DecidedBy})
+			}
+		}
+		var replacedBy []*Record
+		for _, l := range p.Links {
+			if l.Label == "rel_replaced_by" {
+				replacedBy = append(replacedBy, l.Target)
+			}
+		}
+		e.Related = append(e.Related, b.feedSection("rel_amended_by", c.targets), b.feedSection("rel_replaced_by", replacedBy))
+		out = append(out, e)
+	}
+	return out
+}
+
+func sameDay(a, b time.Time) bool {
+	return a.In(China).Format("2006-01-02") == b.In(China).Format("2006-01-02")
+}
+
+func (b *Build) feedSection(label string, rs []*Record) feedSection {
+	s := feedSection{Label: label}
+	for _, r := range rs {
+		v := r.Title()
+		if d := r.DocNo(); d != "" {
+			v += "（" + d + "）"
+		}
+		s.Items = append(s.Items, feedField{Value: v, URL: b.absURL(r.URL)})
+	}
+	return s
+}
+
+// SpokespersonText returns "name（post，agency）".
+func (rl *Release) SpokespersonText() string {
+	sp := rl.Spokesperson
+	parts := []string{sp.Post}
+	if rl.SpokesAgency != nil && !strings.Contains(sp.Post, rl.SpokesAgency.Name) {
+		parts = append(parts, rl.SpokesAgency.Name)
+	}
+	return sp.Name + "（" + strings.Join(slices.DeleteFunc(parts, func(s string) bool { return s == "" }), "，") + "）"
+}
+
+// entryID returns the permanent id of a record's entry:
+// tag:<domain>,<year of first publication>:<record path><fragment>.
+func (b *Build) entryID(r *Record, fragment string) string {
+	host := b.Site.Domain()
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	return "tag:" + host + "," + strconv.Itoa(r.Date().In(China).Year()) + ":" + r.URL + fragment
+}
+
+func (b *Build) absURL(p string) string {
+	return b.Site.AbsURL((&url.URL{Path: p}).EscapedPath())
+}
+
+// contentHash identifies what the entry shows. The Markdown source stands
+// for the rendered body, so a new Markdown renderer or theme label does not
+// make every entry look changed. Every field is written with its length, and
+// every list with its count, so no two different entries hash alike.
+func (e *feedEntry) contentHash() string {
+	h := sha256.New()
+	var n [8]byte
+	put := func(ss ...string) {
+		for _, s := range ss {
+			binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+			h.Write(n[:])
+			io.WriteString(h, s)
+		}
+	}
+	count := func(c int) { put(strconv.Itoa(c)) }
+	put(e.ID, e.Title, e.URL, e.Summary, e.Published.Format(time.RFC3339), e.Note)
+	count(len(e.Authors))
+	for _, a := range e.Authors {
+		put(a.Code, a.Name, a.Email)
+	}
+	count(len(e.Categories))
+	put(e.Categories...)
+	count(len(e.Files))
+	for _, a := range e.Files {
+		put(a.Name, a.URL, strconv.FormatInt(a.Size, 10))
+	}
+	count(len(e.Meta))
+	for _, f := range e.Meta {
+		put(f.Label, f.Value, f.URL)
+	}
+	count(len(e.Related))
+	for _, r := range e.Related {
+		put(r.Label)
+		count(len(r.Items))
+		for _, f := range r.Items {
+			put(f.Label, f.Value, f.URL)
+		}
+	}
+	binary.LittleEndian.PutUint64(n[:], uint64(len(e.body)))
+	h.Write(n[:])
+	h.Write(e.body)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// absolutize writes html to w with every root-relative href="/…" and
+// src="/…" prefixed with base, since feed readers have no page to resolve
+// them against. Protocol-relative "//host" links are left alone.
+func absolutize(w *strings.Builder, html, base string) {
+	for {
+		i := strings.Index(html, `="/`)
+		if i < 0 {
+			w.WriteString(html)
+			return
+		}
+		end := i + len(`="/`)
+		rooted := (strings.HasSuffix(html[:i], " href") || strings.HasSuffix(html[:i], " src")) &&
+			(end >= len(html) || html[end] != '/')
+		w.WriteString(html[:i+2])
+		if rooted {
+			w.WriteString(base)
+		}
+		html = html[i+2:]
+	}
+}
+
+// content renders the entry's HTML once: the note, the metadata, the body
+// with site links made absolute, related records and attachments.
+func (set *feedSet) content(e *feedEntry) (string, error) {
+	e.once.Do(func() {
+		T := set.b.Theme.T
+		var w strings.Builder
+		esc := html.EscapeString
+		if e.Note != "" {
+			w.WriteString("<p><strong>" + esc(e.Note) + "</strong></p>\n")
+		}
+		if len(e.Meta) > 0 {
+			w.WriteString("<dl>\n")
+			for _, f := range e.Meta {
+				if f.Value == "" {
+					continue
+				}
+				w.WriteString("<dt>" + esc(T(f.Label)) + "</dt><dd>" + linkHTML(f) + "</dd>\n")
+			}
+			w.WriteString("</dl>\n")
+		}
+		if len(bytes.TrimSpace(e.body)) > 0 {
+			var body bytes.Buffer
+			if err := set.md.render(e.body, &body, nil); err != nil {
+				e.err = fmt.Errorf("%s:%d: markdown: %w", e.rec.Path, e.rec.BodyLine, err)
+				return
+			}
+			absolutize(&w, body.String(), strings.TrimSuffix(set.b.Site.BaseURL, "/"))
+		}
+		for _, s := range e.Related {
+			if len(s.Items) == 0 {
+				continue
+			}
+			w.WriteString("<h3>" + esc(T(s.Label)) + "</h3>\n<ul>\n")
+			for _, it := range s.Items {
+				w.WriteString("<li>" + linkHTML(it) + "</li>\n")
+			}
+			w.WriteString("</ul>\n")
+		}
+		if len(e.Files) > 0 {
+			w.WriteString("<h3>" + esc(T("attachments")) + "</h3>\n<ul>\n")
+			for _, a := range e.Files {
+				w.WriteString(`<li><a href="` + esc(set.b.absURL(a.URL)) + `">` + esc(a.Name) + "</a>（" + esc(a.Format) + "，" + humanSize(a.Size) + "）</li>\n")
+			}
+			w.WriteString("</ul>\n")
+		}
+		e.html = xmlSafe(w.String())
+	})
+	return e.html, e.err
+}
+
+func linkHTML(f feedField) string {
+	if f.URL == "" {
+		return html.EscapeString(f.Value)
+	}
+	return `<a href="` + html.EscapeString(f.URL) + `">` + html.EscapeString(f.Value) + "</a>"
+}
+
+// xmlSafe drops what XML 1.0 forbids (most C0 controls, U+FFFE, U+FFFF) and
+// the discouraged C1 controls, and replaces invalid UTF-8 with U+FFFD, so
+// stray bytes in the content never break a feed.
+func xmlSafe(s string) string {
+	clean := utf8.ValidString(s)
+	if clean {
+		for _, r := range s {
+			if !xmlChar(r) {
+				clean = false
+				break
+			}
+		}
+	}
+	if clean {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if xmlChar(r) {
+			return r
+		}
+		return -1
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+func xmlChar(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r':
+		return true
+	case r < 0x20 || (r >= 0x7F && r <= 0x9F):
+		return false
+	case r >= 0xD800 && r <= 0xDFFF, r == 0xFFFE, r == 0xFFFF:
+		return false
+	}
+	return r <= utf8.MaxRune
+}
+
+// mimeTypes maps attachment formats to media types. A fixed table keeps the
+// output the same on every machine (mime.TypeByExtension reads system files).
+var mimeTypes = map[string]string{
+	"PDF": "application/pdf", "OFD": "application/ofd", "TXT": "text/plain", "CSV": "text/csv",
+	"DOC": "application/msword", "DOCX": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	"XLS": "application/vnd.ms-excel", "XLSX": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	"PPT": "application/vnd.ms-powerpoint", "PPTX": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+	"WPS": "application/vnd.ms-works", "ET": "application/vnd.ms-excel", "ZIP": "application/zip", "RAR": "application/vnd.rar",
+	"JPG": "image/jpeg", "JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp",
+	"MP3": "audio/mpeg", "M4A": "audio/mp4", "WAV": "audio/wav", "MP4": "video/mp4", "WEBM": "video/webm",
+}
+
+func mimeType(format string) string {
+	if t, ok := mimeTypes[format]; ok {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+// Feed state.
+
+const feedStateVersion = 1
+
+// feedState is /feeds/state.json: per entry id, the hash of what the entry
+// showed and its updated date.
+type feedState struct {
+	Version int                       `json:"version"`
+	Entries map[string]feedStateEntry `json:"entries"`
+}
+
+type feedStateEntry struct {
+	Hash    string `json:"hash"`
+	Updated string `json:"updated"` // RFC 3339, +08:00
+}
+
+func (s *feedState) lookup(id string) (feedStateEntry, bool) {
+	if s == nil {
+		return feedStateEntry{}, false
+	}
+	e, ok := s.Entries[id]
+	return e, ok
+}
+
+// readFeedState reads the state left by the previous build in dir (the live
+// output folder). It returns nil when there is no previous build or it had
+// no feeds.
+func readFeedState(dir string) (*feedState, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	p := filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(FeedStateURL, "/")))
+	data, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read previous feed state: %w", err)
+	}
+	s := &feedState{}
+	if err := json.Unmarshal(data, s); err != nil {
+		return nil, fmt.Errorf("read previous feed state %s: %w (delete the file to start afresh: every entry's updated date becomes its publication date)", p, err)
+	}
+	if s.Version != feedStateVersion {
+		return nil, fmt.Errorf("read previous feed state %s: version %d, want %d", p, s.Version, feedStateVersion)
+	}
+	return s, nil
+}
+
+func (set *feedSet) writeState(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	return enc.Encode(set.state)
+}
+
+// Writers. RSS and Atom use gorilla/feeds' element types, extended by
+// embedding where a feed needs more than they hold (several categories and
+// authors per entry, several enclosures in Atom, a self link); encoding/xml
+// lets the outer field of the same element name take the place of the
+// embedded one.
+// JSON Feed is written directly: gorilla's JSON attachments use "size"
+// instead of 1.1's "size_in_bytes".
+
+func (set *feedSet) feedTitle(f *Feed) string { return xmlSafe(f.Title + " - " + set.b.Site.Name) }
+
+func (set *feedSet) updated(f *Feed) time.Time {
+	if len(f.entries) > 0 {
+		return f.entries[0].Updated
+	}
+	return set.b.Date.In(China).Truncate(time.Second)
+}
+
+type rssDoc struct {
+	XMLName   xml.Name   `xml:"rss"`
+	Version   string     `xml:"version,attr"`
+	ContentNS string     `xml:"xmlns:content,attr"`
+	AtomNS    string     `xml:"xmlns:atom,attr"`
+	DCNS      string     `xml:"xmlns:dc,attr"`
+	Channel   rssChannel `xml:"channel"`
+}
+
+type rssChannel struct {
+	feeds.RssFeed
+	Self  rssAtomLink `xml:"atom:link"`
+	Items []rssItem   `xml:"item"`
+}
+
+type rssAtomLink struct {
+	Href string `xml:"href,attr"`
+	Rel  string `xml:"rel,attr"`
+	Type string `xml:"type,attr"`
+}
+
+type rssItem struct {
+	feeds.RssItem
+	Categories []string `xml:"category"`
+	Creators   []string `xml:"dc:creator"`
+}
+
+// FeedXml lets feeds.WriteXML write the document.
+func (d *rssDoc) FeedXml() any { return d }
+
+func (set *feedSet) writeRSS(w io.Writer, f *Feed) error {
+	site := set.b.Site
+	up := set.updated(f).Format(time.RFC1123Z)
+	doc := &rssDoc{Version: "2.0", ContentNS: "http://purl.org/rss/1.0/modules/content/",
+		AtomNS: "http://www.w3.org/2005/Atom", DCNS: "http://purl.org/dc/elements/1.1/"}
+	doc.Channel.RssFeed = feeds.RssFeed{Title: set.feedTitle(f), Link: set.b.absURL(f.Link), Description: xmlSafe(f.Description),
+		Language: site.Language, PubDate: up, LastBuildDate: up, Generator: "gongkai", Docs: "https://www.rssboard.org/rss-specification"}
+	doc.Channel.Self = rssAtomLink{Href: set.b.absURL(f.Path + ".rss.xml"), Rel: "self", Type: "application/rss+xml"}
+	for _, e := range f.entries {
+		content, err := set.content(e)
+		if err != nil {
+			return err
+		}
+		// Readers take an RSS description as HTML, so the plain-text
+		// summary is escaped once more.
+		it := rssItem{RssItem: feeds.RssItem{Title: xmlSafe(e.Title), Link: e.URL, Description: xmlSafe(html.EscapeString(e.Summary)),
+			Content: &feeds.RssContent{Content: content}, Guid: &feeds.RssGuid{Id: e.ID, IsPermaLink: "false"},
+			PubDate: e.Published.Format(time.RFC1123Z)}}
+		for _, a := range e.Authors {
+			it.Creators = append(it.Creators, xmlSafe(a.Name))
+			if it.Author == "" && a.Email != "" {
+				// RSS 2.0 wants an e-mail address here; dc:creator carries the names.
+				it.Author = xmlSafe(a.Email + " (" + a.Name + ")")
+			}
+		}
+		for _, c := range e.Categories {
+			it.Categories = append(it.Categories, xmlSafe(c))
+		}
+		// One enclosure per item, as the RSS Best Practices Profile advises
+		// (readers disagree on more); the content lists every attachment,
+		// and Atom and JSON Feed carry them all.
+		if len(e.Files) > 0 {
+			a := e.Files[0]
+			it.Enclosure = &feeds.RssEnclosure{Url: set.b.absURL(a.URL), Length: strconv.FormatInt(a.Size, 10), Type: mimeType(a.Format)}
+		}
+		doc.Channel.Items = append(doc.Channel.Items, it)
+	}
+	return writeXML(w, doc)
+}
+
+type atomFeed struct {
+	feeds.AtomFeed
+	Lang    string           `xml:"xml:lang,attr"`
+	Links   []feeds.AtomLink `xml:"link"`
+	Entries []atomEntry      `xml:"entry"`
+}
+
+type atomEntry struct {
+	feeds.AtomEntry
+	Authors    []feeds.AtomAuthor `xml:"author"`
+	Categories []atomCategory     `xml:"category"`
+}
+
+type atomCategory struct {
+	Term string `xml:"term,attr"`
+}
+
+// FeedXml lets feeds.WriteXML write the document.
+func (a *atomFeed) FeedXml() any { return a }
+
+func (set *feedSet) writeAtom(w io.Writer, f *Feed) error {
+	site := set.b.Site
+	self := set.b.absURL(f.Path + ".atom.xml")
+	doc := &atomFeed{AtomFeed: feeds.AtomFeed{Xmlns: "http://www.w3.org/2005/Atom", Title: set.feedTitle(f), Id: self,
+		Updated: set.updated(f).Format(time.RFC3339), Subtitle: xmlSafe(f.Description),
+		Author: &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: xmlSafe(site.Name), Uri: site.BaseURL}}},
+		Lang: site.Language,
+		Links: []feeds.AtomLink{{Href: self, Rel: "self", Type: "application/atom+xml"},
+			{Href: set.b.absURL(f.Link), Rel: "alternate", Type: "text/html"}}}
+	for _, e := range f.entries {
+		content, err := set.content(e)
+		if err != nil {
+			return err
+		}
+		ae := atomEntry{AtomEntry: feeds.AtomEntry{Title: xmlSafe(e.Title), Id: e.ID, Updated: e.Updated.Format(time.RFC3339),
+			Published: e.Published.Format(time.RFC3339), Content: &feeds.AtomContent{Content: content, Type: "html"},
+			Links: []feeds.AtomLink{{Href: e.URL, Rel: "alternate", Type: "text/html"}}}}
+		if e.Summary != "" {
+			ae.Summary = &feeds.AtomSummary{Content: xmlSafe(e.Summary), Type: "text"}
+		}
+		for _, a := range e.Authors {
+			ae.Authors = append(ae.Authors, feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: xmlSafe(a.Name), Email: a.Email}})
+		}
+		for _, c := range e.Categories {
+			ae.Categories = append(ae.Categories, atomCategory{Term: xmlSafe(c)})
+		}
+		for _, a := range e.Files {
+			ae.Links = append(ae.Links, feeds.AtomLink{Href: set.b.absURL(a.URL), Rel: "enclosure", Type: mimeType(a.Format), Length: strconv.FormatInt(a.Size, 10)})
+		}
+		doc.Entries = append(doc.Entries, ae)
+	}
+	return writeXML(w, doc)
+}
+
+func writeXML(w io.Writer, doc feeds.XmlFeed) error {
+	if err := feeds.WriteXML(doc, w); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/).
+type jsonFeed struct {
+	Version     string       `json:"version"`
+	Title       string       `json:"title"`
+	HomePageURL string       `json:"home_page_url"`
+	FeedURL     string       `json:"feed_url"`
+	Description string       `json:"description,omitempty"`
+	Language    string       `json:"language,omitempty"`
+	Authors     []jsonAuthor `json:"authors,omitempty"`
+	Items       []jsonItem   `json:"items"`
+}
+
+type jsonAuthor struct {
+	Name string `json:"name"`
+	URL  string `json:"url,omitempty"`
+}
+
+type jsonItem struct {
+	ID            string           `json:"id"`
+	URL           string           `json:"url"`
+	Title         string           `json:"title"`
+	ContentHTML   string           `json:"content_html"`
+	Summary       string           `json:"summary,omitempty"`
+	DatePublished string           `json:"date_published"`
+	DateModified  string           `json:"date_modified"`
+	Authors       []jsonAuthor     `json:"authors,omitempty"`
+	Tags          []string         `json:"tags,omitempty"`
+	Attachments   []jsonAttachment `json:"attachments,omitempty"`
+}
+
+type jsonAttachment struct {
+	URL         string `json:"url"`
+	MIMEType    string `json:"mime_type"`
+	Title       string `json:"title,omitempty"`
+	SizeInBytes int64  `json:"size_in_bytes,omitempty"`
+}
+
+func (set *feedSet) writeJSON(w io.Writer, f *Feed) error {
+	site := set.b.Site
+	doc := jsonFeed{Version: "https://jsonfeed.org/version/1.1", Title: set.feedTitle(f), HomePageURL: set.b.absURL(f.Link),
+		FeedURL: set.b.absURL(f.Path + ".feed.json"), Description: xmlSafe(f.Description), Language: site.Language,
+		Authors: []jsonAuthor{{Name: xmlSafe(site.Name), URL: site.BaseURL}}, Items: []jsonItem{}}
+	for _, e := range f.entries {
+		content, err := set.content(e)
+		if err != nil {
+			return err
+		}
+		it := jsonItem{ID: e.ID, URL: e.URL, Title: xmlSafe(e.Title), ContentHTML: content, Summary: xmlSafe(e.Summary),
+			DatePublished: e.Published.Format(time.RFC3339), DateModified: e.Updated.Format(time.RFC3339)}
+		for _, a := range e.Authors {
+			it.Authors = append(it.Authors, jsonAuthor{Name: xmlSafe(a.Name)})
+		}
+		for _, c := range e.Categories {
+			it.Tags = append(it.Tags, xmlSafe(c))
+		}
+		for _, a := range e.Files {
+			it.Attachments = append(it.Attachments, jsonAttachment{URL: set.b.absURL(a.URL), MIMEType: mimeType(a.Format), Title: xmlSafe(a.Name), SizeInBytes: a.Size})
+		}
+		doc.Items = append(doc.Items, it)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}

@@ -1,0 +1,286 @@
+package search
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// Index is an open, read-only search index. It is safe for concurrent use.
+// A server that rebuilds the index opens the new one, sends new requests to
+// it and closes the old one when its requests are done (see Holder).
+type Index struct {
+	dir    string
+	bix    bleve.Index
+	reader index.IndexReader // one snapshot for the life of the Index
+	docs   []docRecord
+	derived
+	text  []byte // text.bin, mapped
+	unmap func() error
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// derived holds what Open computes from the document table.
+type derived struct {
+	info       []docInfo
+	byInternal []int32 // bleve document number → index into docs, -1 for none
+	facets     [numFacets]facetDict
+}
+
+// docInfo is the per-document data that queries and facets use.
+type docInfo struct {
+	foldTitle string // folded title without white space, for exact-title ranking
+	exactKeys []string
+	docNoKey  string
+	year      int
+	validity  int // rank: 0 in force … 4 repealed
+	facet     [numFacets][]uint16
+}
+
+// facetDict numbers the values of one facet.
+type facetDict struct {
+	values []string // sorted
+	ids    map[string]uint16
+}
+
+func (d *facetDict) id(v string) (uint16, bool) {
+	id, ok := d.ids[v]
+	return id, ok
+}
+
+// Open opens the index in dir for searching.
+func Open(dir string) (ix *Index, err error) {
+	t, err := readTable(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open search index %s: %w", dir, err)
+	}
+	ix = &Index{dir: dir, docs: t.Docs}
+	defer func() {
+		if err != nil {
+			ix.Close()
+		}
+	}()
+	ix.text, ix.unmap, err = mapFile(filepath.Join(dir, textFile))
+	if err != nil {
+		return nil, fmt.Errorf("open search index %s: %w", dir, err)
+	}
+	for i := range ix.docs {
+		r := &ix.docs[i]
+		if r.TextOff < 0 || r.TextOff+2*int64(r.SegEnd[numSegs-1]) > int64(len(ix.text)) {
+			return nil, fmt.Errorf("open search index %s: text of %s out of range", dir, r.ID)
+		}
+	}
+	ix.bix, err = bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]any{"read_only": true})
+	if err != nil {
+		return nil, fmt.Errorf("open search index %s: %w", dir, err)
+	}
+	adv, err := ix.bix.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("open search index %s: %w", dir, err)
+	}
+	ix.reader, err = adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("open search index %s: %w", dir, err)
+	}
+	if err := ix.mapInternalIDs(); err != nil {
+		return nil, fmt.Errorf("open search index %s: %w", dir, err)
+	}
+	ix.derive()
+	return ix, nil
+}
+
+// Close releases the index. Searches must not run during or after Close.
+func (ix *Index) Close() error {
+	ix.closeOnce.Do(func() {
+		var errs []error
+		if ix.reader != nil {
+			errs = append(errs, ix.reader.Close())
+		}
+		if ix.bix != nil {
+			errs = append(errs, ix.bix.Close())
+		}
+		if ix.unmap != nil {
+			errs = append(errs, ix.unmap())
+		}
+		if err := errors.Join(errs...); err != nil {
+			ix.closeErr = fmt.Errorf("close search index %s: %w", ix.dir, err)
+		}
+	})
+	return ix.closeErr
+}
+
+// Len returns the number of documents in the index.
+func (ix *Index) Len() int { return len(ix.docs) }
+
+// mapInternalIDs maps bleve's document numbers to rows of the table, so that
+// a search never reads stored IDs.
+func (ix *Index) mapInternalIDs() error {
+	row := make(map[string]int32, len(ix.docs))
+	for i := range ix.docs {
+		row[ix.docs[i].ID] = int32(i)
+	}
+	it, err := ix.reader.DocIDReaderAll()
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	seen := 0
+	for {
+		id, err := it.Next()
+		if err != nil {
+			return err
+		}
+		if id == nil {
+			break
+		}
+		ext, err := ix.reader.ExternalID(id)
+		if err != nil {
+			return err
+		}
+		r, ok := row[ext]
+		if !ok {
+			return fmt.Errorf("bleve document %q is not in the table", ext)
+		}
+		n := id.Value()
+		if n >= 1<<31 {
+			return fmt.Errorf("bleve document number %d too large", n)
+		}
+		for uint64(len(ix.byInternal)) <= n {
+			ix.byInternal = append(ix.byInternal, -1)
+		}
+		ix.byInternal[n] = r
+		seen++
+	}
+	if seen != len(ix.docs) {
+		return fmt.Errorf("bleve holds %d documents, table %d", seen, len(ix.docs))
+	}
+	return nil
+}
+
+// Facets, in display order.
+const (
+	facetKind = iota
+	facetAgency
+	facetTopic
+	facetYear
+	facetValidity
+	numFacets
+)
+
+var facetNames = [numFacets]string{"kind", "agency", "topic", "year", "validity"}
+
+var facetLabels = [numFacets]string{"类型", "发文机关", "主题分类", "年份", "有效性"}
+
+// validityOrder ranks validity values: in-force documents rank above
+// amended, unknown, expired and repealed ones when relevance ties.
+var validityOrder = map[string]int{"有效": 0, "已修改": 1, "": 2, "失效": 3, "废止": 4}
+
+func validityRank(v string) int {
+	if r, ok := validityOrder[v]; ok {
+		return r
+	}
+	return 2
+}
+
+// facetValues returns the values of facet f for record r.
+func facetValues(f int, r *docRecord) []string {
+	switch f {
+	case facetKind:
+		return nonEmpty(r.Kind)
+	case facetAgency:
+		var out []string
+		for _, a := range r.Agencies {
+			if a = strings.TrimSpace(a); a != "" && !slices.Contains(out, a) {
+				out = append(out, a)
+			}
+		}
+		return out
+	case facetTopic:
+		return nonEmpty(strings.TrimSpace(r.Topic))
+	case facetYear:
+		if r.Date == 0 {
+			return nil
+		}
+		return []string{strconv.Itoa(r.date().Year())}
+	case facetValidity:
+		return nonEmpty(r.Validity)
+	}
+	return nil
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+// derive computes the facet dictionaries and the per-document data.
+func (ix *Index) derive() {
+	for f := range numFacets {
+		set := map[string]bool{}
+		for i := range ix.docs {
+			for _, v := range facetValues(f, &ix.docs[i]) {
+				set[v] = true
+			}
+		}
+		d := facetDict{values: sortedKeys(set), ids: make(map[string]uint16, len(set))}
+		for i, v := range d.values {
+			d.ids[v] = uint16(i)
+		}
+		ix.facets[f] = d
+	}
+	ix.info = make([]docInfo, len(ix.docs))
+	for i := range ix.docs {
+		r := &ix.docs[i]
+		in := &ix.info[i]
+		in.foldTitle = squeeze(foldString(r.Title))
+		for _, k := range []string{r.IndexNo, r.ID, urlSlug(r.ID)} {
+			if k = squeeze(foldString(k)); k != "" {
+				in.exactKeys = append(in.exactKeys, k)
+			}
+		}
+		if dn, ok := parseDocNo(r.DocNo); ok {
+			in.docNoKey = dn.key()
+		}
+		if r.Date != 0 {
+			in.year = r.date().Year()
+		}
+		in.validity = validityRank(r.Validity)
+		for f := range numFacets {
+			for _, v := range facetValues(f, r) {
+				id, _ := ix.facets[f].id(v)
+				in.facet[f] = append(in.facet[f], id)
+			}
+		}
+	}
+}
+
+// squeeze removes white space from s.
+func squeeze(s string) string {
+	return strings.Join(strings.Fields(s), "")
+}
+
+// docText returns the stored text of row i as UTF-16LE.
+func (ix *Index) docText(i int) []byte {
+	r := &ix.docs[i]
+	return ix.text[r.TextOff : r.TextOff+2*int64(r.SegEnd[numSegs-1])]
+}
+
+// segBounds returns the unit range of segment s of row i.
+func (ix *Index) segBounds(i, s int) (start, end int) {
+	r := &ix.docs[i]
+	if s > 0 {
+		start = int(r.SegEnd[s-1]) + 1
+	}
+	return start, int(r.SegEnd[s])
+}

@@ -1,0 +1,256 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+	"golang.org/x/sync/errgroup"
+)
+
+// indexSink receives the bleve documents of a build. A fresh build uses
+// bleve's offline builder, which writes each batch as a segment file and
+// merges them once at the end; an incremental build updates a copy of the
+// previous index in batches.
+type indexSink interface {
+	index(ctx context.Context, doc *document.Document) error
+	delete(id string) error
+	// finish writes what is pending and closes the index.
+	finish(ctx context.Context) error
+	// abort closes the index after a failure.
+	abort()
+}
+
+// builderSink builds a new index offline.
+type builderSink struct {
+	b         bleve.Builder
+	batchSize int
+	pending   []*document.Document
+}
+
+// docMapping maps the documents Build prepares: it adds their fields as they
+// are. Everything else comes from the plain mapping.
+type docMapping struct {
+	*mapping.IndexMappingImpl
+}
+
+func (m docMapping) MapDocument(doc *document.Document, data any) error {
+	src, ok := data.(*document.Document)
+	if !ok {
+		return fmt.Errorf("map document %s: unexpected %T", doc.ID(), data)
+	}
+	for _, f := range src.Fields {
+		doc.AddField(f)
+	}
+	return nil
+}
+
+func newBuilderSink(path, tmp string, batchSize int) (*builderSink, error) {
+	b, err := bleve.NewBuilder(path, docMapping{newMapping()}, map[string]any{
+		"batchSize":       batchSize,
+		"buildPathPrefix": tmp,
+		// Merge all batch segments in one pass: 50,000 documents in batches
+		// of 500 make 100 segments.
+		"mergeMax": 1000,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open bleve builder: %w", err)
+	}
+	return &builderSink{b: b, batchSize: batchSize}, nil
+}
+
+func (s *builderSink) index(ctx context.Context, doc *document.Document) error {
+	s.pending = append(s.pending, doc)
+	if len(s.pending) < s.batchSize {
+		return nil
+	}
+	return s.flush(ctx)
+}
+
+// flush analyses the pending documents on every core (the builder would do
+// it on one), then hands them to the builder.
+func (s *builderSink) flush(ctx context.Context) error {
+	if err := analyzeAll(ctx, s.pending); err != nil {
+		return err
+	}
+	for _, doc := range s.pending {
+		if err := s.b.Index(doc.ID(), doc); err != nil {
+			return fmt.Errorf("index %s: %w", doc.ID(), err)
+		}
+	}
+	clear(s.pending)
+	s.pending = s.pending[:0]
+	return nil
+}
+
+func analyzeAll(ctx context.Context, docs []*document.Document) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, doc := range docs {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			for _, f := range doc.Fields {
+				if gf, ok := f.(*gramField); ok {
+					gf.Analyze()
+				}
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+func (s *builderSink) delete(id string) error {
+	return fmt.Errorf("delete %s: a fresh build has nothing to delete", id)
+}
+
+func (s *builderSink) finish(ctx context.Context) error {
+	if err := s.flush(ctx); err != nil {
+		return err
+	}
+	if err := s.b.Close(); err != nil {
+		return fmt.Errorf("write bleve index: %w", err)
+	}
+	return nil
+}
+
+func (s *builderSink) abort() {}
+
+// batchSink updates an index in batches.
+type batchSink struct {
+	bix       bleve.Index
+	path      string
+	batch     *bleve.Batch
+	batchSize int
+}
+
+func newBatchSink(path string, batchSize int) (*batchSink, error) {
+	bix, err := bleve.NewUsing(path, newMapping(), scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("create bleve index: %w", err)
+	}
+	return &batchSink{bix: bix, path: path, batch: bix.NewBatch(), batchSize: batchSize}, nil
+}
+
+func openBatchSink(path string, batchSize int) (*batchSink, error) {
+	bix, err := bleve.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open bleve index: %w", err)
+	}
+	return &batchSink{bix: bix, path: path, batch: bix.NewBatch(), batchSize: batchSize}, nil
+}
+
+func (s *batchSink) index(ctx context.Context, doc *document.Document) error {
+	if err := s.batch.IndexAdvanced(doc); err != nil {
+		return err
+	}
+	return s.maybeFlush(s.batchSize)
+}
+
+func (s *batchSink) delete(id string) error {
+	s.batch.Delete(id)
+	return s.maybeFlush(s.batchSize)
+}
+
+func (s *batchSink) maybeFlush(size int) error {
+	if s.batch.Size() == 0 || s.batch.Size() < size {
+		return nil
+	}
+	if err := s.bix.Batch(s.batch); err != nil {
+		return fmt.Errorf("index batch: %w", err)
+	}
+	s.batch.Reset()
+	return nil
+}
+
+func (s *batchSink) finish(ctx context.Context) error {
+	if err := s.maybeFlush(1); err != nil {
+		s.bix.Close()
+		return err
+	}
+	if err := mergeSegments(ctx, s.bix); err != nil {
+		s.bix.Close()
+		return err
+	}
+	if err := s.bix.Close(); err != nil {
+		return fmt.Errorf("close bleve index: %w", err)
+	}
+	return pruneSegments(s.path)
+}
+
+func (s *batchSink) abort() { s.bix.Close() }
+
+// mergeSegments merges the bleve index into one segment.
+func mergeSegments(ctx context.Context, bix bleve.Index) error {
+	adv, err := bix.Advanced()
+	if err != nil {
+		return err
+	}
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
+	}
+	if err := s.ForceMerge(ctx, nil); err != nil {
+		return fmt.Errorf("merge segments: %w", err)
+	}
+	return nil
+}
+
+// pruneSegments deletes the segment files of the closed bleve index at path
+// that its current snapshot does not use. bleve removes them in the
+// background and may not have finished when the index is closed; a stale
+// segment would only waste space (and be copied by the next rebuild).
+func pruneSegments(path string) error {
+	bix, err := bleve.OpenUsing(path, map[string]any{"read_only": true})
+	if err != nil {
+		return fmt.Errorf("prune segments: %w", err)
+	}
+	live := map[string]bool{}
+	adv, err := bix.Advanced()
+	if err == nil {
+		var r index.IndexReader
+		if r, err = adv.Reader(); err == nil {
+			if snap, ok := r.(*scorch.IndexSnapshot); ok {
+				for _, ss := range snap.Segments() {
+					if ps, ok := ss.Segment().(segment.PersistedSegment); ok {
+						live[filepath.Base(ps.Path())] = true
+					}
+				}
+			}
+			err = r.Close()
+		}
+	}
+	if cerr := bix.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("prune segments: %w", err)
+	}
+	if len(live) == 0 {
+		return nil // not a scorch index this code understands; leave it alone
+	}
+	store := filepath.Join(path, "store")
+	entries, err := os.ReadDir(store)
+	if err != nil {
+		return fmt.Errorf("prune segments: %w", err)
+	}
+	for _, e := range entries {
+		if name := e.Name(); strings.HasSuffix(name, ".zap") && !live[name] {
+			if err := os.Remove(filepath.Join(store, name)); err != nil {
+				return fmt.Errorf("prune segments: %w", err)
+			}
+		}
+	}
+	return nil
+}
