@@ -45,6 +45,17 @@ func Kinds() []*Kind {
 	}
 }
 
+// KindNames returns the names of every kind, as `gongkai new` takes them.
+func KindNames() []string {
+	var names []string
+	for _, k := range Kinds() {
+		if k.Scaffold != "" {
+			names = append(names, k.Name)
+		}
+	}
+	return names
+}
+
 // Content is everything loaded from a site: configuration, records and the
 // problems found in them.
 type Content struct {

@@ -58,7 +58,7 @@ func (b *Build) plan() []Output {
 			outs = append(outs, Output{URL: r.URL, Page: &Page{
 				Template: k.Template, Title: h.Title, Record: r, Description: h.Summary,
 				Keywords: h.Keywords, PubDate: h.Published, HasTime: h.HasTime, Source: agencyNameList(h.Agency),
-				Crumbs: []Crumb{{b.Theme.T(k.Column), k.Section}},
+				Crumbs: b.kindCrumbs(k),
 			}})
 		}
 		if k.Outputs != nil {
@@ -70,6 +70,14 @@ func (b *Build) plan() []Output {
 	outs = append(outs, b.feedOutputs()...)
 	outs = append(outs, b.redirectPages()...)
 	return outs
+}
+
+// kindCrumbs links a record's page to its kind's list, when the kind has one.
+func (b *Build) kindCrumbs(k *Kind) []Crumb {
+	if k.Outputs == nil {
+		return nil
+	}
+	return []Crumb{{b.Theme.T(k.Column), k.Section}}
 }
 
 func agencyNameList(as []*Agency) string {

@@ -108,6 +108,12 @@ type FeedLink struct {
 	Title, URL, Type string
 }
 
+// NavCurrent reports whether the navigation entry u is the page's column:
+// the page itself or a page under it.
+func (p *Page) NavCurrent(u string) bool {
+	return p.URL == u || (u != "/" && strings.HasSuffix(u, "/") && strings.HasPrefix(p.URL, u))
+}
+
 // AbsURL returns the page's absolute URL.
 func (p *Page) AbsURL() string { return p.Site.AbsURL(p.URL) }
 

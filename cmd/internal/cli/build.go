@@ -187,7 +187,7 @@ func build(ctx context.Context, sf siteFlags, stdout, stderr io.Writer) (*buildS
 // render writes the site into the staging folder.
 func render(ctx context.Context, c *generator.Content, theme *generator.Theme, stage *publish.Stage, sf siteFlags) (*buildSummary, error) {
 	extra := map[string][]byte{"/opensearch.xml": search.OpenSearchXML(c.Site.Name, c.Site.BaseURL)}
-	res, err := generator.Render(ctx, c, generator.Options{Out: stage.Dir(0), Theme: theme, CollectText: true, Extra: extra})
+	res, err := generator.Render(ctx, c, generator.Options{Out: stage.Dir(0), Theme: theme, CollectText: true, Extra: extra, Previous: sf.out})
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ import (
 
 func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var sf siteFlags
-	fs := newFlagSet("new", "KIND \"title\" [flags]   (KIND: policy, interpretation, page)", stderr)
+	fs := newFlagSet("new", "KIND \"title\" [flags]   (KIND: "+strings.Join(generator.KindNames(), ", ")+")", stderr)
 	sf.register(fs)
 	agency := fs.String("agency", "", "agency code (default: the first agency in site.yaml)")
 	// Flags may follow the positional arguments, as in `gongkai new policy "标题" -agency fgw`.
@@ -93,11 +93,7 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func kindNames(c *generator.Content) string {
-	var names []string
-	for _, k := range c.Kinds {
-		names = append(names, k.Name)
-	}
-	return strings.Join(names, ", ")
+	return strings.Join(generator.KindNames(), ", ")
 }
 
 var serialRE = regexp.MustCompile(`^(.+)/(\d{4})-(\d+)$`)
