@@ -331,7 +331,7 @@ func (a *Approval) Link(c *Checker) {
 	}
 }
 
-// Flow returns the procedure as flow-chart steps, with labels from th.
+// flow returns the procedure as flow-chart steps, with labels from th.
 func (a *Approval) flow(th *Theme) []FlowStep {
 	steps := make([]FlowStep, len(a.Steps))
 	for i, s := range a.Steps {

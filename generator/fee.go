@@ -12,7 +12,12 @@ import (
 )
 
 // Fee is an administrative fee item (行政事业性收费) with its dated history
-// of changes. The catalogue page lists the items in force on the build date.
+// of changes. The catalogue page lists the items in force on the build date;
+// a page per year lists the fees adjusted (调整) and cancelled (取消) that
+// year. History is oldest first: 保留 and 调整 make the fee active, 取消 ends
+// it (nothing may follow), and 暂停, 免征 or 减征 last until their until date
+// or, without one, until the next 保留 or 调整. Changes dated after the build
+// date are shown as announced.
 // Example (content/fees/lajichuli.md):
 //
 //	disclosure: 主动公开

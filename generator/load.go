@@ -329,3 +329,11 @@ func checkAttachments(c *Checker, field string, atts []Attachment) {
 }
 
 var indexNoRE = regexpMust(`^[0-9A-Za-z]{6,20}/\d{4}-\d{3,6}$`)
+
+// ReleaseBodies drops the Markdown bodies once the site is rendered, so the
+// memory can serve the search index build that follows.
+func (c *Content) ReleaseBodies() {
+	for _, r := range c.Records {
+		r.Body = nil
+	}
+}

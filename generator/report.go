@@ -244,7 +244,7 @@ func Deadline(level string, y int) time.Time {
 // row and column of tables 3 and 4 adds up.
 func (r *Report) Check(c *Checker) {
 	c.Required("summary", "内容概述", r.Summary)
-	if !c.Has("year") {
+	if r.Year == 0 {
 		c.Errorf("year", "required (报告年度)")
 	} else if r.Year < 2008 || r.Year >= c.Date.Year()+1 {
 		c.Errorf("year", "%d is not a past year", r.Year)
@@ -575,7 +575,7 @@ title: "{{.Title}}"
 summary: ""
 agencies: [{{.Agency}}]
 date_published: {{.Date}}
-year: {{slice .Date 0 4}}     # 报告年度 (the year reported on)
+year:                         # 报告年度: the year reported on, e.g. the year before date_published
 level: 部门                   # 政府 (due 31 March) | 部门 (due 31 January)
 sections:
   overview: |                 # 一、总体情况

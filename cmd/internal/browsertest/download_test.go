@@ -104,7 +104,7 @@ func TestDownloads(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp, err := http.Get(theSite.url + (&url.URL{Path: a.URL}).EscapedPath())
+			resp, err := httpClient.Get(theSite.url + (&url.URL{Path: a.URL}).EscapedPath())
 			if err != nil {
 				t.Fatalf("GET %s: %v", a.URL, err)
 			}
@@ -130,6 +130,7 @@ func TestDownloads(t *testing.T) {
 // in Chromium: each download link, fetched by the page, gives the file's
 // bytes and content type, and clicking the first one saves the same bytes.
 func TestDownloadsInBrowser(t *testing.T) {
+	browser(t)
 	seen := map[string]bool{}
 	for _, r := range attached(t) {
 		if seen[r.Kind.Name] {

@@ -74,6 +74,7 @@ func (tb *tab) checkFocusVisible(f focusState, where string) {
 // TestSkipLink: the first Tab focuses the skip link, which shows on screen;
 // Enter moves focus to the main content, and the next Tab stays in it.
 func TestSkipLink(t *testing.T) {
+	browser(t)
 	for _, w := range widths {
 		t.Run(fmt.Sprint(w), func(t *testing.T) {
 			tb := openTab(t, tabOptions{width: w})
@@ -110,6 +111,7 @@ func TestSkipLink(t *testing.T) {
 // document order, each with a visible focus outline, and the header's
 // controls come first in the order a reader expects.
 func TestTabOrder(t *testing.T) {
+	browser(t)
 	c := content(t)
 	header := []string{"a[href=#main]", "a[href=/]", "input#opt-large", "input#opt-contrast"}
 	for _, n := range c.Site.Nav {

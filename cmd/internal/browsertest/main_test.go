@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -38,6 +39,9 @@ const (
 	axeTimeout    = 60 * time.Second
 	tabTimeout    = 3 * time.Minute // whole life of one tab
 )
+
+// httpClient fetches from the test server without the browser.
+var httpClient = &http.Client{Timeout: loadTimeout}
 
 // site is the sample portal, built once per test binary and served with the
 // handler `gongkai serve` uses.

@@ -44,6 +44,7 @@ func (tb *tab) looks() looks {
 // both work from the keyboard, and the choice survives a reload and a move
 // to another page (site.js keeps it in localStorage).
 func TestReadingOptions(t *testing.T) {
+	browser(t)
 	axe := axeSource(t)
 	for _, w := range widths {
 		t.Run(fmt.Sprint(w), func(t *testing.T) {

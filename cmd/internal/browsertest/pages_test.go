@@ -31,11 +31,10 @@ var widths = []int{1280, 360}
 
 // discoverPages lists one page of every page type the build holds, so new
 // kinds of records (service items, releases) are audited as soon as they
-// are built. A page's type is its path shape: the section (first segment),
-// the facet of a browse page (second segment when that page has pages below
-// it), "#" for a pager number and "*" for anything else; record pages with a
-// validity status count once per status. Redirect stubs are left out.
-func discoverPages(public string) ([]pageCase, error) {
+// are built. records holds the site paths of record pages. A page's type is
+// its path shape (see pageKind); record pages with a validity status count
+// once per status. Redirect stubs are left out.
+func discoverPages(public string, records map[string]bool) ([]pageCase, error) {
 	var dirs []string
 	err := filepath.WalkDir(public, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -70,7 +69,7 @@ func discoverPages(public string) ([]pageCase, error) {
 		if doc.Find(`meta[http-equiv="refresh"]`).Length() > 0 {
 			continue
 		}
-		kind := pageKind(d, hasPages)
+		kind := pageKind(d, hasPages, records)
 		if v := strings.TrimSpace(doc.Find("main .metadata .validity").First().Text()); v != "" {
 			kind += " " + v
 		}
@@ -88,18 +87,23 @@ func discoverPages(public string) ([]pageCase, error) {
 	return cases, nil
 }
 
-// pageKind returns the path shape of the page in directory d.
-func pageKind(d string, hasPages map[string]bool) string {
+// pageKind returns the path shape of the page in directory d ("." for the
+// home page): the section (first segment) as it is; the second segment as
+// it is when it names a browse page, a folder with pages below it that is
+// not a record (policy/agency); "#" for a number (a pager page or a year);
+// "*" for anything else.
+func pageKind(d string, hasPages, records map[string]bool) string {
 	if d == "." {
 		return "/"
 	}
 	segs := strings.Split(d, "/")
 	for i, s := range segs {
+		dir := strings.Join(segs[:i+1], "/")
 		switch {
 		case i == 0:
 		case isNumber(s):
 			segs[i] = "#"
-		case i == 1 && hasPages[strings.Join(segs[:2], "/")]:
+		case i == 1 && hasPages[dir] && !records["/"+dir+"/"]:
 		default:
 			segs[i] = "*"
 		}
@@ -123,13 +127,43 @@ func readPage(file string) (*goquery.Document, error) {
 	return doc, nil
 }
 
+func TestPageKind(t *testing.T) {
+	hasPages := map[string]bool{
+		"policy": true, "policy/agency": true, "policy/page": true, "policy/year": true,
+		"policy/validity": true, "policy/validity/valid": true, "policy/validity/valid/page": true,
+		"approval": true, "approval/x": true,
+	}
+	records := map[string]bool{"/policy/a-2024-1/": true, "/approval/x/": true}
+	for _, c := range []struct {
+		name, dir, want string
+	}{
+		{"home", ".", "/"},
+		{"section list", "policy", "/policy/"},
+		{"record", "policy/a-2024-1", "/policy/*/"},
+		{"browse page", "policy/agency", "/policy/agency/"},
+		{"facet list", "policy/agency/fgw", "/policy/agency/*/"},
+		{"year list", "policy/year/2024", "/policy/year/#/"},
+		{"pager page", "policy/page/2", "/policy/page/#/"},
+		{"facet list pager", "policy/validity/valid/page/2", "/policy/validity/*/*/#/"},
+		{"record with pages below", "approval/x", "/approval/*/"},
+		{"page below a record", "approval/x/flow", "/approval/*/*/"},
+		{"plain page", "page/contact", "/page/*/"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := pageKind(c.dir, hasPages, records); got != c.want {
+				t.Errorf("pageKind(%q) = %q, want %q", c.dir, got, c.want)
+			}
+		})
+	}
+}
+
 // searchCase returns the search results page for a phrase from a sample
 // policy title, or ok false when the server has no /search.
 func searchCase(t *testing.T) (pageCase, bool) {
 	t.Helper()
 	phrase := samplePhrase(t)
 	p := "/search?q=" + url.QueryEscape(phrase)
-	resp, err := http.Get(theSite.url + p)
+	resp, err := httpClient.Get(theSite.url + p)
 	if err != nil {
 		t.Fatalf("GET %s: %v", p, err)
 	}
@@ -147,7 +181,11 @@ func searchCase(t *testing.T) (pageCase, bool) {
 func TestPages(t *testing.T) {
 	browser(t)
 	axe := axeSource(t)
-	cases, err := discoverPages(theSite.public)
+	records := map[string]bool{}
+	for _, r := range content(t).Published {
+		records[r.URL] = true
+	}
+	cases, err := discoverPages(theSite.public, records)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +347,7 @@ func (tb *tab) checkIcon(where string) {
 		tb.t.Errorf("%s: icon %s is not on the site", where, href)
 		return
 	}
-	resp, err := http.Get(href)
+	resp, err := httpClient.Get(href)
 	if err != nil {
 		tb.t.Fatalf("GET %s: %v", href, err)
 	}

@@ -18,6 +18,7 @@ import (
 // the metadata block (索引号 and its value, the title, the document number)
 // and none of the header, navigation or footer.
 func TestPrintPDF(t *testing.T) {
+	browser(t)
 	r := policyPage(t)
 	h := r.H()
 	tb := openTab(t, tabOptions{width: 1280})

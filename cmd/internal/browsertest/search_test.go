@@ -55,6 +55,7 @@ func (tb *tab) results() results {
 // see highlighted results, narrow them to one issuing agency with the
 // facet, and open a result.
 func TestSearch(t *testing.T) {
+	browser(t)
 	phrase := samplePhrase(t)
 	for _, c := range []struct {
 		name string

@@ -48,12 +48,22 @@ func openTab(t testing.TB, o tabOptions) *tab {
 		t.Fatalf("incognito context: %v", err)
 	}
 	incog = incog.Context(context.Background())
+	t.Cleanup(func() { _ = incog.Timeout(stepTimeout).Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), tabTimeout)
 	page, err := incog.Context(ctx).Page(proto.TargetCreateTarget{})
 	if err != nil {
 		cancel()
 		t.Fatalf("new tab: %v", err)
 	}
+	// The goroutines below end when ctx is cancelled; done collects them.
+	var done []chan struct{}
+	t.Cleanup(func() {
+		_ = page.Timeout(stepTimeout).Close()
+		cancel()
+		for _, c := range done {
+			<-c
+		}
+	})
 	tb := &tab{
 		t: t, page: page, width: o.width,
 		requests:  map[proto.NetworkRequestID]string{},
@@ -81,6 +91,7 @@ func openTab(t testing.TB, o tabOptions) *tab {
 		tb.onRequest, tb.onResponse, tb.onFailed,
 	)
 	events := make(chan struct{})
+	done = append(done, events)
 	go func() { wait(); close(events) }()
 
 	router := page.HijackRequests()
@@ -88,16 +99,9 @@ func openTab(t testing.TB, o tabOptions) *tab {
 		t.Fatalf("intercept requests: %v", err)
 	}
 	hijack := make(chan struct{})
+	done = append(done, hijack)
 	go func() { router.Run(); close(hijack) }()
-
-	t.Cleanup(func() {
-		_ = router.Stop()
-		_ = page.Timeout(stepTimeout).Close()
-		_ = incog.Timeout(stepTimeout).Close()
-		cancel()
-		<-events
-		<-hijack
-	})
+	t.Cleanup(func() { _ = router.Stop() })
 	return tb
 }
 
@@ -224,9 +228,8 @@ func (tb *tab) open(p string, want int) {
 	}
 }
 
-// waitNavigation runs action (a click, a key press) and waits until the
-// page has loaded a document whose path differs from the current one or
-// whose query does.
+// waitNavigation runs action (a click, a key press) and waits for the load
+// of the document it navigates to; the address must have changed.
 func (tb *tab) waitNavigation(what string, action func()) {
 	tb.t.Helper()
 	before := tb.location()

@@ -191,6 +191,7 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 	if err != nil {
 		return nil, err
 	}
+	c.ReleaseBodies()
 	stats, err := buildIndex(ctx, c, theme, res.Texts, stage.Dir(1), sf.indexDir(), slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, err
