@@ -260,3 +260,13 @@ func (r *Record) Topic() string {
 	}
 	return ""
 }
+
+// SearchText returns text beyond the body that the search index should hold
+// for the record (structured fields such as a guide's materials), if its kind
+// has any.
+func (r *Record) SearchText() string {
+	if s, ok := r.Entry.(interface{ SearchText() string }); ok {
+		return s.SearchText()
+	}
+	return ""
+}

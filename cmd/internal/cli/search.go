@@ -38,8 +38,12 @@ func searchDocs(c *generator.Content, texts []string) []search.Doc {
 		for j, a := range h.Agency {
 			names[j] = a.Name
 		}
+		body := texts[i]
+		if extra := r.SearchText(); extra != "" {
+			body = extra + "\n" + body
+		}
 		d := search.Doc{
-			ID: r.URL, Kind: r.Kind.Name, Title: h.Title, Summary: h.Summary, Body: texts[i],
+			ID: r.URL, Kind: r.Kind.Name, Title: h.Title, Summary: h.Summary, Body: body,
 			DocNo: r.DocNo(), IndexNo: h.IndexNo, Agencies: names, Topic: r.Topic(),
 			Validity: r.ValidityStatus(), Date: h.Published, Keywords: h.Keywords,
 		}
