@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -47,6 +48,15 @@ func runLinkcheck(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.BoolVar(&cfg.IgnoreRobots, "ignore-robots", false, "crawl paths that robots.txt disallows")
 	fs.Func("exclude", "skip links whose absolute URL matches `REGEXP` (repeatable)", func(s string) error {
 		cfg.Exclude = append(cfg.Exclude, s)
+		return nil
+	})
+	dynamic := []string{"/search", "/api/"}
+	dynamicSet := false
+	fs.Func("dynamic", "site `PATH` answered by the search service, not a file; skipped on disk (repeatable; default /search and /api/)", func(s string) error {
+		if !dynamicSet {
+			dynamic, dynamicSet = nil, true
+		}
+		dynamic = append(dynamic, s)
 		return nil
 	})
 	fs.IntVar(&cfg.MaxPages, "max-pages", cfg.MaxPages, "crawl at most `N` pages")
@@ -96,6 +106,12 @@ func runLinkcheck(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return 2
 	}
 	cfg.IgnoreFragments, cfg.IgnoreSoftNotFound = !fragments, !soft404
+	// A built site on disk has no file behind the search service's paths.
+	if !strings.HasPrefix(cfg.Target, "http://") && !strings.HasPrefix(cfg.Target, "https://") {
+		for _, d := range dynamic {
+			cfg.Exclude = append(cfg.Exclude, `^(?:[a-z]+://[^/]*)?`+regexp.QuoteMeta(d)+`(?:$|[?#]|/)`)
+		}
+	}
 	level := slog.LevelWarn
 	if verbose {
 		level = slog.LevelDebug
