@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"encoding/csv"
 	"fmt"
-	"html/template"
 	"io"
 	"slices"
 	"strconv"
@@ -123,37 +122,44 @@ func (b *Build) home() Output {
 func (b *Build) paginate(base, title, column string, items []*Record, facets []Facet, crumbs []Crumb) []Output {
 	per := b.Site.PerPage
 	pages := max(1, (len(items)+per-1)/per)
-	pageURL := func(n int) string {
-		if n == 1 {
-			return base
-		}
-		return base + "page/" + strconv.Itoa(n) + "/"
-	}
 	outs := make([]Output, 0, pages)
 	for n := 1; n <= pages; n++ {
-		l := &List{Title: title, Items: items[(n-1)*per : min(n*per, len(items))], Page: n, Pages: pages,
-			Total: len(items), Facets: facets}
-		if n > 1 {
-			l.Prev = pageURL(n - 1)
-		}
-		if n < pages {
-			l.Next = pageURL(n + 1)
-		}
-		for m := max(1, n-4); m <= min(pages, n+4); m++ {
-			l.Numbers = append(l.Numbers, PageLink{N: m, URL: pageURL(m), Current: m == n})
-		}
+		l := newList(base, n, pages, len(items))
+		l.Title, l.Items, l.Facets = title, items[(n-1)*per:min(n*per, len(items))], facets
 		t := title
 		if n > 1 {
 			t = fmt.Sprintf("%s（%s）", title, fmt.Sprintf(b.Theme.T("page_n"), n))
 		}
-		var pub = l.Items
 		p := &Page{Template: "list.html", Title: t, Column: column, List: l, Crumbs: crumbs}
-		if len(pub) > 0 {
-			p.PubDate = pub[0].Date()
+		if len(l.Items) > 0 {
+			p.PubDate = l.Items[0].Date()
 		}
-		outs = append(outs, Output{URL: pageURL(n), Page: p})
+		outs = append(outs, Output{URL: pageURL(base, n), Page: p})
 	}
 	return outs
+}
+
+// pageURL is the URL of page n of the list at base: base, base/page/2/, ….
+func pageURL(base string, n int) string {
+	if n == 1 {
+		return base
+	}
+	return base + "page/" + strconv.Itoa(n) + "/"
+}
+
+// newList returns page n of pages of a list at base with its pager links.
+func newList(base string, n, pages, total int) *List {
+	l := &List{Page: n, Pages: pages, Total: total}
+	if n > 1 {
+		l.Prev = pageURL(base, n-1)
+	}
+	if n < pages {
+		l.Next = pageURL(base, n+1)
+	}
+	for m := max(1, n-4); m <= min(pages, n+4); m++ {
+		l.Numbers = append(l.Numbers, PageLink{N: m, URL: pageURL(base, m), Current: m == n})
+	}
+	return l
 }
 
 // policyOutputs writes the policy lists: all, by agency, topic, year and validity.
@@ -322,27 +328,10 @@ func (b *Build) catalogue() []Output {
 	pages := max(1, (len(entries)+per-1)/per)
 	var outs []Output
 	for n := 1; n <= pages; n++ {
-		u := "/catalogue/"
-		if n > 1 {
-			u = "/catalogue/page/" + strconv.Itoa(n) + "/"
-		}
+		u := pageURL("/catalogue/", n)
 		chunk := entries[(n-1)*per : min(n*per, len(entries))]
-		l := &List{Title: col, Page: n, Pages: pages, Total: len(entries)}
-		pageURL := func(m int) string {
-			if m == 1 {
-				return "/catalogue/"
-			}
-			return "/catalogue/page/" + strconv.Itoa(m) + "/"
-		}
-		if n > 1 {
-			l.Prev = pageURL(n - 1)
-		}
-		if n < pages {
-			l.Next = pageURL(n + 1)
-		}
-		for m := max(1, n-4); m <= min(pages, n+4); m++ {
-			l.Numbers = append(l.Numbers, PageLink{N: m, URL: pageURL(m), Current: m == n})
-		}
+		l := newList("/catalogue/", n, pages, len(entries))
+		l.Title = col
 		outs = append(outs, Output{URL: u, Page: &Page{Template: "catalogue.html", Title: col, Column: col, List: l, Data: chunk,
 			Description: b.Theme.T("catalogue_description")}})
 	}
@@ -374,5 +363,3 @@ func (b *Build) redirectPages() []Output {
 
 // ValidityBanner reports whether the policy page shows a validity banner.
 func (p *Policy) ValidityBanner() bool { return p.Validity.Status != Valid && p.Validity.Status != "" }
-
-var _ = template.HTML("")

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
+	"golang.org/x/sync/errgroup"
 )
 
 // Doc is one published record to index. ID is its stable key (the URL path,
@@ -41,9 +44,13 @@ type Doc struct {
 type BuildOptions struct {
 	// Logger receives progress records; nil discards them.
 	Logger *slog.Logger
-	// BatchSize is the number of documents handed to bleve at once
-	// (default 500). Peak memory grows steeply with it.
+	// BatchSize is the number of documents bleve turns into one segment at
+	// a time (default 500). Peak memory grows steeply with it.
 	BatchSize int
+	// ShardSize is the number of documents per shard (default 5,000). The
+	// bleve index is split into shards by a hash of the ID; shards are built
+	// in parallel, and merging a small shard needs little memory.
+	ShardSize int
 }
 
 func (o BuildOptions) withDefaults() BuildOptions {
@@ -53,6 +60,9 @@ func (o BuildOptions) withDefaults() BuildOptions {
 	if o.BatchSize <= 0 {
 		o.BatchSize = 500
 	}
+	if o.ShardSize <= 0 {
+		o.ShardSize = 5000
+	}
 	return o
 }
 
@@ -61,6 +71,7 @@ func (o BuildOptions) withDefaults() BuildOptions {
 // previous index every document is Added).
 type BuildStats struct {
 	Docs     int
+	Shards   int
 	Added    int
 	Updated  int
 	Deleted  int
@@ -78,7 +89,8 @@ var ErrExists = errors.New("index directory already exists")
 // When prev names a previous index directory (it may be "" or missing, and an
 // index of another format is ignored), documents whose ID and Hash are
 // unchanged are reused: only changed and new documents are analysed and
-// indexed, and removed ones are deleted.
+// indexed, removed ones are deleted, and shards without changes are copied
+// as they are.
 func Build(ctx context.Context, dir, prev string, docs []Doc, opts BuildOptions) (stats BuildStats, err error) {
 	start := time.Now()
 	opts = opts.withDefaults()
@@ -95,7 +107,6 @@ func Build(ctx context.Context, dir, prev string, docs []Doc, opts BuildOptions)
 	if err != nil {
 		return stats, fmt.Errorf("build search index %s: %w", dir, err)
 	}
-
 	tmp, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp-")
 	if err != nil {
 		return stats, fmt.Errorf("build search index: %w", err)
@@ -106,49 +117,112 @@ func Build(ctx context.Context, dir, prev string, docs []Doc, opts BuildOptions)
 		}
 	}()
 
-	var prevDocs map[string]*docRecord
-	if prev != "" {
-		prevDocs, err = reusePrevious(prev, tmp, log)
-		if err != nil {
-			return stats, fmt.Errorf("build search index %s: %w", dir, err)
-		}
+	p := loadPrevious(prev, len(order), opts.ShardSize, log)
+	shards := p.shards
+	if p.docs == nil {
+		shards = max(1, (len(order)+opts.ShardSize-1)/opts.ShardSize)
 	}
 
-	bpath := filepath.Join(tmp, bleveDir)
-	var sink indexSink
-	switch {
-	case prevDocs != nil:
-		sink, err = openBatchSink(bpath, opts.BatchSize)
-	case len(order) == 0 || os.Getenv("GK_BATCH") != "":
-		sink, err = newBatchSink(bpath, opts.BatchSize)
-	default:
-		sink, err = newBuilderSink(bpath, tmp, opts.BatchSize)
-	}
-	if err != nil {
-		return stats, fmt.Errorf("build search index %s: %w", dir, err)
-	}
-	defer func() {
-		if sink != nil {
-			sink.abort()
-		}
-	}()
-
-	tf, err := os.Create(filepath.Join(tmp, textFile))
-	if err != nil {
+	// Write the text and the table, and sort the work out by shard.
+	work := make([]shardWork, shards)
+	tab := &table{Docs: make([]docRecord, len(order))}
+	if err := writeText(ctx, filepath.Join(tmp, textFile), docs, order, tab); err != nil {
 		return stats, fmt.Errorf("build search index: %w", err)
 	}
-	defer tf.Close()
-	tw := newTextWriter(tf)
-	tab := &table{Docs: make([]docRecord, len(order))}
-
 	for i, di := range order {
-		if i%opts.BatchSize == 0 {
+		d := &docs[di]
+		rec := &tab.Docs[i]
+		w := &work[shardOf(d.ID, shards)]
+		if old, ok := p.docs[d.ID]; ok {
+			delete(p.docs, d.ID)
+			if old.Hash == d.Hash && d.Hash != "" {
+				rec.Lens = old.Lens
+				stats.Reused++
+				continue
+			}
+			stats.Updated++
+		} else {
+			stats.Added++
+		}
+		w.index = append(w.index, i)
+	}
+	for _, id := range sortedKeys(p.docs) {
+		w := &work[shardOf(id, shards)]
+		w.delete = append(w.delete, id)
+		stats.Deleted++
+	}
+
+	// Build the shards, as many at a time as there are cores.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for s := range work {
+		g.Go(func() error {
+			src := ""
+			if p.dir != "" {
+				src = filepath.Join(p.dir, bleveDir, shardName(s))
+			}
+			dst := filepath.Join(tmp, bleveDir, shardName(s))
+			if err := buildShard(gctx, dst, src, &work[s], docs, order, tab, opts); err != nil {
+				return fmt.Errorf("shard %d: %w", s, err)
+			}
+			log.Debug("search index shard built", "shard", s, "indexed", len(work[s].index), "deleted", len(work[s].delete))
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return stats, fmt.Errorf("build search index %s: %w", dir, err)
+	}
+
+	if err := writeTable(filepath.Join(tmp, tableFile), tab); err != nil {
+		return stats, fmt.Errorf("build search index: %w", err)
+	}
+	meta := indexMeta{Format: formatName, Version: formatVersion, Docs: len(order), Shards: shards}
+	if err := writeMeta(tmp, meta); err != nil {
+		return stats, fmt.Errorf("build search index: %w", err)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return stats, fmt.Errorf("build search index: %w", err)
+	}
+	stats.Docs = len(order)
+	stats.Shards = shards
+	stats.Duration = time.Since(start)
+	log.Info("search index built", "dir", dir, "docs", stats.Docs, "shards", shards, "added", stats.Added,
+		"updated", stats.Updated, "deleted", stats.Deleted, "reused", stats.Reused, "took", stats.Duration)
+	return stats, nil
+}
+
+// shardWork lists what one shard must do: rows of the table to (re)index
+// and IDs to delete.
+type shardWork struct {
+	index  []int
+	delete []string
+}
+
+func shardName(s int) string { return fmt.Sprintf("%02d", s) }
+
+// shardOf assigns a document to a shard by a hash of its ID, so that the
+// assignment does not change when other documents come and go.
+func shardOf(id string, shards int) int {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return int(h.Sum32() % uint32(shards))
+}
+
+// writeText writes text.bin and fills the table rows, in ID order.
+func writeText(ctx context.Context, path string, docs []Doc, order []int, tab *table) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	tw := newTextWriter(f)
+	for i, di := range order {
+		if i%1024 == 0 {
 			if err := ctx.Err(); err != nil {
-				return stats, err
+				return err
 			}
 		}
 		d := &docs[di]
-		segs := docSegments(d)
 		rec := &tab.Docs[i]
 		*rec = docRecord{
 			ID: d.ID, Kind: d.Kind, Title: d.Title, DocNo: d.DocNo, IndexNo: d.IndexNo,
@@ -157,55 +231,59 @@ func Build(ctx context.Context, dir, prev string, docs []Doc, opts BuildOptions)
 		if !d.Date.IsZero() {
 			rec.Date = d.Date.Unix()
 		}
-		if err := tw.add(segs, rec); err != nil {
-			return stats, fmt.Errorf("build search index: write text: %w", err)
+		if err := tw.add(docSegments(d), rec); err != nil {
+			return fmt.Errorf("write text: %w", err)
 		}
-		if p, ok := prevDocs[d.ID]; ok {
-			delete(prevDocs, d.ID)
-			if p.Hash == d.Hash && d.Hash != "" {
-				rec.Lens = p.Lens
-				stats.Reused++
-				continue
-			}
-			stats.Updated++
-		} else {
-			stats.Added++
-		}
-		if err := sink.index(ctx, bleveDoc(d.ID, segs, &rec.Lens)); err != nil {
-			return stats, fmt.Errorf("build search index: %s: %w", d.ID, err)
-		}
-	}
-	for _, id := range sortedKeys(prevDocs) {
-		if err := sink.delete(id); err != nil {
-			return stats, fmt.Errorf("build search index: %w", err)
-		}
-		stats.Deleted++
-	}
-	err = sink.finish(ctx)
-	sink = nil
-	if err != nil {
-		return stats, fmt.Errorf("build search index: %w", err)
 	}
 	if err := tw.flush(); err != nil {
-		return stats, fmt.Errorf("build search index: write text: %w", err)
+		return fmt.Errorf("write text: %w", err)
 	}
-	if err := tf.Close(); err != nil {
-		return stats, fmt.Errorf("build search index: write text: %w", err)
+	return f.Close()
+}
+
+// buildShard writes the bleve index of one shard into dst. Without a
+// previous shard src it builds from scratch; with one it copies src and
+// applies the shard's work, or only copies it when there is none.
+func buildShard(ctx context.Context, dst, src string, w *shardWork, docs []Doc, order []int, tab *table, opts BuildOptions) error {
+	var sink indexSink
+	var err error
+	switch {
+	case src != "":
+		if err := copyTree(src, dst); err != nil {
+			return fmt.Errorf("copy previous shard: %w", err)
+		}
+		if len(w.index) == 0 && len(w.delete) == 0 {
+			return nil
+		}
+		sink, err = openBatchSink(dst, opts.BatchSize)
+	case len(w.index) == 0:
+		sink, err = newBatchSink(dst, opts.BatchSize)
+	default:
+		sink, err = newBuilderSink(dst, filepath.Dir(filepath.Dir(dst)), opts.BatchSize)
 	}
-	if err := writeTable(filepath.Join(tmp, tableFile), tab); err != nil {
-		return stats, fmt.Errorf("build search index: %w", err)
+	if err != nil {
+		return err
 	}
-	if err := writeMeta(tmp, indexMeta{Format: formatName, Version: formatVersion, Docs: len(order)}); err != nil {
-		return stats, fmt.Errorf("build search index: %w", err)
+	for n, row := range w.index {
+		if n%opts.BatchSize == 0 {
+			if err := ctx.Err(); err != nil {
+				sink.abort()
+				return err
+			}
+		}
+		d := &docs[order[row]]
+		if err := sink.index(ctx, bleveDoc(d.ID, docSegments(d), &tab.Docs[row].Lens)); err != nil {
+			sink.abort()
+			return fmt.Errorf("index %s: %w", d.ID, err)
+		}
 	}
-	if err := os.Rename(tmp, dir); err != nil {
-		return stats, fmt.Errorf("build search index: %w", err)
+	for _, id := range w.delete {
+		if err := sink.delete(id); err != nil {
+			sink.abort()
+			return err
+		}
 	}
-	stats.Docs = len(order)
-	stats.Duration = time.Since(start)
-	log.Info("search index built", "dir", dir, "docs", stats.Docs, "added", stats.Added,
-		"updated", stats.Updated, "deleted", stats.Deleted, "reused", stats.Reused, "took", stats.Duration)
-	return stats, nil
+	return sink.finish(ctx)
 }
 
 // docOrder returns the indexes of docs sorted by ID, and rejects empty and
@@ -263,29 +341,40 @@ func bleveDoc(id string, segs [numSegs]string, lens *[numFields]uint32) *documen
 	return doc
 }
 
-// reusePrevious copies the bleve index of the previous index directory prev
-// into tmp and returns its document records by ID. It returns nil, nil when
-// prev is missing or unusable, so that Build indexes everything.
-func reusePrevious(prev, tmp string, log *slog.Logger) (map[string]*docRecord, error) {
-	t, err := readTable(prev)
+// previous is what a rebuild takes from the previous index.
+type previous struct {
+	dir    string
+	shards int
+	docs   map[string]*docRecord // by ID; nil when there is nothing to reuse
+}
+
+// loadPrevious reads the previous index in dir for reuse. A missing,
+// unreadable or incompatible index, or one whose shards no longer fit the
+// number of documents, gives nothing to reuse.
+func loadPrevious(dir string, n, shardSize int, log *slog.Logger) previous {
+	if dir == "" {
+		return previous{}
+	}
+	meta, err := readMeta(dir)
+	var t *table
+	if err == nil {
+		t, err = readTable(dir)
+	}
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
-			log.Warn("previous search index not reused", "dir", prev, "err", err)
+			log.Warn("previous search index not reused", "dir", dir, "err", err)
 		}
-		return nil, nil
+		return previous{}
 	}
-	if err := copyTree(filepath.Join(prev, bleveDir), filepath.Join(tmp, bleveDir)); err != nil {
-		if rerr := os.RemoveAll(filepath.Join(tmp, bleveDir)); rerr != nil {
-			return nil, rerr
-		}
-		log.Warn("previous search index not reused", "dir", prev, "err", err)
-		return nil, nil
+	if meta.Shards < 1 || n > 2*meta.Shards*shardSize || n < meta.Shards*shardSize/4 {
+		log.Info("previous search index not reused: shards no longer fit", "dir", dir, "shards", meta.Shards, "docs", n)
+		return previous{}
 	}
-	recs := make(map[string]*docRecord, len(t.Docs))
+	p := previous{dir: dir, shards: meta.Shards, docs: make(map[string]*docRecord, len(t.Docs))}
 	for i := range t.Docs {
-		recs[t.Docs[i].ID] = &t.Docs[i]
+		p.docs[t.Docs[i].ID] = &t.Docs[i]
 	}
-	return recs, nil
+	return p
 }
 
 // copyTree copies the directory src to dst. Segment files (*.zap) are never

@@ -292,12 +292,15 @@ func (tb *tab) noSidewaysScroll(where string) {
 	}
 	tb.eval(&r, `() => {
 		const de = document.documentElement, cw = de.clientWidth, wide = [];
+		const name = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+			(typeof el.className === "string" && el.className.trim() ? "." + el.className.trim().split(/\s+/).join(".") : "");
 		for (const el of document.body.querySelectorAll("*")) {
 			const b = el.getBoundingClientRect();
-			if (b.right > cw + 1 && wide.length < 8) {
-				wide.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
-					(el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : "") +
-					" (right edge " + Math.round(b.right) + "px)");
+			// Name the outermost element that sticks out, not all its children.
+			if (b.right > cw + 1 && !(el.parentElement && el.parentElement.getBoundingClientRect().right > cw + 1) && wide.length < 5) {
+				const path = [];
+				for (let e = el; e && e !== document.body && path.length < 4; e = e.parentElement) path.unshift(name(e));
+				wide.push(path.join(" > ") + " “" + (el.textContent || "").trim().slice(0, 24) + "” (right edge " + Math.round(b.right) + "px)");
 			}
 		}
 		return {scrollWidth: de.scrollWidth, clientWidth: cw, wide};
