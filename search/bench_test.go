@@ -10,6 +10,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"testing"
@@ -26,7 +28,13 @@ import (
 var (
 	corpusDir  = flag.String("corpus", "", "benchmark corpus folder holding docs.jsonl; benchmarks skip without it")
 	benchIndex = flag.String("index", "", "index folder for the query benchmarks: reused when present, else built there")
+	benchBatch = flag.Int("batch", 0, "BuildOptions.BatchSize for the build benchmarks (0: default)")
+	benchShard = flag.Int("shard", 0, "BuildOptions.ShardSize for the build benchmarks (0: default)")
 )
+
+func benchOptions() BuildOptions {
+	return BuildOptions{BatchSize: *benchBatch, ShardSize: *benchShard}
+}
 
 type corpusLine struct {
 	ID     string `json:"id"`
@@ -77,14 +85,52 @@ func loadCorpus(tb testing.TB) []Doc {
 // held in memory).
 func BenchmarkBuild(b *testing.B) {
 	docs := loadCorpus(b)
+	runtime.GC()
+	base := liveHeap()
 	for b.Loop() {
 		dir := filepath.Join(b.TempDir(), "ix")
-		if _, err := Build(b.Context(), dir, "", docs, BuildOptions{}); err != nil {
+		stop := sampleLiveHeap()
+		if _, err := Build(b.Context(), dir, "", docs, benchOptions()); err != nil {
 			b.Fatal(err)
 		}
+		peak := stop()
 		b.ReportMetric(float64(dirSize(dir))/(1<<20), "disk-MB")
+		b.ReportMetric(float64(base)/(1<<20), "corpus-heap-MB")
+		b.ReportMetric(float64(peak-min(peak, base))/(1<<20), "build-heap-MB")
 	}
 	reportPeakRSS(b)
+}
+
+// liveHeap returns the heap marked live by the last garbage collection.
+func liveHeap() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// sampleLiveHeap watches the live heap until the returned function is
+// called, which reports the largest value seen.
+func sampleLiveHeap() func() uint64 {
+	done := make(chan struct{})
+	result := make(chan uint64)
+	go func() {
+		var peak uint64
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			peak = max(peak, liveHeap())
+			select {
+			case <-done:
+				result <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		return <-result
+	}
 }
 
 // BenchmarkRebuild changes 1% of the documents and rebuilds from the
@@ -92,7 +138,7 @@ func BenchmarkBuild(b *testing.B) {
 func BenchmarkRebuild(b *testing.B) {
 	docs := loadCorpus(b)
 	prev := filepath.Join(b.TempDir(), "prev")
-	if _, err := Build(b.Context(), prev, "", docs, BuildOptions{}); err != nil {
+	if _, err := Build(b.Context(), prev, "", docs, benchOptions()); err != nil {
 		b.Fatal(err)
 	}
 	changed := slices.Clone(docs)
@@ -102,7 +148,7 @@ func BenchmarkRebuild(b *testing.B) {
 	}
 	for b.Loop() {
 		dir := filepath.Join(b.TempDir(), "ix")
-		st, err := Build(b.Context(), dir, prev, changed, BuildOptions{})
+		st, err := Build(b.Context(), dir, prev, changed, benchOptions())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -117,7 +163,11 @@ func BenchmarkSearch(b *testing.B) {
 	for _, class := range queryClasses {
 		qs := benchQueries(docs, class, 200)
 		b.Run(class.name, func(b *testing.B) {
-			var lat []time.Duration
+			// Searches run on this goroutine alone; locking it to its thread
+			// lets the thread's CPU time measure them.
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			var lat, cpu []time.Duration
 			var total int
 			for _, q := range qs { // warm up
 				if _, err := ix.Search(b.Context(), ParseQuery(q)); err != nil {
@@ -126,19 +176,23 @@ func BenchmarkSearch(b *testing.B) {
 			}
 			for b.Loop() {
 				for _, q := range qs {
-					t0 := time.Now()
+					t0, c0 := time.Now(), threadCPU()
 					resp, err := ix.Search(b.Context(), ParseQuery(q))
 					if err != nil {
 						b.Fatal(err)
 					}
 					lat = append(lat, time.Since(t0))
+					cpu = append(cpu, time.Duration(threadCPU()-c0))
 					total += resp.Total
 				}
 			}
 			slices.Sort(lat)
+			slices.Sort(cpu)
 			b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
 			b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
 			b.ReportMetric(ms(lat[len(lat)-1]), "max-ms")
+			b.ReportMetric(ms(cpu[len(cpu)/2]), "cpu-p50-ms")
+			b.ReportMetric(ms(cpu[len(cpu)*99/100]), "cpu-p99-ms")
 			b.ReportMetric(float64(total)/float64(len(lat)), "hits/q")
 			b.ReportMetric(0, "ns/op")
 		})
@@ -151,7 +205,7 @@ func openBenchIndex(b *testing.B, docs []Doc) *Index {
 		dir = filepath.Join(b.TempDir(), "ix")
 	}
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		if _, err := Build(b.Context(), dir, "", docs, BuildOptions{}); err != nil {
+		if _, err := Build(b.Context(), dir, "", docs, benchOptions()); err != nil {
 			b.Fatal(err)
 		}
 	}

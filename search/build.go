@@ -45,7 +45,8 @@ type BuildOptions struct {
 	// Logger receives progress records; nil discards them.
 	Logger *slog.Logger
 	// BatchSize is the number of documents bleve turns into one segment at
-	// a time (default 500). Peak memory grows steeply with it.
+	// a time (default 250). Memory grows with it: every shard being built
+	// holds one batch of analysed documents.
 	BatchSize int
 	// ShardSize is the number of documents per shard (default 5,000). The
 	// bleve index is split into shards by a hash of the ID; shards are built
@@ -58,7 +59,7 @@ func (o BuildOptions) withDefaults() BuildOptions {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.BatchSize <= 0 {
-		o.BatchSize = 500
+		o.BatchSize = 250
 	}
 	if o.ShardSize <= 0 {
 		o.ShardSize = 5000
@@ -366,7 +367,7 @@ func loadPrevious(dir string, n, shardSize int, log *slog.Logger) previous {
 		}
 		return previous{}
 	}
-	if meta.Shards < 1 || n > 2*meta.Shards*shardSize || n < meta.Shards*shardSize/4 {
+	if n > 2*meta.Shards*shardSize || meta.Shards > 1 && n < meta.Shards*shardSize/4 {
 		log.Info("previous search index not reused: shards no longer fit", "dir", dir, "shards", meta.Shards, "docs", n)
 		return previous{}
 	}

@@ -18,8 +18,7 @@ import (
 // it and closes the old one when its requests are done (see Holder).
 type Index struct {
 	dir    string
-	bix    bleve.Index
-	reader index.IndexReader // one snapshot for the life of the Index
+	shards []*shard
 	docs   []docRecord
 	derived
 	text  []byte // text.bin, mapped
@@ -29,11 +28,19 @@ type Index struct {
 	closeErr  error
 }
 
+// shard is one open bleve index.
+type shard struct {
+	bix        bleve.Index
+	reader     index.IndexReader // one snapshot for the life of the Index
+	byInternal []int32           // bleve document number → row of the table, -1 for none
+	docs       int
+}
+
 // derived holds what Open computes from the document table.
 type derived struct {
-	info       []docInfo
-	byInternal []int32 // bleve document number → index into docs, -1 for none
-	facets     [numFacets]facetDict
+	info   []docInfo
+	facets [numFacets]facetDict
+	bm25   [numFields]int // total tokens per field
 }
 
 // docInfo is the per-document data that queries and facets use.
@@ -79,20 +86,27 @@ func Open(dir string) (ix *Index, err error) {
 			return nil, fmt.Errorf("open search index %s: text of %s out of range", dir, r.ID)
 		}
 	}
-	ix.bix, err = bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]any{"read_only": true})
+	meta, err := readMeta(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open search index %s: %w", dir, err)
 	}
-	adv, err := ix.bix.Advanced()
-	if err != nil {
-		return nil, fmt.Errorf("open search index %s: %w", dir, err)
+	row := make(map[string]int32, len(ix.docs))
+	for i := range ix.docs {
+		row[ix.docs[i].ID] = int32(i)
 	}
-	ix.reader, err = adv.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("open search index %s: %w", dir, err)
+	seen := 0
+	for s := range meta.Shards {
+		sh, err := openShard(filepath.Join(dir, bleveDir, shardName(s)), row)
+		if sh != nil {
+			ix.shards = append(ix.shards, sh)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("open search index %s: shard %d: %w", dir, s, err)
+		}
+		seen += sh.docs
 	}
-	if err := ix.mapInternalIDs(); err != nil {
-		return nil, fmt.Errorf("open search index %s: %w", dir, err)
+	if seen != len(ix.docs) {
+		return nil, fmt.Errorf("open search index %s: bleve holds %d documents, the table %d", dir, seen, len(ix.docs))
 	}
 	ix.derive()
 	return ix, nil
@@ -102,11 +116,11 @@ func Open(dir string) (ix *Index, err error) {
 func (ix *Index) Close() error {
 	ix.closeOnce.Do(func() {
 		var errs []error
-		if ix.reader != nil {
-			errs = append(errs, ix.reader.Close())
-		}
-		if ix.bix != nil {
-			errs = append(errs, ix.bix.Close())
+		for _, sh := range ix.shards {
+			if sh.reader != nil {
+				errs = append(errs, sh.reader.Close())
+			}
+			errs = append(errs, sh.bix.Close())
 		}
 		if ix.unmap != nil {
 			errs = append(errs, ix.unmap())
@@ -121,49 +135,52 @@ func (ix *Index) Close() error {
 // Len returns the number of documents in the index.
 func (ix *Index) Len() int { return len(ix.docs) }
 
-// mapInternalIDs maps bleve's document numbers to rows of the table, so that
-// a search never reads stored IDs.
-func (ix *Index) mapInternalIDs() error {
-	row := make(map[string]int32, len(ix.docs))
-	for i := range ix.docs {
-		row[ix.docs[i].ID] = int32(i)
-	}
-	it, err := ix.reader.DocIDReaderAll()
+// openShard opens one shard and maps its document numbers to rows of the
+// table, so that a search never reads stored IDs.
+func openShard(path string, row map[string]int32) (*shard, error) {
+	bix, err := bleve.OpenUsing(path, map[string]any{"read_only": true})
 	if err != nil {
-		return err
+		return nil, err
+	}
+	sh := &shard{bix: bix}
+	adv, err := bix.Advanced()
+	if err != nil {
+		return sh, err
+	}
+	if sh.reader, err = adv.Reader(); err != nil {
+		return sh, err
+	}
+	it, err := sh.reader.DocIDReaderAll()
+	if err != nil {
+		return sh, err
 	}
 	defer it.Close()
-	seen := 0
 	for {
 		id, err := it.Next()
 		if err != nil {
-			return err
+			return sh, err
 		}
 		if id == nil {
-			break
+			return sh, nil
 		}
-		ext, err := ix.reader.ExternalID(id)
+		ext, err := sh.reader.ExternalID(id)
 		if err != nil {
-			return err
+			return sh, err
 		}
 		r, ok := row[ext]
 		if !ok {
-			return fmt.Errorf("bleve document %q is not in the table", ext)
+			return sh, fmt.Errorf("bleve document %q is not in the table", ext)
 		}
 		n := id.Value()
 		if n >= 1<<31 {
-			return fmt.Errorf("bleve document number %d too large", n)
+			return sh, fmt.Errorf("bleve document number %d too large", n)
 		}
-		for uint64(len(ix.byInternal)) <= n {
-			ix.byInternal = append(ix.byInternal, -1)
+		for uint64(len(sh.byInternal)) <= n {
+			sh.byInternal = append(sh.byInternal, -1)
 		}
-		ix.byInternal[n] = r
-		seen++
+		sh.byInternal[n] = r
+		sh.docs++
 	}
-	if seen != len(ix.docs) {
-		return fmt.Errorf("bleve holds %d documents, table %d", seen, len(ix.docs))
-	}
-	return nil
 }
 
 // Facets, in display order.
@@ -238,6 +255,15 @@ func (ix *Index) derive() {
 			d.ids[v] = uint16(i)
 		}
 		ix.facets[f] = d
+	}
+	for i := range ix.docs {
+		for f := range numFields {
+			n := int(ix.docs[i].Lens[f])
+			if f == numBody {
+				n = quantizeLen(n)
+			}
+			ix.bm25[f] += n
+		}
 	}
 	ix.info = make([]docInfo, len(ix.docs))
 	for i := range ix.docs {

@@ -38,7 +38,11 @@ func TestRandomAgainstOracle(t *testing.T) {
 			Summary: randomText(rng, rng.IntN(10)), Date: day(2020+rng.IntN(4), 1+rng.IntN(12), 1),
 		})
 	}
-	ix := buildIndex(t, docs)
+	// Small shards, so that matches are gathered from several.
+	ix := buildIndexWith(t, docs, BuildOptions{ShardSize: 7})
+	if len(ix.shards) != 6 {
+		t.Fatalf("%d shards, want 6", len(ix.shards))
+	}
 	o := newOracle(docs)
 
 	randomQuery := func() string {

@@ -206,7 +206,6 @@ func (ix *Index) SearchWith(ctx context.Context, q Query, opts SearchOptions) (*
 	pos, neg := compileTerms(q.Terms)
 	ctx = context.WithValue(ctx, search.GetScoringModelCallbackKey,
 		search.GetScoringModelCallbackFn(func() string { return index.BM25Scoring }))
-	ctx = context.WithValue(ctx, search.BM25StatsKey, ix.bm25Stats())
 
 	excluded, err := ix.exclusionSets(ctx, neg)
 	if err != nil {
@@ -292,38 +291,43 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func hasFilters(f Filters) bool { return f != Filters{} }
 
-// bm25Stats returns the statistics BM25 needs: bleve's own estimate of a
-// field's average length is the number of distinct terms per document, far
-// from the real one, so the real token counts are passed instead.
-func (ix *Index) bm25Stats() *search.BM25Stats {
-	var sum [numFields]int
-	for i := range ix.docs {
-		for f := range numFields {
-			n := int(ix.docs[i].Lens[f])
-			if f == numBody {
-				n = quantizeLen(n)
-			}
-			sum[f] += n
-		}
-	}
-	st := &search.BM25Stats{DocCount: float64(len(ix.docs)), FieldCardinality: map[string]int{}}
+// bm25Stats returns the statistics BM25 needs for a shard: its document
+// count, and the total tokens per field scaled to it (bleve divides them by
+// the count for the average length). bleve's own estimate of a field's
+// average length is its number of distinct terms per document, far from the
+// real one.
+func (ix *Index) bm25Stats(sh *shard) *search.BM25Stats {
+	st := &search.BM25Stats{DocCount: float64(sh.docs), FieldCardinality: map[string]int{}}
 	for f := range numFields {
-		st.FieldCardinality[fieldNames[f]] = sum[f]
+		n := ix.bm25[f]
+		if len(ix.docs) > 0 {
+			n = int(float64(n) * float64(sh.docs) / float64(len(ix.docs)))
+		}
+		st.FieldCardinality[fieldNames[f]] = n
 	}
 	return st
 }
 
-// run executes a bleve query over the index snapshot and calls fn for
-// every match.
+// run executes a bleve query on every shard and calls fn for every match.
 func (ix *Index) run(ctx context.Context, q query.Query, fn func(row int32, score float64)) error {
-	s, err := q.Searcher(ctx, ix.reader, ix.bix.Mapping(), search.SearcherOptions{})
+	for _, sh := range ix.shards {
+		if err := ix.runShard(ctx, sh, q, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (ix *Index) runShard(ctx context.Context, sh *shard, q query.Query, fn func(row int32, score float64)) error {
+	ctx = context.WithValue(ctx, search.BM25StatsKey, ix.bm25Stats(sh))
+	s, err := q.Searcher(ctx, sh.reader, sh.bix.Mapping(), search.SearcherOptions{})
 	if err != nil {
 		return fmt.Errorf("search %s: %w", ix.dir, err)
 	}
 	defer s.Close()
 	sctx := &search.SearchContext{
 		DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize(), 0),
-		IndexReader:       ix.reader,
+		IndexReader:       sh.reader,
 	}
 	for n := 0; ; n++ {
 		if n&1023 == 1023 {
@@ -338,8 +342,8 @@ func (ix *Index) run(ctx context.Context, q query.Query, fn func(row int32, scor
 		if dm == nil {
 			return nil
 		}
-		if num := dm.IndexInternalID.Value(); num < uint64(len(ix.byInternal)) {
-			if row := ix.byInternal[num]; row >= 0 {
+		if num := dm.IndexInternalID.Value(); num < uint64(len(sh.byInternal)) {
+			if row := sh.byInternal[num]; row >= 0 {
 				fn(row, dm.Score)
 			}
 		}

@@ -23,8 +23,13 @@ func day(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 0, 0, 0,
 // buildIndex builds docs into a temporary directory and opens the index.
 func buildIndex(t testing.TB, docs []Doc) *Index {
 	t.Helper()
+	return buildIndexWith(t, docs, BuildOptions{})
+}
+
+func buildIndexWith(t testing.TB, docs []Doc, opts BuildOptions) *Index {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "ix")
-	if _, err := Build(context.Background(), dir, "", docs, BuildOptions{}); err != nil {
+	if _, err := Build(context.Background(), dir, "", docs, opts); err != nil {
 		t.Fatalf("Build: %v", err)
 	}
 	ix, err := Open(dir)
@@ -520,6 +525,14 @@ func TestBuildErrors(t *testing.T) {
 }
 
 func TestIncrementalBuild(t *testing.T) {
+	for _, shardSize := range []int{0, 1} {
+		t.Run(fmt.Sprintf("shard size %d", shardSize), func(t *testing.T) {
+			testIncrementalBuild(t, BuildOptions{ShardSize: shardSize})
+		})
+	}
+}
+
+func testIncrementalBuild(t *testing.T, opts BuildOptions) {
 	tmp := t.TempDir()
 	v1 := []Doc{
 		{ID: "/d/same/", Title: "不变的文件", Body: "内容甲。", Hash: "1"},
@@ -532,15 +545,16 @@ func TestIncrementalBuild(t *testing.T) {
 		{ID: "/d/added/", Title: "新增的文件", Body: "内容戊。", Hash: "1"},
 	}
 	dir1, dir2 := filepath.Join(tmp, "v1"), filepath.Join(tmp, "v2")
-	if _, err := Build(t.Context(), dir1, "", v1, BuildOptions{}); err != nil {
+	st1, err := Build(t.Context(), dir1, "", v1, opts)
+	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := Build(t.Context(), dir2, dir1, v2, BuildOptions{})
+	st, err := Build(t.Context(), dir2, dir1, v2, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	st.Duration = 0
-	if diff := cmp.Diff(BuildStats{Docs: 3, Added: 1, Updated: 1, Deleted: 1, Reused: 1}, st); diff != "" {
+	if diff := cmp.Diff(BuildStats{Docs: 3, Shards: st1.Shards, Added: 1, Updated: 1, Deleted: 1, Reused: 1}, st); diff != "" {
 		t.Errorf("incremental BuildStats (-want +got):\n%s", diff)
 	}
 	check := func(dir string, want map[string][]string) {
@@ -567,7 +581,7 @@ func TestIncrementalBuild(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir1, metaFile), []byte(`{"format":"gongkai-search","version":0}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	st, err = Build(t.Context(), filepath.Join(tmp, "v3"), dir1, v2, BuildOptions{})
+	st, err = Build(t.Context(), filepath.Join(tmp, "v3"), dir1, v2, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -575,7 +589,7 @@ func TestIncrementalBuild(t *testing.T) {
 		t.Errorf("with an incompatible previous index: %+v, want all added", st)
 	}
 	// A missing previous index is fine too.
-	if _, err := Build(t.Context(), filepath.Join(tmp, "v4"), filepath.Join(tmp, "none"), v2, BuildOptions{}); err != nil {
+	if _, err := Build(t.Context(), filepath.Join(tmp, "v4"), filepath.Join(tmp, "none"), v2, opts); err != nil {
 		t.Errorf("Build with a missing previous index: %v", err)
 	}
 }

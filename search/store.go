@@ -19,7 +19,7 @@ import (
 //	meta.json   format version and document count
 //	docs.gob    the document table: what result lists and facets need
 //	text.bin    every document's text as UTF-16LE, for phrase checks and snippets
-//	bleve/      the bleve index of bigrams, words and single characters
+//	bleve/NN/   the bleve index of bigrams and words, in shards 00, 01, …
 const (
 	metaFile   = "meta.json"
 	tableFile  = "docs.gob"
@@ -28,7 +28,7 @@ const (
 	formatName = "gongkai-search"
 	// formatVersion changes whenever the files above or the bleve fields change
 	// meaning; a previous index of another version is not reused.
-	formatVersion = 1
+	formatVersion = 2
 )
 
 // segSep separates the title, summary, body and metadata in the stored text,
@@ -53,6 +53,7 @@ type indexMeta struct {
 	Format  string `json:"format"`
 	Version int    `json:"version"`
 	Docs    int    `json:"docs"`
+	Shards  int    `json:"shards"`
 }
 
 // docRecord is one row of the document table.
@@ -207,18 +208,26 @@ func writeMeta(dir string, m indexMeta) error {
 }
 
 func checkMeta(dir string) error {
+	_, err := readMeta(dir)
+	return err
+}
+
+func readMeta(dir string) (indexMeta, error) {
 	path := filepath.Join(dir, metaFile)
+	var m indexMeta
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return err
+		return m, err
 	}
-	var m indexMeta
 	if err := json.Unmarshal(b, &m); err != nil {
-		return fmt.Errorf("read %s: %w", path, err)
+		return m, fmt.Errorf("read %s: %w", path, err)
 	}
 	if m.Format != formatName || m.Version != formatVersion {
-		return fmt.Errorf("%s: index format %q version %d, want %q version %d",
+		return m, fmt.Errorf("%s: index format %q version %d, want %q version %d",
 			path, m.Format, m.Version, formatName, formatVersion)
 	}
-	return nil
+	if m.Shards < 1 || m.Shards > 1000 {
+		return m, fmt.Errorf("%s: %d shards", path, m.Shards)
+	}
+	return m, nil
 }

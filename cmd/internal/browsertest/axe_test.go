@@ -45,7 +45,7 @@ func axeSource(t testing.TB) string {
 type axeReport struct {
 	Version    string
 	Rules      []string // every rule that ran: passed, violated, incomplete or inapplicable
-	Incomplete []string // rules that need a person to look
+	Incomplete []string // rules that need a person to look, with an example target
 	Violations []struct {
 		ID     string
 		Impact string
@@ -76,7 +76,7 @@ func (tb *tab) axe(src string) *axeReport {
 			.then(r => JSON.stringify({
 				version: r.testEngine.version,
 				rules: [...new Set([].concat(r.passes, r.violations, r.incomplete, r.inapplicable).map(x => x.id))].sort(),
-				incomplete: r.incomplete.map(x => x.id),
+				incomplete: r.incomplete.map(x => x.id + " (" + x.nodes.slice(0, 1).map(n => n.target.join(" ")).join("") + ")"),
 				violations: r.violations.map(v => ({
 					id: v.id, impact: v.impact, help: v.help,
 					nodes: v.nodes.map(n => ({target: n.target.map(String), summary: n.failureSummary})),

@@ -294,13 +294,27 @@ func (tb *tab) noSidewaysScroll(where string) {
 		const de = document.documentElement, cw = de.clientWidth, wide = [];
 		const name = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
 			(typeof el.className === "string" && el.className.trim() ? "." + el.className.trim().split(/\s+/).join(".") : "");
+		// An element sticks out when it reaches past the viewport and nothing
+		// clips it: no ancestor on its containing-block chain has overflow
+		// other than visible. Name the outermost elements that stick out.
+		const clipped = el => {
+			let pos = getComputedStyle(el).position;
+			for (let e = el.parentElement; e && e !== document.body; e = e.parentElement) {
+				if (pos === "fixed") return false;
+				const cs = getComputedStyle(e);
+				if (pos === "absolute" && cs.position === "static") continue;
+				if (cs.overflowX !== "visible") return true;
+				if (pos === "absolute") pos = cs.position;
+			}
+			return false;
+		};
+		const out = el => el && el !== document.body && el.getBoundingClientRect().right > cw + 1 && !clipped(el);
 		for (const el of document.body.querySelectorAll("*")) {
-			const b = el.getBoundingClientRect();
-			// Name the outermost element that sticks out, not all its children.
-			if (b.right > cw + 1 && !(el.parentElement && el.parentElement.getBoundingClientRect().right > cw + 1) && wide.length < 5) {
+			if (out(el) && !out(el.parentElement) && wide.length < 5) {
 				const path = [];
 				for (let e = el; e && e !== document.body && path.length < 4; e = e.parentElement) path.unshift(name(e));
-				wide.push(path.join(" > ") + " “" + (el.textContent || "").trim().slice(0, 24) + "” (right edge " + Math.round(b.right) + "px)");
+				wide.push(path.join(" > ") + " “" + (el.textContent || "").trim().slice(0, 24) + "” (right edge " +
+					Math.round(el.getBoundingClientRect().right) + "px, position " + getComputedStyle(el).position + ")");
 			}
 		}
 		return {scrollWidth: de.scrollWidth, clientWidth: cw, wide};
