@@ -433,24 +433,3 @@ complaint_channels: []       # slugs of channel records
 ---
 
 `
-
-// SearchText returns the guide's fields that citizens search for beyond the
-// body: item code, conditions, materials and legal basis.
-func (a *Approval) SearchText() string {
-	var b strings.Builder
-	b.WriteString(a.Code)
-	for _, s := range a.Conditions {
-		b.WriteString("\n")
-		b.WriteString(s)
-	}
-	for _, m := range a.Materials {
-		b.WriteString("\n")
-		b.WriteString(m.Name)
-	}
-	for _, p := range append(slices.Clone(a.Basis.Setup), a.Basis.Implementing...) {
-		b.WriteString("\n")
-		b.WriteString(p.Law)
-		b.WriteString(p.Article)
-	}
-	return b.String()
-}

@@ -48,9 +48,10 @@ type BuildOptions struct {
 	// a time (default 250). Memory grows with it: every shard being built
 	// holds one batch of analysed documents.
 	BatchSize int
-	// ShardSize is the number of documents per shard (default 5,000). The
+	// ShardSize is the number of documents per shard (default 10,000). The
 	// bleve index is split into shards by a hash of the ID; shards are built
-	// in parallel, and merging a small shard needs little memory.
+	// in parallel, and merging a small shard needs little memory. Every
+	// shard repeats the term dictionary, so more shards take more space.
 	ShardSize int
 }
 
@@ -62,7 +63,7 @@ func (o BuildOptions) withDefaults() BuildOptions {
 		o.BatchSize = 250
 	}
 	if o.ShardSize <= 0 {
-		o.ShardSize = 5000
+		o.ShardSize = 10000
 	}
 	return o
 }

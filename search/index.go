@@ -38,20 +38,44 @@ type shard struct {
 
 // derived holds what Open computes from the document table.
 type derived struct {
-	info   []docInfo
-	facets [numFacets]facetDict
-	bm25   [numFields]int // total tokens per field
+	hot          []docHot
+	info         []docInfo
+	moreAgencies map[int32][]uint16 // agency ids after the first, for documents with several
+	facets       [numFacets]facetDict
+	bm25         [numFields]int // total tokens per field
 }
 
-// docInfo is the per-document data that queries and facets use.
+// docHot is what every candidate of a search needs, kept small and in one
+// array: a search may look at every document.
+type docHot struct {
+	facet        [numFacets]uint16 // first value's id + 1; 0 for none
+	moreAgencies bool
+	validity     uint8 // rank: 0 in force … 4 repealed
+	date         int64
+}
+
+// docInfo is the per-document data that ranking uses.
 type docInfo struct {
 	foldTitle string // folded title without white space, for exact-title ranking
 	exactKeys []string
 	docNoKey  string
-	year      int
-	validity  int // rank: 0 in force … 4 repealed
-	facet     [numFacets][]uint16
 }
+
+// facetIDs returns the ids of row's values of facet f.
+func (ix *Index) facetIDs(row int32, f int) []uint16 {
+	h := &ix.hot[row]
+	if h.facet[f] == 0 {
+		return nil
+	}
+	ids := []uint16{h.facet[f] - 1}
+	if f == facetAgency && h.moreAgencies {
+		ids = append(ids, ix.moreAgencies[row]...)
+	}
+	return ids
+}
+
+// maxFacetValues bounds the values of one facet, whose ids are uint16.
+const maxFacetValues = 1<<16 - 2
 
 // facetDict numbers the values of one facet.
 type facetDict struct {
@@ -250,7 +274,11 @@ func (ix *Index) derive() {
 				set[v] = true
 			}
 		}
-		d := facetDict{values: sortedKeys(set), ids: make(map[string]uint16, len(set))}
+		values := sortedKeys(set)
+		if len(values) > maxFacetValues {
+			values = values[:maxFacetValues] // far beyond any real portal; the rest are not counted
+		}
+		d := facetDict{values: values, ids: make(map[string]uint16, len(values))}
 		for i, v := range d.values {
 			d.ids[v] = uint16(i)
 		}
@@ -266,9 +294,12 @@ func (ix *Index) derive() {
 		}
 	}
 	ix.info = make([]docInfo, len(ix.docs))
+	ix.hot = make([]docHot, len(ix.docs))
+	ix.moreAgencies = map[int32][]uint16{}
 	for i := range ix.docs {
 		r := &ix.docs[i]
 		in := &ix.info[i]
+		h := &ix.hot[i]
 		in.foldTitle = squeeze(foldString(r.Title))
 		for _, k := range []string{r.IndexNo, r.ID, urlSlug(r.ID)} {
 			if k = squeeze(foldString(k)); k != "" {
@@ -278,14 +309,20 @@ func (ix *Index) derive() {
 		if dn, ok := parseDocNo(r.DocNo); ok {
 			in.docNoKey = dn.key()
 		}
-		if r.Date != 0 {
-			in.year = r.date().Year()
-		}
-		in.validity = validityRank(r.Validity)
+		h.validity = uint8(validityRank(r.Validity))
+		h.date = r.Date
 		for f := range numFacets {
-			for _, v := range facetValues(f, r) {
-				id, _ := ix.facets[f].id(v)
-				in.facet[f] = append(in.facet[f], id)
+			for k, v := range facetValues(f, r) {
+				id, ok := ix.facets[f].id(v)
+				if !ok {
+					continue
+				}
+				if k == 0 {
+					h.facet[f] = id + 1
+				} else {
+					ix.moreAgencies[int32(i)] = append(ix.moreAgencies[int32(i)], id)
+					h.moreAgencies = true
+				}
 			}
 		}
 	}

@@ -147,3 +147,5 @@ func passes(d *Doc, f Filters, skip int) bool {
 func ixRecord(d *Doc) *docRecord {
 	return &docRecord{Kind: d.Kind, Date: d.Date.Unix(), Agencies: d.Agencies, Topic: d.Topic, Validity: d.Validity}
 }
+
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed)) }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"html/template"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -147,11 +148,14 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Response, error) {
 	return ix.SearchWith(ctx, q, SearchOptions{})
 }
 
-// hit is one matching document.
+// hit is one matching document, with its sort keys.
 type hit struct {
-	row   int32
-	tier  uint8 // 0 exact title or number, 1 all terms in title, 2 whole phrase, 3 terms apart
-	score float64
+	row      int32
+	tier     uint8 // 0 exact title or number, 1 all terms in title, 2 whole phrase, 3 terms apart
+	validity uint8 // 0 in force … 4 repealed
+	score    float64
+	skey     int64 // score rounded, so that near-equal scores tie
+	date     int64
 }
 
 // SearchWith runs q. Input problems (unknown filter values, pages past the
@@ -258,7 +262,6 @@ func (ix *Index) SearchWith(ctx context.Context, q Query, opts SearchOptions) (*
 	}
 
 	hits := m.hits
-	ix.sortHits(hits, resp.Sort)
 	resp.Total = len(hits)
 	resp.Pages = (len(hits) + q.PageSize - 1) / q.PageSize
 	if resp.Page > resp.Pages && resp.Pages > 0 {
@@ -268,6 +271,7 @@ func (ix *Index) SearchWith(ctx context.Context, q Query, opts SearchOptions) (*
 	}
 	first := (resp.Page - 1) * q.PageSize
 	last := min(first+q.PageSize, len(hits))
+	hits = topHits(hits, last, hitOrder(resp.Sort))
 	hl := m.highlighter()
 	for _, h := range hits[first:last] {
 		resp.Results = append(resp.Results, ix.result(h, hl))
@@ -434,11 +438,11 @@ func (m *matcher) prepare() {
 // consider checks one candidate row.
 func (m *matcher) consider(row int32, score float64) {
 	ix := m.ix
-	in := &ix.info[row]
+	h := &ix.hot[row]
 	failed, fails := -1, 0
 	for _, f := range m.active {
 		ok := false
-		for _, id := range in.facet[f] {
+		for _, id := range ix.facetIDs(row, f) {
 			if m.filt[f][id] {
 				ok = true
 				break
@@ -471,14 +475,21 @@ func (m *matcher) consider(row int32, score float64) {
 		}
 	}
 	for f := range numFacets {
-		if fails == 0 || f == failed {
-			for _, id := range in.facet[f] {
+		if fails != 0 && f != failed {
+			continue
+		}
+		if v := h.facet[f]; v != 0 {
+			m.counts[f][v-1]++
+		}
+		if f == facetAgency && h.moreAgencies {
+			for _, id := range ix.moreAgencies[row] {
 				m.counts[f][id]++
 			}
 		}
 	}
 	if fails == 0 {
-		m.hits = append(m.hits, hit{row: row, score: score, tier: m.tier(int(row))})
+		m.hits = append(m.hits, hit{row: row, score: score, skey: scoreKey(score), tier: m.tier(int(row)),
+			validity: h.validity, date: h.date})
 	}
 }
 
@@ -570,54 +581,68 @@ func (ix *Index) contains(row int, t *cterm) bool {
 	return s >= 0
 }
 
-// sortHits orders hits by relevance (tier, score, then in-force before
-// repealed, newer before older) or by date.
-func (ix *Index) sortHits(hits []hit, order string) {
-	byRelevance := func(a, b hit) int {
-		if c := cmp.Compare(a.tier, b.tier); c != 0 {
-			return c
-		}
-		if !scoresTie(a.score, b.score) {
-			return -cmp.Compare(a.score, b.score)
-		}
-		return 0
-	}
-	tail := func(a, b hit) int {
-		if c := cmp.Compare(ix.info[a.row].validity, ix.info[b.row].validity); c != 0 {
-			return c
-		}
-		if c := -cmp.Compare(ix.docs[a.row].Date, ix.docs[b.row].Date); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.row, b.row)
+// hitOrder returns the comparison for a sort order: by relevance (tier,
+// score, then in-force before repealed, newer before older) or by date.
+func hitOrder(order string) func(a, b hit) int {
+	rest := func(a, b hit) int {
+		return cmp.Or(cmp.Compare(a.validity, b.validity), -cmp.Compare(a.date, b.date), cmp.Compare(a.row, b.row))
 	}
 	if order == SortDate {
-		slices.SortFunc(hits, func(a, b hit) int {
-			if c := -cmp.Compare(ix.docs[a.row].Date, ix.docs[b.row].Date); c != 0 {
-				return c
-			}
-			if c := byRelevance(a, b); c != 0 {
-				return c
-			}
-			return tail(a, b)
-		})
-		return
-	}
-	slices.SortFunc(hits, func(a, b hit) int {
-		if c := byRelevance(a, b); c != 0 {
-			return c
+		return func(a, b hit) int {
+			return cmp.Or(-cmp.Compare(a.date, b.date), cmp.Compare(a.tier, b.tier), -cmp.Compare(a.skey, b.skey), rest(a, b))
 		}
-		return tail(a, b)
-	})
+	}
+	return func(a, b hit) int {
+		return cmp.Or(cmp.Compare(a.tier, b.tier), -cmp.Compare(a.skey, b.skey), rest(a, b))
+	}
 }
 
-// scoresTie reports whether two scores are equal up to float noise.
-func scoresTie(a, b float64) bool {
-	d := a - b
-	if d < 0 {
-		d = -d
+// topHits returns the first k hits in order, sorted, reusing hits. A bounded
+// heap keeps the cost at n log k when k is small, as it is for early pages.
+func topHits(hits []hit, k int, order func(a, b hit) int) []hit {
+	if k >= len(hits)/4 {
+		slices.SortFunc(hits, order)
+		return hits[:min(k, len(hits))]
 	}
-	return d <= 1e-9*max(a, b, 1)
+	// hits[:k] is a heap with the worst of the best k at the root.
+	worse := func(i, j int) bool { return order(hits[i], hits[j]) > 0 }
+	down := func(i, n int) {
+		for {
+			c := 2*i + 1
+			if c >= n {
+				return
+			}
+			if c+1 < n && worse(c+1, c) {
+				c++
+			}
+			if !worse(c, i) {
+				return
+			}
+			hits[i], hits[c] = hits[c], hits[i]
+			i = c
+		}
+	}
+	for i := k/2 - 1; i >= 0; i-- {
+		down(i, k)
+	}
+	for i := k; i < len(hits); i++ {
+		if k > 0 && order(hits[i], hits[0]) < 0 {
+			hits[0], hits[i] = hits[i], hits[0]
+			down(0, k)
+		}
+	}
+	top := hits[:k]
+	slices.SortFunc(top, order)
+	return top
+}
+
+// scoreKey rounds a score to seven significant digits, so that scores that
+// differ only by float noise tie and the order below them decides.
+func scoreKey(s float64) int64 {
+	if s <= 0 {
+		return 0
+	}
+	return int64(math.Round(s * 1e7))
 }
 
 func startsCJK(s string) bool {

@@ -593,3 +593,24 @@ func testIncrementalBuild(t *testing.T, opts BuildOptions) {
 		t.Errorf("Build with a missing previous index: %v", err)
 	}
 }
+
+func TestTopHits(t *testing.T) {
+	rng := newRand(7)
+	for _, n := range []int{0, 1, 5, 40, 1000} {
+		for _, k := range []int{0, 1, 3, 10, 2000} {
+			for _, order := range []string{SortRelevance, SortDate} {
+				hits := make([]hit, n)
+				for i := range hits {
+					hits[i] = hit{row: int32(i), tier: uint8(rng.IntN(4)), validity: uint8(rng.IntN(3)),
+						skey: int64(rng.IntN(20)), date: int64(rng.IntN(50))}
+				}
+				want := slices.Clone(hits)
+				slices.SortFunc(want, hitOrder(order))
+				want = want[:min(k, n)]
+				if got := topHits(hits, k, hitOrder(order)); !slices.Equal(got, want) {
+					t.Errorf("topHits(n=%d, k=%d, %s) differs from sorting", n, k, order)
+				}
+			}
+		}
+	}
+}
