@@ -2,6 +2,7 @@ package generator
 
 import (
 	"io/fs"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -43,7 +44,7 @@ func loadCalendar(fsys fs.FS, probs *Problems) *Calendar {
 	}
 	add := func(field string, items []string, set map[string]bool) {
 		for i, s := range items {
-			f := field + "[" + strconvItoa(i) + "]"
+			f := field + "[" + strconv.Itoa(i) + "]"
 			from, to, isRange := strings.Cut(s, "..")
 			a, err1 := time.Parse("2006-01-02", strings.TrimSpace(from))
 			b := a

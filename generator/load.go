@@ -3,11 +3,14 @@ package generator
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -106,7 +109,7 @@ func Load(ctx context.Context, fsys fs.FS, date time.Time) (*Content, error) {
 		dir := "content/" + k.Dir
 		err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
-				if p == dir && errorsIsNotExist(err) {
+				if p == dir && errors.Is(err, fs.ErrNotExist) {
 					return fs.SkipDir
 				}
 				return err
@@ -251,7 +254,7 @@ func (c *Content) checkHeader(ch *Checker, k *Kind, h *Header) {
 	for i, code := range h.Agencies {
 		a := c.Site.Agency(code)
 		if a == nil {
-			ch.Errorf("agencies["+strconvItoa(i)+"]", "unknown agency code %q (declared in content/site.yaml)", code)
+			ch.Errorf("agencies["+strconv.Itoa(i)+"]", "unknown agency code %q (declared in content/site.yaml)", code)
 			continue
 		}
 		h.Agency = append(h.Agency, a)
@@ -328,7 +331,7 @@ func checkAttachments(c *Checker, field string, atts []Attachment) {
 	}
 }
 
-var indexNoRE = regexpMust(`^[0-9A-Za-z]{6,20}/\d{4}-\d{3,6}$`)
+var indexNoRE = regexp.MustCompile(`^[0-9A-Za-z]{6,20}/\d{4}-\d{3,6}$`)
 
 // ReleaseBodies drops the Markdown bodies once the site is rendered, so the
 // memory can serve the search index build that follows.

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"strconv"
 	"time"
 )
 
@@ -65,7 +66,7 @@ func (v Validity) Code() string { return validityCodes[v.Status] }
 func (p *Policy) Check(c *Checker) {
 	c.Required("summary", "内容概述", p.Summary)
 	if c.Required("doc_no", "发文字号", p.DocNo) {
-		if y := c.CheckDocNo("doc_no", p.DocNo); y != 0 && p.DateWritten != "" && len(p.DateWritten) >= 4 && p.DateWritten[:4] != itoa4(y) {
+		if y := c.CheckDocNo("doc_no", p.DocNo); y != 0 && p.DateWritten != "" && len(p.DateWritten) >= 4 && p.DateWritten[:4] != strconv.Itoa(y) {
 			c.Warnf("doc_no", "year %d differs from date_written %s", y, p.DateWritten)
 		}
 	}
@@ -142,7 +143,7 @@ func (p *Policy) Link(c *Checker) {
 		for i, ref := range refs {
 			f := field
 			if len(refs) > 1 || field != "validity.replaced_by" {
-				f = field + "[" + strconvItoa(i) + "]"
+				f = field + "[" + strconv.Itoa(i) + "]"
 			}
 			if ref == "" {
 				continue
@@ -170,7 +171,7 @@ func (p *Policy) Link(c *Checker) {
 		}
 	}
 	for i, ref := range p.Interpretations {
-		f := "interpretations[" + strconvItoa(i) + "]"
+		f := "interpretations[" + strconv.Itoa(i) + "]"
 		t := c.Lookup(f, "interpretation", ref)
 		if t == nil {
 			continue
@@ -180,8 +181,6 @@ func (p *Policy) Link(c *Checker) {
 		}
 	}
 }
-
-func itoa4(y int) string { return strconvItoa(y) }
 
 // DocNumber returns the document number.
 func (p *Policy) DocNumber() string { return p.DocNo }

@@ -1,9 +1,7 @@
 package generator
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"regexp"
 	"strings"
 	"time"
@@ -232,10 +230,6 @@ func fixDocNo(v string, m []string) string {
 	}
 	return strings.TrimSpace(v[:i]) + "〔" + m[1] + "〕" + m[2] + "号"
 }
-
-func strconvItoa(i int) string { return fmt.Sprint(i) }
-
-func errorsIsNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
 
 // DocNo returns the record's document number, if its kind has one.
 func (r *Record) DocNo() string {

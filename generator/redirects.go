@@ -1,8 +1,9 @@
 package generator
 
 import (
+	"errors"
 	"io/fs"
-	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -21,7 +22,7 @@ type redirectsYAML struct {
 func loadRedirects(fsys fs.FS, probs *Problems) []Redirect {
 	data, err := fs.ReadFile(fsys, redirectsFile)
 	if err != nil {
-		if errorsIsNotExist(err) {
+		if errors.Is(err, fs.ErrNotExist) {
 			return nil
 		}
 		probs.Errorf(Pos{redirectsFile, 0}, "", "cannot read: %v", err)
@@ -35,7 +36,7 @@ func loadRedirects(fsys fs.FS, probs *Problems) []Redirect {
 	var out []Redirect
 	seen := map[string]bool{}
 	for i, r := range ry.Redirects {
-		f := "redirects[" + strconvItoa(i) + "]"
+		f := "redirects[" + strconv.Itoa(i) + "]"
 		pos := Pos{redirectsFile, lines.line(f, 1)}
 		if !strings.HasPrefix(r.From, "/") || !strings.HasSuffix(r.From, "/") || strings.Contains(r.From, "..") {
 			probs.Errorf(pos, f+".from", "want a site path ending in /, such as /old/path/, got %q", r.From)
@@ -54,5 +55,3 @@ func loadRedirects(fsys fs.FS, probs *Problems) []Redirect {
 	}
 	return out
 }
-
-func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }

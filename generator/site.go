@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -126,7 +127,7 @@ func (s *Site) validate(lines fieldLines, probs *Problems) {
 	s.agencyByID = map[string]*Agency{}
 	for i := range s.Agencies {
 		a := &s.Agencies[i]
-		f := "agencies[" + strconvItoa(i) + "]"
+		f := "agencies[" + strconv.Itoa(i) + "]"
 		req(f+".code", a.Code)
 		req(f+".name", a.Name)
 		req(f+".org_code", a.OrgCode)
@@ -147,7 +148,7 @@ func (s *Site) validate(lines fieldLines, probs *Problems) {
 	s.topicByKey = map[string]*Topic{}
 	seenCode := map[string]bool{}
 	for i, n := range s.Topics {
-		f := "topics[" + strconvItoa(i) + "]"
+		f := "topics[" + strconv.Itoa(i) + "]"
 		req(f+".name", n.Name)
 		req(f+".code", n.Code)
 		if n.Code != "" && !codeRE.MatchString(n.Code) {
@@ -161,7 +162,7 @@ func (s *Site) validate(lines fieldLines, probs *Problems) {
 		s.topicByKey[parent.Key] = parent
 		s.topics = append(s.topics, parent)
 		for j, c := range n.Children {
-			cf := f + ".children[" + strconvItoa(j) + "]"
+			cf := f + ".children[" + strconv.Itoa(j) + "]"
 			req(cf+".name", c.Name)
 			req(cf+".code", c.Code)
 			if c.Code != "" && !codeRE.MatchString(c.Code) {
@@ -177,7 +178,7 @@ func (s *Site) validate(lines fieldLines, probs *Problems) {
 		}
 	}
 	for i, n := range s.Nav {
-		f := "nav[" + strconvItoa(i) + "]"
+		f := "nav[" + strconv.Itoa(i) + "]"
 		req(f+".title", n.Title)
 		req(f+".url", n.URL)
 	}
