@@ -45,10 +45,10 @@ type BuildOptions struct {
 	// Logger receives progress records; nil discards them.
 	Logger *slog.Logger
 	// BatchSize is the number of documents bleve turns into one segment at
-	// a time (default 250). Memory grows with it: every shard being built
+	// a time (default 200). Memory grows with it: every shard being built
 	// holds one batch of analysed documents.
 	BatchSize int
-	// ShardSize is the number of documents per shard (default 10,000). The
+	// ShardSize is the number of documents per shard (default 5,000). The
 	// bleve index is split into shards by a hash of the ID; shards are built
 	// in parallel, and merging a small shard needs little memory. Every
 	// shard repeats the term dictionary, so more shards take more space.
@@ -60,10 +60,10 @@ func (o BuildOptions) withDefaults() BuildOptions {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.BatchSize <= 0 {
-		o.BatchSize = 250
+		o.BatchSize = 200
 	}
 	if o.ShardSize <= 0 {
-		o.ShardSize = 10000
+		o.ShardSize = 5000
 	}
 	return o
 }

@@ -12,7 +12,9 @@
 // substring, after folding case and full-width forms (ＡＢＣ１２３ = abc123,
 // （ = (, 〔 = [). Any run of two or more Chinese characters that occurs in a
 // document finds it, and so does a single character. Letters and digits at
-// the ends of a term match whole words: 2024 does not match inside 20245.
+// the ends of a term match whole words: 2024 does not match inside 20245. An
+// unquoted word mixing Chinese with letters or digits matches in pieces:
+// 12345热线 finds 12345政务服务便民热线.
 // A document number matches in any common spelling: 成委发〔2003〕38号,
 // 成委发[2003]38号, 成委发(2003)38号 and 成委发2003年38号 are the same.
 //
@@ -24,11 +26,12 @@
 //
 // Results come in tiers: documents whose title equals the query or whose
 // document or index number is the query; then documents with every term in
-// the title; then documents containing the terms next to each other as one
-// phrase; then the rest. Within a tier, BM25 over the title, summary, body
-// and metadata (title weighted 4, summary and metadata 2, body 1) orders
-// them, and on a tie documents in force come before amended, expired and
-// repealed ones, newer before older.
+// the title; then documents containing the query as one phrase; then the
+// rest. Within a tier, expired and repealed documents come after the others,
+// titles the query makes up more of come first, then BM25 over the title,
+// summary, body and metadata (title weighted 4, summary and metadata 2, body
+// 1) decides; on a tie documents in force come before amended ones, newer
+// before older.
 //
 // # Index
 //

@@ -146,13 +146,15 @@ func (h *handler) serveJSON(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := json.Marshal(resp)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // served as JSON with nosniff: keep & and <mark> readable
+	if err := enc.Encode(resp); err != nil {
 		return fmt.Errorf("encode search response: %w", err)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
-	_, err = w.Write(append(b, '\n'))
+	_, err = w.Write(buf.Bytes())
 	return err
 }
 

@@ -120,6 +120,9 @@ func TestHandlerBadInputNeverFails(t *testing.T) {
 		{"invalid UTF-8", "?q=%ff%fe", "", -1},
 		{"no query", "", "", 6},
 		{"no results", "?q=" + url.QueryEscape("火星殖民计划"), MsgNoResults, 0},
+		{"no results on a later page", "?page=7&q=" + url.QueryEscape("火星殖民计划"), MsgNoResults, 0},
+		{"unknown filter on a later page", "?page=7&year=1800", MsgUnknownFilter, 0},
+		{"huge page size and page", "?page=2147483647&size=2147483647&q=%E5%9C%9F%E5%9C%B0", MsgPageRange, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -56,9 +56,10 @@ type docHot struct {
 
 // docInfo is the per-document data that ranking uses.
 type docInfo struct {
-	foldTitle string // folded title without white space, for exact-title ranking
-	exactKeys []string
-	docNoKey  string
+	foldTitle  string // folded title without white space, for exact-title ranking
+	titleRunes int    // letters, digits and CJK characters in the title
+	exactKeys  []string
+	docNoKey   string
 }
 
 // facetIDs returns the ids of row's values of facet f.
@@ -301,6 +302,7 @@ func (ix *Index) derive() {
 		in := &ix.info[i]
 		h := &ix.hot[i]
 		in.foldTitle = squeeze(foldString(r.Title))
+		in.titleRunes = tokenRunes(in.foldTitle)
 		for _, k := range []string{r.IndexNo, r.ID, urlSlug(r.ID)} {
 			if k = squeeze(foldString(k)); k != "" {
 				in.exactKeys = append(in.exactKeys, k)

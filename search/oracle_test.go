@@ -6,7 +6,8 @@ import (
 )
 
 // oracle answers queries by brute force over the documents, with the
-// matching rules spelled out plainly: a term matches a document when one of
+// matching rules spelled out plainly: a term (or each piece of a word that
+// mixes Chinese with other writing) matches a document when one of
 // its texts (title, summary, body, document number, index number, agencies,
 // topic, keywords, URL slug), folded and with white-space runs as single
 // spaces, contains the folded term, and no letter or digit run of the text
@@ -137,6 +138,15 @@ func (o *oracle) count(q Query) int {
 
 func (o *oracle) matches(i int, q Query) bool {
 	for _, t := range q.Terms {
+		if parts := splitMixed(t); parts != nil {
+			// A word mixing scripts matches when each piece does.
+			for _, p := range parts {
+				if !o.contains(i, Term{Text: p}) {
+					return false
+				}
+			}
+			continue
+		}
 		if o.contains(i, t) == t.Exclude {
 			return false
 		}

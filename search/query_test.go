@@ -196,3 +196,27 @@ func FuzzParseDocNo(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSearch runs arbitrary query parameters against a small index: no
+// input may make Search fail or panic, and paging must stay in range.
+func FuzzSearch(f *testing.F) {
+	ix := buildIndex(f, sampleDocs())
+	for _, s := range []string{"q=土地", "q=成委发〔2003〕38号&page=3", "q=-征收&kind=policy", "q=\"a b\"&year=1999&sort=date",
+		"topic=城乡建设&size=1&page=9", "q=%ff%00", "q=" + strings.Repeat("税 ", 120)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		v, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		q := ParseRequest(v)
+		resp, err := ix.Search(t.Context(), q)
+		if err != nil {
+			t.Fatalf("Search(%q): %v", raw, err)
+		}
+		if resp.Page < 1 || resp.Pages > 0 && resp.Page > resp.Pages || len(resp.Results) > resp.PageSize || resp.Total < len(resp.Results) {
+			t.Fatalf("Search(%q): page %d of %d, %d results of %d", raw, resp.Page, resp.Pages, len(resp.Results), resp.Total)
+		}
+	})
+}

@@ -123,21 +123,22 @@ type SearchOptions struct {
 	FacetLimit int
 }
 
-// KindLabels names the kinds of records for display.
-var KindLabels = map[string]string{
+// kindLabels names the kinds of records for display.
+var kindLabels = map[string]string{
 	"policy":         "政策文件",
 	"interpretation": "政策解读",
 	"page":           "页面",
 	"approval":       "办事指南",
 	"fee":            "收费项目",
 	"channel":        "投诉举报渠道",
+	"handling":       "办理情况",
 	"notice":         "公示公告",
 	"release":        "新闻发布",
 	"report":         "年度报告",
 }
 
 func kindLabel(k string) string {
-	if l, ok := KindLabels[k]; ok {
+	if l, ok := kindLabels[k]; ok {
 		return l
 	}
 	return k
@@ -152,6 +153,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Response, error) {
 type hit struct {
 	row      int32
 	tier     uint8 // 0 exact title or number, 1 all terms in title, 2 whole phrase, 3 terms apart
+	cover    uint8 // how much of the title the query makes up, 0–4, in tier 1
 	validity uint8 // 0 in force … 4 repealed
 	score    float64
 	skey     int64 // score rounded, so that near-equal scores tie
@@ -207,64 +209,26 @@ func (ix *Index) SearchWith(ctx context.Context, q Query, opts SearchOptions) (*
 		return resp, nil
 	}
 
-	pos, neg := compileTerms(q.Terms)
-	ctx = context.WithValue(ctx, search.GetScoringModelCallbackKey,
-		search.GetScoringModelCallbackFn(func() string { return index.BM25Scoring }))
-
-	excluded, err := ix.exclusionSets(ctx, neg)
+	m, err := ix.collect(ctx, q, filt)
 	if err != nil {
 		return nil, err
 	}
-	m := matcher{ix: ix, pos: pos, neg: neg, excluded: excluded, filt: filt}
-	m.prepare()
-	if len(pos) == 0 {
-		// No words: list everything that passes the filters, newest first.
-		for row := range ix.docs {
-			m.consider(int32(row), 0)
-		}
-		if q.Sort == SortRelevance {
-			resp.Sort = SortDate
-			for i := range resp.Sorts {
-				resp.Sorts[i].Active = resp.Sorts[i].Value == SortDate
-			}
-		}
-	} else if aq := andQuery(pos); aq == nil {
-		// Only lone characters: the index has no unigrams, so scan the text.
-		m.scanOnly = true
-		m.avgLen = ix.avgTextLen()
-		for row := range ix.docs {
-			if row&1023 == 1023 {
-				if err := ctx.Err(); err != nil {
-					return nil, err
-				}
-			}
-			m.consider(int32(row), 0)
-		}
-	} else {
-		if err := ix.run(ctx, aq, m.consider); err != nil {
-			return nil, err
-		}
-		if m.verified == 0 && !slices.ContainsFunc(pos, func(t *cterm) bool { return t.Phrase || t.dn != nil }) {
-			if rq := relaxedQuery(pos); rq != nil {
-				m.relaxed = true
-				if err := ix.run(ctx, rq, m.consider); err != nil {
-					return nil, err
-				}
-				resp.Partial = len(m.hits) > 0
-				if !resp.Partial {
-					// Partial matches only count when they are shown.
-					for f := range m.counts {
-						clear(m.counts[f])
-					}
-				}
-			}
+	resp.Partial = m.relaxed && len(m.hits) > 0
+	if len(m.pos) == 0 && q.Sort == SortRelevance {
+		// Without words there is no relevance: list newest first.
+		resp.Sort = SortDate
+		for i := range resp.Sorts {
+			resp.Sorts[i].Active = resp.Sorts[i].Value == SortDate
 		}
 	}
 
 	hits := m.hits
 	resp.Total = len(hits)
 	resp.Pages = (len(hits) + q.PageSize - 1) / q.PageSize
-	if resp.Page > resp.Pages && resp.Pages > 0 {
+	switch {
+	case resp.Pages == 0:
+		resp.Page = 1
+	case resp.Page > resp.Pages:
 		resp.Messages = append(resp.Messages, Message{Code: MsgPageRange,
 			Text: fmt.Sprintf("共%d页，已显示最后一页。", resp.Pages)})
 		resp.Page = resp.Pages
@@ -279,7 +243,7 @@ func (ix *Index) SearchWith(ctx context.Context, q Query, opts SearchOptions) (*
 	u.q.Page = resp.Page
 	resp.URL = u.with(nil)
 	ix.pageLinks(resp, u)
-	resp.Facets = ix.facetList(q, u, &m, opts.FacetLimit)
+	resp.Facets = ix.facetList(q, u, m, opts.FacetLimit)
 	if resp.Total == 0 {
 		resp.Messages = append(resp.Messages, ix.noResults(q, u))
 	} else if resp.Partial {
@@ -289,6 +253,60 @@ func (ix *Index) SearchWith(ctx context.Context, q Query, opts SearchOptions) (*
 	resp.Took = time.Since(start)
 	resp.TookMS = ms(resp.Took)
 	return resp, nil
+}
+
+// collect finds the documents matching q's terms and counts facets: from the
+// index when a term has a bigram or word, from the text when the terms are
+// lone characters, every document when there are no terms. When nothing
+// matches every term, it falls back to partial matches (m.relaxed).
+func (ix *Index) collect(ctx context.Context, q Query, filt [numFacets]map[uint16]bool) (*matcher, error) {
+	typed, pos, neg := compileTerms(q.Terms)
+	ctx = context.WithValue(ctx, search.GetScoringModelCallbackKey,
+		search.GetScoringModelCallbackFn(func() string { return index.BM25Scoring }))
+	excluded, err := ix.exclusionSets(ctx, neg)
+	if err != nil {
+		return nil, err
+	}
+	m := &matcher{ix: ix, typed: typed, pos: pos, neg: neg, excluded: excluded, filt: filt}
+	m.prepare()
+	aq := andQuery(pos)
+	if aq == nil {
+		// No words, or only lone characters, which the index does not hold:
+		// look at every document.
+		m.scanOnly = len(pos) > 0
+		m.avgLen = ix.avgTextLen()
+		for row := range ix.docs {
+			if row&1023 == 1023 {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+			}
+			m.consider(int32(row), 0)
+		}
+		return m, nil
+	}
+	if err := ix.run(ctx, aq, m.consider); err != nil {
+		return nil, err
+	}
+	if m.verified > 0 || slices.ContainsFunc(typed, func(t *cterm) bool { return t.Phrase || t.dn != nil }) {
+		return m, nil
+	}
+	rq := relaxedQuery(pos)
+	if rq == nil {
+		return m, nil
+	}
+	m.relaxed = true
+	if err := ix.run(ctx, rq, m.consider); err != nil {
+		return nil, err
+	}
+	if len(m.hits) == 0 {
+		// Partial matches only count when they are shown.
+		m.relaxed = false
+		for f := range m.counts {
+			clear(m.counts[f])
+		}
+	}
+	return m, nil
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -395,19 +413,21 @@ func (ix *Index) filterIDs(f int, v string) map[uint16]bool {
 // counts facets.
 type matcher struct {
 	ix       *Index
-	pos, neg []*cterm
+	typed    []*cterm // positive terms as typed
+	pos, neg []*cterm // what documents must and must not match
 	excluded []map[int32]bool
 	filt     [numFacets]map[uint16]bool
 	relaxed  bool
 	scanOnly bool    // every term is a lone character: count it in the text
 	avgLen   float64 // average text length, for scanOnly scores
 
-	active   []int // facets with a filter
-	adjacent *pattern
-	whole    string // the positive terms joined and folded, for exact titles
-	hits     []hit
-	counts   [numFacets][]int
-	verified int // candidates that contain every term, whatever the filters
+	active     []int    // facets with a filter
+	adjacent   *pattern // the query as one phrase, when that differs from its terms
+	whole      string   // the typed terms joined and folded, for exact titles
+	coverRunes int      // characters the terms cover, for title coverage
+	hits       []hit
+	counts     [numFacets][]int
+	verified   int // candidates that contain every term, whatever the filters
 }
 
 func (m *matcher) prepare() {
@@ -417,22 +437,34 @@ func (m *matcher) prepare() {
 			m.active = append(m.active, f)
 		}
 	}
-	if len(m.pos) > 1 {
-		var b strings.Builder
-		for i, t := range m.pos {
-			if i > 0 && !(endsCJK(m.pos[i-1].folded) && startsCJK(t.folded)) {
-				b.WriteByte(' ')
-			}
-			b.WriteString(t.folded)
+	// The query as one phrase: the typed terms side by side, with a space
+	// only between two Latin or digit ends.
+	var b strings.Builder
+	for i, t := range m.typed {
+		if i > 0 && !endsCJK(m.typed[i-1].folded) && !startsCJK(t.folded) {
+			b.WriteByte(' ')
 		}
+		b.WriteString(t.folded)
+	}
+	if len(m.typed) > 1 || len(m.typed) == 1 && m.typed[0].parts != nil {
 		p := newPattern(b.String())
 		m.adjacent = &p
 	}
-	var whole strings.Builder
+	m.whole = squeeze(b.String())
 	for _, t := range m.pos {
-		whole.WriteString(t.folded)
+		m.coverRunes += tokenRunes(t.squeezed)
 	}
-	m.whole = squeeze(whole.String())
+}
+
+// tokenRunes counts the letters, digits and CJK characters of s.
+func tokenRunes(s string) int {
+	n := 0
+	for _, r := range s {
+		if classOf(r) != classSep {
+			n++
+		}
+	}
+	return n
 }
 
 // consider checks one candidate row.
@@ -488,29 +520,31 @@ func (m *matcher) consider(row int32, score float64) {
 		}
 	}
 	if fails == 0 {
-		m.hits = append(m.hits, hit{row: row, score: score, skey: scoreKey(score), tier: m.tier(int(row)),
+		tier, cover := m.tier(int(row))
+		m.hits = append(m.hits, hit{row: row, score: score, skey: scoreKey(score), tier: tier, cover: cover,
 			validity: h.validity, date: h.date})
 	}
 }
 
 // tier ranks a match: exact title or document number first, then matches
-// with every term in the title, then matches containing the terms as one
-// phrase, then the rest.
-func (m *matcher) tier(row int) uint8 {
-	if len(m.pos) == 0 || m.relaxed {
-		return 3
+// with every term in the title, then matches containing the query as one
+// phrase, then the rest. cover says how much of the title the terms make up
+// (0–4), for matches in the title.
+func (m *matcher) tier(row int) (tier, cover uint8) {
+	if len(m.typed) == 0 || m.relaxed {
+		return 3, 0
 	}
 	in := &m.ix.info[row]
 	if m.whole == in.foldTitle {
-		return 0
+		return 0, 4
 	}
-	for _, t := range m.pos {
+	for _, t := range m.typed {
 		if t.dn != nil && in.docNoKey != "" && t.dn.key() == in.docNoKey {
-			return 0
+			return 0, 0
 		}
 	}
-	if len(m.pos) == 1 && slices.Contains(in.exactKeys, m.whole) {
-		return 0
+	if len(m.typed) == 1 && slices.Contains(in.exactKeys, m.whole) {
+		return 0, 0
 	}
 	inTitle := true
 	for _, t := range m.pos {
@@ -520,15 +554,18 @@ func (m *matcher) tier(row int) uint8 {
 		}
 	}
 	if inTitle {
-		return 1
+		if n := in.titleRunes; n > 0 {
+			cover = uint8(min(4, 4*m.coverRunes/n))
+		}
+		return 1, cover
 	}
 	if m.adjacent != nil {
 		r := &m.ix.docs[row]
 		if s, _ := m.adjacent.find(m.ix.docText(row), r.FoldMask, 0, int(r.SegEnd[numSegs-1])); s < 0 {
-			return 3
+			return 3, 0
 		}
 	}
-	return 2
+	return 2, 0
 }
 
 // scanScore counts the terms in the text of row and scores it like BM25
@@ -581,20 +618,32 @@ func (ix *Index) contains(row int, t *cterm) bool {
 	return s >= 0
 }
 
-// hitOrder returns the comparison for a sort order: by relevance (tier,
-// score, then in-force before repealed, newer before older) or by date.
+// hitOrder returns the comparison for a sort order. By relevance: the tier;
+// within it, documents no longer in force (expired, repealed) after the
+// others; in the title tier, titles the query makes up more of first; then
+// the score; on a tie in force before amended before the rest, newer before
+// older. By date: newest first, then by relevance.
 func hitOrder(order string) func(a, b hit) int {
-	rest := func(a, b hit) int {
-		return cmp.Or(cmp.Compare(a.validity, b.validity), -cmp.Compare(a.date, b.date), cmp.Compare(a.row, b.row))
+	relevance := func(a, b hit) int {
+		return cmp.Or(cmp.Compare(a.tier, b.tier), cmp.Compare(lapsed(a), lapsed(b)), -cmp.Compare(a.cover, b.cover),
+			-cmp.Compare(a.skey, b.skey), cmp.Compare(a.validity, b.validity), -cmp.Compare(a.date, b.date),
+			cmp.Compare(a.row, b.row))
 	}
 	if order == SortDate {
 		return func(a, b hit) int {
-			return cmp.Or(-cmp.Compare(a.date, b.date), cmp.Compare(a.tier, b.tier), -cmp.Compare(a.skey, b.skey), rest(a, b))
+			return cmp.Or(-cmp.Compare(a.date, b.date), relevance(a, b))
 		}
 	}
-	return func(a, b hit) int {
-		return cmp.Or(cmp.Compare(a.tier, b.tier), -cmp.Compare(a.skey, b.skey), rest(a, b))
+	return relevance
+}
+
+// lapsed is 1 for documents that are no longer in force (expired or
+// repealed), which rank below the others of their tier.
+func lapsed(h hit) int {
+	if int(h.validity) >= validityOrder["失效"] {
+		return 1
 	}
+	return 0
 }
 
 // topHits returns the first k hits in order, sorted, reusing hits. A bounded

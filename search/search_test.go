@@ -89,7 +89,7 @@ func TestSubstringsFindDocument(t *testing.T) {
 	o := newOracle(docs)
 	// Every substring of two or more CJK characters of every text finds the
 	// document, and the total is exactly the number of documents containing it.
-	for di, d := range docs {
+	for _, d := range docs {
 		for _, text := range []string{d.Title, d.Body} {
 			for _, run := range cjkRuns(text) {
 				for i := 0; i < len(run); i++ {
@@ -106,7 +106,6 @@ func TestSubstringsFindDocument(t *testing.T) {
 				}
 			}
 		}
-		_ = di
 	}
 }
 
@@ -200,6 +199,14 @@ func TestRanking(t *testing.T) {
 		{ID: "/b/repealed/", Kind: "policy", Title: "养老服务补贴规定", Body: "发放养老服务补贴。", Validity: "废止", Date: day(2023, 1, 1)},
 		{ID: "/b/in-force/", Kind: "policy", Title: "养老服务补贴规定", Body: "发放养老服务补贴。", Validity: "有效", Date: day(2019, 1, 1)},
 		{ID: "/b/amended/", Kind: "policy", Title: "养老服务补贴规定", Body: "发放养老服务补贴。", Validity: "已修改", Date: day(2024, 1, 1)},
+		// Titles holding the query: the one it makes up most of first, and
+		// documents no longer in force after those in force.
+		{ID: "/d/release/", Kind: "release", Title: "《河道保洁管理办法》新闻发布会", Body: strings.Repeat("河道保洁管理办法发布。", 6), Date: day(2024, 2, 1)},
+		{ID: "/d/policy/", Kind: "policy", Title: "某市河道保洁管理办法", Body: "规范河道保洁。", Validity: "有效", Date: day(2024, 1, 1)},
+		{ID: "/d/expired/", Kind: "policy", Title: "河道保洁管理办法", Body: strings.Repeat("河道保洁管理办法。", 6), Validity: "失效", Date: day(2015, 1, 1)},
+		// A word mixing digits and Chinese: whole first, then the pieces apart.
+		{ID: "/e/apart/", Kind: "channel", Title: "12345政务服务便民热线", Body: "拨打12345。", Date: day(2020, 1, 1)},
+		{ID: "/e/whole/", Kind: "notice", Title: "通知", Body: "请拨打12345热线咨询。", Date: day(2020, 1, 1)},
 		// Document numbers: the document itself, and one that cites it.
 		{ID: "/c/cites/", Kind: "policy", Title: "关于执行川府发〔2019〕5号文件的通知", Body: strings.Repeat("按照川府发〔2019〕5号执行。", 5), Date: day(2020, 1, 1)},
 		{ID: "/c/itself/", Kind: "policy", Title: "四川省某某办法", DocNo: "川府发〔2019〕5号", Body: filler, Date: day(2019, 1, 1)},
@@ -214,6 +221,11 @@ func TestRanking(t *testing.T) {
 		{"whole phrase above words apart", "耕地 保护", []string{"/a/title-exact/", "/a/body-many/", "/a/apart/"}},
 		{"in force above amended above repealed on a tie", "养老服务补贴", []string{"/b/in-force/", "/b/amended/", "/b/repealed/"}},
 		{"document number first", "川府发[2019]5号", []string{"/c/itself/", "/c/cites/"}},
+		{"exact title, then titles the query makes up more of, expired last", "河道保洁管理办法",
+			[]string{"/d/expired/", "/d/policy/", "/d/release/"}},
+		{"title holding the query, in force before expired", "河道保洁管理",
+			[]string{"/d/policy/", "/d/release/", "/d/expired/"}},
+		{"mixed word: in the title in pieces, then whole", "12345热线", []string{"/e/apart/", "/e/whole/"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -330,7 +342,6 @@ func TestFacetsAndFilters(t *testing.T) {
 			"year":     {"1999": 1, "2003": 2, "2024": 3},
 			"validity": {"有效": 2, "废止": 1},
 		}
-		// 成都市 occurs in every document except... all of them: check.
 		if resp.Total != 6 {
 			t.Fatalf("Search(成都市).Total = %d, want 6", resp.Total)
 		}

@@ -19,11 +19,19 @@ type cterm struct {
 	words    []string
 	unis     []string
 	// exact reports that the index alone decides a match: the term is one
-	// bigram, one word or one character, so no text check is needed.
+	// bigram or one word, so no text check is needed.
 	exact bool
+	// parts are the pieces a mixed-script word is matched by (see
+	// compileTerms); nil for other terms.
+	parts []*cterm
 }
 
-func compileTerms(terms []Term) (pos, neg []*cterm) {
+// compileTerms compiles the query's terms. typed are the positive terms as
+// typed; pos are what documents must match: the typed terms, except that a
+// word mixing Chinese with Latin letters or digits is split where the script
+// changes (12345热线 must match 12345政务服务便民热线). neg are the excluded
+// terms, matched as typed.
+func compileTerms(terms []Term) (typed, pos, neg []*cterm) {
 	for _, t := range terms {
 		c := compileTerm(t)
 		if len(c.bigrams)+len(c.words)+len(c.unis) == 0 {
@@ -31,11 +39,49 @@ func compileTerms(terms []Term) (pos, neg []*cterm) {
 		}
 		if t.Exclude {
 			neg = append(neg, c)
-		} else {
-			pos = append(pos, c)
+			continue
 		}
+		typed = append(typed, c)
+		parts := splitMixed(t)
+		if len(parts) < 2 {
+			pos = append(pos, c)
+			continue
+		}
+		for _, p := range parts {
+			c.parts = append(c.parts, compileTerm(Term{Text: p}))
+		}
+		pos = append(pos, c.parts...)
 	}
-	return pos, neg
+	return typed, pos, neg
+}
+
+// splitMixed returns the pieces of an unquoted word where it changes between
+// Chinese and other writing, or nil when it does not (or is a phrase or a
+// document number, which stay whole).
+func splitMixed(t Term) []string {
+	if t.Phrase || t.Exclude {
+		return nil
+	}
+	if _, ok := parseDocNo(t.Text); ok {
+		return nil
+	}
+	var parts []string
+	rs := []rune(t.Text)
+	for i := 0; i < len(rs); {
+		cjk := isCJK(foldRune(rs[i]))
+		j := i
+		for j < len(rs) && isCJK(foldRune(rs[j])) == cjk {
+			j++
+		}
+		if p := trimWord(string(rs[i:j])); hasTokens(p) {
+			parts = append(parts, p)
+		}
+		i = j
+	}
+	if len(parts) < 2 {
+		return nil
+	}
+	return parts
 }
 
 func compileTerm(t Term) *cterm {
