@@ -80,7 +80,7 @@ func TestServicesSiteWarnings(t *testing.T) {
 
 func TestApprovalPage(t *testing.T) {
 	out, _ := svcBuild(t, siteFS(t, "services.txtar"), svcDate)
-	d := readDoc(t, out, "approval/mb0000002-2025-00001/index.html")
+	d := readDoc(t, out, "approval/mb0000002-2025-00001.html")
 	var h2 []string
 	d.Find("article h2").Each(func(_ int, s *goquery.Selection) { h2 = append(h2, s.Text()) })
 	wantH2 := []string{"文件信息", "设定和实施依据", "受理条件", "办理流程", "办理时限", "申请材料", "申请表格及示范文本", "收费", "办理结果", "办理地点和时间", "咨询和监督投诉"}
@@ -124,14 +124,14 @@ func TestApprovalPage(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "forms", "shigong.docx")); err != nil {
 		t.Errorf("form file not copied: %v", err)
 	}
-	if href := d.Find(`section[aria-labelledby="fee-h"] a`).AttrOr("href", ""); href != "/fee/mb0000002-2024-00002/" {
+	if href := d.Find(`section[aria-labelledby="fee-h"] a`).AttrOr("href", ""); href != "/fee/mb0000002-2024-00002.html" {
 		t.Errorf("fee link = %q", href)
 	}
-	if href := d.Find(`section[aria-labelledby="contact-h"] dd a`).AttrOr("href", ""); href != "/channel/hotline/" {
+	if href := d.Find(`section[aria-labelledby="contact-h"] dd a`).AttrOr("href", ""); href != "/channel/hotline.html" {
 		t.Errorf("complaint channel link = %q", href)
 	}
 
-	k := readDoc(t, out, "approval/mb0000003-2025-00001/index.html")
+	k := readDoc(t, out, "approval/mb0000003-2025-00001.html")
 	if got := k.Find(`section[aria-labelledby="fee-h"]`).Text(); !strings.Contains(got, "不收费") || !strings.Contains(got, "第五十八条") {
 		t.Errorf("free item fee section = %q", got)
 	}

@@ -13,7 +13,7 @@ import (
 
 func TestFooterChannelsOnEveryPage(t *testing.T) {
 	out, _ := svcBuild(t, siteFS(t, "services.txtar"), svcDate)
-	want := []string{"/channel/hotline/", "/channel/mayor-mailbox/"}
+	want := []string{"/channel/hotline.html", "/channel/mayor-mailbox.html"}
 	pages := 0
 	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
@@ -45,7 +45,7 @@ func TestFooterChannelsOnEveryPage(t *testing.T) {
 
 func TestChannelAndHandlingPages(t *testing.T) {
 	out, _ := svcBuild(t, siteFS(t, "services.txtar"), svcDate)
-	ch := readDoc(t, out, "channel/hotline/index.html")
+	ch := readDoc(t, out, "channel/hotline.html")
 	meta := ch.Find(".metadata").Text()
 	for _, want := range []string{"电话", "12345", "全天24小时", "自受理之日起60日内办结"} {
 		if !strings.Contains(meta, want) {
@@ -60,7 +60,7 @@ func TestChannelAndHandlingPages(t *testing.T) {
 		t.Errorf("channel statistics row = %q", got)
 	}
 
-	h := readDoc(t, out, "handling/mb0000001-2026-00011/index.html")
+	h := readDoc(t, out, "handling/mb0000001-2026-00011.html")
 	svg := h.Find("figure.bars svg")
 	if svg.AttrOr("role", "") != "img" || svg.AttrOr("aria-describedby", "") != "by-field" || h.Find("table#by-field").Length() != 1 {
 		t.Errorf("bar chart is not described by the by-field table")
@@ -74,14 +74,14 @@ func TestChannelAndHandlingPages(t *testing.T) {
 	if got := h.Find("table#by-field tfoot td").Map(func(_ int, s *goquery.Selection) string { return s.Text() }); !cmp.Equal(got, []string{"100", "105", "100", "95.2%"}) {
 		t.Errorf("totals row = %q", got)
 	}
-	if got := h.Find("table#by-channel tbody a").AttrOr("href", ""); got != "/channel/hotline/" {
+	if got := h.Find("table#by-channel tbody a").AttrOr("href", ""); got != "/channel/hotline.html" {
 		t.Errorf("by-channel link = %q", got)
 	}
 	list := readDoc(t, out, "channel/index.html")
 	if got := list.Find(".channel-card").Length(); got != 2 {
 		t.Errorf("channel cards = %d", got)
 	}
-	if got := list.Find(`section[aria-labelledby="periods-h"] tbody a`).AttrOr("href", ""); got != "/handling/mb0000001-2026-00011/" {
+	if got := list.Find(`section[aria-labelledby="periods-h"] tbody a`).AttrOr("href", ""); got != "/handling/mb0000001-2026-00011.html" {
 		t.Errorf("statistics link = %q", got)
 	}
 	if _, err := os.Stat(filepath.Join(out, "handling", "index.html")); err != nil {

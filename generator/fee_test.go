@@ -115,7 +115,7 @@ func TestFeePages(t *testing.T) {
 		t.Errorf("cancelled in 2025 = %q", can.Text())
 	}
 
-	p := readDoc(t, out, "fee/mb0000002-2024-00002/index.html")
+	p := readDoc(t, out, "fee/mb0000002-2024-00002.html")
 	hist := p.Find("table.history tbody tr").Map(func(_ int, s *goquery.Selection) string {
 		return s.Find("th").Text() + " " + s.Find(".change").Text()
 	})
@@ -128,7 +128,7 @@ func TestFeePages(t *testing.T) {
 	if got := p.Find(".metadata").Text(); !strings.Contains(got, "截至 2026-11-27") {
 		t.Errorf("status is shown without the date it was computed for: %q", got)
 	}
-	gone := readDoc(t, out, "fee/mb0000003-2024-00003/index.html")
+	gone := readDoc(t, out, "fee/mb0000003-2024-00003.html")
 	if got := gone.Find(".banner-repealed").Text(); !strings.Contains(got, "2025-04-01") || !strings.Contains(got, "测财综〔2025〕3号") {
 		t.Errorf("cancelled banner = %q", got)
 	}
@@ -138,8 +138,8 @@ func TestFeePages(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "\ufeff索引号,收费项目名称,收费子项,收费标准,执收单位,收费依据,缴费主体,资金管理方式,涉企收费,目录年度,执行状态,状态起始日期,目录日期,URL\n" +
-		"MB0000002/2024-00002,城市基础设施配套费,住宅,80 元/平方米,测试市住房和城乡建设局,测财综〔2023〕5号,建设单位,缴入地方国库，纳入一般公共预算管理,是,2026,征收,2026-09-01,2026-11-27,https://www.test.gov.cn/fee/mb0000002-2024-00002/\n" +
-		"MB0000002/2024-00002,城市基础设施配套费,非住宅,100–120 元/平方米,测试市住房和城乡建设局,测财综〔2023〕5号,建设单位,缴入地方国库，纳入一般公共预算管理,是,2026,征收,2026-09-01,2026-11-27,https://www.test.gov.cn/fee/mb0000002-2024-00002/\n"
+		"MB0000002/2024-00002,城市基础设施配套费,住宅,80 元/平方米,测试市住房和城乡建设局,测财综〔2023〕5号,建设单位,缴入地方国库，纳入一般公共预算管理,是,2026,征收,2026-09-01,2026-11-27,https://www.test.gov.cn/fee/mb0000002-2024-00002.html\n" +
+		"MB0000002/2024-00002,城市基础设施配套费,非住宅,100–120 元/平方米,测试市住房和城乡建设局,测财综〔2023〕5号,建设单位,缴入地方国库，纳入一般公共预算管理,是,2026,征收,2026-09-01,2026-11-27,https://www.test.gov.cn/fee/mb0000002-2024-00002.html\n"
 	if diff := cmp.Diff(want, string(csv)); diff != "" {
 		t.Errorf("catalogue.csv (-want +got):\n%s", diff)
 	}

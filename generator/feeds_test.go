@@ -217,9 +217,9 @@ func atomHasLink(ls []*atom.Link, rel, href string) bool {
 // formats: escaping, summary, authors, categories, enclosures and content.
 func TestFeedEntryContent(t *testing.T) {
 	out := buildFeedSite(t, siteFS(t, "feeds.txtar"), buildDate, "")
-	const id = "tag:www.test.gov.cn,2024:/release/mb0000003-2024-00801/"
+	const id = "tag:www.test.gov.cn,2024:/release/mb0000003-2024-00801.html"
 	const title = "预算管理办法修订新闻发布会 <b>&amp; 答记者问</b>" // plain text, to be shown as typed
-	const link = feedTestBase + "/release/mb0000003-2024-00801/"
+	const link = feedTestBase + "/release/mb0000003-2024-00801.html"
 
 	e := atomEntries(parseAtom(t, out, "/feeds/releases.atom.xml"))[id]
 	if e == nil {
@@ -259,8 +259,8 @@ func TestFeedEntryContent(t *testing.T) {
 		"<dt>发布人</dt><dd>林晓梅（新闻发言人、副局长，测试市财政局）</dd>",
 		"<dt>发布时间</dt><dd>2024-03-06 15:30</dd>",
 		"<table>", "<td>审核时限</td>",
-		`<a href="` + feedTestBase + `/interpretation/mb0000001-2023-00002/">解读</a>`, // a site link in the body, made absolute
-		`<h3>相关文件</h3>`, `<a href="` + feedTestBase + `/policy/mb0000001-2023-00001/">测试市预算管理办法（测府发〔2023〕1号）</a>`,
+		`<a href="` + feedTestBase + `/interpretation/mb0000001-2023-00002.html">解读</a>`, // a site link in the body, made absolute
+		`<h3>相关文件</h3>`, `<a href="` + feedTestBase + `/policy/mb0000001-2023-00001.html">测试市预算管理办法（测府发〔2023〕1号）</a>`,
 		`<a href="` + feedTestBase + `/releases/media/slides.pdf">发布会演示文稿</a>（PDF，21 B）`,
 	} {
 		if !strings.Contains(content, want) {
@@ -327,25 +327,25 @@ func TestValidityChangeEntries(t *testing.T) {
 		got = append(got, row{e.ID, e.Title, e.Published})
 	}
 	want := []row{
-		{"tag:www.test.gov.cn,2023:/policy/mb0000002-2023-00002/#repealed-2024-06-01", "【废止】测试市教育收费暂行办法", "2024-06-01T00:00:00+08:00"},
-		{"tag:www.test.gov.cn,2023:/policy/mb0000001-2023-00001/#amended-2024-03-05", "【已修改】测试市预算管理办法", "2024-03-05T09:30:00+08:00"},
-		{"tag:www.test.gov.cn,2024:/policy/mb0000002-2024-00001/", "关于修改《测试市预算管理办法》的决定", "2024-03-05T09:30:00+08:00"},
-		{"tag:www.test.gov.cn,2023:/policy/mb0000003-2023-00003/#expired-2023-12-31", "【失效】测试市2023年消费券发放方案", "2023-12-31T00:00:00+08:00"},
-		{"tag:www.test.gov.cn,2023:/policy/mb0000001-2023-00001/", "测试市预算管理办法", "2023-11-06T00:00:00+08:00"},
-		{"tag:www.test.gov.cn,2023:/policy/mb0000003-2023-00003/", "测试市2023年消费券发放方案", "2023-04-04T00:00:00+08:00"},
-		{"tag:www.test.gov.cn,2023:/policy/mb0000002-2023-00002/", "测试市教育收费暂行办法", "2023-03-03T00:00:00+08:00"},
+		{"tag:www.test.gov.cn,2023:/policy/mb0000002-2023-00002.html#repealed-2024-06-01", "【废止】测试市教育收费暂行办法", "2024-06-01T00:00:00+08:00"},
+		{"tag:www.test.gov.cn,2023:/policy/mb0000001-2023-00001.html#amended-2024-03-05", "【已修改】测试市预算管理办法", "2024-03-05T09:30:00+08:00"},
+		{"tag:www.test.gov.cn,2024:/policy/mb0000002-2024-00001.html", "关于修改《测试市预算管理办法》的决定", "2024-03-05T09:30:00+08:00"},
+		{"tag:www.test.gov.cn,2023:/policy/mb0000003-2023-00003.html#expired-2023-12-31", "【失效】测试市2023年消费券发放方案", "2023-12-31T00:00:00+08:00"},
+		{"tag:www.test.gov.cn,2023:/policy/mb0000001-2023-00001.html", "测试市预算管理办法", "2023-11-06T00:00:00+08:00"},
+		{"tag:www.test.gov.cn,2023:/policy/mb0000003-2023-00003.html", "测试市2023年消费券发放方案", "2023-04-04T00:00:00+08:00"},
+		{"tag:www.test.gov.cn,2023:/policy/mb0000002-2023-00002.html", "测试市教育收费暂行办法", "2023-03-03T00:00:00+08:00"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("policies.atom.xml entries (-want +got):\n%s", diff)
 	}
 	rep := f.Entries[0]
 	for _, want := range []string{"本文件已于 2024-06-01 废止", "<dt>决定文件</dt><dd>测府发〔2024〕9号</dd>",
-		`<h3>替代文件</h3>`, `href="` + feedTestBase + `/policy/mb0000002-2024-00001/"`} {
+		`<h3>替代文件</h3>`, `href="` + feedTestBase + `/policy/mb0000002-2024-00001.html"`} {
 		if !strings.Contains(rep.Content.Value, want) {
 			t.Errorf("repeal entry content lacks %s:\n%s", want, rep.Content.Value)
 		}
 	}
-	if rep.Links[0].Href != feedTestBase+"/policy/mb0000002-2023-00002/" {
+	if rep.Links[0].Href != feedTestBase+"/policy/mb0000002-2023-00002.html" {
 		t.Errorf("repeal entry links to %s, want the repealed document's page", rep.Links[0].Href)
 	}
 	cats := []string{}
@@ -378,7 +378,7 @@ func TestFeedsControlChars(t *testing.T) {
 	fsys["content/releases/r3.md"] = &fstest.MapFile{Data: []byte(r3)}
 	fsys["content/site.yaml"] = &fstest.MapFile{Data: append(fsys["content/site.yaml"].Data, "unsafe_html: true\n"...)}
 	out := buildFeedSite(t, fsys, buildDate, "")
-	const id = "tag:www.test.gov.cn,2024:/release/mb0000001-2024-00801/"
+	const id = "tag:www.test.gov.cn,2024:/release/mb0000001-2024-00801.html"
 	for _, p := range feedFiles(t, out) {
 		data := readFeedOut(t, out, p)
 		for i, c := range data {
@@ -444,8 +444,8 @@ func TestFeedsRename(t *testing.T) {
 	later := time.Date(2025, 1, 15, 0, 0, 0, 0, China)
 	out2 := buildFeedSite(t, renamed, later, out1)
 
-	const id = "tag:www.test.gov.cn,2023:/release/mb0000002-2023-00801/"
-	const newID = "tag:www.test.gov.cn,2024:/release/mb0000002-2024-00809/"
+	const id = "tag:www.test.gov.cn,2023:/release/mb0000002-2023-00801.html"
+	const newID = "tag:www.test.gov.cn,2024:/release/mb0000002-2024-00809.html"
 	for _, p := range []string{"/feeds/all.atom.xml", "/feeds/releases.atom.xml", "/feeds/releases/fgw.atom.xml"} {
 		a, b := atomEntries(parseAtom(t, out1, p)), atomEntries(parseAtom(t, out2, p))
 		e1, e2 := a[id], b[id]
@@ -484,7 +484,7 @@ func TestFeedsRename(t *testing.T) {
 		slices.Sort(ids)
 		return ids
 	}
-	if diff := cmp.Diff([]string{id, newID, "tag:www.test.gov.cn,2024:/release/mb0000003-2024-00801/"}, rssIDs(out2)); diff != "" {
+	if diff := cmp.Diff([]string{id, newID, "tag:www.test.gov.cn,2024:/release/mb0000003-2024-00801.html"}, rssIDs(out2)); diff != "" {
 		t.Errorf("rss guids after the rename (-want +got):\n%s", diff)
 	}
 	for _, it := range parseJSONFeed(t, out2, "/feeds/releases.feed.json").Items {
@@ -619,16 +619,16 @@ func TestFeedAutodiscovery(t *testing.T) {
 		{"release/index.html", links("/feeds/releases")},
 		{"release/year/2023/index.html", links("/feeds/releases")},
 		{"release/agency/fgw/index.html", links("/feeds/releases/fgw")},
-		{"release/mb0000003-2024-00801/index.html", links("/feeds/releases", "/feeds/releases/czj", "/feeds/releases/fgw")},
+		{"release/mb0000003-2024-00801.html", links("/feeds/releases", "/feeds/releases/czj", "/feeds/releases/fgw")},
 		{"policy/index.html", links("/feeds/policies")},
 		{"policy/agency/fgw/index.html", links("/feeds/policies/agency/fgw")},
 		{"policy/topic/caizheng/index.html", links("/feeds/policies/topic/caizheng")},
 		{"policy/validity/repealed/index.html", links("/feeds/policies")},
-		{"policy/mb0000001-2023-00001/index.html", links("/feeds/policies", "/feeds/policies/agency/gov", "/feeds/policies/topic/caizheng-yusuan")},
-		{"interpretation/mb0000001-2023-00002/index.html", links("/feeds/all")},
+		{"policy/mb0000001-2023-00001.html", links("/feeds/policies", "/feeds/policies/agency/gov", "/feeds/policies/topic/caizheng-yusuan")},
+		{"interpretation/mb0000001-2023-00002.html", links("/feeds/all")},
 		{"catalogue/index.html", links("/feeds/all")},
 		{"subscribe/index.html", links("/feeds/all")},
-		{"page/contact/index.html", nil},
+		{"page/contact.html", nil},
 		{"guide/index.html", nil},
 	}
 	for _, tt := range tests {
@@ -717,7 +717,7 @@ func TestFeedStateErrors(t *testing.T) {
 	if err := json.Unmarshal(readFeedOut(t, good, FeedStateURL), &st); err != nil {
 		t.Fatal(err)
 	}
-	const id = "tag:www.test.gov.cn,2023:/release/mb0000002-2023-00801/"
+	const id = "tag:www.test.gov.cn,2023:/release/mb0000002-2023-00801.html"
 	e, ok := st.Entries[id]
 	if !ok || len(st.Entries) != feedBases["/feeds/all"] {
 		t.Fatalf("state has %d entries (entry %s: %v), want one per entry of the all feed", len(st.Entries), id, ok)
@@ -826,7 +826,7 @@ func TestAbsolutize(t *testing.T) {
 	tests := []struct {
 		name, in, want string
 	}{
-		{"root-relative link", `<a href="/policy/x/">x</a>`, `<a href="https://h.cn/policy/x/">x</a>`},
+		{"root-relative link", `<a href="/policy/x.html">x</a>`, `<a href="https://h.cn/policy/x.html">x</a>`},
 		{"image", `<img src="/a.png" alt="">`, `<img src="https://h.cn/a.png" alt="">`},
 		{"protocol-relative kept", `<a href="//cdn.cn/x">x</a>`, `<a href="//cdn.cn/x">x</a>`},
 		{"absolute and relative kept", `<a href="https://o.cn/">o</a><a href="x.pdf">x</a>`, `<a href="https://o.cn/">o</a><a href="x.pdf">x</a>`},

@@ -230,7 +230,7 @@ func (c *Content) parse(p string, k *Kind, probs *Problems) *Record {
 	if r.Key == "" {
 		r.Key = urlKey(strings.TrimSuffix(path.Base(p), ".md"))
 	}
-	r.URL = k.Section + r.Key + "/"
+	r.URL = k.Section + r.Key + ".html"
 	return r
 }
 

@@ -42,7 +42,7 @@ func TestNoticePages(t *testing.T) {
 	if diff := cmp.Diff(want, statuses(out)); diff != "" {
 		t.Errorf("statuses on %s (-want +got):\n%s", svcDate.Format("2006-01-02"), diff)
 	}
-	open := readDoc(t, out, "notice/mb0000001-2026-00021/index.html")
+	open := readDoc(t, out, "notice/mb0000001-2026-00021.html")
 	box := open.Find(".status-box").Text()
 	for _, want := range []string{"正在征求意见", "2026-11-10", "2026-12-09", "共 30 日", "2026-11-27"} {
 		if !strings.Contains(box, want) {
@@ -55,7 +55,7 @@ func TestNoticePages(t *testing.T) {
 	if open.Find(`section[aria-labelledby="out-h"]`).Length() != 0 {
 		t.Error("an open notice shows an outcome")
 	}
-	dec := readDoc(t, out, "notice/mb0000001-2026-00023/index.html")
+	dec := readDoc(t, out, "notice/mb0000001-2026-00023.html")
 	if got := dec.Find(`section[aria-labelledby="hear-h"] tbody tr`).Length(); got != 2 {
 		t.Errorf("hearing participants = %d, want 2", got)
 	}
@@ -65,7 +65,7 @@ func TestNoticePages(t *testing.T) {
 	if got := dec.Find(`section[aria-labelledby="out-h"]`).Text(); !strings.Contains(got, "测府发〔2026〕12号") || !strings.Contains(got, "低保家庭") {
 		t.Errorf("outcome section = %q", got)
 	}
-	up := readDoc(t, out, "notice/mb0000001-2026-00022/index.html")
+	up := readDoc(t, out, "notice/mb0000001-2026-00022.html")
 	if got := up.Find(`section[aria-labelledby="comment-h"]`).Text(); !strings.Contains(got, "上位法修改") {
 		t.Errorf("short window without its reason on the page: %q", got)
 	}

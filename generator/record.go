@@ -90,7 +90,7 @@ type Record struct {
 	Body     []byte
 	BodyLine int
 	Key      string // stable URL key
-	URL      string // site path, e.g. /policy/key/
+	URL      string // site path, e.g. /policy/key.html
 	Withheld bool
 
 	lines fieldLines
@@ -264,3 +264,7 @@ func (r *Record) SearchText() string {
 	}
 	return ""
 }
+
+// Alt returns the URL of another file of the record beside its page, such as
+// its CSV: Alt(".csv") of /report/x.html is /report/x.csv.
+func (r *Record) Alt(ext string) string { return strings.TrimSuffix(r.URL, ".html") + ext }

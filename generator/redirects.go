@@ -38,8 +38,8 @@ func loadRedirects(fsys fs.FS, probs *Problems) []Redirect {
 	for i, r := range ry.Redirects {
 		f := "redirects[" + strconv.Itoa(i) + "]"
 		pos := Pos{redirectsFile, lines.line(f, 1)}
-		if !strings.HasPrefix(r.From, "/") || !strings.HasSuffix(r.From, "/") || strings.Contains(r.From, "..") {
-			probs.Errorf(pos, f+".from", "want a site path ending in /, such as /old/path/, got %q", r.From)
+		if !strings.HasPrefix(r.From, "/") || !(strings.HasSuffix(r.From, "/") || strings.HasSuffix(r.From, ".html")) || strings.Contains(r.From, "..") {
+			probs.Errorf(pos, f+".from", "want a site path ending in / or .html, such as /old/path/, got %q", r.From)
 			continue
 		}
 		if r.To == "" {

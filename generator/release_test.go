@@ -33,7 +33,7 @@ func buildFeedSite(t testing.TB, fsys fstest.MapFS, date time.Time, prev string)
 
 func TestReleasePage(t *testing.T) {
 	out := buildFeedSite(t, siteFS(t, "feeds.txtar"), buildDate, "")
-	d := readDoc(t, out, "release/mb0000003-2024-00801/index.html")
+	d := readDoc(t, out, "release/mb0000003-2024-00801.html")
 	meta := d.Find(".metadata dl").Text()
 	for _, want := range []string{
 		"MB0000003/2024-00801", "测试市财政局、测试市发展和改革委员会", "2024-03-06 15:30", "市财政局三楼会议室",
@@ -56,10 +56,10 @@ func TestReleasePage(t *testing.T) {
 	d.Find(`section[aria-labelledby="rdoc-h"] a`).Each(func(_ int, s *goquery.Selection) {
 		docs = append(docs, s.AttrOr("href", ""))
 	})
-	if diff := cmp.Diff([]string{"/policy/mb0000001-2023-00001/", "/policy/mb0000002-2024-00001/"}, docs); diff != "" {
+	if diff := cmp.Diff([]string{"/policy/mb0000001-2023-00001.html", "/policy/mb0000002-2024-00001.html"}, docs); diff != "" {
 		t.Errorf("related documents (-want +got):\n%s", diff)
 	}
-	if got := d.Find(`section[aria-labelledby="rint-h"] a`).AttrOr("href", ""); got != "/interpretation/mb0000001-2023-00002/" {
+	if got := d.Find(`section[aria-labelledby="rint-h"] a`).AttrOr("href", ""); got != "/interpretation/mb0000001-2023-00002.html" {
 		t.Errorf("related interpretation = %q", got)
 	}
 	var media []string
@@ -80,11 +80,11 @@ func TestReleasePage(t *testing.T) {
 		file string
 		want []string
 	}{
-		{"release/index.html", []string{"/release/mb0000001-2024-00801/", "/release/mb0000003-2024-00801/", "/release/mb0000002-2023-00801/"}},
-		{"release/agency/fgw/index.html", []string{"/release/mb0000003-2024-00801/", "/release/mb0000002-2023-00801/"}},
-		{"release/agency/czj/index.html", []string{"/release/mb0000003-2024-00801/"}},
-		{"release/year/2023/index.html", []string{"/release/mb0000002-2023-00801/"}},
-		{"release/year/2024/index.html", []string{"/release/mb0000001-2024-00801/", "/release/mb0000003-2024-00801/"}},
+		{"release/index.html", []string{"/release/mb0000001-2024-00801.html", "/release/mb0000003-2024-00801.html", "/release/mb0000002-2023-00801.html"}},
+		{"release/agency/fgw/index.html", []string{"/release/mb0000003-2024-00801.html", "/release/mb0000002-2023-00801.html"}},
+		{"release/agency/czj/index.html", []string{"/release/mb0000003-2024-00801.html"}},
+		{"release/year/2023/index.html", []string{"/release/mb0000002-2023-00801.html"}},
+		{"release/year/2024/index.html", []string{"/release/mb0000001-2024-00801.html", "/release/mb0000003-2024-00801.html"}},
 	}
 	for _, l := range lists {
 		var got []string

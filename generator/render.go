@@ -64,7 +64,7 @@ type Build struct {
 
 // Output is one file of the site.
 type Output struct {
-	// URL is the site path: "/policy/x/" writes policy/x/index.html,
+	// URL is the site path: "/policy/x.html" writes policy/x.html,
 	// "/catalogue.csv" writes catalogue.csv.
 	URL string
 	// Page is rendered through its Template; when Page.Record is set, the

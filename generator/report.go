@@ -481,7 +481,7 @@ func reportOutputs(b *Build) []Output {
 	outs := []Output{{URL: "/report/", Page: p}}
 	for _, r := range rs {
 		rep := r.Entry.(*Report)
-		outs = append(outs, Output{URL: r.URL + "report.csv", NoSitemap: true, Write: func(w io.Writer) error {
+		outs = append(outs, Output{URL: r.Alt(".csv"), NoSitemap: true, Write: func(w io.Writer) error {
 			return writeReportCSV(w, b.Theme, rep)
 		}})
 	}

@@ -16,7 +16,7 @@ const reportFile = "content/reports/2025.md"
 
 func TestReportTablesGolden(t *testing.T) {
 	out, _ := svcBuild(t, siteFS(t, "services.txtar"), svcDate)
-	d := readDoc(t, out, "report/mb0000001-2026-00005/index.html")
+	d := readDoc(t, out, "report/mb0000001-2026-00005.html")
 	var b strings.Builder
 	d.Find("table.rpt").Each(func(_ int, s *goquery.Selection) {
 		h, err := goquery.OuterHtml(s)
@@ -26,7 +26,7 @@ func TestReportTablesGolden(t *testing.T) {
 		b.WriteString(h + "\n")
 	})
 	golden(t, "report-tables.html", []byte(b.String()))
-	csv, err := os.ReadFile(filepath.Join(out, "report", "mb0000001-2026-00005", "report.csv"))
+	csv, err := os.ReadFile(filepath.Join(out, "report", "mb0000001-2026-00005.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestReportTablesGolden(t *testing.T) {
 	if got := list.Find("tbody tr td").First().Text(); got != "2025" {
 		t.Errorf("reports list first year = %q", got)
 	}
-	if got := list.Find(`a[href$="report.csv"]`).AttrOr("href", ""); got != "/report/mb0000001-2026-00005/report.csv" {
+	if got := list.Find(`a[href$=".csv"]`).AttrOr("href", ""); got != "/report/mb0000001-2026-00005.csv" {
 		t.Errorf("CSV link = %q", got)
 	}
 }

@@ -201,7 +201,7 @@ func (s *Site) Domain() string {
 	return s.base.Host
 }
 
-// AbsURL joins a site path ("/policy/x/") to the base URL.
+// AbsURL joins a site path ("/policy/x.html") to the base URL.
 func (s *Site) AbsURL(p string) string {
 	return strings.TrimSuffix(s.BaseURL, "/") + p
 }

@@ -87,7 +87,7 @@ func TestSitePages(t *testing.T) {
 	if got, want := len(c.Withheld), 2; got != want {
 		t.Errorf("withheld = %d, want %d", got, want)
 	}
-	d := readDoc(t, out, "policy/mb0000001-2024-00001/index.html")
+	d := readDoc(t, out, "policy/mb0000001-2024-00001.html")
 	for name, want := range map[string]string{
 		"SiteName":      "测试市人民政府信息公开平台",
 		"SiteDomain":    "www.test.gov.cn",
@@ -98,7 +98,7 @@ func TestSitePages(t *testing.T) {
 		"ContentSource": "测试市人民政府办公室",
 		"Keywords":      "测试,预算",
 		"Description":   "规定测试事项。",
-		"Url":           "https://www.test.gov.cn/policy/mb0000001-2024-00001/",
+		"Url":           "https://www.test.gov.cn/policy/mb0000001-2024-00001.html",
 	} {
 		if got, _ := d.Find(`meta[name="` + name + `"]`).Attr("content"); got != want {
 			t.Errorf("meta %s = %q, want %q", name, got, want)
@@ -125,25 +125,25 @@ func TestSitePages(t *testing.T) {
 	if got := d.Find(".attachments .meta").Text(); !strings.Contains(got, "CSV") {
 		t.Errorf("attachment meta = %q, want format CSV", got)
 	}
-	if got := d.Find(`section[aria-labelledby="interp-h"] a`).AttrOr("href", ""); got != "/interpretation/mb0000001-2024-00002/" {
+	if got := d.Find(`section[aria-labelledby="interp-h"] a`).AttrOr("href", ""); got != "/interpretation/mb0000001-2024-00002.html" {
 		t.Errorf("interpretation link = %q", got)
 	}
-	in := readDoc(t, out, "interpretation/mb0000001-2024-00002/index.html")
-	if got := in.Find(".metadata a").AttrOr("href", ""); got != "/policy/mb0000001-2024-00001/" {
+	in := readDoc(t, out, "interpretation/mb0000001-2024-00002.html")
+	if got := in.Find(".metadata a").AttrOr("href", ""); got != "/policy/mb0000001-2024-00001.html" {
 		t.Errorf("interpretation → document link = %q", got)
 	}
-	old := readDoc(t, out, "policy/mb0000002-2024-00002/index.html")
+	old := readDoc(t, out, "policy/mb0000002-2024-00002.html")
 	if b := old.Find(".banner-repealed").Text(); !strings.Contains(b, "2024-06-01") || !strings.Contains(b, "测府发〔2024〕9号") {
 		t.Errorf("repealed banner = %q, want repeal date and deciding document", b)
 	}
-	b := readDoc(t, out, "policy/mb0000002-2024-00001/index.html")
+	b := readDoc(t, out, "policy/mb0000002-2024-00001.html")
 	if got, _ := b.Find(`meta[name="PubDate"]`).Attr("content"); got != "2024-03-05 09:30" {
 		t.Errorf("PubDate with time = %q", got)
 	}
 	for _, f := range []string{"index.html", "policy/index.html", "policy/agency/fgw/index.html", "policy/topic/caizheng/index.html",
 		"policy/topic/caizheng-yusuan/index.html", "policy/year/2024/index.html", "policy/validity/repealed/index.html",
 		"guide/index.html", "catalogue/index.html", "catalogue.csv", "404.html", "sitemap.xml", "robots.txt",
-		"page/contact/index.html", "interpretation/index.html", ManifestFile} {
+		"page/contact.html", "interpretation/index.html", ManifestFile} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("missing output %s", f)
 		}

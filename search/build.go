@@ -23,7 +23,7 @@ import (
 )
 
 // Doc is one published record to index. ID is its stable key (the URL path,
-// e.g. "/policy/abc-2024-00012/").
+// e.g. "/policy/abc-2024-00012.html").
 type Doc struct {
 	ID       string
 	Kind     string // "policy", "interpretation", "page", "approval", "fee", "channel", "notice", "release", "report"

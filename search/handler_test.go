@@ -61,8 +61,8 @@ func TestHandlerHTML(t *testing.T) {
 		t.Fatalf("%d results, want 2:\n%s", results.Length(), body)
 	}
 	first := results.First()
-	if got := first.Find("h2 a").AttrOr("href", ""); got != "/policy/cwf-2003-38/" {
-		t.Errorf("first result links to %s, want /policy/cwf-2003-38/", got)
+	if got := first.Find("h2 a").AttrOr("href", ""); got != "/policy/cwf-2003-38.html" {
+		t.Errorf("first result links to %s, want /policy/cwf-2003-38.html", got)
 	}
 	if got := first.Find("h2 a mark").Text(); got != "土地征收" {
 		t.Errorf("first title highlight = %q, want 土地征收", got)

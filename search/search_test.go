@@ -61,24 +61,24 @@ func ids(resp *Response) []string {
 // interpretation, a service guide and a page.
 func sampleDocs() []Doc {
 	return []Doc{
-		{ID: "/policy/cwf-2003-38/", Kind: "policy", Title: "成都市土地征收管理办法", DocNo: "成委发〔2003〕38号",
+		{ID: "/policy/cwf-2003-38.html", Kind: "policy", Title: "成都市土地征收管理办法", DocNo: "成委发〔2003〕38号",
 			IndexNo: "11510100MB1234567X/2003-00038", Agencies: []string{"中共成都市委", "成都市人民政府"},
 			Topic: "城乡建设/土地管理", Validity: "有效", Date: day(2003, 5, 20), Hash: "a",
 			Summary: "规范土地征收程序，保障被征地农民合法权益。",
 			Body:    "第一条　为了规范土地征收工作，保障被征地农民的合法权益，制定本办法。\n第二条　本办法适用于本市行政区域内的土地征收。"},
-		{ID: "/policy/crf-2024-12/", Kind: "policy", Title: "成都市人民政府关于实施一段简单措施的通知", DocNo: "蓉府发〔2024〕12号",
+		{ID: "/policy/crf-2024-12.html", Kind: "policy", Title: "成都市人民政府关于实施一段简单措施的通知", DocNo: "蓉府发〔2024〕12号",
 			Agencies: []string{"成都市人民政府"}, Topic: "综合政务/政务公开", Validity: "有效", Date: day(2024, 3, 1), Hash: "b",
 			Body: "这是一段简单的文字。ＡＢＣ１２３的测试。依据成委发(2003)38号文件执行。"},
-		{ID: "/policy/old-1/", Kind: "policy", Title: "关于征收管理的旧规定", DocNo: "成府发〔1999〕7号",
+		{ID: "/policy/old-1.html", Kind: "policy", Title: "关于征收管理的旧规定", DocNo: "成府发〔1999〕7号",
 			Agencies: []string{"成都市人民政府"}, Topic: "城乡建设/土地管理", Validity: "废止", Date: day(1999, 1, 5), Hash: "c",
 			Body: "土地的征收按照下列规定办理。征收土地应当公告。"},
-		{ID: "/interpretation/jd-1/", Kind: "interpretation", Title: "《成都市土地征收管理办法》政策解读",
+		{ID: "/interpretation/jd-1.html", Kind: "interpretation", Title: "《成都市土地征收管理办法》政策解读",
 			Agencies: []string{"成都市规划和自然资源局"}, Topic: "城乡建设/土地管理", Date: day(2003, 6, 1), Hash: "d",
 			Body: "一、起草背景。土地征收管理办法的出台，规范了征收程序。"},
-		{ID: "/approval/tdz/", Kind: "approval", Title: "建设用地规划许可证核发", Agencies: []string{"成都市规划和自然资源局"},
+		{ID: "/approval/tdz.html", Kind: "approval", Title: "建设用地规划许可证核发", Agencies: []string{"成都市规划和自然资源局"},
 			Topic: "城乡建设", Date: time.Date(2023, 12, 31, 20, 0, 0, 0, time.UTC), Hash: "e",
 			Body: "办理时限：20个工作日。收费标准：不收费。咨询电话：028-12345678。", Keywords: []string{"规划许可"}},
-		{ID: "/page/guide/", Kind: "page", Title: "政府信息公开指南", Date: day(2024, 1, 2), Hash: "f",
+		{ID: "/page/guide.html", Kind: "page", Title: "政府信息公开指南", Date: day(2024, 1, 2), Hash: "f",
 			Body: "本指南说明申请公开政府信息的方式。办公地址：成都市高新区。Open Government Data开放数据。"},
 	}
 }
@@ -141,35 +141,35 @@ func TestSearchCases(t *testing.T) {
 		query string
 		want  []string // result IDs in order
 	}{
-		{"two characters inside a word", "段简", []string{"/policy/crf-2024-12/"}},
-		{"single character", "旧", []string{"/policy/old-1/"}},
-		{"single character counted in text", "许", []string{"/approval/tdz/"}},
-		{"full-width query finds half-width text", "ｏｐｅｎ　ｇｏｖｅｒｎｍｅｎｔ", []string{"/page/guide/"}},
-		{"half-width query finds full-width text", "abc123", []string{"/policy/crf-2024-12/"}},
-		{"mixed Chinese and digits", "１２３的测试", []string{"/policy/crf-2024-12/"}},
-		{"mixed Latin and Chinese", "Data开放", []string{"/page/guide/"}},
+		{"two characters inside a word", "段简", []string{"/policy/crf-2024-12.html"}},
+		{"single character", "旧", []string{"/policy/old-1.html"}},
+		{"single character counted in text", "许", []string{"/approval/tdz.html"}},
+		{"full-width query finds half-width text", "ｏｐｅｎ　ｇｏｖｅｒｎｍｅｎｔ", []string{"/page/guide.html"}},
+		{"half-width query finds full-width text", "abc123", []string{"/policy/crf-2024-12.html"}},
+		{"mixed Chinese and digits", "１２３的测试", []string{"/policy/crf-2024-12.html"}},
+		{"mixed Latin and Chinese", "Data开放", []string{"/page/guide.html"}},
 		{"digits must be whole numbers", "2345", nil},
-		{"phone number", "028-12345678", []string{"/approval/tdz/"}},
-		{"quoted phrase", `"征收土地应当"`, []string{"/policy/old-1/"}},
-		{"quoted phrase ignores spaces between Chinese", `"征收 土地"`, []string{"/policy/old-1/"}},
-		{"quoted Latin phrase", `"government data"`, []string{"/page/guide/"}},
+		{"phone number", "028-12345678", []string{"/approval/tdz.html"}},
+		{"quoted phrase", `"征收土地应当"`, []string{"/policy/old-1.html"}},
+		{"quoted phrase ignores spaces between Chinese", `"征收 土地"`, []string{"/policy/old-1.html"}},
+		{"quoted Latin phrase", `"government data"`, []string{"/page/guide.html"}},
 		{"quoted Latin phrase keeps word order", `"data government"`, nil},
-		{"exclusion", "征收 -旧规定 -解读", []string{"/policy/cwf-2003-38/"}},
-		{"exclusion of a single character", "土地征收 -解", []string{"/policy/cwf-2003-38/"}},
-		{"exclusion only lists the rest, newest first", "-征收 -土地 -规划 -许可", []string{"/policy/crf-2024-12/", "/page/guide/"}},
-		{"keyword", "规划许可", []string{"/approval/tdz/"}},
-		{"agency name", "规划和自然资源局", []string{"/approval/tdz/", "/interpretation/jd-1/"}},
-		{"index number", "11510100MB1234567X/2003-00038", []string{"/policy/cwf-2003-38/"}},
-		{"url slug", "crf-2024-12", []string{"/policy/crf-2024-12/"}},
-		{"document number in brackets", "成委发〔2003〕38号", []string{"/policy/cwf-2003-38/", "/policy/crf-2024-12/"}},
-		{"document number with square brackets", "成委发[2003]38号", []string{"/policy/cwf-2003-38/", "/policy/crf-2024-12/"}},
-		{"document number with full-width square brackets", "成委发［2003］38号", []string{"/policy/cwf-2003-38/", "/policy/crf-2024-12/"}},
-		{"document number with parentheses", "成委发(2003)38号", []string{"/policy/cwf-2003-38/", "/policy/crf-2024-12/"}},
-		{"document number with year character", "成委发2003年38号", []string{"/policy/cwf-2003-38/", "/policy/crf-2024-12/"}},
-		{"document number with 第", "成委发〔2003〕第38号", []string{"/policy/cwf-2003-38/", "/policy/crf-2024-12/"}},
+		{"exclusion", "征收 -旧规定 -解读", []string{"/policy/cwf-2003-38.html"}},
+		{"exclusion of a single character", "土地征收 -解", []string{"/policy/cwf-2003-38.html"}},
+		{"exclusion only lists the rest, newest first", "-征收 -土地 -规划 -许可", []string{"/policy/crf-2024-12.html", "/page/guide.html"}},
+		{"keyword", "规划许可", []string{"/approval/tdz.html"}},
+		{"agency name", "规划和自然资源局", []string{"/approval/tdz.html", "/interpretation/jd-1.html"}},
+		{"index number", "11510100MB1234567X/2003-00038", []string{"/policy/cwf-2003-38.html"}},
+		{"url slug", "crf-2024-12", []string{"/policy/crf-2024-12.html"}},
+		{"document number in brackets", "成委发〔2003〕38号", []string{"/policy/cwf-2003-38.html", "/policy/crf-2024-12.html"}},
+		{"document number with square brackets", "成委发[2003]38号", []string{"/policy/cwf-2003-38.html", "/policy/crf-2024-12.html"}},
+		{"document number with full-width square brackets", "成委发［2003］38号", []string{"/policy/cwf-2003-38.html", "/policy/crf-2024-12.html"}},
+		{"document number with parentheses", "成委发(2003)38号", []string{"/policy/cwf-2003-38.html", "/policy/crf-2024-12.html"}},
+		{"document number with year character", "成委发2003年38号", []string{"/policy/cwf-2003-38.html", "/policy/crf-2024-12.html"}},
+		{"document number with 第", "成委发〔2003〕第38号", []string{"/policy/cwf-2003-38.html", "/policy/crf-2024-12.html"}},
 		{"document number of another number", "成委发〔2003〕3号", nil},
-		{"document number by agency code", "成委发", []string{"/policy/cwf-2003-38/", "/policy/crf-2024-12/"}},
-		{"document number by year and number", "成委发 2003 38", []string{"/policy/cwf-2003-38/", "/policy/crf-2024-12/"}},
+		{"document number by agency code", "成委发", []string{"/policy/cwf-2003-38.html", "/policy/crf-2024-12.html"}},
+		{"document number by year and number", "成委发 2003 38", []string{"/policy/cwf-2003-38.html", "/policy/crf-2024-12.html"}},
 		{"no match", "火星殖民", nil},
 	}
 	for _, tt := range tests {
@@ -273,7 +273,7 @@ func hasMessage(resp *Response, code string) bool {
 func TestOnlyGivenDocumentsAreIndexed(t *testing.T) {
 	const marker = "绝密标记甲乙丙"
 	published := sampleDocs()
-	withheld := Doc{ID: "/policy/withheld/", Kind: "policy", Title: "内部文件", Body: "含有" + marker + "的内容。", Hash: "w"}
+	withheld := Doc{ID: "/policy/withheld.html", Kind: "policy", Title: "内部文件", Body: "含有" + marker + "的内容。", Hash: "w"}
 	all := append(slices.Clone(published), withheld)
 
 	// The same marker is findable when the record is passed, which shows the
@@ -309,7 +309,7 @@ func TestOnlyGivenDocumentsAreIndexed(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		for _, needle := range [][]byte{[]byte("绝密"), utf16le, []byte("/policy/withheld/")} {
+		for _, needle := range [][]byte{[]byte("绝密"), utf16le, []byte("/policy/withheld.html")} {
 			if bytes.Contains(b, needle) {
 				t.Errorf("%s contains %q of the withheld record", path, needle)
 			}
@@ -379,8 +379,8 @@ func TestFacetsAndFilters(t *testing.T) {
 	t.Run("year comes from the date in Shanghai", func(t *testing.T) {
 		q := ParseQuery("year:2024 许可证")
 		resp := mustSearch(t, ix, q)
-		if !slices.Equal(ids(resp), []string{"/approval/tdz/"}) {
-			t.Errorf("year:2024 许可证 = %v, want [/approval/tdz/] (dated 2023-12-31T20:00Z, 2024-01-01 in Shanghai)", ids(resp))
+		if !slices.Equal(ids(resp), []string{"/approval/tdz.html"}) {
+			t.Errorf("year:2024 许可证 = %v, want [/approval/tdz.html] (dated 2023-12-31T20:00Z, 2024-01-01 in Shanghai)", ids(resp))
 		}
 	})
 	t.Run("unknown filter value", func(t *testing.T) {

@@ -115,7 +115,7 @@ func docSegments(d *Doc) [numSegs]string {
 	return [numSegs]string{d.Title, d.Summary, d.Body, strings.Join(kept, string(segSep))}
 }
 
-// urlSlug returns the last path element of id: "/policy/abc-2024-1/" gives "abc-2024-1".
+// urlSlug returns the last path element of id: "/policy/abc-2024-1.html" gives "abc-2024-1".
 func urlSlug(id string) string {
 	id = strings.TrimRight(id, "/")
 	if i := strings.LastIndexByte(id, '/'); i >= 0 {

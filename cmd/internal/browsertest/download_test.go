@@ -78,7 +78,7 @@ func TestDownloads(t *testing.T) {
 	n := 0
 	defer func() { t.Logf("checked %d attachments", n) }()
 	for _, r := range attached(t) {
-		doc, err := readPage(filepath.Join(theSite.public, filepath.FromSlash(r.URL), "index.html"))
+		doc, err := readPage(filepath.Join(theSite.public, filepath.FromSlash(r.URL)))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -35,17 +35,20 @@ var widths = []int{1280, 360}
 // its path shape (see pageKind); record pages with a validity status count
 // once per status. Redirect stubs are left out.
 func discoverPages(public string, records map[string]bool) ([]pageCase, error) {
-	var dirs []string
+	var dirs, files []string // pages served as folder/index.html, and record pages served as key.html
 	err := filepath.WalkDir(public, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(d.Name(), ".html") {
+			return err
+		}
+		rel, err := filepath.Rel(public, p)
 		if err != nil {
 			return err
 		}
-		if d.Name() == "index.html" && !d.IsDir() {
-			rel, err := filepath.Rel(public, filepath.Dir(p))
-			if err != nil {
-				return err
-			}
-			dirs = append(dirs, filepath.ToSlash(rel))
+		switch rel = filepath.ToSlash(rel); {
+		case d.Name() == "index.html":
+			dirs = append(dirs, path.Dir(rel))
+		case records["/"+rel]:
+			files = append(files, rel)
 		}
 		return nil
 	})
@@ -61,6 +64,22 @@ func discoverPages(public string, records map[string]bool) ([]pageCase, error) {
 	}
 	seen := map[string]bool{}
 	var cases []pageCase
+	slices.Sort(files)
+	for _, f := range files {
+		doc, err := readPage(filepath.Join(public, filepath.FromSlash(f)))
+		if err != nil {
+			return nil, err
+		}
+		kind := pageKind(path.Dir(f), hasPages, records) + "*.html"
+		if v := strings.TrimSpace(doc.Find("main .metadata .validity").First().Text()); v != "" {
+			kind += " " + v
+		}
+		if seen[kind] {
+			continue
+		}
+		seen[kind] = true
+		cases = append(cases, pageCase{name: strings.ReplaceAll(strings.TrimSuffix(f, ".html"), "/", "."), path: "/" + f, kind: kind, status: http.StatusOK})
+	}
 	for _, d := range dirs {
 		doc, err := readPage(filepath.Join(public, filepath.FromSlash(d), "index.html"))
 		if err != nil {
@@ -103,7 +122,7 @@ func pageKind(d string, hasPages, records map[string]bool) string {
 		case i == 0:
 		case isNumber(s):
 			segs[i] = "#"
-		case i == 1 && hasPages[dir] && !records["/"+dir+"/"]:
+		case i == 1 && hasPages[dir] && !records["/"+dir+".html"]:
 		default:
 			segs[i] = "*"
 		}
@@ -133,21 +152,19 @@ func TestPageKind(t *testing.T) {
 		"policy/validity": true, "policy/validity/valid": true, "policy/validity/valid/page": true,
 		"approval": true, "approval/x": true,
 	}
-	records := map[string]bool{"/policy/a-2024-1/": true, "/approval/x/": true}
+	records := map[string]bool{"/policy/a-2024-1.html": true, "/approval/x.html": true}
 	for _, c := range []struct {
 		name, dir, want string
 	}{
 		{"home", ".", "/"},
 		{"section list", "policy", "/policy/"},
-		{"record", "policy/a-2024-1", "/policy/*/"},
 		{"browse page", "policy/agency", "/policy/agency/"},
 		{"facet list", "policy/agency/fgw", "/policy/agency/*/"},
 		{"year list", "policy/year/2024", "/policy/year/#/"},
 		{"pager page", "policy/page/2", "/policy/page/#/"},
 		{"facet list pager", "policy/validity/valid/page/2", "/policy/validity/*/*/#/"},
-		{"record with pages below", "approval/x", "/approval/*/"},
-		{"page below a record", "approval/x/flow", "/approval/*/*/"},
-		{"plain page", "page/contact", "/page/*/"},
+		{"folder below a section", "approval/x", "/approval/*/"},
+		{"page below a folder", "approval/x/flow", "/approval/*/*/"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := pageKind(c.dir, hasPages, records); got != c.want {
@@ -232,8 +249,8 @@ func checkCoverage(t *testing.T, cases []pageCase) {
 		"/", "404", "/policy/", "/catalogue/", "/guide/", "/interpretation/",
 		"/policy/agency/", "/policy/agency/*/", "/policy/topic/", "/policy/topic/*/",
 		"/policy/year/", "/policy/year/#/", "/policy/validity/", "/policy/validity/*/",
-		"/policy/*/ 有效", "/policy/*/ 已修改", "/policy/*/ 失效", "/policy/*/ 废止",
-		"/interpretation/*/", "/page/*/",
+		"/policy/*.html 有效", "/policy/*.html 已修改", "/policy/*.html 失效", "/policy/*.html 废止",
+		"/interpretation/*.html", "/page/*.html",
 	} {
 		if !have[k] {
 			missing = append(missing, k)

@@ -170,17 +170,17 @@ func TestRemovedURLNeedsRedirect(t *testing.T) {
 	}
 	os.Remove(filepath.Join(site, "content/pages/contact.md"))
 	code, _, stderr := run(t, "check", "-source", site, "-out", out, "-date", "2024-12-01")
-	if code != 1 || !strings.Contains(stderr, "/page/contact/ was published by the previous build and is gone") {
+	if code != 1 || !strings.Contains(stderr, "/page/contact.html was published by the previous build and is gone") {
 		t.Fatalf("check after removing a page: exit %d\n%s", code, stderr)
 	}
-	os.WriteFile(filepath.Join(site, "content/redirects.yaml"), []byte("redirects:\n  - {from: /page/contact/, to: /guide/}\n"), 0o644)
+	os.WriteFile(filepath.Join(site, "content/redirects.yaml"), []byte("redirects:\n  - {from: /page/contact.html, to: /guide/}\n"), 0o644)
 	if code, _, stderr := run(t, "check", "-source", site, "-out", out, "-date", "2024-12-01"); code != 0 {
 		t.Fatalf("check with a redirect: exit %d\n%s", code, stderr)
 	}
 	if code, _, stderr := run(t, "build", "-source", site, "-out", out, "-date", "2024-12-01"); code != 0 {
 		t.Fatalf("build with a redirect: exit %d\n%s", code, stderr)
 	}
-	b, err := os.ReadFile(filepath.Join(out, "page/contact/index.html"))
+	b, err := os.ReadFile(filepath.Join(out, "page/contact.html"))
 	if err != nil || !bytes.Contains(b, []byte(`http-equiv="refresh" content="0; url=/guide/"`)) {
 		t.Errorf("redirect page: %v\n%s", err, b)
 	}

@@ -148,7 +148,7 @@ func TestRelevance(t *testing.T) {
 	// as a search miss.
 	for i, rq := range set {
 		for _, u := range slices.Concat(rq.Want, rq.Absent) {
-			if _, err := os.Stat(filepath.Join(out, filepath.FromSlash(u), "index.html")); err != nil {
+			if _, err := os.Stat(filepath.Join(out, filepath.FromSlash(outputPath(u)))); err != nil {
 				t.Errorf("%s: query %d (%s): %s is not a page of the sample portal", relevanceSet, i+1, rq.name(), u)
 			}
 		}
@@ -236,4 +236,12 @@ func TestRelevance(t *testing.T) {
 	if leaks > 0 {
 		t.Errorf("%d excluded records shown in the top %d", leaks, relevanceWindow)
 	}
+}
+
+// outputPath is the file that serves the site path u.
+func outputPath(u string) string {
+	if strings.HasSuffix(u, "/") {
+		return u + "index.html"
+	}
+	return u
 }

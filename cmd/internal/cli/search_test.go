@@ -67,7 +67,7 @@ func TestSearchServesTheBuild(t *testing.T) {
 	r := apiSearch(t, srv, "段简")
 	found := false
 	for _, res := range r.Results {
-		found = found || res.URL == "/policy/mb0000001-2024-00001/"
+		found = found || res.URL == "/policy/mb0000001-2024-00001.html"
 	}
 	if !found {
 		t.Errorf("段简: got %+v, want the 一段简单 document", r)
