@@ -587,7 +587,7 @@ spokesperson: {name: 林晓梅, post: 新闻发言人, agency: czj}
 		}
 	}
 	// The oldest releases stay reachable through the paginated list.
-	if _, err := os.Stat(filepath.Join(out, "release/page/4/index.html")); err != nil {
+	if _, err := os.Stat(filepath.Join(out, "release/page/4.html")); err != nil {
 		t.Error("the release list has no 4th page for 63 releases")
 	}
 }

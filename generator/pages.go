@@ -118,7 +118,7 @@ func (b *Build) home() Output {
 }
 
 // paginate splits items into list pages under base ("/policy/" gives
-// /policy/, /policy/page/2/, …).
+// /policy/, /policy/page/2.html, …).
 func (b *Build) paginate(base, title, column string, items []*Record, facets []Facet, crumbs []Crumb) []Output {
 	per := b.Site.PerPage
 	pages := max(1, (len(items)+per-1)/per)
@@ -139,12 +139,14 @@ func (b *Build) paginate(base, title, column string, items []*Record, facets []F
 	return outs
 }
 
-// pageURL is the URL of page n of the list at base: base, base/page/2/, ….
+// pageURL is the URL of page n of the list at base: base, base/page/2.html,
+// …. Later pages are files, not folders: a folder per page costs a mkdir
+// each, which dominates builds on slow disks.
 func pageURL(base string, n int) string {
 	if n == 1 {
 		return base
 	}
-	return base + "page/" + strconv.Itoa(n) + "/"
+	return base + "page/" + strconv.Itoa(n) + ".html"
 }
 
 // newList returns page n of pages of a list at base with its pager links.

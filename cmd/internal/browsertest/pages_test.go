@@ -47,8 +47,8 @@ func discoverPages(public string, records map[string]bool) ([]pageCase, error) {
 		switch rel = filepath.ToSlash(rel); {
 		case d.Name() == "index.html":
 			dirs = append(dirs, path.Dir(rel))
-		case records["/"+rel]:
-			files = append(files, rel)
+		case records["/"+rel], rel != "404.html" && isNumber(strings.TrimSuffix(d.Name(), ".html")):
+			files = append(files, rel) // a record's page, or a later page of a list
 		}
 		return nil
 	})
@@ -71,6 +71,9 @@ func discoverPages(public string, records map[string]bool) ([]pageCase, error) {
 			return nil, err
 		}
 		kind := pageKind(path.Dir(f), hasPages, records) + "*.html"
+		if !records["/"+f] {
+			kind = pageKind(path.Dir(f), hasPages, records) + "#.html"
+		}
 		if v := strings.TrimSpace(doc.Find("main .metadata .validity").First().Text()); v != "" {
 			kind += " " + v
 		}
@@ -161,7 +164,7 @@ func TestPageKind(t *testing.T) {
 		{"browse page", "policy/agency", "/policy/agency/"},
 		{"facet list", "policy/agency/fgw", "/policy/agency/*/"},
 		{"year list", "policy/year/2024", "/policy/year/#/"},
-		{"pager page", "policy/page/2", "/policy/page/#/"},
+		{"pager folder", "policy/page", "/policy/page/"},
 		{"facet list pager", "policy/validity/valid/page/2", "/policy/validity/*/*/#/"},
 		{"folder below a section", "approval/x", "/approval/*/"},
 		{"page below a folder", "approval/x/flow", "/approval/*/*/"},
