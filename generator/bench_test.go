@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"gongkai/internal/corpus"
 )
@@ -30,7 +31,9 @@ func BenchmarkBuild(b *testing.B) {
 	fsys := os.DirFS(site)
 	var peak uint64
 	i := 0
+	var loadT, renderT time.Duration
 	for b.Loop() {
+		t0 := time.Now()
 		c, err := Load(context.Background(), fsys, buildDate)
 		if err != nil {
 			b.Fatal(err)
@@ -38,18 +41,20 @@ func BenchmarkBuild(b *testing.B) {
 		if err := c.Problems.Err(); err != nil {
 			b.Fatal(err)
 		}
+		t1 := time.Now()
+		loadT += t1.Sub(t0)
 		out := filepath.Join(b.TempDir(), "public")
 		if _, err := Render(context.Background(), c, Options{Out: out, Theme: th}); err != nil {
 			b.Fatal(err)
 		}
+		renderT += time.Since(t1)
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		peak = max(peak, ms.HeapSys)
-		b.StopTimer()
-		os.RemoveAll(out)
-		b.StartTimer()
 		i++
 	}
+	b.ReportMetric(loadT.Seconds()/float64(i), "load-s/op")
+	b.ReportMetric(renderT.Seconds()/float64(i), "render-s/op")
 	b.ReportMetric(float64(n), "docs")
 	b.ReportMetric(float64(peak)/1e6, "heap-MB")
 }
