@@ -31,14 +31,7 @@ func svcLoad(t testing.TB, fsys fstest.MapFS, date time.Time) *Content {
 // errors fail the test.
 func svcBuild(t testing.TB, fsys fstest.MapFS, date time.Time) (string, *Content) {
 	t.Helper()
-	c := svcLoad(t, fsys, date)
-	if err := c.Problems.Err(); err != nil {
-		t.Fatalf("content errors:\n%v", err)
-	}
-	out := t.TempDir()
-	if _, err := Render(context.Background(), c, Options{Out: out, Theme: theme(t), CollectText: true}); err != nil {
-		t.Fatal(err)
-	}
+	out, c, _ := renderSite(t, fsys, date, "")
 	return out, c
 }
 

@@ -17,17 +17,7 @@ import (
 // prev as the previous live output (may be empty).
 func buildFeedSite(t testing.TB, fsys fstest.MapFS, date time.Time, prev string) string {
 	t.Helper()
-	c, err := Load(context.Background(), fsys, date)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Problems.Err(); err != nil {
-		t.Fatalf("content errors:\n%v", err)
-	}
-	out := t.TempDir()
-	if _, err := Render(context.Background(), c, Options{Out: out, Theme: theme(t), Previous: prev}); err != nil {
-		t.Fatal(err)
-	}
+	out, _, _ := renderSite(t, fsys, date, prev)
 	return out
 }
 

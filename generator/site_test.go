@@ -50,7 +50,14 @@ func theme(t testing.TB) *Theme {
 // buildSite loads and renders fsys into a temporary folder.
 func buildSite(t testing.TB, fsys fs.FS) (string, *Content, *Result) {
 	t.Helper()
-	c, err := Load(context.Background(), fsys, buildDate)
+	return renderSite(t, fsys, buildDate, "")
+}
+
+// renderSite loads fsys as of date and renders it into a fresh folder, with
+// prev as the previous live output (may be empty); content errors fail t.
+func renderSite(t testing.TB, fsys fs.FS, date time.Time, prev string) (string, *Content, *Result) {
+	t.Helper()
+	c, err := Load(context.Background(), fsys, date)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +65,7 @@ func buildSite(t testing.TB, fsys fs.FS) (string, *Content, *Result) {
 		t.Fatalf("content errors:\n%v", err)
 	}
 	out := t.TempDir()
-	res, err := Render(context.Background(), c, Options{Out: out, Theme: theme(t), CollectText: true})
+	res, err := Render(context.Background(), c, Options{Out: out, Theme: theme(t), CollectText: true, Previous: prev})
 	if err != nil {
 		t.Fatal(err)
 	}
