@@ -366,6 +366,13 @@ func feeOutputs(b *Build) []Output {
 		outs = append(outs, Output{URL: "/fee/year/" + strconv.Itoa(y) + "/", Page: &Page{Template: "fee-year.html", Title: t,
 			Column: col, Data: fy, Crumbs: []Crumb{{col, "/fee/"}}, Description: t}})
 	}
+	byYear := Facet{Title: b.Theme.T("by_year"), Total: len(cat.Years)}
+	for _, y := range cat.Years {
+		byYear.Links = append(byYear.Links, FacetLink{Title: fmt.Sprintf(b.Theme.T("svc_fee_year_title"), y), URL: "/fee/year/" + strconv.Itoa(y) + "/",
+			Count: len(years[y].Adjusted) + len(years[y].Cancelled)})
+	}
+	outs = append(outs, Output{URL: "/fee/year/", Page: &Page{Template: "browse.html", Title: col + "：" + b.Theme.T("by_year"),
+		Column: col, Data: byYear, Crumbs: []Crumb{{col, "/fee/"}}}})
 	outs = append(outs, Output{URL: "/fee/catalogue.csv", NoSitemap: true, Write: func(w io.Writer) error {
 		return writeFeeCSV(w, b, cat)
 	}})

@@ -164,63 +164,64 @@ func newList(base string, n, pages, total int) *List {
 	return l
 }
 
-// policyOutputs writes the policy lists: all, by agency, topic, year and validity.
-func policyOutputs(b *Build) []Output {
-	all := b.ByKind("policy")
-	col := b.Theme.T("col_policy")
-	base := "/policy/"
-	type group struct {
-		title, url string
-		items      []*Record
-		child      bool
-	}
-	var byAgency, byTopic, byYear, byValidity []*group
-	agencyIdx := map[string]*group{}
+// group is one value of a way to browse a list (an agency, a topic, a
+// year) with its records.
+type group struct {
+	title, url string
+	items      []*Record
+	child      bool
+}
+
+// dimension is one way to browse a kind's list: by agency, topic, year or
+// validity. seg is its URL segment ("agency").
+type dimension struct {
+	seg, title string
+	groups     []*group
+}
+
+// agencyGroups returns one group per agency of the site, in site order,
+// under base+"agency/", and an index by agency code.
+func (b *Build) agencyGroups(base string) ([]*group, map[string]*group) {
+	idx := map[string]*group{}
+	var gs []*group
 	for _, a := range b.Site.Agencies {
 		g := &group{title: a.Name, url: base + "agency/" + a.Code + "/"}
-		agencyIdx[a.Code] = g
-		byAgency = append(byAgency, g)
+		idx[a.Code] = g
+		gs = append(gs, g)
 	}
-	topicIdx := map[string]*group{}
-	for _, t := range b.Site.AllTopics() {
-		g := &group{title: t.Name, url: base + "topic/" + t.Code + "/", child: t.Parent != nil}
-		topicIdx[t.Key] = g
-		byTopic = append(byTopic, g)
-	}
-	yearIdx := map[int]*group{}
-	validityIdx := map[string]*group{}
-	for _, v := range ValidityOrder {
-		g := &group{title: v, url: base + "validity/" + validityCodes[v] + "/"}
-		validityIdx[v] = g
-		byValidity = append(byValidity, g)
-	}
-	for _, r := range all {
-		p := r.Entry.(*Policy)
-		for _, a := range p.Agency {
-			agencyIdx[a.Code].items = append(agencyIdx[a.Code].items, r)
+	return gs, idx
+}
+
+// yearGroups groups records by the year of their publication date, newest
+// year first, under base+"year/".
+func yearGroups(base string, rs []*Record) []*group {
+	idx := map[int]*group{}
+	var gs []*group
+	for _, r := range rs {
+		y := r.Date().In(China).Year()
+		if idx[y] == nil {
+			idx[y] = &group{title: strconv.Itoa(y), url: base + "year/" + strconv.Itoa(y) + "/"}
+			gs = append(gs, idx[y])
 		}
-		if t := p.TopicRef; t != nil {
-			topicIdx[t.Key].items = append(topicIdx[t.Key].items, r)
-			if t.Parent != nil {
-				topicIdx[t.Parent.Key].items = append(topicIdx[t.Parent.Key].items, r)
-			}
-		}
-		y := p.Published.Year()
-		if yearIdx[y] == nil {
-			yearIdx[y] = &group{title: strconv.Itoa(y), url: base + "year/" + strconv.Itoa(y) + "/"}
-			byYear = append(byYear, yearIdx[y])
-		}
-		yearIdx[y].items = append(yearIdx[y].items, r)
-		validityIdx[p.Validity.Status].items = append(validityIdx[p.Validity.Status].items, r)
+		idx[y].items = append(idx[y].items, r)
 	}
-	slices.SortFunc(byYear, func(a, b *group) int { return cmp.Compare(b.title, a.title) })
-	// A list page's sidebar shows the largest groups of each facet; the
-	// browse pages (/policy/agency/ …) list every group with its count.
+	slices.SortFunc(gs, func(a, b *group) int { return cmp.Compare(b.title, a.title) })
+	return gs
+}
+
+// facetedLists writes the list of all records at base, a list per group of
+// every dimension, and a browse page per dimension (base+"agency/", …)
+// listing every group with its count. A list page's sidebar shows the
+// largest groups of each dimension and links to the browse page.
+func (b *Build) facetedLists(base, col string, all []*Record, dims []dimension) []Output {
 	const sideLinks = 12
-	facet := func(title, all string, gs []*group, current string, full bool) Facet {
-		f := Facet{Title: title, All: all}
+	facet := func(d dimension, current string, full bool) Facet {
+		f := Facet{Title: d.title}
+		if !full {
+			f.All = base + d.seg + "/"
+		}
 		var links []FacetLink
-		for _, g := range gs {
+		for _, g := range d.groups {
 			if len(g.items) == 0 {
 				continue
 			}
@@ -239,37 +240,64 @@ func policyOutputs(b *Build) []Output {
 		f.Links = links
 		return f
 	}
-	kinds := []struct {
-		seg, title string
-		gs         []*group
-	}{
-		{"agency", b.Theme.T("by_agency"), byAgency},
-		{"topic", b.Theme.T("by_topic"), byTopic},
-		{"year", b.Theme.T("by_year"), byYear},
-		{"validity", b.Theme.T("by_validity"), byValidity},
-	}
 	facets := func(current string) []Facet {
-		out := make([]Facet, len(kinds))
-		for i, k := range kinds {
-			out[i] = facet(k.title, base+k.seg+"/", k.gs, current, false)
+		out := make([]Facet, len(dims))
+		for i, d := range dims {
+			out[i] = facet(d, current, false)
 		}
 		return out
 	}
 	crumbs := []Crumb{{col, base}}
 	outs := b.paginate(base, col, col, all, facets(base), nil)
-	for _, k := range kinds {
-		// The browse page of this facet: every group with its count.
-		f := facet(k.title, "", k.gs, "", true)
-		outs = append(outs, Output{URL: base + k.seg + "/", Page: &Page{Template: "browse.html", Title: col + "：" + k.title,
-			Column: col, Crumbs: crumbs, Data: f}})
-		for _, g := range k.gs {
-			if len(g.items) == 0 {
-				continue
+	for _, d := range dims {
+		outs = append(outs, Output{URL: base + d.seg + "/", Page: &Page{Template: "browse.html", Title: col + "：" + d.title,
+			Column: col, Crumbs: crumbs, Data: facet(d, "", true)}})
+		for _, g := range d.groups {
+			if len(g.items) > 0 {
+				outs = append(outs, b.paginate(g.url, col+"："+g.title, col, g.items, facets(g.url), crumbs)...)
 			}
-			outs = append(outs, b.paginate(g.url, col+"："+g.title, col, g.items, facets(g.url), crumbs)...)
 		}
 	}
 	return outs
+}
+
+// policyOutputs writes the policy lists: all, by agency, topic, year and validity.
+func policyOutputs(b *Build) []Output {
+	all := b.ByKind("policy")
+	const base = "/policy/"
+	byAgency, agencyIdx := b.agencyGroups(base)
+	var byTopic, byValidity []*group
+	topicIdx := map[string]*group{}
+	for _, t := range b.Site.AllTopics() {
+		g := &group{title: t.Name, url: base + "topic/" + t.Code + "/", child: t.Parent != nil}
+		topicIdx[t.Key] = g
+		byTopic = append(byTopic, g)
+	}
+	validityIdx := map[string]*group{}
+	for _, v := range ValidityOrder {
+		g := &group{title: v, url: base + "validity/" + validityCodes[v] + "/"}
+		validityIdx[v] = g
+		byValidity = append(byValidity, g)
+	}
+	for _, r := range all {
+		p := r.Entry.(*Policy)
+		for _, a := range p.Agency {
+			agencyIdx[a.Code].items = append(agencyIdx[a.Code].items, r)
+		}
+		if t := p.TopicRef; t != nil {
+			topicIdx[t.Key].items = append(topicIdx[t.Key].items, r)
+			if t.Parent != nil {
+				topicIdx[t.Parent.Key].items = append(topicIdx[t.Parent.Key].items, r)
+			}
+		}
+		validityIdx[p.Validity.Status].items = append(validityIdx[p.Validity.Status].items, r)
+	}
+	return b.facetedLists(base, b.Theme.T("col_policy"), all, []dimension{
+		{"agency", b.Theme.T("by_agency"), byAgency},
+		{"topic", b.Theme.T("by_topic"), byTopic},
+		{"year", b.Theme.T("by_year"), yearGroups(base, all)},
+		{"validity", b.Theme.T("by_validity"), byValidity},
+	})
 }
 
 func interpretationOutputs(b *Build) []Output {

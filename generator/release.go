@@ -1,8 +1,6 @@
 package generator
 
 import (
-	"cmp"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -96,55 +94,17 @@ func (rl *Release) Link(c *Checker) {
 // releaseOutputs writes the release lists: all, by agency and by year.
 func releaseOutputs(b *Build) []Output {
 	all := b.ByKind("release")
-	col := b.Theme.T("col_release")
 	const base = "/release/"
-	type group struct {
-		title, url string
-		items      []*Record
-	}
-	var byAgency, byYear []*group
-	agencyIdx := map[string]*group{}
-	for _, a := range b.Site.Agencies {
-		g := &group{title: a.Name, url: releaseAgencyURL(a.Code)}
-		agencyIdx[a.Code] = g
-		byAgency = append(byAgency, g)
-	}
-	yearIdx := map[int]*group{}
+	byAgency, agencyIdx := b.agencyGroups(base)
 	for _, r := range all {
 		for _, a := range r.H().Agency {
 			agencyIdx[a.Code].items = append(agencyIdx[a.Code].items, r)
 		}
-		y := r.Date().In(China).Year()
-		if yearIdx[y] == nil {
-			yearIdx[y] = &group{title: strconv.Itoa(y), url: base + "year/" + strconv.Itoa(y) + "/"}
-			byYear = append(byYear, yearIdx[y])
-		}
-		yearIdx[y].items = append(yearIdx[y].items, r)
 	}
-	slices.SortFunc(byYear, func(a, b *group) int { return cmp.Compare(b.title, a.title) })
-	facet := func(title string, gs []*group, current string) Facet {
-		f := Facet{Title: title}
-		for _, g := range gs {
-			if len(g.items) > 0 {
-				f.Links = append(f.Links, FacetLink{Title: g.title, URL: g.url, Count: len(g.items), Current: g.url == current})
-			}
-		}
-		f.Total = len(f.Links)
-		return f
-	}
-	facets := func(current string) []Facet {
-		return []Facet{facet(b.Theme.T("by_agency"), byAgency, current), facet(b.Theme.T("by_year"), byYear, current)}
-	}
-	crumbs := []Crumb{{col, base}}
-	outs := b.paginate(base, col, col, all, facets(base), nil)
-	for _, gs := range [][]*group{byAgency, byYear} {
-		for _, g := range gs {
-			if len(g.items) > 0 {
-				outs = append(outs, b.paginate(g.url, col+"："+g.title, col, g.items, facets(g.url), crumbs)...)
-			}
-		}
-	}
-	return outs
+	return b.facetedLists(base, b.Theme.T("col_release"), all, []dimension{
+		{"agency", b.Theme.T("by_agency"), byAgency},
+		{"year", b.Theme.T("by_year"), yearGroups(base, all)},
+	})
 }
 
 func releaseAgencyURL(code string) string { return "/release/agency/" + code + "/" }
