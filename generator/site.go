@@ -20,6 +20,8 @@ type Site struct {
 	Agencies []Agency    `yaml:"agencies"`
 	Topics   []TopicNode `yaml:"topics"`
 	Nav      []NavItem   `yaml:"nav"`
+	// Footer lists the footer's links (default: guide, catalogue, subscribe).
+	Footer []NavItem `yaml:"footer"`
 	// Guide is the disclosure guide (公开指南) in Markdown.
 	Guide string `yaml:"guide"`
 	// PerPage is the number of entries on a list page (default 20).
@@ -177,10 +179,15 @@ func (s *Site) validate(lines fieldLines, probs *Problems) {
 			s.topics = append(s.topics, t)
 		}
 	}
-	for i, n := range s.Nav {
-		f := "nav[" + strconv.Itoa(i) + "]"
-		req(f+".title", n.Title)
-		req(f+".url", n.URL)
+	for _, list := range []struct {
+		key   string
+		items []NavItem
+	}{{"nav", s.Nav}, {"footer", s.Footer}} {
+		for i, n := range list.items {
+			f := list.key + "[" + strconv.Itoa(i) + "]"
+			req(f+".title", n.Title)
+			req(f+".url", n.URL)
+		}
 	}
 }
 

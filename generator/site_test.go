@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/tools/txtar"
 
 	"gongkai/themes"
@@ -110,6 +111,11 @@ func TestSitePages(t *testing.T) {
 		if got, _ := d.Find(`meta[name="` + name + `"]`).Attr("content"); got != want {
 			t.Errorf("meta %s = %q, want %q", name, got, want)
 		}
+	}
+	var footer []string
+	d.Find(".footer-links a").Each(func(_ int, a *goquery.Selection) { footer = append(footer, a.AttrOr("href", "")) })
+	if diff := cmp.Diff([]string{"/guide/", "/catalogue/", "/subscribe/"}, footer); diff != "" {
+		t.Errorf("default footer links (-want +got):\n%s", diff)
 	}
 	meta := d.Find(".metadata").Text()
 	for _, want := range []string{"MB0000001/2024-00001", "财政/预算", "测试市人民政府办公室", "2024-01-05", "测府发〔2024〕1号", "2024-01-10", "已修改"} {
