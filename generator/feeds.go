@@ -110,6 +110,10 @@ func (b *Build) releaseFeed(a *Agency) *Feed {
 		Description: fmt.Sprintf(b.Theme.T("feed_releases_agency_desc"), a.Name), Link: releaseAgencyURL(a.Code)}
 }
 
+func (b *Build) noticeFeed() *Feed {
+	return &Feed{Path: "/feeds/notices", Title: b.Theme.T("svc_col_notice"), Description: b.Theme.T("feed_notices_desc"), Link: "/notice/"}
+}
+
 func (b *Build) policyFeed() *Feed {
 	return &Feed{Path: "/feeds/policies", Title: b.Theme.T("col_policy"), Description: b.Theme.T("feed_policies_desc"), Link: "/policy/"}
 }
@@ -189,6 +193,12 @@ func (b *Build) feedGroups() []FeedGroup {
 	if len(topicFeeds) > 0 {
 		groups = append(groups, FeedGroup{Title: b.Theme.T("feed_group_topic"), Feeds: topicFeeds})
 	}
+	// Notices and hearings for major decisions have a feed once the site has any.
+	if rs := b.ByKind("notice"); len(rs) > 0 {
+		notices := b.noticeFeed()
+		notices.recs = rs
+		groups = append(groups, FeedGroup{Title: b.Theme.T("svc_col_notice"), Feeds: []*Feed{notices}})
+	}
 	return groups
 }
 
@@ -258,6 +268,8 @@ func (b *Build) pageFeeds(p *Page) []*Feed {
 				out = append(out, b.policyTopicFeed(e.TopicRef))
 			}
 			return out
+		case *Notice:
+			return []*Feed{b.noticeFeed(), b.allFeed()}
 		}
 		if inAllFeed(r) {
 			return []*Feed{b.allFeed()}
@@ -294,6 +306,8 @@ func (b *Build) pageFeeds(p *Page) []*Feed {
 		return []*Feed{b.policyFeed()}
 	case strings.HasPrefix(u, "/policy/"):
 		return []*Feed{b.policyFeed()}
+	case strings.HasPrefix(u, "/notice/") && len(b.ByKind("notice")) > 0:
+		return []*Feed{b.noticeFeed()}
 	case u == "/catalogue/", u == "/subscribe/", strings.HasPrefix(u, "/interpretation/"):
 		return []*Feed{b.allFeed()}
 	}

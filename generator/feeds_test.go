@@ -843,3 +843,39 @@ func TestAbsolutize(t *testing.T) {
 		}
 	}
 }
+
+// TestNoticeFeed checks that notices and hearings get a feed of their own in
+// every format, announced on the notice pages and listed on /subscribe/.
+func TestNoticeFeed(t *testing.T) {
+	out, c := svcBuild(t, siteFS(t, "services.txtar"), svcDate)
+	notices := c.ByKind("notice")
+	if len(notices) == 0 {
+		t.Fatal("the services site has no published notice")
+	}
+	var want []string
+	for _, r := range notices {
+		want = append(want, c.Site.AbsURL(r.URL))
+	}
+	slices.Sort(want)
+	for _, suffix := range []string{".rss.xml", ".atom.xml", ".feed.json"} {
+		f, err := gofeed.NewParser().Parse(bytes.NewReader(readFeedOut(t, out, "/feeds/notices"+suffix)))
+		if err != nil {
+			t.Fatalf("parse /feeds/notices%s: %v", suffix, err)
+		}
+		var got []string
+		for _, it := range f.Items {
+			got = append(got, it.Link)
+		}
+		slices.Sort(got)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("/feeds/notices%s items (-want +got):\n%s", suffix, diff)
+		}
+	}
+	page := readDoc(t, out, strings.TrimPrefix(notices[0].URL, "/"))
+	if page.Find(`link[rel="alternate"][href="/feeds/notices.atom.xml"]`).Length() != 1 {
+		t.Errorf("%s does not announce the notices feed", notices[0].URL)
+	}
+	if readDoc(t, out, "subscribe/index.html").Find(`a[href$="/feeds/notices.rss.xml"]`).Length() == 0 {
+		t.Error("/subscribe/ does not list the notices feed")
+	}
+}
