@@ -80,75 +80,63 @@ func buildIndex(ctx context.Context, c *generator.Content, theme *generator.Them
 }
 
 // liveIndex opens the index in dir and reopens it when a build swaps a new
-// folder in, so results always match the pages being served.
+// folder in, so results always match the pages being served. The index
+// itself is held by a search.Holder, which closes a swapped-out index once
+// its last request is done.
 type liveIndex struct {
-	dir string
-	mu  sync.Mutex
-	cur *openIndex
-}
-
-type openIndex struct {
+	dir    string
+	holder search.Holder
+	mu     sync.Mutex
 	ident  os.FileInfo
-	ix     *search.Index
-	shell  [3]string // before title, between title and results, after results
-	refs   sync.WaitGroup
-	closed bool
+	shell  [2]string // the results page before and after the results
 }
 
-func (l *liveIndex) acquire() (*openIndex, func(), error) {
+// refresh reopens the index and shell when the folder at dir changed.
+func (l *liveIndex) refresh() error {
 	fi, err := os.Stat(l.dir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("no search index at %s: %w", l.dir, err)
+		return fmt.Errorf("no search index at %s: %w", l.dir, err)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.cur == nil || !os.SameFile(fi, l.cur.ident) {
-		ix, err := search.Open(filepath.Join(l.dir, indexSub))
-		if err != nil {
-			return nil, nil, err
-		}
-		shell, err := os.ReadFile(filepath.Join(l.dir, shellFile))
-		if err != nil {
-			ix.Close()
-			return nil, nil, err
-		}
-		next := &openIndex{ident: fi, ix: ix}
-		next.shell, err = splitShell(string(shell))
-		if err != nil {
-			ix.Close()
-			return nil, nil, err
-		}
-		if old := l.cur; old != nil {
-			go func() { old.refs.Wait(); old.ix.Close() }()
-		}
-		l.cur = next
+	if l.ident != nil && os.SameFile(fi, l.ident) {
+		return nil
 	}
-	o := l.cur
-	o.refs.Add(1)
-	return o, o.refs.Done, nil
+	shell, err := os.ReadFile(filepath.Join(l.dir, shellFile))
+	if err != nil {
+		return err
+	}
+	before, after, ok := strings.Cut(string(shell), shellMarker)
+	if !ok {
+		return fmt.Errorf("search shell %s has no results marker", filepath.Join(l.dir, shellFile))
+	}
+	ix, err := search.Open(filepath.Join(l.dir, indexSub))
+	if err != nil {
+		return err
+	}
+	l.holder.Swap(ix)
+	l.ident, l.shell = fi, [2]string{before, after}
+	return nil
 }
 
-// splitShell cuts the shell at its title and its results marker. The title
-// appears in several places (title, meta tags); all are filled per request.
-func splitShell(s string) ([3]string, error) {
-	var out [3]string
-	before, after, ok := strings.Cut(s, shellMarker)
-	if !ok {
-		return out, fmt.Errorf("search shell has no results marker")
+// acquire returns the current index and the function that releases it.
+func (l *liveIndex) acquire() (*search.Index, func(), error) {
+	if err := l.refresh(); err != nil {
+		return nil, func() {}, err
 	}
-	out[0], out[1], out[2] = before, "", after
-	return out, nil
+	ix, release := l.holder.Acquire()
+	return ix, release, nil
+}
+
+// currentShell returns the results page shell of the current build.
+func (l *liveIndex) currentShell() [2]string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.shell
 }
 
 func (l *liveIndex) Close() error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.cur != nil {
-		l.cur.refs.Wait()
-		err := l.cur.ix.Close()
-		l.cur = nil
-		return err
-	}
+	l.holder.Close()
 	return nil
 }
 
@@ -158,19 +146,14 @@ func searchHandler(dir string, theme *generator.Theme, log *slog.Logger) (http.H
 	h := search.NewHandler(search.HandlerOptions{
 		Logger: log,
 		Index: func() (*search.Index, func()) {
-			o, release, err := live.acquire()
+			ix, release, err := live.acquire()
 			if err != nil {
 				log.Error("search index", "err", err)
-				return nil, func() {}
 			}
-			return o.ix, release
+			return ix, release
 		},
 		RenderHTML: func(w io.Writer, r *http.Request, resp *search.Response) error {
-			o, release, err := live.acquire()
-			if err != nil {
-				return err
-			}
-			defer release()
+			shell := live.currentShell()
 			var body bytes.Buffer
 			if err := theme.Execute(&body, "search-results.html", resp); err != nil {
 				return err
@@ -180,9 +163,9 @@ func searchHandler(dir string, theme *generator.Theme, log *slog.Logger) (http.H
 				title = theme.T("search_results_for") + resp.Query
 			}
 			esc := template.HTMLEscapeString(title)
-			io.WriteString(w, strings.ReplaceAll(o.shell[0], shellTitle, esc))
+			io.WriteString(w, strings.ReplaceAll(shell[0], shellTitle, esc))
 			w.Write(body.Bytes())
-			_, err = io.WriteString(w, strings.ReplaceAll(o.shell[2], shellTitle, esc))
+			_, err := io.WriteString(w, strings.ReplaceAll(shell[1], shellTitle, esc))
 			return err
 		},
 	})
