@@ -91,12 +91,7 @@ func TestChannelAndHandlingPages(t *testing.T) {
 
 func TestHandlingErrors(t *testing.T) {
 	c := svcLoad(t, siteFS(t, "services-errors.txtar"), svcDate)
-	var got []string
-	for _, p := range svcProblems(c.Problems) {
-		if strings.HasPrefix(p, "content/channels/") {
-			got = append(got, p)
-		}
-	}
+	got := svcProblems(c.Problems, "content/channels/")
 	want := []string{
 		`content/channels/statistics/q3.md:10: by_field: received adds up to 1190, but totals.received is 1200 (按领域的受理量之和与合计不符)`,
 		`content/channels/statistics/q3.md:13: by_agency: on_time adds up to 1190, but totals.on_time is 1150 (按承办单位的按期办结量之和与合计不符)`,

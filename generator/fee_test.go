@@ -153,12 +153,7 @@ func TestFeePages(t *testing.T) {
 
 func TestFeeErrors(t *testing.T) {
 	c := svcLoad(t, siteFS(t, "services-errors.txtar"), svcDate)
-	var got []string
-	for _, p := range svcProblems(c.Problems) {
-		if strings.HasPrefix(p, "content/fees/") {
-			got = append(got, p)
-		}
-	}
+	got := svcProblems(c.Problems, "content/fees/")
 	want := []string{
 		`content/fees/order.md:1: enterprise_related: required (是否涉企收费): true or false`,
 		`content/fees/order.md:16: history[1].date: 2024-01-01 is before the previous change (2025-01-01); list changes oldest first`,

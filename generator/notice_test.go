@@ -81,12 +81,7 @@ func TestNoticePages(t *testing.T) {
 
 func TestNoticeErrors(t *testing.T) {
 	c := svcLoad(t, siteFS(t, "services-errors.txtar"), svcDate)
-	var got []string
-	for _, p := range svcProblems(c.Problems) {
-		if strings.HasPrefix(p, "content/notices/") {
-			got = append(got, p)
-		}
-	}
+	got := svcProblems(c.Problems, "content/notices/")
 	want := []string{
 		`content/notices/short.md:9: comment.short_reason: required (征求意见期限少于30日的理由): the window 2026-11-01 to 2026-11-20 is 20 days, under 30`,
 	}

@@ -56,12 +56,7 @@ func TestReportTablesGolden(t *testing.T) {
 
 func TestReportErrors(t *testing.T) {
 	c := svcLoad(t, siteFS(t, "services-errors.txtar"), svcDate)
-	var got []string
-	for _, p := range svcProblems(c.Problems) {
-		if strings.HasPrefix(p, "content/reports/") {
-			got = append(got, p)
-		}
-	}
+	got := svcProblems(c.Problems, "content/reports/")
 	want := []string{
 		`content/reports/bad.md:7: date_published: warning: published 2026-02-10, after the legal deadline 2026-01-31 (条例第四十九条)`,
 		`content/reports/bad.md:19: applications.new: 总计 is 6, but the row adds up to 5`,
@@ -125,12 +120,7 @@ func TestReportCountsFromContent(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := svcLoad(t, svcEdit(t, base, reportFile, tc.old, tc.new), svcDate)
-			var got []string
-			for _, p := range svcProblems(c.Problems) {
-				if strings.HasPrefix(p, reportFile) {
-					got = append(got, p)
-				}
-			}
+			got := svcProblems(c.Problems, reportFile)
 			if diff := cmp.Diff([]string{tc.want}, got); diff != "" {
 				t.Errorf("problems (-want +got):\n%s", diff)
 			}
