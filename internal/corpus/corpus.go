@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -130,8 +129,7 @@ func summary(body []byte) string {
 		if i := strings.Index(line, "。"); i > 0 {
 			line = line[:i+len("。")]
 		}
-		for utf8.RuneCountInString(line) > 120 {
-			r := []rune(line)
+		if r := []rune(line); len(r) > 120 {
 			line = string(r[:120])
 		}
 		return line
