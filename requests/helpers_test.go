@@ -165,7 +165,7 @@ func jsonRender(w io.Writer, r *http.Request, v *View) error { return json.NewEn
 
 // env is a running service over real HTTP on 127.0.0.1.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	store *Store
 	snap  *Snapshot
 	clock *clock
@@ -178,7 +178,7 @@ type envOptions struct {
 	store                              *Store
 }
 
-func newEnv(t *testing.T, b backend, o envOptions) *env {
+func newEnv(t testing.TB, b backend, o envOptions) *env {
 	t.Helper()
 	e := &env{t: t, snap: testSnapshot(), clock: &clock{t: time.Date(2026, 9, 30, 10, 0, 0, 0, China)}}
 	e.store = o.store

@@ -55,8 +55,10 @@ func (l *limiter) allow(addr netip.Prefix, now time.Time) (bool, time.Duration) 
 		b = &bucket{tokens: l.perHour, at: now}
 		l.buckets[addr] = b
 	}
-	b.tokens = math.Min(l.perHour, b.tokens+now.Sub(b.at).Seconds()*rate)
-	b.at = now
+	if now.After(b.at) { // a clock set back refills nothing
+		b.tokens = math.Min(l.perHour, b.tokens+now.Sub(b.at).Seconds()*rate)
+		b.at = now
+	}
 	if b.tokens < 1 {
 		return false, time.Duration((1 - b.tokens) / rate * float64(time.Second))
 	}
