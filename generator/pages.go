@@ -64,7 +64,7 @@ func (b *Build) plan() []Output {
 			outs = append(outs, k.Outputs(b)...)
 		}
 	}
-	outs = append(outs, b.guide(), b.notFound(), b.robots())
+	outs = append(outs, b.guide(), b.applyPage(), b.notFound(), b.robots())
 	outs = append(outs, b.catalogue()...)
 	outs = append(outs, b.feedOutputs()...)
 	outs = append(outs, b.redirectPages()...)

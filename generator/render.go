@@ -300,6 +300,9 @@ func (d *dirCache) write(root, rel string, data []byte) (int64, error) {
 // records; nothing else under content/ is copied.
 func (b *Build) attachments() []string {
 	set := map[string]bool{}
+	if f := b.Site.ApplicationForm; f != nil {
+		set[f.URL] = true
+	}
 	for _, r := range b.Published {
 		for _, a := range r.H().Attached {
 			set[a.URL] = true

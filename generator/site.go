@@ -28,11 +28,18 @@ type Site struct {
 	PerPage int `yaml:"per_page"`
 	// UnsafeHTML lets raw HTML through in Markdown bodies (off by default).
 	UnsafeHTML bool `yaml:"unsafe_html"`
+	// ApplicationForm is the downloadable 政府信息公开申请表, offered on
+	// /apply/ beside the postal and in-person routes.
+	ApplicationForm *Attachment `yaml:"application_form"`
+	// Requests switches on the online service for applications and
+	// comments on notices (docs/requests.md); nil leaves it off.
+	Requests *RequestsConfig `yaml:"requests"`
 
 	base       *url.URL
 	agencyByID map[string]*Agency
 	topicByKey map[string]*Topic
 	topics     []*Topic // flattened, level 1 then its children, in file order
+	lines      fieldLines
 }
 
 // Agency is an issuing or service agency.
@@ -90,8 +97,10 @@ func loadSite(fsys fs.FS, probs *Problems) (*Site, fieldLines) {
 	if !ok && lines == nil {
 		return nil, nil
 	}
+	s.lines = lines
 	s.applyDefaults()
 	s.validate(lines, probs)
+	s.checkApplicationForm(fsys, probs)
 	return s, lines
 }
 

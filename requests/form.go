@@ -128,7 +128,11 @@ func (v *validator) fail(field, key string) {
 			return // one message per field, the first one
 		}
 	}
-	v.errs = append(v.errs, FieldError{Field: field, Key: key, Arg: maxLen[field]})
+	e := FieldError{Field: field, Key: key}
+	if key == "req_err_too_long" {
+		e.Arg = maxLen[field]
+	}
+	v.errs = append(v.errs, e)
 }
 
 func (v *validator) text(field string, required bool) string {

@@ -227,7 +227,7 @@ type ApplyForm struct {
 	Token          string
 	Values         map[string]string
 	Errors         []FieldError
-	ErrorFor       map[string]FieldError
+	ErrorFor       map[string]*FieldError
 	Agencies       []Option
 	ApplicantTypes []Option
 	IDTypes        []Option
@@ -235,17 +235,29 @@ type ApplyForm struct {
 	Deliveries     []Option
 	MaxLen         map[string]int
 	Honeypot       string
+	// For templates: the applicant's text fields in order, the fields that
+	// must be filled, and the choices of the radio groups.
+	ApplicantFields []string
+	ChoiceFields    []string
+	Choices         map[string][]Option
+	Required        map[string]bool
 }
+
+var requiredFields = map[string]bool{"applicant_type": true, "name": true, "id_type": true, "id_number": true, "phone": true,
+	"agency": true, "description": true, "format": true, "delivery": true, "comment": true}
 
 func (s *Service) applyForm(w http.ResponseWriter, r *http.Request, snap *Snapshot, values map[string]string, errs []FieldError) *ApplyForm {
 	f := &ApplyForm{Token: s.o.Sealer.issueToken(s.formCookie(w, r), "apply", s.o.Now()), Values: values, Errors: errs,
-		ErrorFor: map[string]FieldError{}, Agencies: snap.Agencies, ApplicantTypes: ApplicantTypes, IDTypes: IDTypes,
-		Formats: Formats, Deliveries: Deliveries, MaxLen: maxLen, Honeypot: honeypot}
+		ErrorFor: map[string]*FieldError{}, Agencies: snap.Agencies, ApplicantTypes: ApplicantTypes, IDTypes: IDTypes,
+		Formats: Formats, Deliveries: Deliveries, MaxLen: maxLen, Honeypot: honeypot,
+		ApplicantFields: []string{"name", "id_type", "id_number", "contact_person", "phone", "email", "address", "postcode"},
+		ChoiceFields:    []string{"format", "delivery"}, Choices: map[string][]Option{"format": Formats, "delivery": Deliveries},
+		Required: requiredFields}
 	if f.Values == nil {
 		f.Values = map[string]string{}
 	}
-	for _, e := range errs {
-		f.ErrorFor[e.Field] = e
+	for i, e := range errs {
+		f.ErrorFor[e.Field] = &errs[i]
 	}
 	return f
 }
@@ -381,9 +393,11 @@ type CommentForm struct {
 	Token    string
 	Values   map[string]string
 	Errors   []FieldError
-	ErrorFor map[string]FieldError
+	ErrorFor map[string]*FieldError
 	MaxLen   map[string]int
 	Honeypot string
+	// OptionalFields are the commenter's optional fields, for templates.
+	OptionalFields []string
 }
 
 // CommentDone is the data of the page confirming a comment.
@@ -405,13 +419,13 @@ func (s *Service) comment(w http.ResponseWriter, r *http.Request, snap *Snapshot
 		state = "closed"
 	}
 	form := func(status int, values map[string]string, errs []FieldError) error {
-		f := &CommentForm{Notice: n, State: state, Values: values, Errors: errs, ErrorFor: map[string]FieldError{},
-			MaxLen: maxLen, Honeypot: honeypot}
+		f := &CommentForm{Notice: n, State: state, Values: values, Errors: errs, ErrorFor: map[string]*FieldError{},
+			MaxLen: maxLen, Honeypot: honeypot, OptionalFields: []string{"commenter", "contact"}}
 		if f.Values == nil {
 			f.Values = map[string]string{}
 		}
-		for _, e := range errs {
-			f.ErrorFor[e.Field] = e
+		for i, e := range errs {
+			f.ErrorFor[e.Field] = &errs[i]
 		}
 		if state == "open" {
 			f.Token = s.o.Sealer.issueToken(s.formCookie(w, r), "comment:"+n.ID, now)

@@ -85,7 +85,8 @@ func (s *Sealer) trackingCode(nonce []byte) string {
 // crockford is Crockford's base32 alphabet: no I, L, O or U to misread.
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-// encodeCode writes 16 bytes as 26 base32 digits in groups of five.
+// encodeCode writes 16 bytes as 26 base32 digits: four groups of five and
+// one of six.
 func encodeCode(b []byte) string {
 	var hi, lo uint64 = binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:16])
 	digits := make([]byte, 26)
@@ -96,7 +97,7 @@ func encodeCode(b []byte) string {
 	}
 	var sb strings.Builder
 	for i, d := range digits {
-		if i > 0 && i%5 == 0 {
+		if i > 0 && i%5 == 0 && i < 25 {
 			sb.WriteByte('-')
 		}
 		sb.WriteByte(d)

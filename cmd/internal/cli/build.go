@@ -58,6 +58,12 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if code != 0 {
 		return code
 	}
+	if warns := reportProblems(ctx, c, sf, stderr); len(warns) > 0 {
+		for _, p := range warns {
+			fmt.Fprintln(stderr, p.Error())
+		}
+		c.Problems = append(c.Problems, warns...)
+	}
 	fmt.Fprintf(stdout, "ok: %d records, %d published, %d withheld, %d warnings\n",
 		len(c.Records), len(c.Published), len(c.Withheld), len(c.Problems.Warnings()))
 	return 0
@@ -75,6 +81,8 @@ func load(ctx context.Context, sf siteFlags, date time.Time, stderr io.Writer) (
 	probs := c.Problems
 	if c.Site != nil && len(probs.Errors()) == 0 {
 		probs = append(probs, missingURLs(c, sf.out)...)
+		_, rp := requestSettings(c, sf)
+		probs = append(probs, rp...)
 		probs = probs.Sort()
 	}
 	for _, p := range probs {
@@ -216,6 +224,9 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 	c.ReleaseBodies()
 	stats, err := buildIndex(ctx, c, theme, res.Texts, stage.Dir(1), sf.indexDir(), slog.New(slog.DiscardHandler))
 	if err != nil {
+		return nil, err
+	}
+	if err := writeRequests(c, theme, sf, stage.Dir(1)); err != nil {
 		return nil, err
 	}
 	return &buildSummary{published: len(c.Published), withheld: len(c.Withheld), files: res.Files, bytes: res.Bytes, index: stats, render: took}, nil

@@ -8,6 +8,7 @@
 //	gongkai check     [-source DIR] [-out DIR] [-date YYYY-MM-DD]
 //	gongkai new KIND "title" [-agency CODE] [-source DIR] [-date YYYY-MM-DD]
 //	gongkai linkcheck [flags] [DIR|URL]
+//	gongkai requests  list|show|correct|extend|reply|close|export|purge|stats [flags]
 //	gongkai version
 //
 // Exit codes: 0 ok, 1 content or build errors, 2 usage errors.
@@ -38,6 +39,7 @@ func commands() []command {
 		{"check", "[flags]", "validate everything and write nothing", runCheck},
 		{"new", "KIND \"title\" [flags]", "scaffold a record with every required field", runNew},
 		{"linkcheck", "[flags] [DIR|URL]", "check links of a built site on disk or of a live site", runLinkcheck},
+		{"requests", "COMMAND [flags]", "staff work on online applications and comments (list, show, correct, extend, reply, close, export, purge, stats)", runRequests},
 		{"version", "", "print the version", runVersion},
 	}
 }

@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"time"
 
 	"gongkai/generator"
 	"gongkai/internal/server"
+	"gongkai/requests"
 	"gongkai/themes"
 )
 
@@ -38,6 +40,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	defer files.Close()
+	h, reqs, err := withRequests(ctx, sf, h, stdout, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "gongkai serve:", err)
+		return 1
+	}
+	if reqs != nil {
+		defer reqs.Close()
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintln(stderr, "gongkai serve:", err)
@@ -72,4 +82,23 @@ func (cs closers) Close() error {
 		}
 	}
 	return first
+}
+
+// withRequests puts the online service for applications and comments in
+// front of the site when the build switched it on.
+func withRequests(ctx context.Context, sf siteFlags, site http.Handler, stdout io.Writer, log *slog.Logger) (http.Handler, io.Closer, error) {
+	theme, err := generator.LoadTheme(themes.Default(), siteTheme(sf.source))
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, closer, err := requestsService(ctx, sf, theme, stdout, log, time.Now)
+	if err != nil || svc == nil {
+		return site, nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", site)
+	for _, p := range requests.Patterns {
+		mux.Handle(p, server.SecurityHeaders(svc))
+	}
+	return mux, closer, nil
 }
