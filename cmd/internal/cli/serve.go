@@ -40,7 +40,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	defer files.Close()
-	h, reqs, err := withRequests(ctx, sf, h, stdout, log)
+	h, reqs, err := withRequests(ctx, sf, h, stdout, log, time.Now)
 	if err != nil {
 		fmt.Fprintln(stderr, "gongkai serve:", err)
 		return 1
@@ -86,12 +86,12 @@ func (cs closers) Close() error {
 
 // withRequests puts the online service for applications and comments in
 // front of the site when the build switched it on.
-func withRequests(ctx context.Context, sf siteFlags, site http.Handler, stdout io.Writer, log *slog.Logger) (http.Handler, io.Closer, error) {
+func withRequests(ctx context.Context, sf siteFlags, site http.Handler, stdout io.Writer, log *slog.Logger, now func() time.Time) (http.Handler, io.Closer, error) {
 	theme, err := generator.LoadTheme(themes.Default(), siteTheme(sf.source))
 	if err != nil {
 		return nil, nil, err
 	}
-	svc, closer, err := requestsService(ctx, sf, theme, stdout, log, time.Now)
+	svc, closer, err := requestsService(ctx, sf, theme, stdout, log, now)
 	if err != nil || svc == nil {
 		return site, nil, err
 	}
