@@ -111,6 +111,7 @@ func runLinkcheck(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		for _, d := range dynamic {
 			cfg.Exclude = append(cfg.Exclude, `^(?:[a-z]+://[^/]*)?`+regexp.QuoteMeta(d)+`(?:$|[?#]|/)`)
 		}
+		cfg.Exclude = append(cfg.Exclude, requestsLinkExclude...)
 	}
 	level := slog.LevelWarn
 	if verbose {

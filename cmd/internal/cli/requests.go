@@ -30,6 +30,10 @@ const (
 	reqNoticeShell = "requests-notice.html"
 )
 
+// requestsLinkExclude are the service's pages that static pages link to
+// and that have no file on disk, for linkcheck on a built folder.
+var requestsLinkExclude = []string{`^(?:[a-z]+://[^/]*)?/notice/[^/?#]+/comment(?:$|[?#])`, `^(?:[a-z]+://[^/]*)?/apply/status(?:$|[?#])`}
+
 // requestSettings converts site.yaml's requests: section into the service's
 // settings, with paths made absolute against the site folder. Problems name
 // the field of site.yaml.
