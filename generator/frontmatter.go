@@ -182,6 +182,9 @@ func checkKeys(path string, n *yaml.Node, t reflect.Type, prefix string, base in
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	if t == yamlNodeType {
+		return true // kept undecoded; its reader checks its keys
+	}
 	ok := true
 	switch t.Kind() {
 	case reflect.Struct:
@@ -217,6 +220,8 @@ func checkKeys(path string, n *yaml.Node, t reflect.Type, prefix string, base in
 	}
 	return ok
 }
+
+var yamlNodeType = reflect.TypeFor[yaml.Node]()
 
 // yamlFields returns the yaml keys of struct t, following inline fields.
 func yamlFields(t reflect.Type) map[string]reflect.Type {

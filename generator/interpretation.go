@@ -41,9 +41,6 @@ func (in *Interpretation) Link(c *Checker) {
 		p.Interps = append(p.Interps, c.Record())
 		c.all.mu.Unlock()
 	}
-	if !in.Published.IsZero() && !d.Date().IsZero() && in.Published.Before(d.Date()) {
-		c.Warnf("date_published", "published before the document it explains (%s)", d.H().DatePublished)
-	}
 }
 
 // PlainPage is a plain page, such as the disclosure office's contacts.

@@ -202,7 +202,7 @@ func (c *Content) parse(p string, k *Kind, probs *Problems) *Record {
 		return nil
 	}
 	e := k.New()
-	r := &Record{Kind: k, Path: p, Entry: e, Body: src.body, BodyLine: src.bodyLine}
+	r := &Record{Kind: k, Path: p, Entry: e, Body: src.body, BodyLine: src.bodyLine, Front: src.front, FrontLine: src.frontAt}
 	lines, ok := decodeStrict(p, src.front, src.frontAt, e, probs)
 	r.lines = lines
 	h := e.Head()
@@ -337,6 +337,6 @@ var indexNoRE = regexp.MustCompile(`^[0-9A-Za-z]{6,20}/\d{4}-\d{3,6}$`)
 // memory can serve the search index build that follows.
 func (c *Content) ReleaseBodies() {
 	for _, r := range c.Records {
-		r.Body = nil
+		r.Body, r.Front = nil, nil
 	}
 }

@@ -311,7 +311,7 @@ func (b *Build) guide() Output {
 		office = b.Site.Agency(b.Site.Office)
 	}
 	return Output{URL: "/guide/", Page: &Page{Template: "guide.html", Title: b.Theme.T("col_guide"),
-		Column: b.Theme.T("col_guide"), Data: office, Description: b.Theme.T("guide_description")}}
+		Column: b.Theme.T("col_guide"), Data: office, Description: b.Theme.T("guide_description"), PubDate: b.Site.GuideDate}}
 }
 
 func (b *Build) notFound() Output {

@@ -89,9 +89,13 @@ type Record struct {
 	Entry    Entry
 	Body     []byte
 	BodyLine int
-	Key      string // stable URL key
-	URL      string // site path, e.g. /policy/key.html
-	Withheld bool
+	// Front is the raw front matter and FrontLine the line of its first
+	// line, kept for the inspector's text rules.
+	Front     []byte
+	FrontLine int
+	Key       string // stable URL key
+	URL       string // site path, e.g. /policy/key.html
+	Withheld  bool
 
 	lines fieldLines
 }

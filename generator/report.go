@@ -374,8 +374,9 @@ func sumInts(xs []int) int {
 }
 
 // Link compares the numbers that the content can count with the ones
-// entered, and warns when the previous year's report is missing after its
-// deadline (checked on each agency's newest report).
+// entered. A report missing after its deadline is the inspector's
+// REPORT-MISSING rule (package inspect), which also covers agencies that
+// never had one.
 func (r *Report) Link(c *Checker) {
 	if r.Year == 0 {
 		return
@@ -442,23 +443,6 @@ func (r *Report) Link(c *Checker) {
 	}
 	if feeGiven && math.Abs(feeAmount-p.FeeAmount) > 0.005 {
 		c.Warnf("proactive.fee_amount", "the report says %s 万元, the fee records' income for %d adds up to %s 万元", formatAmount(p.FeeAmount), r.Year, formatAmount(math.Round(feeAmount*100)/100))
-	}
-
-	// The previous year's report, checked on each agency's newest report.
-	if len(r.Agency) == 0 || c.Record().Withheld {
-		return
-	}
-	owner := r.Agency[0]
-	for _, rec := range c.all.Records {
-		if o, ok := rec.Entry.(*Report); ok && !rec.Withheld && len(o.Agency) > 0 && o.Agency[0] == owner && o.Year > r.Year {
-			return // a newer report carries the check
-		}
-	}
-	last := c.Date.Year() - 1
-	if r.Year < last {
-		if dl := Deadline(r.Level, last); c.Date.After(dl) {
-			c.Warnf("year", "no %d report from %s, due %s; the newest is for %d", last, owner.Name, dl.Format("2006-01-02"), r.Year)
-		}
 	}
 }
 

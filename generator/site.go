@@ -6,6 +6,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Site is content/site.yaml: the portal's identity, its agencies, the topic
@@ -24,6 +27,12 @@ type Site struct {
 	Footer []NavItem `yaml:"footer"`
 	// Guide is the disclosure guide (公开指南) in Markdown.
 	Guide string `yaml:"guide"`
+	// GuideUpdated is the date the guide was last revised (YYYY-MM-DD),
+	// shown on the guide page: inspectors count an undated page as stale.
+	GuideUpdated string `yaml:"guide_updated"`
+	// Inspection configures the rules of `gongkai check` (package inspect).
+	// The generator keeps it undecoded, with its lines, for the inspector.
+	Inspection yaml.Node `yaml:"inspection"`
 	// PerPage is the number of entries on a list page (default 20).
 	PerPage int `yaml:"per_page"`
 	// UnsafeHTML lets raw HTML through in Markdown bodies (off by default).
@@ -34,6 +43,9 @@ type Site struct {
 	// Requests switches on the online service for applications and
 	// comments on notices (docs/requests.md); nil leaves it off.
 	Requests *RequestsConfig `yaml:"requests"`
+
+	// GuideDate is GuideUpdated parsed; zero when the guide is undated.
+	GuideDate time.Time `yaml:"-"`
 
 	base       *url.URL
 	agencyByID map[string]*Agency
@@ -127,6 +139,13 @@ func (s *Site) validate(lines fieldLines, probs *Problems) {
 	req("base_url", s.BaseURL)
 	req("site_id_code", s.SiteIDCode)
 	req("guide", s.Guide)
+	if s.GuideUpdated != "" {
+		t, err := time.ParseInLocation("2006-01-02", s.GuideUpdated, China)
+		if err != nil {
+			probs.Errorf(at("guide_updated"), "guide_updated", "want a date as YYYY-MM-DD, got %q", s.GuideUpdated)
+		}
+		s.GuideDate = t
+	}
 	if s.BaseURL != "" {
 		u, err := url.Parse(s.BaseURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -199,6 +218,10 @@ func (s *Site) validate(lines fieldLines, probs *Problems) {
 		}
 	}
 }
+
+// Line returns the line of a field of site.yaml ("agencies[2]", "nav[0]",
+// "guide"), or 0 when it is not there.
+func (s *Site) Line(field string) int { return s.lines.line(field, 0) }
 
 // Agency returns the agency with the given code, or nil.
 func (s *Site) Agency(code string) *Agency { return s.agencyByID[code] }
