@@ -109,6 +109,10 @@ func (r *Record) Title() string { return r.H().Title }
 // Date returns the publication date.
 func (r *Record) Date() time.Time { return r.H().Published }
 
+// Line returns the line of a front-matter field ("date_published",
+// "attachments[1].file"), or of its nearest enclosing field, or 1.
+func (r *Record) Line(field string) int { return r.lines.line(field, 1) }
+
 // pos returns the position of field in the record's file.
 func (r *Record) pos(field string) Pos {
 	return Pos{r.Path, r.lines.line(field, 1)}

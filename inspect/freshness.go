@@ -53,7 +53,7 @@ func checkFreshness(s *Site, c *collector) {
 	// when there is one.
 	navOf := map[string]*NavEntry{}
 	for _, n := range s.Nav {
-		if p, ok := s.sitePath(n.URL); ok && navOf[p] == nil {
+		if p, ok := s.SitePath(n.URL); ok && navOf[p] == nil {
 			navOf[p] = n
 		}
 	}
@@ -79,7 +79,7 @@ func checkFreshness(s *Site, c *collector) {
 	}
 
 	for _, n := range s.Nav {
-		p, ok := s.sitePath(n.URL)
+		p, ok := s.SitePath(n.URL)
 		if !ok || s.URLs == nil {
 			continue // another site, or no list of outputs to check against
 		}
@@ -99,9 +99,9 @@ func checkFreshness(s *Site, c *collector) {
 	}
 }
 
-// sitePath returns the site path of an internal URL ("/x/", or the base URL
+// SitePath returns the site path of an internal URL ("/x/", or the base URL
 // followed by a path); ok is false for links to other sites and schemes.
-func (s *Site) sitePath(u string) (string, bool) {
+func (s *Site) SitePath(u string) (string, bool) {
 	u = strings.TrimSpace(u)
 	if strings.HasPrefix(u, "/") && !strings.HasPrefix(u, "//") {
 		p, err := url.Parse(u)

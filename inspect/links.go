@@ -68,7 +68,7 @@ func checkLinks(s *Site, r *Record, anchors *anchorCache, c *collector) {
 			base, _ := url.Parse(r.URL)
 			p = base.ResolveReference(u).Path
 		default:
-			sp, ok := s.sitePath(raw)
+			sp, ok := s.SitePath(raw)
 			if !ok {
 				continue // another site: check --external
 			}

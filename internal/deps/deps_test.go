@@ -16,6 +16,7 @@ import (
 // CLI gives it what it needs from the content as a snapshot.
 var policy = map[string][]string{
 	"gongkai/generator":         {},
+	"gongkai/inspect":           {},
 	"gongkai/search":            {},
 	"gongkai/linkcheck":         {},
 	"gongkai/internal/publish":  {},
@@ -23,7 +24,7 @@ var policy = map[string][]string{
 	"gongkai/requests":          {},
 	"gongkai/internal/corpus":   {},
 	"gongkai/themes":            {},
-	"gongkai/cmd/internal/cli":  {"gongkai/generator", "gongkai/internal/publish", "gongkai/internal/server", "gongkai/linkcheck", "gongkai/requests", "gongkai/search", "gongkai/themes"},
+	"gongkai/cmd/internal/cli":  {"gongkai/generator", "gongkai/inspect", "gongkai/internal/publish", "gongkai/internal/server", "gongkai/linkcheck", "gongkai/requests", "gongkai/search", "gongkai/themes"},
 	"gongkai/cmd/gongkai":       {"gongkai/cmd/internal/cli"},
 	"gongkai/bench/corpus2site": {"gongkai/internal/corpus"},
 }

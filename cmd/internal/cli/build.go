@@ -35,40 +35,6 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return code
 }
 
-func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var sf siteFlags
-	fs := newFlagSet("check", "[flags]", stderr)
-	sf.register(fs)
-	if code, done := parse(fs, args); done {
-		return code
-	}
-	date, err := sf.buildDate()
-	if err != nil {
-		fmt.Fprintln(stderr, "gongkai check:", err)
-		return 2
-	}
-	c, code := load(ctx, sf, date, stderr)
-	if c == nil {
-		return code
-	}
-	if _, err := generator.LoadTheme(themes.Default(), siteTheme(sf.source)); err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	if code != 0 {
-		return code
-	}
-	if warns := reportProblems(ctx, c, sf, stderr); len(warns) > 0 {
-		for _, p := range warns {
-			fmt.Fprintln(stderr, p.Error())
-		}
-		c.Problems = append(c.Problems, warns...)
-	}
-	fmt.Fprintf(stdout, "ok: %d records, %d published, %d withheld, %d warnings\n",
-		len(c.Records), len(c.Published), len(c.Withheld), len(c.Problems.Warnings()))
-	return 0
-}
-
 // load reads and checks the content, prints every problem (errors and
 // warnings, sorted) to stderr, and checks that no URL the previous build
 // published has disappeared. code is 1 when there are errors.

@@ -1,0 +1,317 @@
+package cli
+
+import (
+	"io/fs"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"gongkai/generator"
+	"gongkai/inspect"
+)
+
+// This file is the adapter between the generator's content model and the
+// inspector's neutral description of a site. When the content model
+// changes (a disclosure directory instead of fixed kinds, agencies as
+// records), only this file changes.
+
+// columnClass says how often inspectors expect each kind's column to
+// change (国办秘函〔2019〕19号): news every 2 weeks, notices and policies
+// every 6 months, basic information when it changes.
+var columnClass = map[string]string{
+	"release":        inspect.ClassNews,
+	"notice":         inspect.ClassNotice,
+	"policy":         inspect.ClassPolicy,
+	"interpretation": inspect.ClassPolicy,
+}
+
+// siteFile is where site.yaml lives, relative to the site root.
+const siteFile = "content/site.yaml"
+
+// inspectionSite describes c, as of its build date, for the inspector.
+// files reads the site folder (attachments); theme supplies the column
+// names; themeIDs are the ids every page carries.
+func inspectionSite(c *generator.Content, theme *generator.Theme, files fs.FS, themeIDs []string) (*inspect.Site, []inspect.Finding) {
+	site := c.Site
+	cfg, cfgProblems := inspect.ParseConfig(&site.Inspection, siteFile)
+	s := &inspect.Site{
+		Name:         site.Name,
+		Date:         c.Date,
+		ConfigPath:   siteFile,
+		Config:       cfg,
+		Files:        files,
+		URLs:         map[string]bool{},
+		ThemeAnchors: themeIDs,
+		BaseURL:      site.BaseURL,
+	}
+	if c.Cal != nil {
+		s.Workdays = c.Cal
+	}
+	for _, u := range generator.OutputURLs(c) {
+		s.URLs[u] = true
+	}
+	for i := range site.Agencies {
+		a := &site.Agencies[i]
+		s.Agencies = append(s.Agencies, &inspect.Agency{Code: a.Code, Name: a.Name, Line: site.Line("agencies[" + strconv.Itoa(i) + "]")})
+	}
+	for _, list := range []struct {
+		key   string
+		items []generator.NavItem
+	}{{"nav", site.Nav}, {"footer", site.Footer}} {
+		for i, n := range list.items {
+			s.Nav = append(s.Nav, &inspect.NavEntry{Title: n.Title, URL: n.URL, Line: site.Line(list.key + "[" + strconv.Itoa(i) + "]")})
+		}
+	}
+	guideLine := site.Line("guide_updated")
+	if guideLine == 0 {
+		guideLine = site.Line("guide")
+	}
+	s.Pages = append(s.Pages, &inspect.Page{Name: theme.T("col_guide"), URL: "/guide/", Date: site.GuideDate, Path: siteFile, Line: guideLine})
+	s.Names = append(s.Names, theme.T("col_guide"), theme.T("col_catalogue"), theme.T("col_home"))
+	s.Identity = identityFields(site)
+
+	columns := map[string]*inspect.Column{}
+	for _, k := range c.Kinds {
+		if k.Outputs == nil {
+			continue // no list: not a column
+		}
+		class := columnClass[k.Name]
+		if class == "" {
+			class = inspect.ClassInfo
+		}
+		col := &inspect.Column{ID: k.Name, Name: theme.T(k.Column), URL: k.Section, Class: class}
+		columns[k.Name] = col
+		s.Columns = append(s.Columns, col)
+	}
+
+	// A record dated after the build date is scheduled (the embargo):
+	// not published yet.
+	endOfDay := c.Date.AddDate(0, 0, 1)
+	byRecord := map[*generator.Record]*inspect.Record{}
+	bodies := map[string][]byte{}
+	for _, r := range c.Published {
+		h := r.H()
+		ir := &inspect.Record{
+			Path: r.Path, Kind: r.Kind.Name, Title: h.Title, URL: r.URL,
+			Published: h.Published, DateLine: r.Line("date_published"),
+			Scheduled: !h.Published.Before(endOfDay),
+			Texts: []inspect.Text{
+				{Line: r.FrontLine, Text: string(r.Front)},
+				{Line: r.BodyLine, Text: string(r.Body)},
+			},
+		}
+		for _, a := range h.Agency {
+			ir.Agencies = append(ir.Agencies, a.Code)
+		}
+		for _, a := range h.Attached {
+			ir.Attachments = append(ir.Attachments, inspect.Attachment{Name: a.Name, Path: "content/" + a.File, Line: frontLine(r, a.File)})
+		}
+		ir.Links = recordLinks(r)
+		if col := columns[r.Kind.Name]; col != nil {
+			ir.Column = col
+			col.Records = append(col.Records, ir)
+		}
+		bodies[r.URL] = r.Body
+		byRecord[r] = ir
+		s.Records = append(s.Records, ir)
+	}
+	for r, ir := range byRecord {
+		describeKind(c, r, ir, byRecord)
+	}
+	for _, p := range c.ByKind("page") {
+		s.Names = append(s.Names, p.Title())
+	}
+	s.Anchors = func(url string) []string {
+		if b, ok := bodies[url]; ok {
+			return generator.HeadingIDs(b)
+		}
+		return nil
+	}
+	return s, cfgProblems
+}
+
+// describeKind fills in what the rules need to know of each kind: dates
+// that must come in order, interpretations, annual reports.
+func describeKind(c *generator.Content, r *generator.Record, ir *inspect.Record, byRecord map[*generator.Record]*inspect.Record) {
+	h := r.H()
+	switch e := r.Entry.(type) {
+	case *generator.Policy:
+		ir.Normative = e.Normative
+		ir.InForce = e.Validity.Status == generator.Valid || e.Validity.Status == generator.Amended
+		for _, in := range e.Interps {
+			if t := byRecord[in]; t != nil {
+				ir.Interpretations = append(ir.Interpretations, t)
+			}
+		}
+		if !e.Validity.RepealedAt.IsZero() {
+			ir.Dates = append(ir.Dates, inspect.DateOrder{Before: e.Written, After: e.Validity.RepealedAt,
+				BeforeName: "date_written", AfterName: "validity.repealed", Line: r.Line("validity.repealed")})
+		}
+		for _, l := range e.Links {
+			t, ok := l.Target.Entry.(*generator.Policy)
+			if !ok {
+				continue
+			}
+			switch l.Label {
+			case "rel_amended_by":
+				ir.Dates = append(ir.Dates, inspect.DateOrder{Before: e.Written, After: t.Written,
+					BeforeName: "date_written", AfterName: "date_written of the amending document " + l.Target.Path, Line: r.Line("validity.amended_by")})
+			case "rel_replaced_by":
+				ir.Dates = append(ir.Dates, inspect.DateOrder{Before: e.Written, After: t.Written,
+					BeforeName: "date_written", AfterName: "date_written of the replacing document " + l.Target.Path, Line: r.Line("validity.replaced_by")})
+			}
+		}
+	case *generator.Interpretation:
+		if e.Doc != nil {
+			ir.Interprets = byRecord[e.Doc]
+			ir.Dates = append(ir.Dates, inspect.DateOrder{Before: e.Doc.Date(), After: h.Published,
+				BeforeName: "date_published of the document it explains, " + e.Doc.Path, AfterName: "date_published", Line: r.Line("date_published")})
+		}
+	case *generator.Release:
+		for i, d := range e.Docs {
+			if p, ok := d.Entry.(*generator.Policy); ok {
+				ir.Dates = append(ir.Dates, inspect.DateOrder{Before: p.Written, After: h.Published,
+					BeforeName: "date_written of the document it presents, " + d.Path, AfterName: "date_published",
+					Line: r.Line("documents[" + strconv.Itoa(i) + "]")})
+			}
+		}
+	case *generator.Notice:
+		// A decision or a hearing report dated after today is not a fact yet.
+		if o := e.Outcome; o != nil && !o.DecidedAt.IsZero() {
+			ir.Dates = append(ir.Dates, inspect.DateOrder{Before: o.DecidedAt, After: c.Date.AddDate(0, 0, 1).Add(-time.Second),
+				BeforeName: "outcome.decided", AfterName: "the inspection date", Line: r.Line("outcome.decided")})
+		}
+		if hg := e.Hearing; hg != nil && strings.TrimSpace(hg.Summary) != "" && !hg.At.IsZero() {
+			ir.Dates = append(ir.Dates, inspect.DateOrder{Before: hg.At, After: c.Date.AddDate(0, 0, 1).Add(-time.Second),
+				BeforeName: "hearing.time of a hearing with a summary", AfterName: "the inspection date", Line: r.Line("hearing.summary")})
+		}
+	case *generator.Report:
+		ir.Report = &inspect.AnnualReport{Year: e.Year, Level: e.Level}
+	}
+}
+
+// identityFields lists the official identity fields site.yaml declares.
+func identityFields(site *generator.Site) []inspect.IdentityField {
+	f := inspect.IdentityField{Key: "site_id_code", Label: "网站标识码", Value: site.SiteIDCode, Line: site.Line("site_id_code")}
+	if f.Value != "" && !siteIDCodeRE.MatchString(f.Value) {
+		f.Problem = "want the 10 letters and digits the national site registry assigned, got " + strconv.Quote(f.Value)
+	}
+	return []inspect.IdentityField{f}
+}
+
+var siteIDCodeRE = regexp.MustCompile(`^[0-9A-Za-z]{10}$`)
+
+// frontLine returns the line of the first front-matter line mentioning s.
+func frontLine(r *generator.Record, s string) int {
+	for i, l := range strings.Split(string(r.Front), "\n") {
+		if strings.Contains(l, s) {
+			return r.FrontLine + i
+		}
+	}
+	return r.FrontLine
+}
+
+var (
+	mdLinkRE  = regexp.MustCompile(`\]\(\s*<?([^)\s>]+)>?(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)`)
+	autoRE    = regexp.MustCompile(`<(https?://[^>\s]+)>`)
+	refDefRE  = regexp.MustCompile(`^\s{0,3}\[[^\]^][^\]]*\]:\s*<?(\S+?)>?(?:\s|$)`)
+	bareURLRE = regexp.MustCompile(`https?://[^\s"'<>（）()，。；、]+`)
+)
+
+// recordLinks returns the links of a record: Markdown links, images,
+// autolinks and reference definitions of its body (outside code blocks),
+// and the URLs of its front matter.
+func recordLinks(r *generator.Record) []inspect.Link {
+	var out []inspect.Link
+	for i, l := range strings.Split(string(r.Front), "\n") {
+		for _, m := range bareURLRE.FindAllString(l, -1) {
+			out = append(out, inspect.Link{URL: m, Line: r.FrontLine + i})
+		}
+	}
+	fence := ""
+	for i, l := range strings.Split(string(r.Body), "\n") {
+		t := strings.TrimSpace(l)
+		if fence != "" {
+			if strings.HasPrefix(t, fence) {
+				fence = ""
+			}
+			continue
+		}
+		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+			fence = t[:3]
+			continue
+		}
+		if !strings.ContainsAny(l, "](<") {
+			continue
+		}
+		ln := r.BodyLine + i
+		for _, m := range mdLinkRE.FindAllStringSubmatch(l, -1) {
+			out = append(out, inspect.Link{URL: m[1], Line: ln})
+		}
+		for _, m := range autoRE.FindAllStringSubmatch(l, -1) {
+			out = append(out, inspect.Link{URL: m[1], Line: ln})
+		}
+		if m := refDefRE.FindStringSubmatch(l); m != nil {
+			out = append(out, inspect.Link{URL: m[1], Line: ln})
+		}
+	}
+	return out
+}
+
+// themeIDs returns the ids the theme's templates give pages (skip-link
+// targets, section headings), found in the template sources of each theme
+// folder (the default and a site's overrides; nil ones are skipped).
+func themeIDs(themes ...fs.FS) []string {
+	var ids []string
+	seen := map[string]bool{}
+	for _, theme := range themes {
+		if theme == nil {
+			continue
+		}
+		ids = appendThemeIDs(ids, seen, theme)
+	}
+	return ids
+}
+
+func appendThemeIDs(ids []string, seen map[string]bool, theme fs.FS) []string {
+	fs.WalkDir(theme, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
+			return nil
+		}
+		b, err := fs.ReadFile(theme, p)
+		if err != nil {
+			return nil
+		}
+		for _, m := range idAttrRE.FindAllStringSubmatch(string(b), -1) {
+			if !seen[m[1]] {
+				seen[m[1]] = true
+				ids = append(ids, m[1])
+			}
+		}
+		return nil
+	})
+	return ids
+}
+
+var idAttrRE = regexp.MustCompile(`\bid="([^"{}]+)"`)
+
+// contentFindings turns the generator's problems into findings of the
+// CONTENT rule, so the JSON and HTML reports carry them too.
+func contentFindings(ps generator.Problems) []inspect.Finding {
+	out := make([]inspect.Finding, 0, len(ps))
+	for _, p := range ps {
+		f := inspect.Finding{Rule: "CONTENT", Severity: inspect.Error, Path: p.Pos.Path, Message: p.Msg}
+		if p.Pos.Line > 0 {
+			f.Loc = strconv.Itoa(p.Pos.Line)
+		}
+		if p.Field != "" {
+			f.Message = p.Field + ": " + p.Msg
+		}
+		if p.Warning {
+			f.Severity = inspect.Warning
+		}
+		out = append(out, f)
+	}
+	return out
+}
