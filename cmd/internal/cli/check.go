@@ -114,7 +114,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	fmt.Fprintf(stdout, "ok: %d records, %d published, %d withheld, %d warnings\n",
-		len(c.Records), len(c.Published), len(c.Withheld), len(c.Problems.Warnings())+rep.Warnings())
+		len(c.Records), len(c.Published), len(c.Withheld), rep.Warnings())
 	return 0
 }
 
