@@ -31,7 +31,7 @@ func (r *Report) Write(w io.Writer, format string) error {
 func (r *Report) Summary() string {
 	ran := 0
 	for _, rr := range r.Rules {
-		if rr.Ran {
+		if rr.Ran && rr.ID != "CONFIG" && rr.ID != "CONTENT" {
 			ran++
 		}
 	}

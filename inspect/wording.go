@@ -175,18 +175,18 @@ func (e *wordEntry) applies(text string, i int) bool {
 		}
 		return false
 	case "clause":
-		// 既使……又…… is 既 + 使: look to the end of the clause.
-		n := 0
-		for _, r := range after {
-			if strings.ContainsRune("。；！？\n", r) || n > 40 {
-				break
-			}
-			if strings.ContainsRune("又也还更", r) {
+		// 既使……又使…… is 既 + 使: a second 又, or 也使/还使/同时使,
+		// later in the sentence shows it.
+		cl := clause(after)
+		if strings.Contains(cl, "又") {
+			return false
+		}
+		for _, w := range []string{"也使", "也让", "还使", "还让", "更使", "更让", "同时使", "同时让"} {
+			if strings.Contains(cl, w) {
 				return false
 			}
-			n++
 		}
-		return !strings.Contains(clause(after), "同时")
+		return true
 	}
 	return true
 }

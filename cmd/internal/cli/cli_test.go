@@ -54,7 +54,9 @@ func TestExitCodes(t *testing.T) {
 		{"bad flag", []string{"build", "-nope"}, 2},
 		{"bad date", []string{"build", "-source", site, "-date", "2024/01/01"}, 2},
 		{"version", []string{"version"}, 0},
-		{"check ok", []string{"check", "-source", site, "-out", filepath.Join(site, "public"), "-date", "2024-12-01"}, 0},
+		{"check ok (content only)", []string{"check", "-inspect=false", "-source", site, "-out", filepath.Join(site, "public"), "-date", "2024-12-01"}, 0},
+		{"check with the inspection", []string{"check", "-source", site, "-out", filepath.Join(site, "public"), "-date", "2024-12-01"}, 1},
+		{"check bad format", []string{"check", "-source", site, "-format", "pdf"}, 2},
 		{"new without title", []string{"new", "policy"}, 2},
 		{"new unknown kind", []string{"new", "memo", "标题", "-source", site}, 2},
 	} {
@@ -169,12 +171,12 @@ func TestRemovedURLNeedsRedirect(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 	os.Remove(filepath.Join(site, "content/pages/contact.md"))
-	code, _, stderr := run(t, "check", "-source", site, "-out", out, "-date", "2024-12-01")
+	code, _, stderr := run(t, "check", "-inspect=false", "-source", site, "-out", out, "-date", "2024-12-01")
 	if code != 1 || !strings.Contains(stderr, "/page/contact.html was published by the previous build and is gone") {
 		t.Fatalf("check after removing a page: exit %d\n%s", code, stderr)
 	}
 	os.WriteFile(filepath.Join(site, "content/redirects.yaml"), []byte("redirects:\n  - {from: /page/contact.html, to: /guide/}\n"), 0o644)
-	if code, _, stderr := run(t, "check", "-source", site, "-out", out, "-date", "2024-12-01"); code != 0 {
+	if code, _, stderr := run(t, "check", "-inspect=false", "-source", site, "-out", out, "-date", "2024-12-01"); code != 0 {
 		t.Fatalf("check with a redirect: exit %d\n%s", code, stderr)
 	}
 	if code, _, stderr := run(t, "build", "-source", site, "-out", out, "-date", "2024-12-01"); code != 0 {
@@ -202,7 +204,7 @@ func TestNewScaffoldPassesCheckOnceFilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Unfilled, check names every field still to fill.
-	code, _, stderr = run(t, "check", "-source", site, "-out", filepath.Join(site, "public"), "-date", "2024-12-01")
+	code, _, stderr = run(t, "check", "-inspect=false", "-source", site, "-out", filepath.Join(site, "public"), "-date", "2024-12-01")
 	if code != 1 {
 		t.Fatalf("check of an unfilled scaffold: exit %d, want 1", code)
 	}
@@ -218,7 +220,7 @@ func TestNewScaffoldPassesCheckOnceFilled(t *testing.T) {
 		`expires: ""`, `expires: "2029-12-01"`,
 	).Replace(string(src)) + "正文。\n"
 	os.WriteFile(path, []byte(filled), 0o644)
-	if code, _, stderr := run(t, "check", "-source", site, "-out", filepath.Join(site, "public"), "-date", "2024-12-01"); code != 0 {
+	if code, _, stderr := run(t, "check", "-inspect=false", "-source", site, "-out", filepath.Join(site, "public"), "-date", "2024-12-01"); code != 0 {
 		t.Fatalf("check of the filled scaffold: exit %d\n%s", code, stderr)
 	}
 }
