@@ -104,11 +104,17 @@ func findColumnRefs(text, siteName string) []columnRef {
 	}
 	var out []columnRef
 	for _, m := range quotedRefRE.FindAllStringSubmatchIndex(text, -1) {
-		before := text[max(0, m[0]-48):m[0]]
-		// Keep the last 12 runes before the opening quote.
-		if n := utf8.RuneCountInString(before); n > 12 {
-			_, after, _ := cutRunes(before, n-12)
+		// Look at the few runes before the opening quote: room for a
+		// qualifier and a verb, or for the site's own name.
+		window := 12 + utf8.RuneCountInString(siteName)
+		before := text[max(0, m[0]-4*window):m[0]]
+		if n := utf8.RuneCountInString(before); n > window {
+			_, after, _ := cutRunes(before, n-window)
 			before = after
+		}
+		// …within the same sentence.
+		if i := strings.LastIndexAny(before, "\n。；！？"); i >= 0 {
+			before = before[i:]
 		}
 		ours := siteName != "" && strings.Contains(before, siteName)
 		for _, q := range qualifiers {
