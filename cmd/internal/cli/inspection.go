@@ -216,7 +216,7 @@ var (
 	mdLinkRE  = regexp.MustCompile(`\]\(\s*<?([^)\s>]+)>?(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)`)
 	autoRE    = regexp.MustCompile(`<(https?://[^>\s]+)>`)
 	refDefRE  = regexp.MustCompile(`^\s{0,3}\[[^\]^][^\]]*\]:\s*<?(\S+?)>?(?:\s|$)`)
-	bareURLRE = regexp.MustCompile(`https?://[^\s"'<>（）()，。；、]+`)
+	bareURLRE = regexp.MustCompile(`https?://[^\s"'<>（）()，。；、{}\[\],]+`)
 )
 
 // recordLinks returns the links of a record: Markdown links, images,
