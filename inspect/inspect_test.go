@@ -2,6 +2,8 @@ package inspect
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -398,5 +400,24 @@ inspection at 2026-11-27: 1 errors, 1 warnings (20 rules, 5 records, 0 attachmen
 	}
 	if strings.Contains(html.String(), "<script") || strings.Contains(html.String(), "<link") || strings.Contains(html.String(), "src=") {
 		t.Errorf("the HTML report must be self-contained")
+	}
+}
+
+// TestRulesDocumented keeps docs/inspection.md in step with the rules.
+func TestRulesDocumented(t *testing.T) {
+	b, err := os.ReadFile("../docs/inspection.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range Rules() {
+		if !strings.Contains(string(b), "| `"+r.ID+"` |") {
+			t.Errorf("docs/inspection.md has no row for %s", r.ID)
+		}
+		if r.Source == "" || r.Title == "" || r.Check == "" {
+			t.Errorf("rule %s lacks a title, check or source", r.ID)
+		}
+	}
+	if n := len(Typos()); !strings.Contains(string(b), strconv.Itoa(n)+" built-in") {
+		t.Errorf("docs/inspection.md does not give the size of the built-in list (%d)", n)
 	}
 }
