@@ -129,7 +129,9 @@ func findColumnRefs(text, siteName string) []columnRef {
 	}
 	for _, m := range unquotedRefRE.FindAllStringSubmatchIndex(text, -1) {
 		name := text[m[4]:m[5]]
-		if genericNames[name] {
+		// Without quotes only a bare name counts: 本站公布的信息可在政策文件栏目
+		// is a sentence, not a name.
+		if genericNames[name] || strings.ContainsAny(name, "的在可请及和等与或中上下内里有是为将已于从向到") {
 			continue
 		}
 		out = append(out, columnRef{name: name, start: m[0]})
