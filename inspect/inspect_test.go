@@ -310,7 +310,9 @@ func TestRules(t *testing.T) {
 				{URL: "#main", Line: 16},
 				{URL: "/search?q=1", Line: 17},
 				{URL: "mailto:a@example.gov.cn", Line: 18},
+				{URL: "/notice/n1/comment", Line: 19},
 			}
+			f.Dynamic = func(p string) bool { return strings.HasSuffix(p, "/comment") }
 		}, []string{
 			"content/releases/r1.md:11: LINK-ANCHOR: link to /policy/p1.html#%E4%BA%8C: the page has no element with id \"二\"",
 			"content/releases/r1.md:12: LINK-INTERNAL: link to /policy/gone.html: no build writes that page",

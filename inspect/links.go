@@ -74,7 +74,7 @@ func checkLinks(s *Site, r *Record, anchors *anchorCache, c *collector) {
 			}
 			p = sp
 		}
-		if isDynamic(p) {
+		if isDynamic(p) || (s.Dynamic != nil && s.Dynamic(p)) {
 			continue
 		}
 		if !s.hasPath(p) {

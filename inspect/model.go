@@ -48,6 +48,9 @@ type Site struct {
 	ThemeAnchors []string
 	// BaseURL is the site's public address; links to it are internal.
 	BaseURL string
+	// Dynamic reports whether a site path is answered by a service rather
+	// than a file (beyond /search and /api/, which always are).
+	Dynamic func(path string) bool
 }
 
 // Workdays counts working days the way statutory time limits do.

@@ -44,6 +44,7 @@ func inspectionSite(c *generator.Content, theme *generator.Theme, files fs.FS, t
 		URLs:         map[string]bool{},
 		ThemeAnchors: themeIDs,
 		BaseURL:      site.BaseURL,
+		Dynamic:      requestsPath,
 	}
 	if c.Cal != nil {
 		s.Workdays = c.Cal
@@ -190,6 +191,25 @@ func describeKind(c *generator.Content, r *generator.Record, ir *inspect.Record,
 		ir.Report = &inspect.AnnualReport{Year: e.Year, Level: e.Level}
 	}
 }
+
+// requestsPath reports whether a site path is one of the requests
+// service's routes (/notice/ID/comment, /apply/status).
+func requestsPath(p string) bool {
+	for _, re := range requestsPathREs {
+		if re.MatchString(p) {
+			return true
+		}
+	}
+	return false
+}
+
+var requestsPathREs = func() []*regexp.Regexp {
+	var out []*regexp.Regexp
+	for _, s := range requestsLinkExclude {
+		out = append(out, regexp.MustCompile(s))
+	}
+	return out
+}()
 
 // identityFields lists the official identity fields site.yaml declares.
 func identityFields(site *generator.Site) []inspect.IdentityField {
