@@ -357,7 +357,9 @@ func TestRequestsSample(t *testing.T) {
 			src, _ := os.ReadFile(report)
 			i, j := strings.Index(string(src), "applications:\n"), strings.Index(string(src), "review:\n")
 			os.WriteFile(report, []byte(string(src[:i])+stats+string(src[j:])), 0o644)
-			if code, _, stderr := run(t, "check", "-source", site, "-out", sf.out, "-date", "2026-11-20"); code != 0 || strings.Contains(stderr, "requests database counts") || strings.Contains(stderr, "2025-szf.md") {
+			// The departments' 2025 reports, which this test leaves alone,
+			// still disagree with its database; the government's agrees now.
+			if code, _, stderr := run(t, "check", "-source", site, "-out", sf.out, "-date", "2026-11-20"); code != 0 || strings.Contains(stderr, "2025-szf.md") {
 				t.Errorf("check with the included statistics: exit %d\n%s", code, stderr)
 			}
 
