@@ -67,6 +67,7 @@ type checker struct {
 	ex   excluder
 	prog *progress
 	f    *fetcher
+	sc   *scope
 }
 
 // wantsFragment reports whether t's fragment must be checked.
@@ -126,7 +127,7 @@ func (c *checker) httpFindings(pageName, name string, l link, t target, r *resul
 		add(KindContentType, Warning, why)
 	}
 	if r.SoftNotFound != "" {
-		add(KindSoftNotFound, Warning, "looks like a \"not found\" page: "+r.SoftNotFound)
+		add(KindSoftNotFound, Warning, softNotFoundDetail(r.SoftNotFound))
 	}
 	if c.wantsFragment(t) && r.Page != nil && !r.Page.hasAnchor(t.Fragment) {
 		g := f
@@ -153,6 +154,10 @@ func pageFindings(pageName string, p *page) []Finding {
 	}
 	return out
 }
+
+// softNotFoundDetail is the detail of a soft-404 finding, the same on disk
+// and over HTTP.
+func softNotFoundDetail(why string) string { return "looks like a \"not found\" page: " + why }
 
 // fragmentWords shows a fragment decoded when it is percent-encoded.
 func fragmentWords(frag string) string {

@@ -18,9 +18,13 @@ type Config struct {
 	// Target is the folder of a built site, or the http(s) URL of a deployed
 	// site to crawl.
 	Target string
-	// BaseURL is the public URL of the site on disk; links to it are resolved
-	// on disk. When empty, Check reads it from the index page's
-	// <link rel="canonical"> or <meta name="Url">.
+	// BaseURL is the public URL of the site. On disk, links to it are
+	// resolved on disk, and when empty Check reads it from the index page's
+	// <link rel="canonical"> or <meta name="Url">. Over HTTP, its path is the
+	// site's base path on the crawled host, and links to its host are
+	// checked on the crawled host. When the path is not "/" (a site that is
+	// one column of a larger portal, such as https://www.yunze.gov.cn/zfxxgk/),
+	// an internal link that leaves the path is an error (KindOutsideBase).
 	BaseURL string
 	// External enables checking links that leave the site.
 	External bool
@@ -34,6 +38,13 @@ type Config struct {
 	// Exclude lists regular expressions; a link whose absolute URL matches
 	// any of them is skipped.
 	Exclude []string
+	// Dynamic lists site paths answered by a service rather than by a file
+	// (the search page and its API), skipped on disk. A path that ends in
+	// "/" covers everything under it, query strings included ("/api/"
+	// covers /api/search?q=x); another covers itself, its query strings and
+	// what lies under it ("/search" covers /search?q=x and /search/). Paths
+	// are relative to the site's base path.
+	Dynamic []string
 
 	// MaxPages bounds the number of pages the crawler fetches and parses.
 	MaxPages int
@@ -49,14 +60,30 @@ type Config struct {
 	MinInterval time.Duration
 	// Timeout bounds each HTTP request, body included.
 	Timeout time.Duration
-	// MaxRetries is the number of retries after a network error, a timeout or
-	// a 5xx answer. A 429, or a 503 with Retry-After, is retried at least once
-	// whatever this says.
+	// MaxRetries is the number of retries after a network error or a 5xx
+	// answer (408 included). Timeouts and rate limits have budgets of their
+	// own.
 	MaxRetries int
+	// TimeoutRetries is the number of retries after a request timed out.
+	// A host that does not answer within Timeout rarely answers the second
+	// time; each retry costs a whole Timeout.
+	TimeoutRetries int
+	// RateLimitWait bounds the total time one target waits for a host that
+	// answers 429, or 503 with Retry-After: the request is repeated after
+	// each wait the host asks for (at least the backoff) as long as the
+	// waits add up to no more than this. A target still refused is a
+	// warning (KindRateLimited), never an error.
+	RateLimitWait time.Duration
+	// HostTimeouts is the circuit breaker: once this many different URLs of
+	// one external host have timed out in a row, with no answer from the
+	// host in between, its remaining links are reported broken without
+	// being requested. 0 turns the breaker off. The site being checked is
+	// never cut off: each of its URLs gets its own requests.
+	HostTimeouts int
 	// RetryBackoff is the first wait of the exponential backoff.
 	RetryBackoff time.Duration
-	// MaxRetryWait caps any single wait, including one asked for by
-	// Retry-After.
+	// MaxRetryWait caps any single wait. A host asking, with Retry-After,
+	// for a longer wait is not asked again: the target is rate-limited.
 	MaxRetryWait time.Duration
 	// MaxRedirects bounds a redirect chain.
 	MaxRedirects int
@@ -84,6 +111,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Target:          "public",
+		Dynamic:         []string{"/search", "/api/"},
 		MaxPages:        10000,
 		MaxDepth:        20,
 		Concurrency:     8,
@@ -91,6 +119,9 @@ func DefaultConfig() Config {
 		MinInterval:     100 * time.Millisecond,
 		Timeout:         15 * time.Second,
 		MaxRetries:      3,
+		TimeoutRetries:  1,
+		RateLimitWait:   2 * time.Minute,
+		HostTimeouts:    3,
 		RetryBackoff:    500 * time.Millisecond,
 		MaxRetryWait:    60 * time.Second,
 		MaxRedirects:    10,
@@ -143,6 +174,20 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxRetries < 0 {
 		bad("max retries: %d, want at least 0", c.MaxRetries)
+	}
+	if c.TimeoutRetries < 0 {
+		bad("timeout retries: %d, want at least 0", c.TimeoutRetries)
+	}
+	if c.RateLimitWait < 0 {
+		bad("rate limit wait: %v, want at least 0", c.RateLimitWait)
+	}
+	if c.HostTimeouts < 0 {
+		bad("host timeouts: %d, want at least 0 (0 turns the circuit breaker off)", c.HostTimeouts)
+	}
+	for _, d := range c.Dynamic {
+		if !strings.HasPrefix(d, "/") {
+			bad("dynamic path %q: want a site path starting with /", d)
+		}
 	}
 	if c.RetryBackoff < 0 || c.MaxRetryWait < 0 {
 		bad("retry waits: negative")

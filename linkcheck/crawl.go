@@ -3,17 +3,57 @@ package linkcheck
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 )
 
-// crawled is a page of the site fetched and parsed by the crawler.
+// crawled is a page of the site fetched and parsed by the crawler, with
+// every address that served it.
 type crawled struct {
-	url   *url.URL // as linked
-	final *url.URL // after redirects
+	// addrs are the final URLs (after redirects) that served the page, in
+	// the order the crawler met them.
+	addrs []*url.URL
+	// key is the page's canonical address: its declared canonical URL on
+	// the site, else its first address without query or index file name.
+	key string
+	// declared is the canonical URL the page declares, when it is on the
+	// site.
+	declared *url.URL
+	// print fingerprints what the checker reports about the page.
+	print uint64
 	page  *page
+}
+
+// name returns the address a page is reported under: the canonical URL it
+// declares when the crawler fetched it there, else its simplest address.
+func (p *crawled) name() *url.URL {
+	best := p.addrs[0]
+	for _, a := range p.addrs {
+		if p.declared != nil && a.String() == p.declared.String() {
+			return a
+		}
+		if simpler(a, best) {
+			best = a
+		}
+	}
+	return best
+}
+
+// simpler reports whether address a is simpler than b: no query first,
+// then shorter, then first in order.
+func simpler(a, b *url.URL) bool {
+	if (a.RawQuery == "") != (b.RawQuery == "") {
+		return a.RawQuery == ""
+	}
+	as, bs := a.String(), b.String()
+	if len(as) != len(bs) {
+		return len(as) < len(bs)
+	}
+	return as < bs
 }
 
 // occurrence is one link waiting for its HTTP result.
@@ -28,42 +68,62 @@ type occurrence struct {
 const maxSitemaps = 50
 
 // crawl checks a deployed site: it reads robots.txt and the sitemaps,
-// fetches pages of the start URL's host breadth-first within MaxDepth and
-// MaxPages, then checks every link found.
+// fetches pages of the start URL's host (under the base path)
+// breadth-first within MaxDepth and MaxPages, then checks every link
+// found. A page served under several addresses (/ and /index.html, query
+// variants, the canonical URL it declares) is parsed and reported once.
 func (c *checker) crawl(ctx context.Context) (*Report, error) {
 	start, err := parseURL(cleanLink(c.cfg.Target))
 	if err != nil {
 		return nil, fmt.Errorf("start URL %q: %w", c.cfg.Target, err)
 	}
 	normalizeURL(start)
-	site := &url.URL{Scheme: start.Scheme, Host: start.Host, Path: "/"}
-	rep := &Report{Mode: "http", Target: c.cfg.Target, BaseURL: site.String(), Home: iri(start)}
+	sc, err := newCrawlScope(start, c.cfg)
+	if err != nil {
+		return nil, err
+	}
+	c.sc, c.f.ownHost = sc, start.Host
+	hostRoot := &url.URL{Scheme: start.Scheme, Host: start.Host, Path: "/"}
+	rep := &Report{Mode: "http", Target: c.cfg.Target, BaseURL: c.publicRoot(), Home: iri(start)}
 
 	var rules *robots
 	if !c.cfg.IgnoreRobots {
-		if rules, err = c.fetchRobots(ctx, site); err != nil {
+		if rules, err = c.fetchRobots(ctx, hostRoot); err != nil {
 			return nil, err
 		}
 		if !rules.allowed(requestPath(start)) {
-			return nil, fmt.Errorf("robots.txt of %s disallows %s (use --ignore-robots to check anyway)", site.Host, start)
+			return nil, fmt.Errorf("robots.txt of %s disallows %s (use --ignore-robots to check anyway)", start.Host, start)
 		}
 	}
 	seen := map[string]bool{start.String(): true}
 	frontier := []*url.URL{start}
 	var sitemapOccs []occurrence
-	for _, loc := range c.sitemapLocs(ctx, site, rules) {
-		if !sameSite(loc.t.URL, site) || !rules.allowed(requestPath(loc.t.URL)) || c.ex.match(loc.t.URL.String()) {
+	for _, loc := range c.sitemapLocs(ctx, rules) {
+		u, where := sc.locate(loc.t.URL)
+		if where == external || c.ex.match(u.String()) {
+			continue
+		}
+		loc.t.URL = u
+		if where == outside {
+			sitemapOccs = append(sitemapOccs, loc)
+			continue
+		}
+		if !rules.allowed(requestPath(u)) {
 			continue
 		}
 		sitemapOccs = append(sitemapOccs, loc)
-		if k := loc.t.URL.String(); !seen[k] && crawlable(loc.t.URL) {
+		if k := u.String(); !seen[k] && crawlable(u) {
 			seen[k] = true
-			frontier = append(frontier, loc.t.URL)
+			frontier = append(frontier, u)
 		}
 	}
 
 	results := make(map[string]*result)
-	var pages []crawled
+	var (
+		pages []*crawled
+		home  *crawled
+	)
+	byKey := make(map[string][]*crawled)
 	parsed := make(map[string]bool) // final URLs of the pages parsed
 	budget := c.cfg.MaxPages
 	for depth := 0; len(frontier) > 0 && budget > 0; depth++ {
@@ -87,14 +147,21 @@ func (c *checker) crawl(ctx context.Context) (*Report, error) {
 				continue
 			}
 			final, err := url.Parse(r.Final)
-			if err != nil || !sameSite(final, site) || parsed[final.String()] {
+			if err != nil {
+				continue
+			}
+			if _, where := sc.locate(final); where != inside || parsed[final.String()] {
 				continue // off the site, or reached already through another URL
 			}
 			parsed[final.String()] = true
+			p := c.identify(final, r.Page, byKey)
 			if u.String() == start.String() {
-				rep.Home = iri(final)
+				home = p
 			}
-			pages = append(pages, crawled{url: u, final: final, page: r.Page})
+			if len(p.addrs) > 1 {
+				continue // the same page under another address: its links are followed already
+			}
+			pages = append(pages, p)
 			c.prog.page()
 			if depth >= c.cfg.MaxDepth {
 				continue
@@ -102,27 +169,46 @@ func (c *checker) crawl(ctx context.Context) (*Report, error) {
 			base := linkBase(final, r.Page)
 			for _, l := range r.Page.Links {
 				t := resolveLink(base, l.Raw)
-				if t.Kind != targetHTTP || !sameSite(t.URL, site) || !crawlable(t.URL) {
+				if t.Kind != targetHTTP {
 					continue
 				}
-				k := t.URL.String()
-				if seen[k] || c.ex.match(k) || !rules.allowed(requestPath(t.URL)) {
+				tu, where := sc.locate(t.URL)
+				if where != inside || !crawlable(tu) {
+					continue
+				}
+				k := tu.String()
+				if seen[k] || c.ex.match(k) || !rules.allowed(requestPath(tu)) {
 					continue
 				}
 				seen[k] = true
-				next = append(next, t.URL)
+				next = append(next, tu)
 			}
 		}
 		frontier = next
 	}
 	rep.Stats.Pages = len(pages)
+	if home != nil {
+		rep.Home = iri(home.name())
+	}
 
 	// Every link of every crawled page, and every sitemap entry.
 	var occs []occurrence
 	for _, p := range pages {
-		name := iri(p.final)
+		self := p.name()
+		name := iri(self)
+		if len(p.addrs) > 1 {
+			if rep.Aliases == nil {
+				rep.Aliases = make(map[string][]string)
+			}
+			for _, a := range p.addrs {
+				if a != self {
+					rep.Aliases[name] = append(rep.Aliases[name], iri(a))
+				}
+			}
+			slices.Sort(rep.Aliases[name])
+		}
 		rep.Findings = append(rep.Findings, pageFindings(name, p.page)...)
-		base := linkBase(p.final, p.page)
+		base := linkBase(self, p.page)
 		for _, l := range p.page.Links {
 			t := resolveLink(base, l.Raw)
 			switch t.Kind {
@@ -134,17 +220,29 @@ func (c *checker) crawl(ctx context.Context) (*Report, error) {
 				rep.Findings = append(rep.Findings, c.schemeFindings(name, l, t)...)
 				continue
 			}
-			internal := sameSite(t.URL, site)
-			if c.ex.match(t.URL.String()) || internal && !rules.allowed(requestPath(t.URL)) || !internal && !c.cfg.External {
+			u, where := sc.locate(t.URL)
+			if c.ex.match(t.URL.String()) || c.ex.match(u.String()) ||
+				where == inside && !rules.allowed(requestPath(u)) || where == external && !c.cfg.External {
 				rep.Stats.Skipped++
 				continue
 			}
 			rep.Stats.Links++
-			occs = append(occs, occurrence{page: name, link: l, t: t, internal: internal})
+			if where == outside {
+				rep.Findings = append(rep.Findings, c.outsideFinding(name, l, t))
+				continue
+			}
+			t.URL = u
+			occs = append(occs, occurrence{page: name, link: l, t: t, internal: where == inside})
 		}
 		c.prog.link(len(p.page.Links))
 	}
-	occs = append(occs, sitemapOccs...)
+	for _, o := range sitemapOccs {
+		if _, where := sc.locate(o.t.URL); where == outside {
+			rep.Findings = append(rep.Findings, c.outsideFinding(o.page, o.link, o.t))
+			continue
+		}
+		occs = append(occs, o)
+	}
 
 	// Check the targets the crawl did not fetch, once each.
 	index := make(map[string]int)
@@ -184,6 +282,61 @@ func (c *checker) crawl(ctx context.Context) (*Report, error) {
 	return rep, nil
 }
 
+// identify returns the crawled page that the page p, fetched at final,
+// is: an earlier one when p has the same canonical address and reports
+// exactly the same (its links resolve to the same targets on the same
+// lines, with the same ids and charset), else a new one. byKey holds the
+// pages met so far by canonical address.
+func (c *checker) identify(final *url.URL, p *page, byKey map[string][]*crawled) *crawled {
+	key, declared := addressKey(final), (*url.URL)(nil)
+	if p.Canonical != "" {
+		t := resolveLink(linkBase(final, p), p.Canonical)
+		if t.Kind == targetHTTP {
+			if u, where := c.sc.locate(t.URL); where == inside {
+				// A declared canonical URL keeps its query: on a dynamic
+				// site the query may be what names the page.
+				key, declared = u.String(), u
+				if u.RawQuery == "" {
+					key = addressKey(u)
+				}
+			}
+		}
+	}
+	print := reportPrint(linkBase(final, p), p)
+	for _, e := range byKey[key] {
+		if e.print == print {
+			e.addrs = append(e.addrs, final)
+			return e
+		}
+	}
+	e := &crawled{addrs: []*url.URL{final}, key: key, declared: declared, print: print, page: p}
+	byKey[key] = append(byKey[key], e)
+	return e
+}
+
+// reportPrint fingerprints what the checker reports about page p whose
+// links resolve against base: every link resolved, with its line, source
+// and spelling; the duplicate ids; the charset problem. Two addresses of a
+// page with the same fingerprint yield the same findings.
+func reportPrint(base *url.URL, p *page) uint64 {
+	h := fnv.New64a()
+	for _, l := range p.Links {
+		t := resolveLink(base, l.Raw)
+		s := l.Raw
+		if t.Kind == targetHTTP {
+			s = t.URL.String() + "#" + t.Fragment
+		}
+		fmt.Fprintf(h, "%s\x00%s\x00%d\x00%s\x00", s, l.Source, l.Line, l.Raw)
+	}
+	dup := p.duplicateIDs()
+	slices.Sort(dup)
+	for _, id := range dup {
+		fmt.Fprintf(h, "id\x00%s\x00%d\x00", id, p.IDs[id])
+	}
+	fmt.Fprintf(h, "charset\x00%s", p.CharsetProblem)
+	return h.Sum64()
+}
+
 // fetchRobots reads the site's robots.txt. A missing one (4xx) allows
 // everything; one that cannot be read (5xx, network error) stops the
 // crawl, as RFC 9309 asks.
@@ -206,15 +359,17 @@ func (c *checker) fetchRobots(ctx context.Context, site *url.URL) (*robots, erro
 	return parseRobots(string(ch.resp.body), c.cfg.UserAgent), nil
 }
 
-// sitemapLocs reads the sitemaps named by robots.txt and /sitemap.xml,
-// following sitemap indexes, and returns their entries as links of the
-// sitemap that lists them.
-func (c *checker) sitemapLocs(ctx context.Context, site *url.URL, rules *robots) []occurrence {
+// sitemapLocs reads the sitemaps under the site's root (sitemap.xml and
+// those robots.txt names there), following sitemap indexes, and returns
+// their entries as links of the sitemap that lists them. When the site is
+// one column of a portal, the sitemaps outside its base path are the
+// portal's and are not read.
+func (c *checker) sitemapLocs(ctx context.Context, rules *robots) []occurrence {
 	var queue []string
 	if rules != nil {
 		queue = append(queue, rules.Sitemaps...)
 	}
-	queue = append(queue, site.ResolveReference(&url.URL{Path: "/sitemap.xml"}).String())
+	queue = append(queue, c.sc.root.ResolveReference(&url.URL{Path: "sitemap.xml"}).String())
 	seen := make(map[string]bool)
 	var out []occurrence
 	for n := 0; len(queue) > 0 && n < maxSitemaps; {
@@ -225,7 +380,8 @@ func (c *checker) sitemapLocs(ctx context.Context, site *url.URL, rules *robots)
 			continue
 		}
 		normalizeURL(u)
-		if seen[u.String()] || !sameSite(u, site) {
+		u, where := c.sc.locate(u)
+		if seen[u.String()] || where != inside {
 			continue
 		}
 		seen[u.String()] = true

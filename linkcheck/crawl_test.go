@@ -273,8 +273,8 @@ func TestCrawlFixture(t *testing.T) {
 				exact := map[string]int{
 					"/ratelimited":    2, // 429, then after Retry-After 200
 					"/unavailable":    2, // 503, then after Retry-After 200
-					"/always429":      2, // 429, one retry (MaxRetries 1), then rate-limited
-					"/slow":           2, // timeout, one retry
+					"/always429":      3, // 429 twice after waits of 1 s; a third would pass RateLimitWait (2.5 s)
+					"/slow":           2, // timeout, one retry (TimeoutRetries 1)
 					"/head-forbidden": 2, // HEAD 403, GET
 					"/missing":        1,
 					"/page.html":      1, // one GET serves both fragments
@@ -285,11 +285,11 @@ func TestCrawlFixture(t *testing.T) {
 						t.Errorf("external requests for %s = %d, want %d", path, got, want)
 					}
 				}
-				// 21 = the counts above (13) + HEAD and GET for /ok, /gone
+				// 22 = the counts above (14) + HEAD and GET for /ok, /gone
 				// (soft-404 check of a 200 text/html) + HEAD and GET for the
 				// chain /moved -> /ok.
-				if n := fx.extHits.count(""); n > 21 {
-					t.Errorf("external requests = %d, want at most 21", n)
+				if n := fx.extHits.count(""); n > 22 {
+					t.Errorf("external requests = %d, want at most 22", n)
 				}
 			},
 		},

@@ -81,6 +81,8 @@ func (c *checker) disk(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.sc = &scope{root: site, dynamic: c.cfg.Dynamic}
+	c.f.ownHost = site.Host
 	rep := &Report{Mode: "disk", Target: c.cfg.Target, BaseURL: baseURL, Home: "/index.html"}
 	rep.Stats.Pages = len(s.docs)
 
@@ -117,17 +119,23 @@ func (c *checker) disk(ctx context.Context) (*Report, error) {
 					o.findings = append(o.findings, c.schemeFindings(name, l, t)...)
 					continue
 				}
-				if c.ex.match(t.URL.String()) {
+				_, where := c.sc.locate(t.URL)
+				if c.ex.match(t.URL.String()) || where == inside && c.sc.isDynamic(t.URL) {
 					o.skipped++
 					continue
 				}
-				if !sameSite(t.URL, site) {
+				switch where {
+				case external:
 					if c.cfg.External {
 						o.ext = append(o.ext, extRef{page: i, link: l, t: t})
 						o.links++
 					} else {
 						o.skipped++
 					}
+					continue
+				case outside:
+					o.links++
+					o.findings = append(o.findings, c.outsideFinding(name, l, t))
 					continue
 				}
 				o.links++
@@ -181,16 +189,25 @@ func (c *checker) diskFindings(s *diskSite, name string, l link, t target, site 
 		c.prog.brokenLink()
 		return []Finding{f}
 	}
-	if c.wantsFragment(t) {
-		if p := s.pages[rel]; p != nil && !p.hasAnchor(t.Fragment) {
-			f.Target = display + "#" + t.Fragment
-			f.Kind, f.Severity = KindFragment, Error
-			f.Detail = "no element with id or name " + quote(fragmentWords(t.Fragment)) + " in " + rel
-			c.prog.brokenLink()
-			return []Finding{f}
+	var out []Finding
+	p := s.pages[rel]
+	if p != nil && !c.cfg.IgnoreSoftNotFound {
+		// A static server answers 200 for this file: if it says "not
+		// found", visitors see a missing page, as with a soft-404 over HTTP.
+		if why := p.saysNotFound(); why != "" {
+			g := f
+			g.Kind, g.Severity, g.Detail = KindSoftNotFound, Warning, softNotFoundDetail(why)
+			out = append(out, g)
 		}
 	}
-	return nil
+	if c.wantsFragment(t) && p != nil && !p.hasAnchor(t.Fragment) {
+		f.Target = display + "#" + t.Fragment
+		f.Kind, f.Severity = KindFragment, Error
+		f.Detail = "no element with id or name " + quote(fragmentWords(t.Fragment)) + " in " + rel
+		c.prog.brokenLink()
+		out = append(out, f)
+	}
+	return out
 }
 
 // lookup finds the file that serves rel, as a static server would: the
@@ -234,20 +251,16 @@ func (c *checker) siteURL(s *diskSite) (*url.URL, string, error) {
 		u, _ := url.Parse(placeholderSite)
 		return u, "", nil
 	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, "", fmt.Errorf("base URL %q: %w", raw, err)
-	}
-	normalizeURL(u)
-	u.RawQuery, u.RawPath = "", ""
-	switch {
-	case strings.HasSuffix(u.Path, "/"):
-	case fromPage:
+	if fromPage {
 		// The index page's own URL: its folder is the site root.
-		u.Path = u.Path[:strings.LastIndexByte(u.Path, '/')+1]
-	default:
-		// --base-url names a folder, with or without the final slash.
-		u.Path += "/"
+		u, _ := url.Parse(raw) // parsed above
+		u.Path, u.RawPath = u.Path[:strings.LastIndexByte(u.Path, '/')+1], ""
+		raw = u.String()
+	}
+	// --base-url names a folder, with or without the final slash.
+	u, err := baseURL(raw)
+	if err != nil {
+		return nil, "", err
 	}
 	return u, u.String(), nil
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,11 +62,64 @@ type response struct {
 	length int64
 }
 
-// hostGate limits the requests in flight to one host and spaces their starts.
+// hostGate limits the requests in flight to one host and spaces their
+// starts. For an external host it is also the circuit breaker.
 type hostGate struct {
 	sem  chan struct{}
 	mu   sync.Mutex
 	next time.Time
+
+	// timedOut holds the URLs that timed out since the host last answered;
+	// open reports that the breaker tripped.
+	timedOut map[string]bool
+	open     bool
+}
+
+// hostDownError is the error of a request that was not sent because the
+// host's circuit breaker is open.
+type hostDownError struct {
+	host string
+	n    int
+}
+
+func (e *hostDownError) Error() string {
+	return fmt.Sprintf("not requested: %s timed out on %d different URLs in a row (circuit breaker)", e.host, e.n)
+}
+
+// tripped returns the error for a request to a host whose breaker is open,
+// or nil.
+func (g *hostGate) tripped(host string) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.open {
+		return &hostDownError{host: host, n: len(g.timedOut)}
+	}
+	return nil
+}
+
+// timeout records that a request for u timed out, and opens the breaker
+// when limit different URLs have timed out in a row.
+func (g *hostGate) timeout(u string, limit int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.timedOut == nil {
+		g.timedOut = make(map[string]bool)
+	}
+	g.timedOut[u] = true
+	if limit > 0 && len(g.timedOut) >= limit {
+		g.open = true
+	}
+}
+
+// answered records an answer from the host: it is alive, whatever the
+// status, so the breaker closes.
+func (g *hostGate) answered() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.timedOut) > 0 {
+		clear(g.timedOut)
+	}
+	g.open = false
 }
 
 func (g *hostGate) acquire(ctx context.Context, interval time.Duration) error {
@@ -121,6 +175,9 @@ type fetcher struct {
 	mu     sync.Mutex
 	gates  map[string]*hostGate
 	probes map[string]*probe
+	// ownHost is the host of the site being checked, which the circuit
+	// breaker never cuts off.
+	ownHost string
 }
 
 func newFetcher(cfg *Config, log *slog.Logger, c *cache, prog *progress) *fetcher {
@@ -166,13 +223,42 @@ func (f *fetcher) gate(host string) *hostGate {
 // of the body.
 func (f *fetcher) do(ctx context.Context, method string, u *url.URL, limit int64) (*response, error) {
 	g := f.gate(u.Host)
+	breaker := f.cfg.HostTimeouts > 0 && u.Host != f.ownHost
+	if breaker {
+		if err := g.tripped(u.Host); err != nil {
+			return nil, err
+		}
+	}
 	if err := g.acquire(ctx, f.cfg.MinInterval); err != nil {
 		return nil, err
 	}
 	defer g.release()
+	if breaker {
+		// The breaker may have tripped while this request waited its turn.
+		if err := g.tripped(u.Host); err != nil {
+			return nil, err
+		}
+	}
+	resp, err := f.send(ctx, method, u, limit)
+	switch {
+	case ctx.Err() != nil:
+	case err == nil:
+		g.answered()
+	case breaker && isTimeout(err):
+		g.timeout(u.String(), f.cfg.HostTimeouts)
+	}
+	return resp, err
+}
+
+// send sends one request, its URL percent-encoded as RFC 3986 asks, and
+// reads up to limit bytes of the body.
+func (f *fetcher) send(ctx context.Context, method string, u *url.URL, limit int64) (*response, error) {
 	rctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(rctx, method, u.String(), nil)
+	ru := *u
+	ru.RawQuery = encodeQuery(u.RawQuery)
+	ru.Fragment, ru.RawFragment = "", ""
+	req, err := http.NewRequestWithContext(rctx, method, ru.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -197,47 +283,67 @@ func (f *fetcher) do(ctx context.Context, method string, u *url.URL, limit int64
 	return r, nil
 }
 
-// doRetry sends a request and retries it: after network errors, timeouts
-// and 5xx with exponential backoff, and after 429 (or 503 with
-// Retry-After) once the host's Retry-After has passed. It reports whether
-// the answer is still a rate limit after the retries.
+// doRetry sends a request and retries it within three separate budgets:
+// Config.MaxRetries after network errors and 5xx answers,
+// Config.TimeoutRetries after timeouts, and, after 429 (or 503 with
+// Retry-After), as many times as the waits the host asks for fit in
+// Config.RateLimitWait. It reports whether the answer is still a rate limit
+// after the retries.
 func (f *fetcher) doRetry(ctx context.Context, method string, u *url.URL, limit int64) (*response, bool, error) {
-	for attempt := 0; ; attempt++ {
+	var (
+		errRetries, timeoutRetries, rateRetries int
+		waited                                  time.Duration
+	)
+	for {
 		resp, err := f.do(ctx, method, u, limit)
 		if ctx.Err() != nil {
 			return nil, false, ctx.Err()
 		}
 		if err != nil {
-			if attempt < f.cfg.MaxRetries {
-				f.log.DebugContext(ctx, "retry", "url", u.String(), "err", err)
-				if err := sleep(ctx, f.backoff(attempt)); err != nil {
+			var down *hostDownError
+			switch {
+			case errors.As(err, &down):
+				return nil, false, err
+			case isTimeout(err):
+				if timeoutRetries >= f.cfg.TimeoutRetries {
 					return nil, false, err
 				}
-				continue
+				timeoutRetries++
+			default:
+				if errRetries >= f.cfg.MaxRetries {
+					return nil, false, err
+				}
+				errRetries++
 			}
-			return nil, false, err
+			f.log.DebugContext(ctx, "retry", "url", u.String(), "err", err)
+			if err := sleep(ctx, f.backoff(errRetries+timeoutRetries-1)); err != nil {
+				return nil, false, err
+			}
+			continue
 		}
 		s := resp.status
 		wait, hasWait := retryAfter(resp.header.Get("Retry-After"), time.Now())
 		switch {
 		case s == http.StatusTooManyRequests || s == http.StatusServiceUnavailable && hasWait:
-			// Never judge a rate-limited link without asking again.
-			if attempt < max(f.cfg.MaxRetries, 1) {
-				if !hasWait {
-					wait = f.backoff(attempt)
-				}
-				wait = min(wait, f.cfg.MaxRetryWait)
-				f.log.DebugContext(ctx, "rate limited", "url", u.String(), "status", s, "wait", wait)
-				f.gate(u.Host).pause(time.Now().Add(wait))
-				continue
+			if !hasWait || wait <= 0 {
+				wait = f.backoff(rateRetries)
 			}
-			return resp, true, nil
+			if wait > f.cfg.MaxRetryWait || waited+wait > f.cfg.RateLimitWait {
+				return resp, true, nil
+			}
+			waited += wait
+			rateRetries++
+			f.log.DebugContext(ctx, "rate limited", "url", u.String(), "status", s, "wait", wait)
+			// Every request to the host waits, not only this one.
+			f.gate(u.Host).pause(time.Now().Add(wait))
+			continue
 		case s == http.StatusRequestTimeout || s == http.StatusInternalServerError || s == http.StatusBadGateway ||
 			s == http.StatusServiceUnavailable || s == http.StatusGatewayTimeout:
-			if attempt < f.cfg.MaxRetries {
-				if err := sleep(ctx, f.backoff(attempt)); err != nil {
+			if errRetries < f.cfg.MaxRetries {
+				if err := sleep(ctx, f.backoff(errRetries)); err != nil {
 					return nil, false, err
 				}
+				errRetries++
 				continue
 			}
 		}
@@ -338,7 +444,11 @@ func isRedirect(status int) bool {
 
 // describe turns a request error into a finding's words.
 func (f *fetcher) describe(err error) string {
-	if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
+	var down *hostDownError
+	if errors.As(err, &down) {
+		return down.Error()
+	}
+	if isTimeout(err) {
 		return fmt.Sprintf("timeout after %v", f.cfg.Timeout)
 	}
 	var ue *url.Error
@@ -348,9 +458,10 @@ func (f *fetcher) describe(err error) string {
 	return err.Error()
 }
 
+// isTimeout reports whether err is a request that ran out of time.
 func isTimeout(err error) bool {
 	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // sniffBytes is how much of a body a status check reads: enough to tell an
@@ -438,8 +549,8 @@ func isCSSType(ct string) bool { return mediaType(ct) == "text/css" }
 // heading, then compares the page with the host's answer for a URL that
 // cannot exist.
 func (f *fetcher) softNotFound(ctx context.Context, final *url.URL, p *page) string {
-	if w := notFoundWords(p.Title + " | " + p.Heading); w != "" {
-		return "the page says " + quote(w)
+	if why := p.saysNotFound(); why != "" {
+		return why
 	}
 	pr := f.probe(ctx, final)
 	if pr.status != http.StatusOK {
@@ -501,6 +612,16 @@ var notFoundPhrases = []string{
 	"页面不存在", "网页不存在", "文件不存在", "信息不存在", "页面未找到", "页面找不到", "找不到", "未找到",
 	"无法找到", "已被删除", "已删除或不存在", "not found", "page cannot be found", "page does not exist",
 	"no longer available",
+}
+
+// saysNotFound returns why p calls itself a "not found" page, from the
+// words of its title and first heading, or "". Disk and HTTP checks share
+// this rule.
+func (p *page) saysNotFound() string {
+	if w := notFoundWords(p.Title + " | " + p.Heading); w != "" {
+		return "the page says " + quote(w)
+	}
+	return ""
 }
 
 // notFoundWords returns the not-found phrase in s, or "".
@@ -581,13 +702,15 @@ func implausibleType(u *url.URL, ct string) string {
 		return ""
 	}
 	mt := mediaType(ct)
-	if genericTypes[mt] {
+	if genericTypes[mt] || slices.Contains(want, mt) {
 		return ""
 	}
-	for _, w := range want {
-		if mt == w {
-			return ""
-		}
+	// XML and JSON files are served under the type of what they hold:
+	// application/rss+xml, application/atom+xml,
+	// application/opensearchdescription+xml, application/feed+json, …
+	// (RFC 6839 structured syntax suffixes).
+	if ext == ".xml" && strings.HasSuffix(mt, "+xml") || ext == ".json" && strings.HasSuffix(mt, "+json") {
+		return ""
 	}
 	return fmt.Sprintf("%s file served as %s", ext, mt)
 }

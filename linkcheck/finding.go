@@ -46,6 +46,10 @@ const (
 	// KindCharset: the page declares no charset, an unknown one, or is not
 	// valid in the one it declares (warning).
 	KindCharset Kind = "charset"
+	// KindOutsideBase: a link to the site's own host leaves its base path
+	// (Config.BaseURL); on a portal it reaches another system's page, or
+	// nothing.
+	KindOutsideBase Kind = "outside-base"
 )
 
 // Finding is one problem with one link on one page. Page, Target and Kind
@@ -72,6 +76,11 @@ type Finding struct {
 	// Redirects is the redirect chain, starting with the target, when there
 	// was one.
 	Redirects []string `json:"redirects,omitempty"`
+	// FirstSeen is the date of the first run, in the history, of the
+	// unbroken series of runs that found this finding, up to this one (see
+	// History); Runs is the number of runs in that series.
+	FirstSeen string `json:"first_seen,omitempty"`
+	Runs      int    `json:"runs,omitempty"`
 }
 
 // ID returns the identity of f that --since compares.
@@ -125,9 +134,15 @@ type Report struct {
 	// BaseURL is the site's public URL, if known.
 	BaseURL string `json:"base_url,omitempty"`
 	// Home is the home page, named as findings name pages.
-	Home     string    `json:"home"`
-	Stats    Stats     `json:"stats"`
-	Findings []Finding `json:"findings"`
+	Home string `json:"home"`
+	// Date is the date of the run, when it was recorded in a history.
+	Date  string `json:"date,omitempty"`
+	Stats Stats  `json:"stats"`
+	// Aliases lists, for each page the crawler reached under more than one
+	// address, the other addresses. The page is parsed and reported once,
+	// under its canonical URL.
+	Aliases  map[string][]string `json:"aliases,omitempty"`
+	Findings []Finding           `json:"findings"`
 	// Since is the comparison with a previous report, when asked for.
 	Since *Changes `json:"since,omitempty"`
 }
@@ -148,13 +163,35 @@ func (r *Report) count() {
 
 // Changes compares a report with a previous one.
 type Changes struct {
-	// Previous names the previous report, as given.
+	// Previous names the previous report, as given, or the previous run of
+	// a history.
 	Previous string `json:"previous"`
+	// PreviousDate is the date of the previous run of a history.
+	PreviousDate string `json:"previous_date,omitempty"`
 	// New holds the findings that the previous report did not have.
 	New []Finding `json:"new"`
 	// Fixed holds the previous findings that are gone.
 	Fixed []Finding `json:"fixed"`
 }
+
+// previousDate returns the date of the previous run, when the comparison
+// comes from a history.
+func (ch *Changes) previousDate() string {
+	if ch.PreviousDate != "" {
+		return ch.PreviousDate
+	}
+	return ch.Previous
+}
+
+// FixedSpan says when a fixed finding was reported, when a history knows
+// it: "2026-04-06 to 2026-04-27, 4 runs".
+func (ch *Changes) FixedSpan(f Finding) string {
+	if f.FirstSeen == "" {
+		return ""
+	}
+	return f.FirstSeen + " to " + ch.previousDate() + ", " + plural(f.Runs, "run")
+}
+
 
 // ReadReport decodes a JSON report written by Write.
 func ReadReport(r io.Reader) (*Report, error) {

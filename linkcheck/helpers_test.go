@@ -71,5 +71,6 @@ func testConfig() Config {
 	cfg.MaxRetries = 1
 	cfg.RetryBackoff = 10 * time.Millisecond
 	cfg.MaxRetryWait = 2 * time.Second
+	cfg.RateLimitWait = 2500 * time.Millisecond
 	return cfg
 }

@@ -210,10 +210,11 @@ var linkAttrs = map[string][]string{
 	"th":     {"background"},
 }
 
-// parseOptions says what parseHTML must collect besides links and anchors.
+// parseOptions says what parseHTML must collect besides links, anchors,
+// the title and the first heading.
 type parseOptions struct {
 	contentType string
-	text        bool // title, heading and text fingerprint for soft-404
+	text        bool // a fingerprint of the visible text, for soft-404 probes
 }
 
 // parseHTML tokenizes an HTML document once and collects its links with
@@ -249,13 +250,15 @@ func parseHTML(data []byte, opt parseOptions) *page {
 				for _, r := range cssURLs(text) {
 					p.Links = append(p.Links, link{Raw: r.URL, Source: "style url", Line: start + strings.Count(text[:r.Offset], "\n")})
 				}
-			case !opt.text:
 			case inTitle:
 				title.Write(z.Text())
-			case skipText == 0:
+			case skipText == 0 && (inHeading || opt.text):
 				text := z.Text()
 				if inHeading {
 					heading.Write(text)
+				}
+				if !opt.text {
+					break
 				}
 				for _, f := range bytes.Fields(text) {
 					p.TextLen += utf8.RuneCount(f) + 1

@@ -43,7 +43,9 @@ func Write(w io.Writer, rep *Report, format string) error {
 
 // pageGroup is the findings of one page.
 type pageGroup struct {
-	Page     string
+	Page string
+	// Aliases are the page's other addresses (Report.Aliases).
+	Aliases  []string
 	Home     bool
 	Errors   int
 	Warnings int
@@ -56,7 +58,7 @@ func groups(rep *Report) []pageGroup {
 	var gs []pageGroup
 	for _, f := range rep.Findings {
 		if len(gs) == 0 || gs[len(gs)-1].Page != f.Page {
-			gs = append(gs, pageGroup{Page: f.Page, Home: f.Page == rep.Home})
+			gs = append(gs, pageGroup{Page: f.Page, Aliases: rep.Aliases[f.Page], Home: f.Page == rep.Home})
 		}
 		g := &gs[len(gs)-1]
 		g.Findings = append(g.Findings, f)
@@ -93,11 +95,35 @@ func (g pageGroup) counts() string {
 	return s
 }
 
+// also names a page's other addresses, or "".
+func (g pageGroup) also() string {
+	if len(g.Aliases) == 0 {
+		return ""
+	}
+	return " (also " + strings.Join(g.Aliases, ", ") + ")"
+}
+
+// since says since when a finding has been reported, when a history
+// knows it.
+func since(f Finding) string {
+	switch {
+	case f.FirstSeen == "":
+		return ""
+	case f.Runs <= 1:
+		return "new on " + f.FirstSeen
+	default:
+		return fmt.Sprintf("since %s (%d runs)", f.FirstSeen, f.Runs)
+	}
+}
+
 func writeText(w io.Writer, rep *Report) error {
 	ew := &errWriter{w: w}
 	ew.printf("linkcheck %s (%s)", rep.Target, rep.Mode)
 	if rep.BaseURL != "" {
 		ew.printf(", base URL %s", rep.BaseURL)
+	}
+	if rep.Date != "" {
+		ew.printf(", %s", rep.Date)
 	}
 	ew.printf("\n%s, %s to %s checked, %d skipped",
 		plural(rep.Stats.Pages, "page"), plural(rep.Stats.Links, "link"), plural(rep.Stats.Targets, "target"), rep.Stats.Skipped)
@@ -105,11 +131,14 @@ func writeText(w io.Writer, rep *Report) error {
 		ew.printf(", %s, %d from cache", plural(rep.Stats.Requests, "HTTP request"), rep.Stats.Cached)
 	}
 	ew.printf("\n%s (broken links, 不可用链接), %s\n", plural(rep.Stats.Errors, "error"), plural(rep.Stats.Warnings, "warning"))
+	if len(rep.Aliases) > 0 {
+		ew.printf("%s reached under more than one address, each checked once\n", plural(len(rep.Aliases), "page"))
+	}
 	for _, g := range groups(rep) {
 		if g.Home {
-			ew.printf("\n*** Home page (首页) %s: %s; broken links on the home page: %d ***\n", g.Page, g.counts(), g.Errors)
+			ew.printf("\n*** Home page (首页) %s%s: %s; broken links on the home page: %d ***\n", g.Page, g.also(), g.counts(), g.Errors)
 		} else {
-			ew.printf("\n%s: %s\n", g.Page, g.counts())
+			ew.printf("\n%s%s: %s\n", g.Page, g.also(), g.counts())
 		}
 		for _, f := range g.Findings {
 			ew.printf("  %-7s %-12s %s", f.Severity, f.Kind, orDash(f.Target))
@@ -119,19 +148,27 @@ func writeText(w io.Writer, rep *Report) error {
 			if f.Source != "" {
 				ew.printf(", %s", f.Source)
 			}
-			ew.printf(": %s\n", f.Detail)
+			ew.printf(": %s", f.Detail)
+			if s := since(f); s != "" {
+				ew.printf(" [%s]", s)
+			}
+			ew.printf("\n")
 			if len(f.Redirects) > 0 {
 				ew.printf("          chain: %s\n", strings.Join(f.Redirects, " -> "))
 			}
 		}
 	}
 	if ch := rep.Since; ch != nil {
-		ew.printf("\nSince %s: %d new, %d fixed\n", ch.Previous, len(ch.New), len(ch.Fixed))
+		ew.printf("\nSince %s: %d new, %d fixed, %d still reported\n", ch.Previous, len(ch.New), len(ch.Fixed), len(rep.Findings)-len(ch.New))
 		for _, f := range ch.New {
 			ew.printf("  new    %-7s %-12s %s -> %s\n", f.Severity, f.Kind, f.Page, orDash(f.Target))
 		}
 		for _, f := range ch.Fixed {
-			ew.printf("  fixed  %-7s %-12s %s -> %s\n", f.Severity, f.Kind, f.Page, orDash(f.Target))
+			ew.printf("  fixed  %-7s %-12s %s -> %s", f.Severity, f.Kind, f.Page, orDash(f.Target))
+			if f.FirstSeen != "" {
+				ew.printf(" [reported %s to %s, %s]", f.FirstSeen, ch.previousDate(), plural(f.Runs, "run"))
+			}
+			ew.printf("\n")
 		}
 	}
 	return ew.err
@@ -163,18 +200,28 @@ func writeJSON(w io.Writer, rep *Report) error {
 	return enc.Encode(rep)
 }
 
+// writeCSV writes one row per finding. The file starts with a UTF-8 byte
+// order mark, which spreadsheet programs (Excel, WPS) need to read Chinese
+// text as UTF-8 rather than GBK.
 func writeCSV(w io.Writer, rep *Report) error {
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return err
+	}
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"severity", "kind", "page", "target", "line", "source", "status", "detail", "redirects"})
+	_ = cw.Write([]string{"severity", "kind", "page", "target", "line", "source", "status", "detail", "redirects", "first_seen", "runs", "page_also"})
 	for _, f := range rep.Findings {
-		line, status := "", ""
+		line, status, runs := "", "", ""
 		if f.Line > 0 {
 			line = strconv.Itoa(f.Line)
 		}
 		if f.Status > 0 {
 			status = strconv.Itoa(f.Status)
 		}
-		_ = cw.Write([]string{string(f.Severity), string(f.Kind), f.Page, f.Target, line, f.Source, status, f.Detail, strings.Join(f.Redirects, " -> ")})
+		if f.Runs > 0 {
+			runs = strconv.Itoa(f.Runs)
+		}
+		_ = cw.Write([]string{string(f.Severity), string(f.Kind), f.Page, f.Target, line, f.Source, status, f.Detail,
+			strings.Join(f.Redirects, " -> "), f.FirstSeen, runs, strings.Join(rep.Aliases[f.Page], " ")})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -190,13 +237,31 @@ func writeMarkdown(w io.Writer, rep *Report) error {
 	}
 	ew.printf("| Pages | %d |\n| Links | %d |\n| Targets | %d |\n| Skipped | %d |\n", rep.Stats.Pages, rep.Stats.Links, rep.Stats.Targets, rep.Stats.Skipped)
 	ew.printf("| Errors (broken links) | %d |\n| Warnings | %d |\n", rep.Stats.Errors, rep.Stats.Warnings)
+	if rep.Date != "" {
+		ew.printf("| Date | %s |\n", rep.Date)
+	}
+	hist := rep.Date != ""
 	for _, g := range groups(rep) {
 		if g.Home {
 			ew.printf("\n## Home page `%s`: %s\n\n", g.Page, g.counts())
 		} else {
 			ew.printf("\n## `%s`: %s\n\n", g.Page, g.counts())
 		}
-		ew.printf("| Severity | Kind | Target | Line | Source | Detail |\n|---|---|---|---|---|---|\n")
+		if len(g.Aliases) > 0 {
+			ew.printf("Also reached as")
+			for i, a := range g.Aliases {
+				if i > 0 {
+					ew.printf(",")
+				}
+				ew.printf(" %s", mdCell(a))
+			}
+			ew.printf(".\n\n")
+		}
+		if hist {
+			ew.printf("| Severity | Kind | Target | Line | Source | Detail | Since |\n|---|---|---|---|---|---|---|\n")
+		} else {
+			ew.printf("| Severity | Kind | Target | Line | Source | Detail |\n|---|---|---|---|---|---|\n")
+		}
 		for _, f := range g.Findings {
 			line := ""
 			if f.Line > 0 {
@@ -206,17 +271,21 @@ func writeMarkdown(w io.Writer, rep *Report) error {
 			if len(f.Redirects) > 0 {
 				detail += " (" + strings.Join(f.Redirects, " → ") + ")"
 			}
-			ew.printf("| %s | %s | %s | %s | %s | %s |\n", f.Severity, f.Kind, mdCell(f.Target), line, mdCell(f.Source), mdCell(detail))
+			ew.printf("| %s | %s | %s | %s | %s | %s |", f.Severity, f.Kind, mdCell(f.Target), line, mdCell(f.Source), mdCell(detail))
+			if hist {
+				ew.printf(" %s |", since(f))
+			}
+			ew.printf("\n")
 		}
 	}
 	if ch := rep.Since; ch != nil {
-		ew.printf("\n## Since %s: %d new, %d fixed\n\n", mdCell(ch.Previous), len(ch.New), len(ch.Fixed))
-		ew.printf("| Change | Severity | Kind | Page | Target |\n|---|---|---|---|---|\n")
+		ew.printf("\n## Since %s: %d new, %d fixed, %d still reported\n\n", mdCell(ch.Previous), len(ch.New), len(ch.Fixed), len(rep.Findings)-len(ch.New))
+		ew.printf("| Change | Severity | Kind | Page | Target | Reported |\n|---|---|---|---|---|---|\n")
 		for _, f := range ch.New {
-			ew.printf("| new | %s | %s | %s | %s |\n", f.Severity, f.Kind, mdCell(f.Page), mdCell(f.Target))
+			ew.printf("| new | %s | %s | %s | %s |  |\n", f.Severity, f.Kind, mdCell(f.Page), mdCell(f.Target))
 		}
 		for _, f := range ch.Fixed {
-			ew.printf("| fixed | %s | %s | %s | %s |\n", f.Severity, f.Kind, mdCell(f.Page), mdCell(f.Target))
+			ew.printf("| fixed | %s | %s | %s | %s | %s |\n", f.Severity, f.Kind, mdCell(f.Page), mdCell(f.Target), ch.FixedSpan(f))
 		}
 	}
 	return ew.err
@@ -274,6 +343,9 @@ func writeJUnit(w io.Writer, rep *Report) error {
 				text += fmt.Sprintf(" (line %d, %s)", f.Line, f.Source)
 			}
 			text += ": " + f.Detail
+			if s := since(f); s != "" {
+				text += " [" + s + "]"
+			}
 			if len(f.Redirects) > 0 {
 				text += "\nchain: " + strings.Join(f.Redirects, " -> ")
 			}
@@ -313,7 +385,8 @@ func writeJUnit(w io.Writer, rep *Report) error {
 // htmlReport is a single self-contained page: inline CSS, no script, no
 // image, no font, nothing fetched, so it can be attached to a record.
 var htmlReport = template.Must(template.New("report").Funcs(template.FuncMap{
-	"join": strings.Join,
+	"join":  strings.Join,
+	"since": since,
 }).Parse(`<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -349,6 +422,9 @@ code{font-family:"Noto Sans Mono CJK SC",monospace}
 <tr><td>链接 Links</td><td>{{.Rep.Stats.Links}} ({{.Rep.Stats.Targets}} targets, {{.Rep.Stats.Skipped}} skipped)</td></tr>
 <tr><td>不可用链接 Errors</td><td>{{.Rep.Stats.Errors}}</td></tr>
 <tr><td>警告 Warnings</td><td>{{.Rep.Stats.Warnings}}</td></tr>
+{{- if .Rep.Date}}
+<tr><td>检查日期 Date</td><td>{{.Rep.Date}}</td></tr>
+{{- end}}
 </table>
 {{- if not .Groups}}
 <p class="ok">未发现不可用链接。No broken links found.</p>
@@ -359,22 +435,25 @@ code{font-family:"Noto Sans Mono CJK SC",monospace}
 {{- else}}
 <h2><code>{{.Page}}</code>: {{.Counts}}</h2>
 {{- end}}
+{{- with .Aliases}}
+<p>其他地址 Also reached as:{{range $i, $a := .}}{{if $i}},{{end}} <code>{{$a}}</code>{{end}}</p>
+{{- end}}
 <table>
-<tr><th>级别 Severity</th><th>类型 Kind</th><th>链接 Target</th><th>行 Line</th><th>位置 Source</th><th>说明 Detail</th></tr>
+<tr><th>级别 Severity</th><th>类型 Kind</th><th>链接 Target</th><th>行 Line</th><th>位置 Source</th><th>说明 Detail</th>{{if $.Hist}}<th>发现时间 Since</th>{{end}}</tr>
 {{- range .Findings}}
-<tr class="{{.Severity}}"><td class="sev">{{.Severity}}</td><td class="kind">{{.Kind}}</td><td><code>{{.Target}}</code></td><td>{{if .Line}}{{.Line}}{{end}}</td><td>{{.Source}}</td><td>{{.Detail}}{{if .Redirects}}<div class="chain">{{join .Redirects " → "}}</div>{{end}}</td></tr>
+<tr class="{{.Severity}}"><td class="sev">{{.Severity}}</td><td class="kind">{{.Kind}}</td><td><code>{{.Target}}</code></td><td>{{if .Line}}{{.Line}}{{end}}</td><td>{{.Source}}</td><td>{{.Detail}}{{if .Redirects}}<div class="chain">{{join .Redirects " → "}}</div>{{end}}</td>{{if $.Hist}}<td>{{since .}}</td>{{end}}</tr>
 {{- end}}
 </table>
 {{- end}}
 {{- with .Rep.Since}}
-<h2>与上次检查比较 Since {{.Previous}}: 新增 {{len .New}} new, 已修复 {{len .Fixed}} fixed</h2>
+<h2>与上次检查比较 Since {{.Previous}}: 新增 {{len .New}} new, 已修复 {{len .Fixed}} fixed, 仍存在 {{$.Still}} still reported</h2>
 <table>
-<tr><th>变化 Change</th><th>级别 Severity</th><th>类型 Kind</th><th>页面 Page</th><th>链接 Target</th></tr>
+<tr><th>变化 Change</th><th>级别 Severity</th><th>类型 Kind</th><th>页面 Page</th><th>链接 Target</th><th>报告期间 Reported</th></tr>
 {{- range .New}}
-<tr class="{{.Severity}}"><td>新增 new</td><td class="sev">{{.Severity}}</td><td>{{.Kind}}</td><td><code>{{.Page}}</code></td><td><code>{{.Target}}</code></td></tr>
+<tr class="{{.Severity}}"><td>新增 new</td><td class="sev">{{.Severity}}</td><td>{{.Kind}}</td><td><code>{{.Page}}</code></td><td><code>{{.Target}}</code></td><td></td></tr>
 {{- end}}
 {{- range .Fixed}}
-<tr><td>已修复 fixed</td><td>{{.Severity}}</td><td>{{.Kind}}</td><td><code>{{.Page}}</code></td><td><code>{{.Target}}</code></td></tr>
+<tr><td>已修复 fixed</td><td>{{.Severity}}</td><td>{{.Kind}}</td><td><code>{{.Page}}</code></td><td><code>{{.Target}}</code></td><td>{{$.Rep.Since.FixedSpan .}}</td></tr>
 {{- end}}
 </table>
 {{- end}}
@@ -392,8 +471,14 @@ func writeHTML(w io.Writer, rep *Report) error {
 	for _, g := range groups(rep) {
 		gs = append(gs, htmlGroup{g, g.counts()})
 	}
+	still := 0
+	if rep.Since != nil {
+		still = len(rep.Findings) - len(rep.Since.New)
+	}
 	return htmlReport.Execute(w, struct {
 		Rep    *Report
 		Groups []htmlGroup
-	}{rep, gs})
+		Hist   bool
+		Still  int
+	}{rep, gs, rep.Date != "", still})
 }

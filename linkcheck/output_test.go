@@ -41,26 +41,52 @@ func sampleReport() *Report {
 	return rep
 }
 
+// historyReport is sampleReport as a crawl with --history makes it: the
+// run's date, since when each finding has been reported, the comparison
+// with the previous run, and a page reached under two addresses.
+func historyReport() *Report {
+	rep := sampleReport()
+	rep.Date = "2026-05-04"
+	rep.Aliases = map[string][]string{"/index.html": {"/index.html?from=nav"}}
+	for i := range rep.Findings {
+		rep.Findings[i].FirstSeen, rep.Findings[i].Runs = "2026-04-13", 4
+	}
+	rep.Findings[2].FirstSeen, rep.Findings[2].Runs = "2026-05-04", 1
+	rep.Since = &Changes{
+		Previous:     "run 7 of 2026-04-27 (history.jsonl)",
+		PreviousDate: "2026-04-27",
+		New:          []Finding{rep.Findings[2]},
+		Fixed: []Finding{{Page: "/index.html", Target: "/old.html", Kind: KindBroken, Severity: Error, Detail: "no file old.html",
+			FirstSeen: "2026-04-06", Runs: 4}},
+	}
+	return rep
+}
+
 func TestWriteGolden(t *testing.T) {
 	exts := map[string]string{"text": "txt", "json": "json", "junit": "xml", "markdown": "md", "csv": "csv", "html": "html"}
 	for _, format := range Formats {
-		t.Run(format, func(t *testing.T) {
-			var buf bytes.Buffer
-			if err := Write(&buf, sampleReport(), format); err != nil {
-				t.Fatal(err)
-			}
-			golden := filepath.Join("testdata", "golden", "report."+exts[format])
-			if *update {
-				writeFile(t, golden, buf.Bytes())
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create)", err)
-			}
-			if diff := cmp.Diff(string(want), buf.String()); diff != "" {
-				t.Errorf("Write(%s) differs from %s (-want +got):\n%s", format, golden, diff)
-			}
-		})
+		for _, sample := range []struct {
+			name string
+			rep  func() *Report
+		}{{"report", sampleReport}, {"report-history", historyReport}} {
+			t.Run(sample.name+"/"+format, func(t *testing.T) {
+				var buf bytes.Buffer
+				if err := Write(&buf, sample.rep(), format); err != nil {
+					t.Fatal(err)
+				}
+				golden := filepath.Join("testdata", "golden", sample.name+"."+exts[format])
+				if *update {
+					writeFile(t, golden, buf.Bytes())
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run with -update to create)", err)
+				}
+				if diff := cmp.Diff(string(want), buf.String()); diff != "" {
+					t.Errorf("Write(%s) differs from %s (-want +got):\n%s", format, golden, diff)
+				}
+			})
+		}
 	}
 	if err := Write(&bytes.Buffer{}, sampleReport(), "yaml"); err == nil {
 		t.Errorf("Write(yaml) succeeded, want an error")
@@ -137,7 +163,12 @@ func TestWriteJUnitAndCSVParse(t *testing.T) {
 	if err := Write(&buf, rep, "csv"); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := csv.NewReader(&buf).ReadAll()
+	// A byte order mark first, so that Excel and WPS read UTF-8.
+	data, ok := bytes.CutPrefix(buf.Bytes(), []byte("\uFEFF"))
+	if !ok {
+		t.Errorf("CSV does not start with a UTF-8 byte order mark: %q", buf.Bytes()[:min(buf.Len(), 12)])
+	}
+	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
 	if err != nil {
 		t.Fatalf("CSV output does not parse: %v", err)
 	}

@@ -149,8 +149,64 @@ func normalizeURL(u *url.URL) {
 	if u.Path == "" {
 		u.Path, u.RawPath = "/", ""
 	}
+	u.RawQuery = encodeQuery(u.RawQuery)
 	u.Fragment, u.RawFragment = "", ""
 	u.User = nil
+}
+
+// encodeQuery percent-encodes a query string as RFC 3986 asks: every byte
+// that is not unreserved, a sub-delimiter, ':', '@', '/' or '?' becomes
+// %XX, UTF-8 included (?q=政务公开 is sent as ?q=%E6%94%BF…). Escapes
+// already there are kept, with upper-case hex digits, and a '%' that
+// starts no escape is encoded as %25.
+func encodeQuery(q string) string {
+	clean := true
+	for i := 0; i < len(q); i++ {
+		if c := q[i]; !queryByte(c) || c == '%' {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return q
+	}
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '%' && i+2 < len(q) && isHex(q[i+1]) && isHex(q[i+2]):
+			b.WriteByte('%')
+			b.WriteByte(upperHex(q[i+1]))
+			b.WriteByte(upperHex(q[i+2]))
+			i += 2
+		case c != '%' && queryByte(c):
+			b.WriteByte(c)
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hexDigits[c>>4])
+			b.WriteByte(hexDigits[c&15])
+		}
+	}
+	return b.String()
+}
+
+// queryByte reports whether c may stand for itself in a query (RFC 3986
+// section 3.4: pchar, "/" and "?"; '%' only as the start of an escape).
+func queryByte(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-._~!$&'()*+,;=:@/?%", c) >= 0
+}
+
+func upperHex(c byte) byte {
+	if c >= 'a' && c <= 'f' {
+		return c - 'a' + 'A'
+	}
+	return c
 }
 
 // sameSite reports whether u is on the host of site (either scheme) and
@@ -283,7 +339,7 @@ func siteDisplay(u *url.URL, site *url.URL, frag string, hasFrag bool) string {
 	if site != nil && sameSite(u, site) {
 		s = "/" + strings.TrimPrefix(strings.TrimPrefix(u.Path, site.Path), "/")
 		if u.RawQuery != "" {
-			s += "?" + u.RawQuery
+			s += "?" + decodeUTF8Escapes(u.RawQuery)
 		}
 	} else {
 		s = iri(u)
@@ -294,38 +350,46 @@ func siteDisplay(u *url.URL, site *url.URL, frag string, hasFrag bool) string {
 	return s
 }
 
-// iri shows u as a reader wants it: percent-encoded UTF-8 in the path
-// decoded (so Chinese paths read as Chinese), the rest as u.String writes
-// it. Escapes of ASCII bytes stay escaped, since decoding them could change
-// the URL's meaning.
+// iri shows u as a reader wants it: percent-encoded UTF-8 in the path and
+// the query decoded (so Chinese paths and search words read as Chinese),
+// the rest as u.String writes it. Escapes of ASCII bytes stay escaped,
+// since decoding them could change the URL's meaning.
 func iri(u *url.URL) string {
 	ep := u.EscapedPath()
-	if !strings.Contains(ep, "%") || u.Opaque != "" || u.Host == "" {
+	if !strings.Contains(ep, "%") && !strings.Contains(u.RawQuery, "%") || u.Opaque != "" || u.Host == "" {
 		return u.String()
 	}
+	s := u.Scheme + "://" + u.Host + decodeUTF8Escapes(ep)
+	if u.ForceQuery || u.RawQuery != "" {
+		s += "?" + decodeUTF8Escapes(u.RawQuery)
+	}
+	return s
+}
+
+// decodeUTF8Escapes decodes the runs of escaped bytes >= 0x80 in s that
+// are valid UTF-8, and leaves everything else as it is.
+func decodeUTF8Escapes(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
 	var b strings.Builder
-	b.WriteString(u.Scheme + "://" + u.Host)
-	for i := 0; i < len(ep); {
-		// Decode a run of escaped bytes >= 0x80 when it is valid UTF-8.
+	for i := 0; i < len(s); {
 		j := i
 		var raw []byte
-		for j+2 < len(ep) && ep[j] == '%' && isHex(ep[j+1]) && isHex(ep[j+2]) && unhex(ep[j+1]) >= 8 {
-			raw = append(raw, unhex(ep[j+1])<<4|unhex(ep[j+2]))
+		for j+2 < len(s) && s[j] == '%' && isHex(s[j+1]) && isHex(s[j+2]) && unhex(s[j+1]) >= 8 {
+			raw = append(raw, unhex(s[j+1])<<4|unhex(s[j+2]))
 			j += 3
 		}
 		switch {
 		case len(raw) > 0 && utf8.Valid(raw):
 			b.Write(raw)
 		case j > i:
-			b.WriteString(ep[i:j])
+			b.WriteString(s[i:j])
 		default:
-			b.WriteByte(ep[i])
+			b.WriteByte(s[i])
 			j = i + 1
 		}
 		i = j
-	}
-	if u.ForceQuery || u.RawQuery != "" {
-		b.WriteString("?" + u.RawQuery)
 	}
 	return b.String()
 }

@@ -150,7 +150,8 @@ func TestCheckMailtoTel(t *testing.T) {
 func TestIRI(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"http://h/a.html", "http://h/a.html"},
-		{"http://h/%E9%99%84%E4%BB%B6.pdf?x=%E9%99%84", "http://h/附件.pdf?x=%E9%99%84"},
+		{"http://h/%E9%99%84%E4%BB%B6.pdf?x=%E9%99%84", "http://h/附件.pdf?x=附"},
+		{"http://h/search?q=%E6%94%BF%E5%8A%A1&x=%26", "http://h/search?q=政务&x=%26"},
 		{"http://h/a%20b/%2F", "http://h/a%20b/%2F"},
 		{"http://h/%E9%99", "http://h/%E9%99"},
 	}
