@@ -126,7 +126,9 @@ func (c *checker) httpFindings(pageName, name string, l link, t target, r *resul
 	if why := implausibleType(t.URL, r.ContentType); why != "" {
 		add(KindContentType, Warning, why)
 	}
-	if r.SoftNotFound != "" {
+	if r.SoftNotFound != "" && name != pageName {
+		// A "not found" page may name itself (its canonical link): only
+		// links from other pages lead visitors to it.
 		add(KindSoftNotFound, Warning, softNotFoundDetail(r.SoftNotFound))
 	}
 	if c.wantsFragment(t) && r.Page != nil && !r.Page.hasAnchor(t.Fragment) {

@@ -191,9 +191,10 @@ func (c *checker) diskFindings(s *diskSite, name string, l link, t target, site 
 	}
 	var out []Finding
 	p := s.pages[rel]
-	if p != nil && !c.cfg.IgnoreSoftNotFound {
+	if p != nil && !c.cfg.IgnoreSoftNotFound && "/"+rel != name {
 		// A static server answers 200 for this file: if it says "not
 		// found", visitors see a missing page, as with a soft-404 over HTTP.
+		// The page's links to itself (its canonical link) lead nobody there.
 		if why := p.saysNotFound(); why != "" {
 			g := f
 			g.Kind, g.Severity, g.Detail = KindSoftNotFound, Warning, softNotFoundDetail(why)

@@ -54,7 +54,7 @@ func TestLinkcheckCommand(t *testing.T) {
 			"error   fragment     /about.html#nobody",
 		}, nil},
 		{"flags after the target", []string{broken, "--fragments=false", "--format", "csv"}, 1, []string{
-			"severity,kind,page,target,line,source,status,detail,redirects\nerror,broken,/index.html,/missing.html,",
+			"\uFEFFseverity,kind,page,target,line,source,status,detail,redirects,first_seen,runs,page_also\nerror,broken,/index.html,/missing.html,",
 		}, []string{"linkcheck: 2 pages"}},
 	}
 	for _, tt := range tests {
