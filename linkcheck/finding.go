@@ -192,7 +192,6 @@ func (ch *Changes) FixedSpan(f Finding) string {
 	return f.FirstSeen + " to " + ch.previousDate() + ", " + plural(f.Runs, "run")
 }
 
-
 // ReadReport decodes a JSON report written by Write.
 func ReadReport(r io.Reader) (*Report, error) {
 	var rep Report
