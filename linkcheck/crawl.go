@@ -82,7 +82,7 @@ func (c *checker) crawl(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.sc, c.f.ownHost = sc, start.Host
+	c.sc, c.f.ownHost, c.f.ownPath = sc, start.Host, sc.root.Path
 	hostRoot := &url.URL{Scheme: start.Scheme, Host: start.Host, Path: "/"}
 	rep := &Report{Mode: "http", Target: c.cfg.Target, BaseURL: c.publicRoot(), Home: iri(start)}
 
@@ -103,7 +103,6 @@ func (c *checker) crawl(ctx context.Context) (*Report, error) {
 		if where == external || c.ex.match(u.String()) {
 			continue
 		}
-		loc.t.URL = u
 		if where == outside {
 			sitemapOccs = append(sitemapOccs, loc)
 			continue
@@ -111,6 +110,7 @@ func (c *checker) crawl(ctx context.Context) (*Report, error) {
 		if !rules.allowed(requestPath(u)) {
 			continue
 		}
+		loc.t.URL = u
 		sitemapOccs = append(sitemapOccs, loc)
 		if k := u.String(); !seen[k] && crawlable(u) {
 			seen[k] = true

@@ -25,14 +25,18 @@ type counter struct {
 
 func (c *counter) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c.mu.Lock()
-		if c.hits == nil {
-			c.hits = make(map[string]int)
-		}
-		c.hits[r.Method+" "+r.URL.Path]++
-		c.mu.Unlock()
+		c.add(r.Method + " " + r.URL.Path)
 		h.ServeHTTP(w, r)
 	})
+}
+
+func (c *counter) add(key string) {
+	c.mu.Lock()
+	if c.hits == nil {
+		c.hits = make(map[string]int)
+	}
+	c.hits[key]++
+	c.mu.Unlock()
 }
 
 // count returns the requests whose "METHOD /path" contains s, and the total.
@@ -59,6 +63,8 @@ func (c *counter) reset() {
 type fixture struct {
 	site, ext         *httptest.Server
 	siteHits, extHits counter
+	// searches records the request URIs of /search as sent.
+	searches counter
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -78,12 +84,12 @@ func newFixture(t *testing.T) *fixture {
 	files["/gbk.html"] = gbk(t, `<!DOCTYPE html>
 <html><head><meta charset="gbk"><title>通知公告</title></head>
 <body><h2 id="第一节">第一节</h2><a href="#第一节">ok</a> <a href="/缺失.html">broken</a></body></html>`)
-	fx.site = httptest.NewServer(fx.siteHits.wrap(siteHandler(files)))
+	fx.site = httptest.NewServer(fx.siteHits.wrap(siteHandler(files, &fx.searches)))
 	t.Cleanup(fx.site.Close)
 	return fx
 }
 
-func siteHandler(files map[string][]byte) http.Handler {
+func siteHandler(files map[string][]byte, searches *counter) http.Handler {
 	mux := http.NewServeMux()
 	redirect := func(from, to string, code int) {
 		mux.HandleFunc(from, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, to, code) })
@@ -116,6 +122,38 @@ func siteHandler(files map[string][]byte) http.Handler {
 	mux.HandleFunc("/files/wrong.pdf", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Write([]byte(`<!DOCTYPE html><html><head><title>下载中心</title></head><body><h1>下载中心</h1></body></html>`))
+	})
+	for p, ct := range map[string]string{
+		"/opensearch.xml":      "application/opensearchdescription+xml; charset=utf-8",
+		"/feeds/all.rss.xml":   "application/rss+xml; charset=utf-8",
+		"/feeds/all.atom.xml":  "application/atom+xml; charset=utf-8",
+		"/feeds/all.feed.json": "application/feed+json; charset=utf-8",
+		"/files/data.xml":      "text/html; charset=utf-8",
+	} {
+		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", ct)
+			w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><x/>`))
+		})
+	}
+	// /list.html is two pages: the query names which, and they link to
+	// different places.
+	mux.HandleFunc("/list.html", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		n := r.URL.Query().Get("page")
+		fmt.Fprintf(w, `<!DOCTYPE html><html><head><meta charset="utf-8"><title>列表 %s</title></head><body><a href="/item-%s.html">broken</a></body></html>`, n, n)
+	})
+	// /search refuses a request line with raw non-ASCII bytes, as strict
+	// servers do (RFC 3986 wants them percent-encoded).
+	mux.HandleFunc("/search", func(w http.ResponseWriter, r *http.Request) {
+		searches.add(r.Method + " " + r.RequestURI)
+		for i := 0; i < len(r.RequestURI); i++ {
+			if r.RequestURI[i] >= 0x80 {
+				http.Error(w, "raw non-ASCII in the request line", http.StatusBadRequest)
+				return
+			}
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<!DOCTYPE html><html><head><meta charset="utf-8"><title>搜索</title></head><body><h1>搜索结果</h1></body></html>`))
 	})
 	mux.HandleFunc("/files/nohead.docx", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodHead {
@@ -220,6 +258,7 @@ var crawlWant = []string{
 	"SITE/ | SITE/soft-missing.html | soft-404 | warning",
 	"SITE/ | SITE/files/empty.pdf | empty | error",
 	"SITE/ | SITE/files/wrong.pdf | content-type | warning",
+	"SITE/ | SITE/files/data.xml | content-type | warning",
 	"SITE/ | SITE/img/inline-missing.png | broken | error",
 	"SITE/ | mailto:bad@@example | syntax | error",
 	"SITE/ | tel:call-us | syntax | error",
@@ -238,6 +277,21 @@ var crawlWant = []string{
 	"SITE/deep/3.html | SITE/deep/missing.html | broken | error",
 	"SITE/orphan.html | SITE/img/orphan-missing.png | broken | error",
 	"SITE/sitemap.xml | SITE/sitemap-gone.html | broken | error",
+	// Reached as /news/, /news/index.html and /news/?from=home: one page.
+	"SITE/news/ | SITE/news-missing.html | broken | error",
+	// Reached as /article.html?id=7 and ?id=7&from=list: one page.
+	"SITE/article.html?id=7 | SITE/article-missing.html | broken | error",
+	// Same address without the query, different links: two pages.
+	"SITE/list.html?page=1 | SITE/item-1.html | broken | error",
+	"SITE/list.html?page=2 | SITE/item-2.html | broken | error",
+}
+
+// crawlAliases is the other addresses of the pages the HTTP fixture serves
+// under several.
+var crawlAliases = map[string][]string{
+	"SITE/":                  {"SITE/index.html"},
+	"SITE/news/":             {"SITE/news/?from=home", "SITE/news/index.html"},
+	"SITE/article.html?id=7": {"SITE/article.html?id=7&from=list"},
 }
 
 func without(list []string, drop ...string) []string {
@@ -268,7 +322,7 @@ func TestCrawlFixture(t *testing.T) {
 			name:      "external",
 			config:    func(c *Config) { c.External = true },
 			want:      crawlWant,
-			wantPages: 14,
+			wantPages: 20,
 			check: func(t *testing.T, fx *fixture, rep *Report) {
 				exact := map[string]int{
 					"/ratelimited":    2, // 429, then after Retry-After 200
@@ -297,7 +351,7 @@ func TestCrawlFixture(t *testing.T) {
 			name:      "internal only",
 			config:    func(*Config) {},
 			want:      internal,
-			wantPages: 14,
+			wantPages: 20,
 			check: func(t *testing.T, fx *fixture, rep *Report) {
 				if n := fx.extHits.count(""); n != 0 {
 					t.Errorf("external requests = %d without External, want 0", n)
@@ -308,7 +362,7 @@ func TestCrawlFixture(t *testing.T) {
 			name:      "max depth 1",
 			config:    func(c *Config) { c.MaxDepth = 1 },
 			want:      without(internal, "deep/3.html"),
-			wantPages: 11, // start, sitemap pages and the pages linked from them
+			wantPages: 16, // start, sitemap pages and the pages linked from them
 			check: func(t *testing.T, fx *fixture, rep *Report) {
 				if n := fx.siteHits.count("/deep/3.html"); n != 0 {
 					t.Errorf("requests for /deep/3.html = %d beyond max depth, want 0", n)
@@ -321,7 +375,8 @@ func TestCrawlFixture(t *testing.T) {
 		{
 			name:      "max pages 1",
 			config:    func(c *Config) { c.MaxPages = 1 },
-			want:      without(internal, "SITE/style.css |", "SITE/base/", "SITE/gbk.html |", "SITE/nocharset.html |", "SITE/refresh.html |", "SITE/deep/", "SITE/orphan.html |"),
+			want: without(internal, "SITE/style.css |", "SITE/base/", "SITE/gbk.html |", "SITE/nocharset.html |", "SITE/refresh.html |", "SITE/deep/", "SITE/orphan.html |",
+				"SITE/news/ |", "SITE/article.html?id=7 |", "SITE/list.html?"),
 			wantPages: 1,
 			check: func(t *testing.T, fx *fixture, rep *Report) {
 				if n := fx.siteHits.count("GET /deep/2.html"); n != 0 {
@@ -336,7 +391,7 @@ func TestCrawlFixture(t *testing.T) {
 				"SITE/ | SITE/private/secret.html | broken | error",
 				"SITE/sitemap.xml | SITE/private/in-sitemap.html | broken | error",
 			),
-			wantPages: 14,
+			wantPages: 20,
 			check: func(t *testing.T, fx *fixture, rep *Report) {
 				if n := fx.siteHits.count("/robots.txt"); n != 0 {
 					t.Errorf("robots.txt requests = %d when ignored, want 0", n)
@@ -348,6 +403,7 @@ func TestCrawlFixture(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fx.siteHits.reset()
 			fx.extHits.reset()
+			fx.searches.reset()
 			cfg := testConfig()
 			cfg.Target = fx.site.URL + "/"
 			tt.config(&cfg)
@@ -368,8 +424,31 @@ func TestCrawlFixture(t *testing.T) {
 			}
 			// Every page is fetched once; redirect targets and HEAD+GET
 			// pairs add a little. The bound catches a crawler that loops.
-			if n := fx.siteHits.count(""); n > 60 {
-				t.Errorf("site requests = %d, want at most 60", n)
+			if n := fx.siteHits.count(""); n > 80 {
+				t.Errorf("site requests = %d, want at most 80", n)
+			}
+			if tt.wantPages > 1 {
+				// Both spellings of the Chinese query are one target, sent
+				// percent-encoded (RFC 3986): the server refuses raw bytes.
+				fx.searches.mu.Lock()
+				want := map[string]int{"GET /search?q=%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80": 1}
+				if diff := cmp.Diff(want, fx.searches.hits); diff != "" {
+					t.Errorf("requests for /search (-want +got):\n%s", diff)
+				}
+				fx.searches.mu.Unlock()
+				aliases := map[string][]string{}
+				for page, also := range rep.Aliases {
+					k := strings.ReplaceAll(page, fx.site.URL, "SITE")
+					for _, a := range also {
+						aliases[k] = append(aliases[k], strings.ReplaceAll(a, fx.site.URL, "SITE"))
+					}
+				}
+				if diff := cmp.Diff(crawlAliases, aliases); diff != "" {
+					t.Errorf("aliases (-want +got):\n%s", diff)
+				}
+				if rep.Home != fx.site.URL+"/" {
+					t.Errorf("home = %s, want %s/", rep.Home, fx.site.URL)
+				}
 			}
 			if got := fx.siteHits.count("GET /about.html"); got > 3 {
 				t.Errorf("GET /about.html = %d, want at most 3 (direct, via /old chain, via /temp)", got)

@@ -82,7 +82,7 @@ func (c *checker) disk(ctx context.Context) (*Report, error) {
 		return nil, err
 	}
 	c.sc = &scope{root: site, dynamic: c.cfg.Dynamic}
-	c.f.ownHost = site.Host
+	c.f.ownHost, c.f.ownPath = site.Host, site.Path
 	rep := &Report{Mode: "disk", Target: c.cfg.Target, BaseURL: baseURL, Home: "/index.html"}
 	rep.Stats.Pages = len(s.docs)
 

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -58,6 +59,12 @@ var diskWant = []string{
 	"/css/site.css | /css/print.css | broken | error",
 	"/gbk.html | /附件/缺失.pdf | broken | error",
 	"/bad-utf8.html |  | charset | warning",
+	// Soft-404s by the rules used over HTTP: title and first heading.
+	"/index.html | /not-found.html | soft-404 | warning",
+	"/index.html | /withdrawn.html | soft-404 | warning",
+	// Near the dynamic paths /api/ and /search, but not under them.
+	"/index.html | /apidocs.html | broken | error",
+	"/index.html | /searching.html | broken | error",
 }
 
 func TestDiskFixture(t *testing.T) {
@@ -78,6 +85,12 @@ func TestDiskFixture(t *testing.T) {
 	}{
 		{"defaults", func(*Config) {}, diskWant},
 		{"fragments off", func(c *Config) { c.IgnoreFragments = true }, withoutFragments()},
+		{"soft-404 off", func(c *Config) { c.IgnoreSoftNotFound = true }, without(diskWant, "| soft-404 |")},
+		{"no dynamic paths", func(c *Config) { c.Dynamic = nil }, append(slices.Clone(diskWant),
+			"/index.html | /api | broken | error",
+			"/index.html | /api/search?q=x | broken | error",
+			// /search is search/index.html on disk, as a server answers it.
+		)},
 		{"exclude", func(c *Config) { c.Exclude = []string{`/img/`} }, func() []string {
 			var out []string
 			for _, k := range diskWant {
@@ -103,8 +116,8 @@ func TestDiskFixture(t *testing.T) {
 			if rep.BaseURL != "https://www.example.gov.cn/" || rep.Home != "/index.html" || rep.Mode != "disk" {
 				t.Errorf("base URL, home, mode = %q, %q, %q", rep.BaseURL, rep.Home, rep.Mode)
 			}
-			if rep.Stats.Pages != 10 || rep.Stats.Requests != 0 {
-				t.Errorf("pages, requests = %d, %d, want 10, 0", rep.Stats.Pages, rep.Stats.Requests)
+			if rep.Stats.Pages != 13 || rep.Stats.Requests != 0 {
+				t.Errorf("pages, requests = %d, %d, want 13, 0", rep.Stats.Pages, rep.Stats.Requests)
 			}
 			if !rep.Broken() {
 				t.Errorf("Broken() = false, want true")

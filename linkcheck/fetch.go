@@ -176,8 +176,9 @@ type fetcher struct {
 	gates  map[string]*hostGate
 	probes map[string]*probe
 	// ownHost is the host of the site being checked, which the circuit
-	// breaker never cuts off.
-	ownHost string
+	// breaker never cuts off, and ownPath its base path, where the soft-404
+	// probe asks.
+	ownHost, ownPath string
 }
 
 func newFetcher(cfg *Config, log *slog.Logger, c *cache, prog *progress) *fetcher {
@@ -588,7 +589,11 @@ func (f *fetcher) probe(ctx context.Context, u *url.URL) *probe {
 	p.once.Do(func() {
 		var b [8]byte
 		_, _ = rand.Read(b[:])
-		pu := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/gongkai-linkcheck-probe-" + hex.EncodeToString(b[:])}
+		dir := "/"
+		if u.Host == f.ownHost && f.ownPath != "" {
+			dir = f.ownPath // the site's column of a portal: ask there
+		}
+		pu := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: dir + "gongkai-linkcheck-probe-" + hex.EncodeToString(b[:])}
 		c, err := f.follow(ctx, http.MethodGet, pu, f.cfg.MaxBodyBytes)
 		if err != nil || c.resp == nil || c.err != "" {
 			return

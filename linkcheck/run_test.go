@@ -20,7 +20,7 @@ func TestProgressLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	if !strings.HasPrefix(out, "\rlinkcheck: 10 pages scanned, ") || !strings.Contains(out, "broken so far") || !strings.HasSuffix(out, "\n") {
+	if !strings.HasPrefix(out, "\rlinkcheck: 13 pages scanned, ") || !strings.Contains(out, "broken so far") || !strings.HasSuffix(out, "\n") {
 		t.Errorf("progress output = %q, want a redrawn line with the final counts and a newline", out)
 	}
 }
