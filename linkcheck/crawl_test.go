@@ -373,8 +373,8 @@ func TestCrawlFixture(t *testing.T) {
 			},
 		},
 		{
-			name:      "max pages 1",
-			config:    func(c *Config) { c.MaxPages = 1 },
+			name:   "max pages 1",
+			config: func(c *Config) { c.MaxPages = 1 },
 			want: without(internal, "SITE/style.css |", "SITE/base/", "SITE/gbk.html |", "SITE/nocharset.html |", "SITE/refresh.html |", "SITE/deep/", "SITE/orphan.html |",
 				"SITE/news/ |", "SITE/article.html?id=7 |", "SITE/list.html?"),
 			wantPages: 1,
