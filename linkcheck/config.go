@@ -60,9 +60,9 @@ type Config struct {
 	MinInterval time.Duration
 	// Timeout bounds each HTTP request, body included.
 	Timeout time.Duration
-	// MaxRetries is the number of retries after a network error or a 5xx
-	// answer (408 included). Timeouts and rate limits have budgets of their
-	// own.
+	// MaxRetries is the number of retries after a network error or a 408,
+	// 500, 502, 503 (without Retry-After) or 504 answer. Timeouts and rate
+	// limits have budgets of their own.
 	MaxRetries int
 	// TimeoutRetries is the number of retries after a request timed out.
 	// A host that does not answer within Timeout rarely answers the second

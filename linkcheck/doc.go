@@ -14,10 +14,22 @@
 //
 // HTTP mode (Config.Target is an http(s) URL): the crawler reads
 // robots.txt (unless Config.IgnoreRobots) and the sitemaps it names plus
-// /sitemap.xml, then fetches pages and stylesheets of the start URL's host
-// breadth-first within Config.MaxDepth and Config.MaxPages. Every link of
-// every fetched page is checked; links into paths robots.txt disallows are
-// skipped, never requested.
+// sitemap.xml under the site's root, then fetches pages and stylesheets of
+// the start URL's host breadth-first within Config.MaxDepth and
+// Config.MaxPages. Every link of every fetched page is checked; links into
+// paths robots.txt disallows are skipped, never requested. A page fetched
+// under several addresses (/ and /index.html, query variants, the
+// canonical URL it declares) whose links resolve to the same targets is
+// parsed and reported once, under its canonical address, with the others
+// in Report.Aliases.
+//
+// # Base path
+//
+// When the site is one column of a portal (Config.BaseURL has a path, such
+// as https://www.yunze.gov.cn/zfxxgk/), the folder on disk is the content
+// of that path and a crawl stays under it; a link to the site's host that
+// leaves the path is an error (KindOutsideBase). In a crawl, links to the
+// base URL's host are checked on the crawled host.
 //
 // External links (another host than the site's) are checked only with
 // Config.External.
@@ -37,25 +49,34 @@
 // Over HTTP a target gets HEAD, then GET when HEAD is refused (405, 403,
 // 501), when the answer's length is unknown or zero for an attachment, or
 // when a 200 text/html answer must be read to judge a soft-404 or a
-// fragment. Redirects are followed up to Config.MaxRedirects and recorded;
-// loops are broken links. 429, and 503 with Retry-After, are retried after
-// the wait the host asks for (capped by Config.MaxRetryWait; at least once
-// whatever Config.MaxRetries says); network errors, timeouts and other 5xx
-// are retried with exponential backoff. Requests are limited per host
-// (Config.HostConcurrency, Config.MinInterval) and overall
-// (Config.Concurrency). A soft-404 is a 200 page whose title or first
-// heading says "not found" (页面不存在, 找不到, 404, …) or that matches the
-// host's answer for a random URL, fetched once per host.
+// fragment. URLs are sent percent-encoded as RFC 3986 asks (a raw Chinese
+// query included). Redirects are followed up to Config.MaxRedirects and
+// recorded; loops are broken links. Retries have three budgets: network
+// errors and 5xx answers get Config.MaxRetries, timeouts
+// Config.TimeoutRetries, and 429 (or 503 with Retry-After) is retried after
+// each wait the host asks for while the waits fit in
+// Config.RateLimitWait. After Config.HostTimeouts different URLs of an
+// external host time out in a row, its other links are not requested.
+// Requests are limited per host (Config.HostConcurrency,
+// Config.MinInterval) and overall (Config.Concurrency). A soft-404 is a
+// 200 page whose title or first heading says "not found" (页面不存在, 找不到,
+// 404, …), on disk as over HTTP, or, over HTTP, that matches the host's
+// answer for a random URL, fetched once per host.
 //
 // # Findings
 //
 // Each Finding names its page, target and Kind, which together identify
-// it across runs (Compare, the command's --since), and a Severity: errors
-// (broken, fragment, empty, syntax) fail the check, warnings (redirect,
-// soft-404, content-type, rate-limited, duplicate-id, charset) do not.
+// it across runs (Compare, History), and a Severity: errors (broken,
+// fragment, empty, syntax, outside-base) fail the check, warnings
+// (redirect, soft-404, content-type, rate-limited, duplicate-id, charset)
+// do not.
 // Findings are sorted by page, line and target. Write renders a Report as
 // text (the home page first), JSON, JUnit XML, Markdown, CSV or a single
 // self-contained HTML file.
+//
+// A History, kept in a JSON-lines file, records every finding of every run;
+// History.Annotate tells since when each finding has been reported and what
+// is new or fixed since the previous run.
 //
 // The results of external links that were fine can be kept between runs
 // in Config.CacheFile for Config.CacheMaxAge; errors are never cached.

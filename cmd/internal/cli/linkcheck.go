@@ -55,7 +55,7 @@ func runLinkcheck(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.StringVar(&cfg.BaseURL, "base-url", "", "public `URL` of the site, with its base path; on disk links to it are checked on disk (default: canonical URL of index.html); links that leave its path are errors")
 	fs.BoolVar(&cfg.External, "external", false, "also check links to other sites (needs internet)")
 	fs.BoolVar(&fragments, "fragments", true, "check #fragments against ids and <a name> (--fragments=false to skip)")
-	fs.BoolVar(&soft404, "soft404", true, "detect soft-404 pages; costs a GET after each HEAD answering 200 text/html")
+	fs.BoolVar(&soft404, "soft404", true, "detect soft-404 pages (a 200 page whose title or first heading says 页面不存在, …), on disk too; over HTTP it costs a GET after each HEAD answering 200 text/html")
 	fs.BoolVar(&cfg.IgnoreRobots, "ignore-robots", false, "crawl paths that robots.txt disallows")
 	fs.Func("exclude", "skip links whose absolute URL matches `REGEXP` (repeatable)", func(s string) error {
 		cfg.Exclude = append(cfg.Exclude, s)
@@ -88,7 +88,7 @@ func runLinkcheck(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.StringVar(&output, "o", "", "write the report to `FILE` instead of standard output")
 	fs.StringVar(&since, "since", "", "compare with a previous JSON report `FILE`: what broke, what was fixed")
 	fs.StringVar(&hist, "history", "", "record this run in the JSON-lines `FILE` and report since when each finding exists, what is new and what was fixed since the last run")
-	fs.StringVar(&date, "date", "", "date of this run for --history, `YYYY-MM-DD` (default: today, China Standard Time)")
+	fs.StringVar(&date, "date", "", "`YYYY-MM-DD` of this run, for --history (default: today, China Standard Time)")
 	fs.BoolVar(&verbose, "v", false, "log each request to standard error")
 
 	// Flags may follow the target: parse again after each positional argument.
