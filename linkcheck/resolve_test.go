@@ -147,6 +147,26 @@ func TestCheckMailtoTel(t *testing.T) {
 	}
 }
 
+func TestEncodeQuery(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"q=x&page=2", "q=x&page=2"},
+		{"q=政务公开", "q=%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80"},
+		{"q=%e6%94%bf", "q=%E6%94%BF"},
+		{"q=a b", "q=a%20b"},
+		{"q=100%", "q=100%25"},
+		{"q=%zz", "q=%25zz"},
+		{"a[]=1&b={x}|y", "a%5B%5D=1&b=%7Bx%7D%7Cy"},
+		{"u=/a/b?c:d@e!$'()*+,;=~", "u=/a/b?c:d@e!$'()*+,;=~"},
+		{`q="<x>"\^` + "`", "q=%22%3Cx%3E%22%5C%5E%60"},
+	}
+	for _, tt := range tests {
+		if got := encodeQuery(tt.in); got != tt.want {
+			t.Errorf("encodeQuery(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestIRI(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"http://h/a.html", "http://h/a.html"},
@@ -245,6 +265,20 @@ func FuzzResolve(f *testing.F) {
 		}
 		_ = iri(tg.URL)
 		_ = siteDisplay(tg.URL, site, tg.Fragment, tg.HasFragment)
+		// The query as sent is RFC 3986: ASCII, every '%' an escape,
+		// unchanged by encoding again and by a round trip through url.Parse.
+		q := tg.URL.RawQuery
+		if encodeQuery(q) != q {
+			t.Fatalf("resolveLink(%q): query %q is not stable under encodeQuery (%q)", raw, q, encodeQuery(q))
+		}
+		for i := 0; i < len(q); i++ {
+			if !queryByte(q[i]) || q[i] == '%' && (i+2 >= len(q) || !isHex(q[i+1]) || !isHex(q[i+2])) {
+				t.Fatalf("resolveLink(%q): query %q holds %q at %d", raw, q, q[i], i)
+			}
+		}
+		if u, err := url.Parse(tg.URL.String()); err != nil || u.RawQuery != q {
+			t.Fatalf("resolveLink(%q) = %s does not parse back to its query: %v", raw, tg.URL, err)
+		}
 		if !sameSite(tg.URL, site) {
 			return
 		}
