@@ -129,7 +129,7 @@ func TestCircuitBreaker(t *testing.T) {
 		for _, limit := range []int{0, 3} {
 			srv, hits := budgetServer(t)
 			cfg := testConfig()
-			cfg.Target, cfg.External, cfg.HostTimeouts = externalSite(t, srv, append(paths, "/ok/x")...), true, limit
+			cfg.Target, cfg.External, cfg.HostTimeouts = externalSite(t, srv, paths...), true, limit
 			rep, err := Check(context.Background(), cfg)
 			if err != nil {
 				t.Fatal(err)
@@ -163,6 +163,30 @@ func TestCircuitBreaker(t *testing.T) {
 			if rep.Stats.Requests != hits.count("") {
 				t.Errorf("Stats.Requests = %d, the server saw %d", rep.Stats.Requests, hits.count(""))
 			}
+		}
+	})
+
+	t.Run("host that answers in between", func(t *testing.T) {
+		// One request at a time, in link order: never three timeouts in a
+		// row, so every link is requested.
+		srv, hits := budgetServer(t)
+		cfg := testConfig()
+		cfg.Concurrency, cfg.HostConcurrency, cfg.External = 1, 1, true
+		cfg.Target = externalSite(t, srv, "/timeout/0", "/timeout/1", "/ok/a", "/timeout/2", "/timeout/3", "/ok/b", "/timeout/4")
+		rep, err := Check(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Findings) != 5 {
+			t.Errorf("%d findings, want 5 (the slow links):\n%v", len(rep.Findings), keys(rep.Findings, srv.URL, ""))
+		}
+		for _, f := range rep.Findings {
+			if f.Detail != "timeout after 300ms" {
+				t.Errorf("%s: %s; want a timeout", f.Target, f.Detail)
+			}
+		}
+		if n := hits.count("/timeout/"); n != 10 {
+			t.Errorf("requests for the slow links = %d, want 10 (5 links, 2 attempts each)", n)
 		}
 	})
 

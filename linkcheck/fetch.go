@@ -294,6 +294,7 @@ func (f *fetcher) doRetry(ctx context.Context, method string, u *url.URL, limit 
 	var (
 		errRetries, timeoutRetries, rateRetries int
 		waited                                  time.Duration
+		lastErr                                 error
 	)
 	for {
 		resp, err := f.do(ctx, method, u, limit)
@@ -304,6 +305,11 @@ func (f *fetcher) doRetry(ctx context.Context, method string, u *url.URL, limit 
 			var down *hostDownError
 			switch {
 			case errors.As(err, &down):
+				// A retry the breaker stopped: the target did get its
+				// request, and that request's error is the finding.
+				if lastErr != nil {
+					return nil, false, lastErr
+				}
 				return nil, false, err
 			case isTimeout(err):
 				if timeoutRetries >= f.cfg.TimeoutRetries {
@@ -316,6 +322,7 @@ func (f *fetcher) doRetry(ctx context.Context, method string, u *url.URL, limit 
 				}
 				errRetries++
 			}
+			lastErr = err
 			f.log.DebugContext(ctx, "retry", "url", u.String(), "err", err)
 			if err := sleep(ctx, f.backoff(errRetries+timeoutRetries-1)); err != nil {
 				return nil, false, err
