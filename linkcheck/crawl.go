@@ -17,9 +17,6 @@ type crawled struct {
 	// addrs are the final URLs (after redirects) that served the page, in
 	// the order the crawler met them.
 	addrs []*url.URL
-	// key is the page's canonical address: its declared canonical URL on
-	// the site, else its first address without query or index file name.
-	key string
 	// declared is the canonical URL the page declares, when it is on the
 	// site.
 	declared *url.URL
@@ -283,10 +280,11 @@ func (c *checker) crawl(ctx context.Context) (*Report, error) {
 }
 
 // identify returns the crawled page that the page p, fetched at final,
-// is: an earlier one when p has the same canonical address and reports
-// exactly the same (its links resolve to the same targets on the same
-// lines, with the same ids and charset), else a new one. byKey holds the
-// pages met so far by canonical address.
+// is: an earlier one when p has the same canonical address (the canonical
+// URL it declares on the site, else final without its query and index
+// file name) and reports exactly the same (its links resolve to the same
+// targets on the same lines, with the same ids and charset), else a new
+// one. byKey holds the pages met so far by canonical address.
 func (c *checker) identify(final *url.URL, p *page, byKey map[string][]*crawled) *crawled {
 	key, declared := addressKey(final), (*url.URL)(nil)
 	if p.Canonical != "" {
@@ -302,14 +300,14 @@ func (c *checker) identify(final *url.URL, p *page, byKey map[string][]*crawled)
 			}
 		}
 	}
-	print := reportPrint(linkBase(final, p), p)
+	fp := reportPrint(linkBase(final, p), p)
 	for _, e := range byKey[key] {
-		if e.print == print {
+		if e.print == fp {
 			e.addrs = append(e.addrs, final)
 			return e
 		}
 	}
-	e := &crawled{addrs: []*url.URL{final}, key: key, declared: declared, print: print, page: p}
+	e := &crawled{addrs: []*url.URL{final}, declared: declared, print: fp, page: p}
 	byKey[key] = append(byKey[key], e)
 	return e
 }
