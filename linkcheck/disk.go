@@ -62,6 +62,7 @@ func (c *checker) disk(ctx context.Context) (*Report, error) {
 				parsed[i] = parseCSS(data)
 			} else {
 				parsed[i] = parseHTML(data, parseOptions{})
+				parsed[i].NotFound = parsed[i].saysNotFound()
 			}
 			c.prog.page()
 			return nil
@@ -195,9 +196,9 @@ func (c *checker) diskFindings(s *diskSite, name string, l link, t target, site 
 		// A static server answers 200 for this file: if it says "not
 		// found", visitors see a missing page, as with a soft-404 over HTTP.
 		// The page's links to itself (its canonical link) lead nobody there.
-		if why := p.saysNotFound(); why != "" {
+		if p.NotFound != "" {
 			g := f
-			g.Kind, g.Severity, g.Detail = KindSoftNotFound, Warning, softNotFoundDetail(why)
+			g.Kind, g.Severity, g.Detail = KindSoftNotFound, Warning, softNotFoundDetail(p.NotFound)
 			out = append(out, g)
 		}
 	}

@@ -38,6 +38,9 @@ type page struct {
 	Heading  string
 	TextLen  int
 	TextHash uint64
+	// NotFound is why the page says it is missing (saysNotFound), set on
+	// disk once per page.
+	NotFound string
 }
 
 // hasAnchor reports whether fragment frag (as written, without '#') names
