@@ -43,7 +43,8 @@ type Config struct {
 	// "/" covers everything under it, query strings included ("/api/"
 	// covers /api/search?q=x); another covers itself, its query strings and
 	// what lies under it ("/search" covers /search?q=x and /search/). Paths
-	// are relative to the site's base path.
+	// are relative to the site's base path; one written with the base path
+	// (/zfxxgk/search) is read from the host's root.
 	Dynamic []string
 
 	// MaxPages bounds the number of pages the crawler fetches and parses.

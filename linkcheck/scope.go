@@ -89,21 +89,26 @@ func (s *scope) locate(u *url.URL) (*url.URL, place) {
 }
 
 // isDynamic reports whether u, a URL inside the site, is answered by a
-// service rather than by a file (Config.Dynamic).
+// service rather than by a file (Config.Dynamic). A dynamic path is taken
+// relative to the base path (/search is /zfxxgk/search) and, when it is
+// written with the base path, from the host's root.
 func (s *scope) isDynamic(u *url.URL) bool {
 	rel := "/" + strings.TrimPrefix(strings.TrimPrefix(u.Path, s.root.Path), "/")
 	for _, d := range s.dynamic {
-		if strings.HasSuffix(d, "/") {
-			if strings.HasPrefix(rel, d) || rel == strings.TrimSuffix(d, "/") {
-				return true
-			}
-			continue
-		}
-		if rel == d || strings.HasPrefix(rel, d+"/") {
+		if dynamicMatch(d, rel) || s.root.Path != "/" && strings.HasPrefix(d, s.root.Path) && dynamicMatch(d, u.Path) {
 			return true
 		}
 	}
 	return false
+}
+
+// dynamicMatch reports whether the dynamic path d covers path p: all
+// below d when d ends in "/", else d itself and all below it.
+func dynamicMatch(d, p string) bool {
+	if strings.HasSuffix(d, "/") {
+		return strings.HasPrefix(p, d) || p == strings.TrimSuffix(d, "/")
+	}
+	return p == d || strings.HasPrefix(p, d+"/")
 }
 
 // outsideFinding reports link l of page pageName, whose target t leaves

@@ -205,4 +205,11 @@ func TestIsDynamic(t *testing.T) {
 			t.Errorf("isDynamic(%s) = %v, want %v", tt.in, got, tt.want)
 		}
 	}
+	// The same paths written with the base path.
+	sc.dynamic = []string{"/zfxxgk/search", "/zfxxgk/api/"}
+	for _, tt := range tests {
+		if got := sc.isDynamic(mustURL(t, tt.in)); got != tt.want {
+			t.Errorf("with the base path written: isDynamic(%s) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
 }
