@@ -39,7 +39,9 @@ type Config struct {
 	// any of them is skipped.
 	Exclude []string
 	// Dynamic lists site paths answered by a service rather than by a file
-	// (the search page and its API), skipped on disk. A path that ends in
+	// (the search page and its API): skipped on disk, and checked but not
+	// crawled over HTTP, since result pages with their facets and pagers
+	// are an endless space of URLs. A path that ends in
 	// "/" covers everything under it, query strings included ("/api/"
 	// covers /api/search?q=x); another covers itself, its query strings and
 	// what lies under it ("/search" covers /search?q=x and /search/). Paths

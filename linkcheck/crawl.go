@@ -109,7 +109,7 @@ func (c *checker) crawl(ctx context.Context) (*Report, error) {
 		}
 		loc.t.URL = u
 		sitemapOccs = append(sitemapOccs, loc)
-		if k := u.String(); !seen[k] && crawlable(u) {
+		if k := u.String(); !seen[k] && crawlable(u) && !sc.isDynamic(u) {
 			seen[k] = true
 			frontier = append(frontier, u)
 		}
@@ -170,7 +170,9 @@ func (c *checker) crawl(ctx context.Context) (*Report, error) {
 					continue
 				}
 				tu, where := sc.locate(t.URL)
-				if where != inside || !crawlable(tu) {
+				// The search service's pages are checked, not crawled: their
+				// facets and pagers are an endless space of URLs.
+				if where != inside || !crawlable(tu) || sc.isDynamic(tu) {
 					continue
 				}
 				k := tu.String()

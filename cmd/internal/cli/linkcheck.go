@@ -62,7 +62,7 @@ func runLinkcheck(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return nil
 	})
 	dynamicSet := false
-	fs.Func("dynamic", "site `PATH` answered by the search service, not a file; skipped on disk; a PATH ending in / covers all below it (repeatable; default /search and /api/)", func(s string) error {
+	fs.Func("dynamic", "site `PATH` answered by the search service, not a file: skipped on disk, checked but not crawled over HTTP; a PATH ending in / covers all below it (repeatable; default /search and /api/)", func(s string) error {
 		if !dynamicSet {
 			cfg.Dynamic, dynamicSet = nil, true
 		}
