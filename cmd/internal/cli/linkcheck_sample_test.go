@@ -3,8 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,22 +10,14 @@ import (
 	"gongkai/linkcheck"
 )
 
-// TestLinkcheckSamplePortal builds the sample portal and checks it twice,
-// on disk and crawled over HTTP from 127.0.0.1 (the handler serve uses):
-// both checks must find nothing at all, no error and no warning.
+// TestLinkcheckSamplePortal builds the sample portal and serves it as
+// `gongkai serve` does (files, search, and the requests service on SQLite)
+// on 127.0.0.1, then checks it twice, on disk and crawled over HTTP: both
+// checks must find nothing at all, no error and no warning.
 func TestLinkcheckSamplePortal(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "public")
-	var stdout, stderr bytes.Buffer
-	if err := BuildSite(context.Background(), "../../..", out, time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), &stdout, &stderr); err != nil {
-		t.Fatalf("%v\n%s", err, stderr.String())
-	}
-	h, closer, err := SiteHandler(out, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closer.Close()
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	site := sampleWithRequests(t, "sqlite")
+	srv, sf := serveSample(t, site, &testClock{t: time.Date(2026, 11, 20, 9, 30, 0, 0, cst)})
+	out := sf.out
 
 	for _, tt := range []struct {
 		name, target string
