@@ -12,8 +12,8 @@ import (
 
 // TestLinkcheckSamplePortal builds the sample portal and serves it as
 // `gongkai serve` does (files, search, and the requests service on SQLite)
-// on 127.0.0.1, then checks it twice, on disk and crawled over HTTP: both
-// checks must find nothing at all, no error and no warning.
+// on 127.0.0.1, then checks it on disk, crawled over HTTP, and crawled with
+// --base-url: each check must find nothing at all, no error and no warning.
 func TestLinkcheckSamplePortal(t *testing.T) {
 	site := sampleWithRequests(t, "sqlite")
 	srv, sf := serveSample(t, site, &testClock{t: time.Date(2026, 11, 20, 9, 30, 0, 0, cst)})
