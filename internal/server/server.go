@@ -27,16 +27,40 @@ import (
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
 	"connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
-// Files serves the folder Dir. It reopens the folder when the path starts
-// naming a different folder (a build swapped a new one in).
+// Files serves the folder Dir. Each build the publisher swaps in is a new
+// generation: Files opens it when the path starts naming a different folder,
+// and a request keeps the generation it started on until it is done, so a
+// request that straddles a swap is answered from one whole build. A
+// replaced generation is closed when its last request ends (the way
+// search.Holder retires an index).
 type Files struct {
-	Dir    string
+	Dir string
+	// Gone is a folder whose files mark withdrawn pages: when Gone/P exists,
+	// /P is answered 410 Gone with the page Dir/P (the build's 本信息已撤回
+	// notice). Empty for none.
+	Gone   string
 	Logger *slog.Logger
 
 	mu    sync.Mutex
-	root  *os.Root
-	ident os.FileInfo
+	cur   *generation
 	etags sync.Map // etagKey → string
+}
+
+// generation is one build being served, with the requests using it.
+type generation struct {
+	root      *os.Root
+	gone      *os.Root // nil when the build withdrew nothing
+	ident     os.FileInfo
+	goneIdent os.FileInfo
+	refs      int
+	retired   bool
+}
+
+func (g *generation) close() {
+	g.root.Close()
+	if g.gone != nil {
+		g.gone.Close()
+	}
 }
 
 type etagKey struct {
@@ -46,39 +70,75 @@ type etagKey struct {
 	mtime time.Time
 }
 
-// current returns the open root for the folder now at Dir.
-func (f *Files) current() (*os.Root, error) {
+func sameFile(a, b os.FileInfo) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return os.SameFile(a, b)
+}
+
+// acquire returns the generation now at Dir and the function that releases
+// it; a request holds it from start to end.
+func (f *Files) acquire() (*generation, func(), error) {
 	fi, err := os.Stat(f.Dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	var gfi os.FileInfo
+	if f.Gone != "" {
+		gfi, _ = os.Stat(f.Gone)
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.root != nil && os.SameFile(fi, f.ident) {
-		return f.root, nil
+	g := f.cur
+	if g == nil || !os.SameFile(fi, g.ident) || !sameFile(gfi, g.goneIdent) {
+		r, err := os.OpenRoot(f.Dir)
+		if err != nil {
+			return nil, nil, err
+		}
+		g = &generation{root: r, ident: fi}
+		if gfi != nil {
+			if gr, err := os.OpenRoot(f.Gone); err == nil {
+				g.gone, g.goneIdent = gr, gfi
+			}
+		}
+		if old := f.cur; old != nil {
+			old.retired = true
+			if old.refs == 0 {
+				old.close()
+			}
+		}
+		f.cur = g
+		f.etags.Clear()
 	}
-	r, err := os.OpenRoot(f.Dir)
-	if err != nil {
-		return nil, err
-	}
-	if f.root != nil {
-		f.root.Close()
-	}
-	f.root, f.ident = r, fi
-	f.etags.Clear()
-	return r, nil
+	g.refs++
+	var once sync.Once
+	return g, func() { once.Do(func() { f.release(g) }) }, nil
 }
 
-// Close releases the open folder.
+func (f *Files) release(g *generation) {
+	f.mu.Lock()
+	g.refs--
+	done := g.retired && g.refs == 0
+	f.mu.Unlock()
+	if done {
+		g.close()
+	}
+}
+
+// Close takes the current generation out of service; it is closed when its
+// requests are done.
 func (f *Files) Close() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.root == nil {
-		return nil
+	if g := f.cur; g != nil {
+		g.retired = true
+		if g.refs == 0 {
+			g.close()
+		}
+		f.cur = nil
 	}
-	err := f.root.Close()
-	f.root = nil
-	return err
+	return nil
 }
 
 var errNotFound = errors.New("not found")
@@ -89,9 +149,14 @@ func (f *Files) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	root, err := f.current()
+	g, release, err := f.acquire()
 	if err != nil {
 		http.Error(w, "site not built yet", http.StatusServiceUnavailable)
+		return
+	}
+	defer release()
+	root := g.root
+	if g.gone != nil && f.gone(w, r, g) {
 		return
 	}
 	err = f.serve(w, r, root)
@@ -187,6 +252,25 @@ func (f *Files) etag(file io.ReadSeeker, name string, fi fs.FileInfo) (string, e
 	return tag, nil
 }
 
+// gone answers 410 Gone for a withdrawn page, with the build's notice as
+// its body, and reports whether it did.
+func (f *Files) gone(w http.ResponseWriter, r *http.Request, g *generation) bool {
+	name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+	if name == "" || strings.HasPrefix(name, ".") || strings.Contains(name, "/.") {
+		return false
+	}
+	if fi, err := g.gone.Stat(name); err != nil || fi.IsDir() {
+		return false
+	}
+	if fi, err := g.root.Stat(name); err == nil && !fi.IsDir() {
+		if f.serveFile(w, r, g.root, name, fi, http.StatusGone) == nil {
+			return true
+		}
+	}
+	http.Error(w, "410 gone", http.StatusGone)
+	return true
+}
+
 func (f *Files) notFound(w http.ResponseWriter, r *http.Request, root *os.Root) {
 	if fi, err := root.Stat("404.html"); err == nil && !fi.IsDir() {
 		if f.serveFile(w, r, root, "404.html", fi, http.StatusNotFound) == nil {
@@ -254,13 +338,14 @@ func SecurityHeaders(next http.Handler) http.Handler {
 // Options configure Handler.
 type Options struct {
 	Dir    string       // the built site, e.g. public
+	Gone   string       // marks of withdrawn pages (see Files.Gone); empty for none
 	Search http.Handler // serves /search and /api/search; nil for none
 	Logger *slog.Logger
 }
 
 // Handler returns the site's handler: files plus the dynamic routes.
 func Handler(o Options) (http.Handler, *Files) {
-	files := &Files{Dir: o.Dir, Logger: o.Logger}
+	files := &Files{Dir: o.Dir, Gone: o.Gone, Logger: o.Logger}
 	mux := http.NewServeMux()
 	mux.Handle("/", files)
 	if o.Search != nil {

@@ -124,3 +124,85 @@ func TestPicksUpSwap(t *testing.T) {
 		t.Errorf("after swap body = %q, want new build", body)
 	}
 }
+
+// TestRequestKeepsItsGeneration holds a generation the way an in-flight
+// request does, swaps a new build in, and checks that the held generation
+// still serves its files until released, and is closed after.
+func TestRequestKeepsItsGeneration(t *testing.T) {
+	root := t.TempDir()
+	pub := filepath.Join(root, "public")
+	os.Rename(site(t, map[string]string{"index.html": "gen1"}), pub)
+	files := &Files{Dir: pub}
+	defer files.Close()
+	g1, release1, err := files.acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := site(t, map[string]string{"index.html": "gen2"})
+	os.Rename(pub, pub+".old")
+	os.Rename(next, pub)
+	g2, release2, err := files.acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release2()
+	if g1 == g2 {
+		t.Fatal("a swapped-in build did not start a new generation")
+	}
+	for _, tc := range []struct {
+		g    *generation
+		want string
+	}{{g1, "gen1"}, {g2, "gen2"}} {
+		f, err := tc.g.root.Open("index.html")
+		if err != nil {
+			t.Fatalf("generation %s: %v", tc.want, err)
+		}
+		b, _ := io.ReadAll(f)
+		f.Close()
+		if string(b) != tc.want {
+			t.Errorf("generation %s serves %q", tc.want, b)
+		}
+	}
+	release1()
+	release1() // a second release is a no-op
+	if _, err := g1.root.Stat("index.html"); err == nil {
+		t.Error("the replaced generation is still open after its last request")
+	}
+	if _, err := g2.root.Stat("index.html"); err != nil {
+		t.Errorf("the current generation was closed: %v", err)
+	}
+}
+
+// TestGone answers a withdrawn page 410 with the build's notice, and every
+// other page as before.
+func TestGone(t *testing.T) {
+	root := t.TempDir()
+	pub, gone := filepath.Join(root, "public"), filepath.Join(root, "public.search", "gone")
+	os.Rename(site(t, map[string]string{
+		"index.html":    "home",
+		"404.html":      "not found",
+		"policy/x.html": "<h1>本信息已撤回</h1>",
+	}), pub)
+	os.MkdirAll(filepath.Join(gone, "policy"), 0o755)
+	os.WriteFile(filepath.Join(gone, "policy", "x.html"), nil, 0o644)
+	os.WriteFile(filepath.Join(gone, "policy", "missing.html"), nil, 0o644)
+	h, files := Handler(Options{Dir: pub, Gone: gone})
+	defer files.Close()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for _, tc := range []struct {
+		path     string
+		wantCode int
+		wantBody string
+	}{
+		{"/policy/x.html", 410, "本信息已撤回"},
+		{"/policy/missing.html", 410, "410 gone"},
+		{"/", 200, "home"},
+		{"/policy/y.html", 404, "not found"},
+	} {
+		resp, body := get(t, srv, tc.path)
+		if resp.StatusCode != tc.wantCode || !strings.Contains(body, tc.wantBody) {
+			t.Errorf("GET %s = %d %q, want %d with %q", tc.path, resp.StatusCode, body, tc.wantCode, tc.wantBody)
+		}
+	}
+}
