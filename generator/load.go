@@ -1,11 +1,14 @@
 package generator
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"regexp"
 	"runtime"
@@ -14,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -72,6 +76,16 @@ type Content struct {
 	Redirects []Redirect
 	Problems  Problems
 
+	// Scheduled are records whose publication date is after the build
+	// date (embargoed), sorted by path; they are kept out of every output
+	// until a build's date reaches theirs.
+	Scheduled []*Record
+
+	mdPaths        []string // Markdown files found by walk
+	mdKinds        []*Kind
+	irregular      map[string]fs.FileMode // entries that are not regular files or folders
+	attachmentRefs map[string]bool        // content paths named as attachments, guarded by mu
+
 	byKind map[string][]*Record // published, newest first
 	byRef  map[string]*Record   // kind + "\x00" + index number or slug
 	fsys   fs.FS
@@ -96,41 +110,17 @@ func (c *Content) Kind(name string) *Kind {
 // returned as an error; the error reports a cancelled context only.
 func Load(ctx context.Context, fsys fs.FS, date time.Time) (*Content, error) {
 	c := &Content{Date: date, Kinds: Kinds(), byKind: map[string][]*Record{}, byRef: map[string]*Record{}, fsys: fsys}
+	if err := c.walk(ctx); err != nil {
+		return nil, err
+	}
 	c.Site, _ = loadSite(fsys, &c.Problems)
 	if c.Site == nil {
+		c.reportFiles()
 		c.Problems = c.Problems.Sort()
 		return c, nil
 	}
 	c.Cal = loadCalendar(fsys, &c.Problems)
-
-	var paths []string
-	var kinds []*Kind
-	for _, k := range c.Kinds {
-		dir := "content/" + k.Dir
-		err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				if p == dir && errors.Is(err, fs.ErrNotExist) {
-					return fs.SkipDir
-				}
-				return err
-			}
-			if strings.HasPrefix(d.Name(), ".") && p != dir {
-				if d.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if !d.IsDir() && strings.HasSuffix(p, ".md") {
-				paths = append(paths, p)
-				kinds = append(kinds, k)
-			}
-			return nil
-		})
-		if err != nil {
-			c.Problems.Errorf(Pos{dir, 0}, "", "cannot read folder: %v", err)
-		}
-	}
-
+	paths, kinds := c.mdPaths, c.mdKinds
 	recs := make([]*Record, len(paths))
 	probs := make([]Problems, len(paths))
 	g, gctx := errgroup.WithContext(ctx)
@@ -140,8 +130,9 @@ func Load(ctx context.Context, fsys fs.FS, date time.Time) (*Content, error) {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			recs[i] = c.parse(p, kinds[i], &probs[i])
-			return nil
+			var err error
+			recs[i], err = c.parse(gctx, p, kinds[i], &probs[i])
+			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -160,9 +151,12 @@ func Load(ctx context.Context, fsys fs.FS, date time.Time) (*Content, error) {
 		}
 	}
 	for _, r := range c.Records {
-		if r.Withheld {
+		switch {
+		case r.Withheld && !r.Scheduled.IsZero():
+			c.Scheduled = append(c.Scheduled, r)
+		case r.Withheld:
 			c.Withheld = append(c.Withheld, r)
-		} else {
+		default:
 			c.Published = append(c.Published, r)
 			c.byKind[r.Kind.Name] = append(c.byKind[r.Kind.Name], r)
 		}
@@ -176,8 +170,95 @@ func Load(ctx context.Context, fsys fs.FS, date time.Time) (*Content, error) {
 		}
 	}
 	c.Redirects = loadRedirects(fsys, &c.Problems)
+	if err := c.checkAttachmentOwners(ctx); err != nil {
+		return nil, err
+	}
+	c.checkBodyLinks()
+	c.reportFiles()
 	c.Problems = c.Problems.Sort()
 	return c, nil
+}
+
+// walk lists content/ without following anything: the Markdown files of
+// every kind's folder (in kind order, then by path) and every entry that is
+// not a regular file or folder, which reportFiles turns into errors.
+// Entries whose names start with a dot are skipped, as editors' tools leave
+// them; reading one still goes through the same checks.
+func (c *Content) walk(ctx context.Context) error {
+	byKind := make([][]string, len(c.Kinds))
+	c.irregular = map[string]fs.FileMode{}
+	err := fs.WalkDir(c.fsys, "content", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == "content" && errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipDir // loadSite reports the missing site
+			}
+			c.Problems.Errorf(Pos{p, 0}, "", "cannot read: %v", err)
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if strings.HasPrefix(d.Name(), ".") && p != "content" {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if irregular(d.Type()) {
+			c.irregular[p] = d.Type()
+			return nil
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".md") {
+			return nil
+		}
+		best := -1
+		for i, k := range c.Kinds {
+			if strings.HasPrefix(p, "content/"+k.Dir+"/") && (best < 0 || len(k.Dir) > len(c.Kinds[best].Dir)) {
+				best = i
+			}
+		}
+		if best >= 0 {
+			byKind[best] = append(byKind[best], p)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i, ps := range byKind {
+		slices.Sort(ps)
+		for _, p := range ps {
+			c.mdPaths = append(c.mdPaths, p)
+			c.mdKinds = append(c.mdKinds, c.Kinds[i])
+		}
+	}
+	return nil
+}
+
+// reportFiles reports every entry under content/ that is not a regular file
+// or folder, naming what it is to the build: a symlink could publish a file
+// from anywhere (or a withheld one under a public name), and reading a
+// named pipe or device would hang or never end.
+func (c *Content) reportFiles() {
+	for _, p := range slices.Sorted(maps.Keys(c.irregular)) {
+		role := "file"
+		switch {
+		case c.attachmentRefs[p]:
+			role = "attachment"
+		case strings.HasSuffix(p, ".md"):
+			role = "record"
+		}
+		c.Problems.Errorf(Pos{p, 0}, "", "%s", fileProblem(role, c.irregular[p]))
+	}
+}
+
+// fileProblem is the message for a file of the given role that is not a
+// regular file.
+func fileProblem(role string, m fs.FileMode) string {
+	if m&fs.ModeSymlink != 0 {
+		return role + " is a symlink; copy the file instead"
+	}
+	return role + " is " + fileKind(m) + "; only regular files are read"
 }
 
 func newestFirst(a, b *Record) int {
@@ -188,18 +269,32 @@ func (c *Content) checker(r *Record, probs *Problems) *Checker {
 	return &Checker{Site: c.Site, Cal: c.Cal, Date: c.Date, rec: r, probs: probs, all: c}
 }
 
+// frontMatterAllowance is how much larger than the body limit a record
+// file may be before it is refused unread.
+const frontMatterAllowance = 1 << 20
+
 // parse reads one file, decodes its front matter and runs the record's own
-// checks. A record whose disclosure mode is not 主动公开 is marked withheld.
-func (c *Content) parse(p string, k *Kind, probs *Problems) *Record {
-	data, err := fs.ReadFile(c.fsys, p)
-	if err != nil {
+// checks. A record whose disclosure mode is not 主动公开 is marked withheld,
+// and so is a withdrawn one and one scheduled after the build date. The
+// error reports a cancelled context only.
+func (c *Content) parse(ctx context.Context, p string, k *Kind, probs *Problems) (*Record, error) {
+	limit := c.Site.Limits.body
+	data, err := readFile(ctx, c.fsys, p, limit+frontMatterAllowance)
+	var big *errTooBig
+	switch {
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case errors.As(err, &big):
+		probs.Errorf(Pos{p, 0}, "", "record file is %s; a record body may be at most %s (limits.body in %s)", humanSize(big.size), humanSize(limit), siteFile)
+		return nil, nil
+	case err != nil:
 		probs.Errorf(Pos{p, 0}, "", "cannot read: %v", err)
-		return nil
+		return nil, nil
 	}
 	src, err := splitFrontMatter(p, data)
 	if err != nil {
 		probs.Errorf(Pos{p, 1}, "", "%v", err)
-		return nil
+		return nil, nil
 	}
 	e := k.New()
 	r := &Record{Kind: k, Path: p, Entry: e, Body: src.body, BodyLine: src.bodyLine, Front: src.front, FrontLine: src.frontAt}
@@ -214,13 +309,30 @@ func (c *Content) parse(p string, k *Kind, probs *Problems) *Record {
 	switch {
 	case !ok && lines == nil:
 		r.Withheld = true
-		return r
+		return r, nil
 	case h.Disclosure == "":
 		ch.Errorf("disclosure", "required: one of %s (the record is withheld until it declares one)", strings.Join(disclosureModes, ", "))
 	case !slices.Contains(disclosureModes, h.Disclosure):
 		ch.Errorf("disclosure", "unknown mode %q; want one of %s", h.Disclosure, strings.Join(disclosureModes, ", "))
 	}
+	if int64(len(src.body)) > limit {
+		probs.Errorf(Pos{p, src.bodyLine}, "body", "is %s; a record body may be at most %s (limits.body in %s)", humanSize(int64(len(src.body))), humanSize(limit), siteFile)
+	}
+	checkText(p, src.body, src.bodyLine, probs)
 	c.checkHeader(ch, k, h)
+	if w := h.Withdrawn; w != nil {
+		// A withdrawn record is taken offline at once, whatever its mode.
+		r.Withheld = true
+		if ch.Required("withdrawn.date", "撤回日期", w.Date) {
+			w.At = ch.Day("withdrawn.date", w.Date)
+		}
+		ch.Required("withdrawn.reason", "撤回原因", w.Reason)
+	}
+	if !r.Withheld && !h.Published.IsZero() && !h.Published.Before(nextDay(c.Date)) {
+		// Embargo: not a byte before its day.
+		r.Scheduled = h.Published
+		r.Withheld = true
+	}
 	e.Check(ch)
 	ref := h.Slug
 	if ref == "" {
@@ -231,7 +343,50 @@ func (c *Content) parse(p string, k *Kind, probs *Problems) *Record {
 		r.Key = urlKey(strings.TrimSuffix(path.Base(p), ".md"))
 	}
 	r.URL = k.Section + r.Key + ".html"
-	return r
+	return r, nil
+}
+
+// nextDay returns the start of the day after t's day in China.
+func nextDay(t time.Time) time.Time {
+	t = t.In(China)
+	return time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, China)
+}
+
+// maxTextProblems bounds the lines checkText reports for one file.
+const maxTextProblems = 5
+
+// checkText reports the lines of a Markdown body that hold a NUL byte or
+// bytes that are not UTF-8: a binary file or another encoding (such as GBK)
+// saved as .md.
+func checkText(p string, body []byte, firstLine int, probs *Problems) {
+	if utf8.Valid(body) && bytes.IndexByte(body, 0) < 0 {
+		return
+	}
+	n := 0
+	for i, line := range bytes.SplitAfter(body, []byte("\n")) {
+		msg := ""
+		if j := bytes.IndexByte(line, 0); j >= 0 {
+			msg = "NUL byte (binary data); a Markdown body is UTF-8 text"
+		} else if !utf8.Valid(line) {
+			k := 0
+			for k < len(line) {
+				r, size := utf8.DecodeRune(line[k:])
+				if r == utf8.RuneError && size <= 1 {
+					break
+				}
+				k += size
+			}
+			msg = fmt.Sprintf("invalid UTF-8 (byte %#02x); save the file as UTF-8", line[k])
+		}
+		if msg == "" {
+			continue
+		}
+		if n++; n > maxTextProblems {
+			probs.Errorf(Pos{p, firstLine + i}, "body", "more lines with binary or non-UTF-8 bytes follow")
+			return
+		}
+		probs.Errorf(Pos{p, firstLine + i}, "body", "%s", msg)
+	}
 }
 
 func (c *Content) checkHeader(ch *Checker, k *Kind, h *Header) {
@@ -247,9 +402,6 @@ func (c *Content) checkHeader(ch *Checker, k *Kind, h *Header) {
 	}
 	if ch.Required("date_published", "发布日期", h.DatePublished) {
 		h.Published, h.HasTime = ch.DayTime("date_published", h.DatePublished)
-		if !h.Published.IsZero() && h.Published.After(c.Date.AddDate(0, 0, 1)) {
-			ch.Warnf("date_published", "%s is after the build date %s; the record is published anyway", h.DatePublished, c.Date.Format("2006-01-02"))
-		}
 	}
 	for i, code := range h.Agencies {
 		a := c.Site.Agency(code)
@@ -297,7 +449,9 @@ func (c *Content) index() {
 }
 
 // checkAttachments checks that each attachment names an existing, non-empty
-// file under content/ and records its size, format and URL.
+// regular file under content/, reached without a symlink, with no other name
+// (hard link) and within the size limit, and records its size, format and
+// URL.
 func checkAttachments(c *Checker, field string, atts []Attachment) {
 	h := c.rec.H()
 	for i := range atts {
@@ -317,18 +471,138 @@ func checkAttachments(c *Checker, field string, atts []Attachment) {
 			c.Errorf(f+".file", "%q is not an attachment file (want .pdf, .docx, .xlsx, …)", a.File)
 			continue
 		}
-		fi, err := fs.Stat(c.all.fsys, "content/"+clean)
+		name := "content/" + clean
+		fi, err := lstatPath(c.all.fsys, name)
+		var fte *FileTypeError
+		if errors.As(err, &fte) {
+			c.all.noteIrregular(name, fte.Path, fte.Mode)
+			continue
+		}
 		if err != nil || fi.IsDir() {
-			c.Errorf(f+".file", "file content/%s does not exist", clean)
+			c.Errorf(f+".file", "file %s does not exist", name)
 			continue
 		}
 		if fi.Size() == 0 {
-			c.Errorf(f+".file", "file content/%s is empty", clean)
+			c.Errorf(f+".file", "file %s is empty", name)
+			continue
+		}
+		if n := links(fi); n > 1 {
+			// A second name can publish another file's bytes, a withheld
+			// one's or one from outside content/ on the same disk.
+			c.probs.Errorf(Pos{name, 0}, "", "attachment is a hard link (%d names for one file); copy the file instead", n)
+			continue
+		}
+		if lim := c.Site.Limits.attachment; fi.Size() > lim {
+			c.Errorf(f+".file", "%s is %s; an attachment may be at most %s (limits.attachment in %s)", name, humanSize(fi.Size()), humanSize(lim), siteFile)
 			continue
 		}
 		a.Size, a.Format, a.URL = fi.Size(), strings.ToUpper(ext[1:]), "/"+clean
+		a.field, a.id = f+".file", fileID(fi)
 		h.Attached = append(h.Attached, a)
 	}
+}
+
+// noteIrregular records that the attachment name reaches the irregular
+// entry at p, so reportFiles reports p once, as an attachment.
+func (c *Content) noteIrregular(name, p string, m fs.FileMode) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.attachmentRefs == nil {
+		c.attachmentRefs = map[string]bool{}
+	}
+	c.attachmentRefs[p] = true
+	c.irregular[p] = m
+}
+
+// closedAs describes why a record is kept out of the outputs.
+func closedAs(r *Record) string {
+	switch {
+	case !r.Scheduled.IsZero():
+		return r.Path + ", scheduled for " + r.Scheduled.In(China).Format("2006-01-02")
+	case r.H().Withdrawn != nil:
+		return "withdrawn " + r.Path
+	}
+	return "withheld " + r.Path
+}
+
+// checkAttachmentOwners makes every attachment belong to records of one
+// side: a file of a record that is not published (withheld, withdrawn or
+// scheduled) is never copied, whoever else names it. Files are matched by
+// path, by identity (device and inode, so another spelling of the path on a
+// case-insensitive disk is caught) and by content: a byte-identical copy
+// under another name is refused too. Only files of equal size are hashed.
+func (c *Content) checkAttachmentOwners(ctx context.Context) error {
+	type owner struct {
+		r *Record
+		a *Attachment
+	}
+	byPath := map[string]owner{}
+	byID := map[[2]uint64]owner{}
+	bySize := map[int64][]owner{}
+	for _, r := range c.Records {
+		if !r.Withheld {
+			continue
+		}
+		for _, a := range r.H().Attached {
+			o := owner{r, a}
+			if _, ok := byPath[a.URL]; !ok {
+				byPath[a.URL] = o
+			}
+			if _, ok := byID[a.id]; !ok && a.id != [2]uint64{} {
+				byID[a.id] = o
+			}
+			bySize[a.Size] = append(bySize[a.Size], o)
+		}
+	}
+	if len(byPath) == 0 {
+		return nil
+	}
+	sums := map[string]string{}
+	sum := func(u string) (string, error) {
+		if s, ok := sums[u]; ok {
+			return s, nil
+		}
+		h := sha256.New()
+		if _, err := copyFile(ctx, c.fsys, "content"+u, h); err != nil {
+			return "", err
+		}
+		sums[u] = string(h.Sum(nil))
+		return sums[u], nil
+	}
+	for _, r := range c.Published {
+		for _, a := range r.H().Attached {
+			o, ok := byPath[a.URL]
+			if !ok && a.id != [2]uint64{} {
+				o, ok = byID[a.id]
+			}
+			if ok {
+				c.Problems.Errorf(r.pos(a.field), a.field, "content%s is an attachment of %s; a file of a record that is not published is never copied", a.URL, closedAs(o.r))
+				continue
+			}
+			for _, o := range bySize[a.Size] {
+				x, err := sum(a.URL)
+				if err != nil {
+					if ctx.Err() != nil {
+						return ctx.Err()
+					}
+					c.Problems.Errorf(Pos{"content" + a.URL, 0}, "", "cannot read: %v", err)
+					break
+				}
+				y, err := sum(o.a.URL)
+				if err != nil {
+					if ctx.Err() != nil {
+						return ctx.Err()
+					}
+					continue
+				}
+				if x == y {
+					c.Problems.Errorf(r.pos(a.field), a.field, "content%s has the same bytes as content%s, an attachment of %s; a file of a record that is not published is never copied", a.URL, o.a.URL, closedAs(o.r))
+					break
+				}
+			}
+		}
+	}
+	return nil
 }
 
 var indexNoRE = regexp.MustCompile(`^[0-9A-Za-z]{6,20}/\d{4}-\d{3,6}$`)

@@ -61,6 +61,9 @@ type Header struct {
 	Agencies      []string `yaml:"agencies"`       // 发布机构 (agency codes)
 	DatePublished string   `yaml:"date_published"` // 发布日期
 	Keywords      []string `yaml:"keywords"`       // 主题词
+	// Withdrawn takes a published record offline (撤回): its URL then
+	// serves a notice with the date, and it leaves every list and feed.
+	Withdrawn *Withdrawal `yaml:"withdrawn"`
 
 	Published time.Time     `yaml:"-"`
 	HasTime   bool          `yaml:"-"`
@@ -72,6 +75,15 @@ type Header struct {
 // Head returns h; embedding Header gives every entry its Head method.
 func (h *Header) Head() *Header { return h }
 
+// Withdrawal is a record's withdrawn: field (撤回). The reason is kept for
+// the record and printed in the build summary; it is never published.
+type Withdrawal struct {
+	Date   string `yaml:"date"`   // 撤回日期
+	Reason string `yaml:"reason"` // 撤回原因
+
+	At time.Time `yaml:"-"`
+}
+
 // Attachment is a file that a record publishes (附件).
 type Attachment struct {
 	Name string `yaml:"name"` // shown name
@@ -80,6 +92,9 @@ type Attachment struct {
 	Size   int64  `yaml:"-"`
 	Format string `yaml:"-"` // upper-case extension: PDF, DOCX, XLSX
 	URL    string `yaml:"-"` // site path
+
+	field string    // the front-matter field naming the file, e.g. attachments[0].file
+	id    [2]uint64 // device and inode, zero when unknown
 }
 
 // Record is one content file: its kind, typed entry and Markdown body.
@@ -95,7 +110,12 @@ type Record struct {
 	FrontLine int
 	Key       string // stable URL key
 	URL       string // site path, e.g. /policy/key.html
-	Withheld  bool
+	// Withheld keeps the record out of every output: its mode is not
+	// 主动公开, it is withdrawn, or it is scheduled.
+	Withheld bool
+	// Scheduled is the publication date of a record kept back until a
+	// build's date reaches it (embargo); zero otherwise.
+	Scheduled time.Time
 
 	lines fieldLines
 }
@@ -200,6 +220,10 @@ func (c *Checker) Lookup(field, kind, ref string) *Record {
 		return nil
 	}
 	if r.Withheld && !c.rec.Withheld {
+		if !r.Scheduled.IsZero() {
+			c.Errorf(field, "refers to %q, which is scheduled for %s", ref, r.Scheduled.In(China).Format("2006-01-02"))
+			return nil
+		}
 		c.Errorf(field, "refers to %q, which is not proactively disclosed", ref)
 		return nil
 	}

@@ -46,12 +46,55 @@ type Site struct {
 
 	// GuideDate is GuideUpdated parsed; zero when the guide is undated.
 	GuideDate time.Time `yaml:"-"`
+	// Limits bound what one record can bring into a build.
+	Limits Limits `yaml:"limits"`
 
 	base       *url.URL
 	agencyByID map[string]*Agency
 	topicByKey map[string]*Topic
 	topics     []*Topic // flattened, level 1 then its children, in file order
 	lines      fieldLines
+}
+
+// Limits are the size limits of site.yaml's limits: section.
+type Limits struct {
+	Body       string `yaml:"body"`       // largest Markdown body, default "2 MB"
+	Attachment string `yaml:"attachment"` // largest attachment file, default "200 MB"
+	// FeedExcerpt is the most characters of a body a feed entry carries
+	// (default 2000); a longer body is cut, with a link to the page.
+	FeedExcerpt int `yaml:"feed_excerpt"`
+
+	body, attachment int64
+}
+
+// Default limits.
+const (
+	defaultBodyLimit       = 2 << 20
+	defaultAttachmentLimit = 200 << 20
+	defaultFeedExcerpt     = 2000
+)
+
+var sizeRE = regexp.MustCompile(`^(\d+(?:\.\d+)?)\s*([KMG]?B?)$`)
+
+// parseSize reads "2 MB", "500 KB" or a number of bytes (units of 1024).
+func parseSize(s string) (int64, bool) {
+	m := sizeRE.FindStringSubmatch(strings.ToUpper(strings.TrimSpace(s)))
+	if m == nil {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return 0, false
+	}
+	switch strings.TrimSuffix(m[2], "B") {
+	case "K":
+		f *= 1 << 10
+	case "M":
+		f *= 1 << 20
+	case "G":
+		f *= 1 << 30
+	}
+	return int64(f), f >= 1
 }
 
 // Agency is an issuing or service agency.
@@ -126,6 +169,10 @@ func (s *Site) applyDefaults() {
 	if s.BaseURL != "" && !strings.HasSuffix(s.BaseURL, "/") {
 		s.BaseURL += "/"
 	}
+	s.Limits.body, s.Limits.attachment = defaultBodyLimit, defaultAttachmentLimit
+	if s.Limits.FeedExcerpt <= 0 {
+		s.Limits.FeedExcerpt = defaultFeedExcerpt
+	}
 }
 
 func (s *Site) validate(lines fieldLines, probs *Problems) {
@@ -153,6 +200,20 @@ func (s *Site) validate(lines fieldLines, probs *Problems) {
 		} else {
 			s.base = u
 		}
+	}
+	for _, l := range []struct {
+		field, v string
+		to       *int64
+	}{{"limits.body", s.Limits.Body, &s.Limits.body}, {"limits.attachment", s.Limits.Attachment, &s.Limits.attachment}} {
+		if l.v == "" {
+			continue
+		}
+		n, ok := parseSize(l.v)
+		if !ok {
+			probs.Errorf(at(l.field), l.field, "want a size such as 2 MB, 500 KB or a number of bytes, got %q", l.v)
+			continue
+		}
+		*l.to = n
 	}
 	s.agencyByID = map[string]*Agency{}
 	for i := range s.Agencies {

@@ -1,0 +1,11 @@
+//go:build !unix
+
+package generator
+
+import "io/fs"
+
+const openNoBlock = 0
+
+func links(fs.FileInfo) uint64 { return 0 }
+
+func fileID(fs.FileInfo) [2]uint64 { return [2]uint64{} }
