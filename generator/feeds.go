@@ -8,21 +8,19 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"html"
 	"io"
-	"io/fs"
 	"net"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gorilla/feeds"
@@ -35,15 +33,13 @@ import (
 // Entry ids are permanent: tag:<domain>,<year first published>:<record path>,
 // with a fragment such as #repealed-2024-06-01 for a validity change, which is
 // an entry of its own dated with the change. An entry's updated date changes
-// only when what the entry shows changes: /feeds/state.json keeps a hash and
+// only when what the entry shows changes: feeds/state.json keeps a hash and
 // the updated date of every entry, and the next build (Options.Previous)
-// compares against it.
+// compares against it. The state is bookkeeping, written with the build's
+// State (never into the served folder).
 
 // FeedLimit is the number of entries in each feed.
 const FeedLimit = 50
-
-// FeedStateURL is the site path of the feed state file.
-const FeedStateURL = "/feeds/state.json"
 
 // FeedFormats lists the formats every feed is written in: the file suffix,
 // the media type and the name shown to readers.
@@ -231,12 +227,7 @@ func (b *Build) feedOutputs() []Output {
 			}})
 		}
 	}
-	outs = append(outs, Output{URL: FeedStateURL, NoSitemap: true, Write: func(w io.Writer) error {
-		if err := set.prepare(); err != nil {
-			return err
-		}
-		return set.writeState(w)
-	}})
+	b.feeds = set
 	title := b.Theme.T("feed_subscribe")
 	outs = append(outs, Output{URL: "/subscribe/", Page: &Page{Template: "subscribe.html", Title: title, Column: title,
 		Description: b.Theme.T("feed_subscribe_desc"), Data: Subscribe{Groups: groups, Limit: FeedLimit}}})
@@ -377,9 +368,9 @@ func (set *feedSet) prepare() error {
 
 func (set *feedSet) run() error {
 	b := set.b
-	prev, err := readFeedState(b.Previous)
-	if err != nil {
-		return err
+	var prev *feedState
+	if b.Previous != nil {
+		prev = b.Previous.feeds
 	}
 	set.md = newMarkdown(b.Site.UnsafeHTML)
 	date := b.Date.In(China).Truncate(time.Second)
@@ -392,12 +383,12 @@ func (set *feedSet) run() error {
 			}
 			es := b.feedEntries(r)
 			for _, e := range es {
-				e.hash = e.contentHash()
+				e.hash = e.contentHash(normalizeBody(e.body))
 				st, ok := prev.lookup(e.ID)
 				switch {
 				case prev == nil:
 					e.Updated = e.Published
-				case ok && st.Hash == e.hash:
+				case ok && (st.Hash == e.hash || prev.Version == 1 && st.Hash == e.contentHash(e.body)):
 					t, err := time.Parse(time.RFC3339, st.Updated)
 					if err != nil {
 						return fmt.Errorf("read previous feed state: entry %s: %w", e.ID, err)
@@ -605,11 +596,31 @@ func (b *Build) absURL(p string) string {
 	return b.Site.AbsURL((&url.URL{Path: p}).EscapedPath())
 }
 
-// contentHash identifies what the entry shows. The Markdown source stands
-// for the rendered body, so a new Markdown renderer or theme label does not
-// make every entry look changed. Every field is written with its length, and
-// every list with its count, so no two different entries hash alike.
-func (e *feedEntry) contentHash() string {
+// normalizeBody returns body with line endings and trailing white space
+// that do not change what a reader sees taken out: CRLF and CR become LF,
+// white space at line ends and blank lines at the end go.
+func normalizeBody(body []byte) []byte {
+	if len(body) == 0 {
+		return body
+	}
+	var out bytes.Buffer
+	out.Grow(len(body))
+	s := strings.ReplaceAll(strings.ReplaceAll(string(body), "\r\n", "\n"), "\r", "\n")
+	for line := range strings.SplitSeq(s, "\n") {
+		out.WriteString(strings.TrimRightFunc(line, unicode.IsSpace))
+		out.WriteByte('\n')
+	}
+	return bytes.TrimRight(out.Bytes(), "\n")
+}
+
+// contentHash identifies what the entry shows, with body as its Markdown
+// source. The source stands for the rendered body, so a new Markdown
+// renderer or theme label does not make every entry look changed; it is
+// normalised first (normalizeBody), so neither does an editor that changes
+// line endings. Every field is written with its length, and every list with
+// its count, so no two different entries hash alike. Version 1 of the state
+// hashed the body as it was; such a hash is still accepted once.
+func (e *feedEntry) contentHash(body []byte) string {
 	h := sha256.New()
 	var n [8]byte
 	put := func(ss ...string) {
@@ -643,9 +654,9 @@ func (e *feedEntry) contentHash() string {
 			put(f.Label, f.Value, f.URL)
 		}
 	}
-	binary.LittleEndian.PutUint64(n[:], uint64(len(e.body)))
+	binary.LittleEndian.PutUint64(n[:], uint64(len(body)))
 	h.Write(n[:])
-	h.Write(e.body)
+	h.Write(body)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -692,11 +703,19 @@ func (set *feedSet) content(e *feedEntry) (string, error) {
 		}
 		if len(bytes.TrimSpace(e.body)) > 0 {
 			var body bytes.Buffer
-			if err := set.md.render(e.body, &body, nil); err != nil {
+			var text strings.Builder
+			if err := set.md.render(e.body, &body, &text); err != nil {
 				e.err = fmt.Errorf("%s:%d: markdown: %w", e.rec.Path, e.rec.BodyLine, err)
 				return
 			}
-			absolutize(&w, body.String(), strings.TrimSuffix(set.b.Site.BaseURL, "/"))
+			if max := set.b.Site.Limits.FeedExcerpt; utf8.RuneCountInString(text.String()) > max {
+				// A long body is cut to an excerpt with a link to the page,
+				// so one huge record cannot swell every feed it is in.
+				writeExcerpt(&w, text.String(), max)
+				w.WriteString(`<p><a href="` + esc(e.URL) + `">` + esc(T("feed_read_more")) + "</a></p>\n")
+			} else {
+				absolutize(&w, body.String(), strings.TrimSuffix(set.b.Site.BaseURL, "/"))
+			}
 		}
 		for _, s := range e.Related {
 			if len(s.Items) == 0 {
@@ -718,6 +737,37 @@ func (set *feedSet) content(e *feedEntry) (string, error) {
 		e.html = xmlSafe(w.String())
 	})
 	return e.html, e.err
+}
+
+// writeExcerpt writes the first max characters of a body's plain text as
+// paragraphs, ending with "…".
+func writeExcerpt(w *strings.Builder, text string, max int) {
+	left := max
+	for para := range strings.SplitSeq(text, "\n") {
+		para = strings.Join(strings.Fields(para), " ")
+		if para == "" {
+			continue
+		}
+		n := utf8.RuneCountInString(para)
+		if n > left {
+			i := 0
+			for j := range para {
+				if i == left {
+					para = para[:j]
+					break
+				}
+				i++
+			}
+			n = left
+		}
+		left -= n
+		w.WriteString("<p>" + html.EscapeString(para))
+		if left == 0 {
+			w.WriteString("…</p>\n")
+			return
+		}
+		w.WriteString("</p>\n")
+	}
 }
 
 func linkHTML(f feedField) string {
@@ -784,9 +834,10 @@ func mimeType(format string) string {
 
 // Feed state.
 
-const feedStateVersion = 1
+// feedStateVersion 2 hashes normalised bodies; version 1 is read too.
+const feedStateVersion = 2
 
-// feedState is /feeds/state.json: per entry id, the hash of what the entry
+// feedState is feeds/state.json of the build state: per entry id, the hash of what the entry
 // showed and its updated date.
 type feedState struct {
 	Version int                       `json:"version"`
@@ -806,18 +857,9 @@ func (s *feedState) lookup(id string) (feedStateEntry, bool) {
 	return e, ok
 }
 
-// readFeedState reads the state left by the previous build in dir (the live
-// output folder). It returns nil when there is no previous build or it had
-// no feeds.
-func readFeedState(dir string) (*feedState, error) {
-	if dir == "" {
-		return nil, nil
-	}
-	p := filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(FeedStateURL, "/")))
+// readFeedState reads the feed state file p left by the previous build.
+func readFeedState(p string) (*feedState, error) {
 	data, err := os.ReadFile(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
 	if err != nil {
 		return nil, fmt.Errorf("read previous feed state: %w", err)
 	}
@@ -825,7 +867,7 @@ func readFeedState(dir string) (*feedState, error) {
 	if err := json.Unmarshal(data, s); err != nil {
 		return nil, fmt.Errorf("read previous feed state %s: %w (delete the file to start afresh: every entry's updated date becomes its publication date)", p, err)
 	}
-	if s.Version != feedStateVersion {
+	if s.Version != feedStateVersion && s.Version != 1 {
 		return nil, fmt.Errorf("read previous feed state %s: version %d, want %d", p, s.Version, feedStateVersion)
 	}
 	return s, nil

@@ -111,7 +111,7 @@ func atomEntries(f *atom.Feed) map[string]*atom.Entry {
 
 func TestFeedFiles(t *testing.T) {
 	out := buildFeedSite(t, siteFS(t, "feeds.txtar"), buildDate, "")
-	want := []string{FeedStateURL}
+	var want []string
 	for base := range feedBases {
 		for _, ff := range FeedFormats {
 			want = append(want, base+ff.Suffix)
@@ -650,7 +650,7 @@ func TestSubscribePage(t *testing.T) {
 		}
 	})
 	slices.Sort(listed)
-	want := slices.DeleteFunc(feedFiles(t, out), func(p string) bool { return p == FeedStateURL })
+	want := feedFiles(t, out)
 	if diff := cmp.Diff(want, listed); diff != "" {
 		t.Errorf("feeds on the subscribe page (-on disk +listed):\n%s", diff)
 	}
@@ -697,7 +697,7 @@ func TestFeedStateErrors(t *testing.T) {
 	fsys := siteFS(t, "feeds.txtar")
 	good := buildFeedSite(t, fsys, buildDate, "")
 	var st feedState
-	if err := json.Unmarshal(readFeedOut(t, good, FeedStateURL), &st); err != nil {
+	if err := json.Unmarshal(readFeedOut(t, stateOf(good), "/"+feedStateFile), &st); err != nil {
 		t.Fatal(err)
 	}
 	const id = "tag:www.test.gov.cn,2023:/release/mb0000002-2023-00801.html"
@@ -712,7 +712,7 @@ func TestFeedStateErrors(t *testing.T) {
 		name, state, want string
 	}{
 		{"not JSON", "{not json", "read previous feed state"},
-		{"other version", `{"version": 2, "entries": {}}`, "version 2, want 1"},
+		{"other version", `{"version": 9, "entries": {}}`, "version 9, want 2"},
 		{"unreadable date of an unchanged entry", string(badDate), "read previous feed state: entry " + id},
 	}
 	c, err := Load(context.Background(), fsys, buildDate)
@@ -725,20 +725,24 @@ func TestFeedStateErrors(t *testing.T) {
 			if err := os.MkdirAll(filepath.Join(prev, "feeds"), 0o755); err != nil {
 				t.Fatal(err)
 			}
+			os.WriteFile(filepath.Join(prev, ManifestFile), nil, 0o644)
 			if err := os.WriteFile(filepath.Join(prev, "feeds", "state.json"), []byte(tt.state), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			_, err := Render(context.Background(), c, Options{Out: t.TempDir(), Theme: theme(t), Previous: prev})
+			ps, err := ReadState(prev, "")
+			if err == nil {
+				_, err = Render(context.Background(), c, Options{Out: t.TempDir(), Theme: theme(t), Previous: ps})
+			}
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("Render error = %v, want one containing %q", err, tt.want)
+				t.Errorf("error = %v, want one containing %q", err, tt.want)
 			}
 		})
 	}
-	if s, err := readFeedState(filepath.Join(t.TempDir(), "missing")); s != nil || err != nil {
-		t.Errorf("readFeedState(missing folder) = %v, %v; want nil, nil: a first build has no state", s, err)
+	if s, err := ReadState(filepath.Join(t.TempDir(), "missing"), ""); s != nil || err != nil {
+		t.Errorf("ReadState(missing folder) = %v, %v; want nil, nil: a first build has no state", s, err)
 	}
-	if s, err := readFeedState(""); s != nil || err != nil {
-		t.Errorf("readFeedState(\"\") = %v, %v; want nil, nil", s, err)
+	if s, err := ReadState("", ""); s != nil || err != nil {
+		t.Errorf("ReadState(\"\") = %v, %v; want nil, nil", s, err)
 	}
 }
 
@@ -766,7 +770,7 @@ func BenchmarkFeeds(b *testing.B) {
 	}
 	th := theme(b)
 	// generate writes every feed output once and returns the bytes written.
-	generate := func(prev string) (files int, size int64, state []byte) {
+	generate := func(prev *State) (files int, size int64, state []byte) {
 		bd := &Build{Content: c, Theme: th, Previous: prev}
 		var buf bytes.Buffer
 		for _, o := range bd.feedOutputs() {
@@ -779,19 +783,26 @@ func BenchmarkFeeds(b *testing.B) {
 			}
 			files++
 			size += int64(buf.Len())
-			if o.URL == FeedStateURL {
-				state = bytes.Clone(buf.Bytes())
-			}
 		}
-		return files, size, state
+		buf.Reset()
+		if err := bd.feeds.writeState(&buf); err != nil {
+			b.Fatal(err)
+		}
+		return files, size, bytes.Clone(buf.Bytes())
 	}
-	_, _, state := generate("")
-	prev := b.TempDir()
-	os.MkdirAll(filepath.Join(prev, "feeds"), 0o755)
-	if err := os.WriteFile(filepath.Join(prev, "feeds", "state.json"), state, 0o644); err != nil {
+	_, _, state := generate(nil)
+	dir := b.TempDir()
+	if err := writeState(dir, nil, nil, nil, state); err != nil {
 		b.Fatal(err)
 	}
-	for _, bc := range []struct{ name, prev string }{{"first", ""}, {"previous", prev}} {
+	prev, err := ReadState(dir, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		prev *State
+	}{{"first", nil}, {"previous", prev}} {
 		b.Run(bc.name, func(b *testing.B) {
 			var files int
 			var size int64

@@ -35,7 +35,9 @@ func OutputURLs(c *Content) []string {
 	for _, o := range b.plan() {
 		out = append(out, o.URL)
 	}
-	out = append(out, b.attachments()...)
+	for _, a := range b.attachments() {
+		out = append(out, a.URL)
+	}
 	slices.Sort(out)
 	return slices.Compact(out)
 }

@@ -36,10 +36,13 @@ type Options struct {
 	// CollectText keeps the plain text of every published record for the
 	// search index (Result.Texts).
 	CollectText bool
-	// Previous is the folder of the previous live output (public/), whose
-	// feeds/state.json keeps feed entries' updated dates stable; empty for
-	// a first build.
-	Previous string
+	// State is the folder to write the build's bookkeeping into (see
+	// State); empty to write none. It must not be served.
+	State string
+	// Previous is the previous build's state (ReadState), which keeps feed
+	// entries' updated dates stable and finds withdrawn pages; nil for a
+	// first build.
+	Previous *State
 	Logger   *slog.Logger
 }
 
@@ -52,6 +55,8 @@ type Result struct {
 	// Texts holds the plain body text of Content.Published[i] when
 	// Options.CollectText is set.
 	Texts []string
+	// Withdrawn lists the pages withdrawn in this build.
+	Withdrawn []Withdrawn
 }
 
 // Build is what kinds see while they plan their outputs.
@@ -59,7 +64,9 @@ type Build struct {
 	*Content
 	Theme *Theme
 	// Previous is Options.Previous.
-	Previous string
+	Previous *State
+
+	feeds *feedSet // set by plan
 }
 
 // Output is one file of the site.
@@ -136,6 +143,8 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	}
 	b := &Build{Content: c, Theme: opts.Theme, Previous: opts.Previous}
 	outs := b.plan()
+	withdrawn := c.Withdrawals(opts.Previous)
+	outs = append(outs, b.withdrawnPages(withdrawn)...)
 	// Every page URL must be unique; a clash would silently overwrite.
 	seen := make(map[string]bool, len(outs))
 	for _, o := range outs {
@@ -189,14 +198,16 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	}
 	for _, a := range b.attachments() {
 		g.Go(func() error {
-			data, err := fs.ReadFile(c.fsys, "content"+a)
+			n, err := dirs.copy(gctx, c.fsys, "content"+a.URL, opts.Out, outputFile(a.URL))
 			if err != nil {
 				return fmt.Errorf("copy attachment: %w", err)
 			}
-			n, err := dirs.write(opts.Out, outputFile(a), data)
+			if n != a.Size {
+				return fmt.Errorf("copy attachment content%s: it changed during the build (%d bytes, was %d)", a.URL, n, a.Size)
+			}
 			files.Add(1)
 			nbytes.Add(n)
-			return err
+			return nil
 		})
 	}
 	for p, data := range opts.Extra {
@@ -216,12 +227,20 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 		}
 	}
 	slices.Sort(res.URLs)
-	var manifest bytes.Buffer
-	if err := writeManifest(&manifest, res.URLs, c.Redirects); err != nil {
-		return nil, err
+	res.Withdrawn = withdrawn
+	if opts.State != "" {
+		var feedJSON bytes.Buffer
+		if err := b.feeds.prepare(); err != nil {
+			return nil, err
+		}
+		if err := b.feeds.writeState(&feedJSON); err != nil {
+			return nil, err
+		}
+		if err := writeState(opts.State, manifest(res.URLs, c.Redirects, withdrawn), withdrawn, c.scheduledRecords(), feedJSON.Bytes()); err != nil {
+			return nil, err
+		}
 	}
 	final := b.sitemaps(res.URLs)
-	final["/"+ManifestFile] = manifest.Bytes()
 	for _, p := range slices.Sorted(maps.Keys(final)) {
 		n, err := dirs.write(opts.Out, outputFile(p), final[p])
 		if err != nil {
@@ -285,6 +304,27 @@ func (d *dirCache) mkdir(dir string) error {
 	return o.err
 }
 
+// copy streams the file name of fsys into root/rel, checking ctx as it goes.
+func (d *dirCache) copy(ctx context.Context, fsys fs.FS, name, root, rel string) (int64, error) {
+	full := filepath.Join(root, rel)
+	if err := d.mkdir(filepath.Dir(full)); err != nil {
+		return 0, fmt.Errorf("write %s: %w", rel, err)
+	}
+	f, err := os.OpenFile(full, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return 0, fmt.Errorf("write %s: %w", rel, err)
+	}
+	w := bufio.NewWriterSize(f, 256<<10)
+	n, err := copyFile(ctx, fsys, name, w)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return n, err
+}
+
 func (d *dirCache) write(root, rel string, data []byte) (int64, error) {
 	full := filepath.Join(root, rel)
 	if err := d.mkdir(filepath.Dir(full)); err != nil {
@@ -296,42 +336,50 @@ func (d *dirCache) write(root, rel string, data []byte) (int64, error) {
 	return int64(len(data)), nil
 }
 
-// attachments returns the site paths of files referenced by published
-// records; nothing else under content/ is copied.
-func (b *Build) attachments() []string {
-	set := map[string]bool{}
+// attachments returns the files referenced by published records and the
+// site's application form, one per site path; nothing else under content/
+// is copied.
+func (b *Build) attachments() []*Attachment {
+	set := map[string]*Attachment{}
 	if f := b.Site.ApplicationForm; f != nil {
-		set[f.URL] = true
+		set[f.URL] = f
 	}
 	for _, r := range b.Published {
 		for _, a := range r.H().Attached {
-			set[a.URL] = true
+			set[a.URL] = a
 		}
 	}
-	out := make([]string, 0, len(set))
-	for p := range set {
-		out = append(out, p)
+	out := make([]*Attachment, 0, len(set))
+	for _, p := range slices.Sorted(maps.Keys(set)) {
+		out = append(out, set[p])
 	}
-	slices.Sort(out)
 	return out
 }
 
-// ManifestFile lists every URL the build published, so the next check can
-// tell when one disappears without a redirect.
-const ManifestFile = "gongkai-urls.txt"
-
-func writeManifest(w io.Writer, urls []string, redirects []Redirect) error {
-	bw := bufio.NewWriter(w)
+// manifest lists every URL the build published, so the next check can
+// tell when one disappears without a redirect: pages, redirects and
+// withdrawn pages.
+func manifest(urls []string, redirects []Redirect, withdrawn []Withdrawn) []string {
 	all := slices.Clone(urls)
 	for _, r := range redirects {
 		all = append(all, r.From)
 	}
-	slices.Sort(all)
-	for _, u := range slices.Compact(all) {
-		bw.WriteString(u)
-		bw.WriteByte('\n')
+	for _, w := range withdrawn {
+		all = append(all, w.URL)
 	}
-	return bw.Flush()
+	slices.Sort(all)
+	return slices.Compact(all)
+}
+
+// withdrawnPages returns the notice served at each withdrawn URL. It shows
+// the date only: not the title or anything else of the record.
+func (b *Build) withdrawnPages(ws []Withdrawn) []Output {
+	var outs []Output
+	for _, w := range ws {
+		outs = append(outs, Output{URL: w.URL, NoSitemap: true, Page: &Page{Template: "withdrawn.html",
+			Title: b.Theme.T("withdrawn_title"), NoIndex: true, Data: w}})
+	}
+	return outs
 }
 
 // sitemapMax is the most URLs one sitemap file may list (the protocol's limit).

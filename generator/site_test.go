@@ -55,7 +55,8 @@ func buildSite(t testing.TB, fsys fs.FS) (string, *Content, *Result) {
 }
 
 // renderSite loads fsys as of date and renders it into a fresh folder, with
-// prev as the previous live output (may be empty); content errors fail t.
+// prev as the previous output (may be empty); content errors fail t. The
+// build state goes beside the output, in stateOf(out).
 func renderSite(t testing.TB, fsys fs.FS, date time.Time, prev string) (string, *Content, *Result) {
 	t.Helper()
 	c, err := Load(context.Background(), fsys, date)
@@ -65,13 +66,22 @@ func renderSite(t testing.TB, fsys fs.FS, date time.Time, prev string) (string, 
 	if err := c.Problems.Err(); err != nil {
 		t.Fatalf("content errors:\n%v", err)
 	}
-	out := t.TempDir()
-	res, err := Render(context.Background(), c, Options{Out: out, Theme: theme(t), CollectText: true, Previous: prev})
+	var ps *State
+	if prev != "" {
+		if ps, err = ReadState(stateOf(prev), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "public")
+	res, err := Render(context.Background(), c, Options{Out: out, State: stateOf(out), Theme: theme(t), CollectText: true, Previous: ps})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return out, c, res
 }
+
+// stateOf returns the state folder renderSite writes beside out.
+func stateOf(out string) string { return filepath.Join(filepath.Dir(out), "state") }
 
 func readDoc(t *testing.T, out, rel string) *goquery.Document {
 	t.Helper()
@@ -156,7 +166,7 @@ func TestSitePages(t *testing.T) {
 	for _, f := range []string{"index.html", "policy/index.html", "policy/agency/fgw/index.html", "policy/topic/caizheng/index.html",
 		"policy/topic/caizheng-yusuan/index.html", "policy/year/2024/index.html", "policy/validity/repealed/index.html",
 		"guide/index.html", "catalogue/index.html", "catalogue.csv", "404.html", "sitemap.xml", "robots.txt",
-		"page/contact.html", "interpretation/index.html", ManifestFile} {
+		"page/contact.html", "interpretation/index.html"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("missing output %s", f)
 		}

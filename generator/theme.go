@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -33,8 +34,14 @@ type overlay struct {
 
 func (o overlay) Open(name string) (fs.File, error) {
 	if o.site != nil {
-		if f, err := o.site.Open(name); err == nil {
+		f, err := o.site.Open(name)
+		if err == nil {
 			return f, nil
+		}
+		// Only a missing override falls back to the default theme; one that
+		// cannot be read (a symlink, a pipe) is an error, never skipped.
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
 		}
 	}
 	return o.base.Open(name)

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"gongkai/generator"
@@ -35,18 +33,26 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return code
 }
 
-// load reads and checks the content, prints every problem (errors and
-// warnings, sorted) to stderr, and checks that no URL the previous build
-// published has disappeared. code is 1 when there are errors.
-func load(ctx context.Context, sf siteFlags, date time.Time, stderr io.Writer) (*generator.Content, int) {
-	c, err := generator.Load(ctx, os.DirFS(sf.source), date)
+// load reads and checks the content in src, prints every problem (errors
+// and warnings, sorted) to stderr, and checks that no URL the previous build
+// published has disappeared. It returns the previous build's state too.
+// code is 1 when there are errors.
+func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, stderr io.Writer) (*generator.Content, *generator.State, int) {
+	c, err := generator.Load(ctx, src, date)
 	if err != nil {
 		fmt.Fprintln(stderr, "gongkai:", err)
-		return nil, 1
+		return nil, nil, 1
+	}
+	// The state of the previous build is in the state folder; builds made
+	// before it existed kept it in the served folder.
+	prev, err := generator.ReadState(sf.indexDir(), sf.out)
+	if err != nil {
+		fmt.Fprintln(stderr, "gongkai:", err)
+		return nil, nil, 1
 	}
 	probs := c.Problems
 	if c.Site != nil && len(probs.Errors()) == 0 {
-		probs = append(probs, missingURLs(c, sf.out)...)
+		probs = append(probs, missingURLs(c, prev)...)
 		_, rp := requestSettings(c, sf)
 		probs = append(probs, rp...)
 		probs = probs.Sort()
@@ -56,20 +62,19 @@ func load(ctx context.Context, sf siteFlags, date time.Time, stderr io.Writer) (
 	}
 	if n := len(probs.Errors()); n > 0 {
 		fmt.Fprintf(stderr, "%d errors, %d warnings\n", n, len(probs.Warnings()))
-		return c, 1
+		return c, prev, 1
 	}
-	return c, 0
+	return c, prev, 0
 }
 
 // missingURLs compares the URLs the previous build published (its manifest)
 // with what this build will publish: a URL may only disappear behind a
-// redirect, because citizens and other sites link to it.
-func missingURLs(c *generator.Content, out string) generator.Problems {
-	f, err := os.Open(filepath.Join(out, generator.ManifestFile))
-	if err != nil {
+// redirect, because citizens and other sites link to it. A withdrawn page
+// stays at its URL (as a notice), so it is not missing.
+func missingURLs(c *generator.Content, prev *generator.State) generator.Problems {
+	if prev == nil {
 		return nil // no previous build
 	}
-	defer f.Close()
 	have := map[string]bool{}
 	for _, u := range generator.PlannedURLs(c) {
 		have[u] = true
@@ -77,11 +82,12 @@ func missingURLs(c *generator.Content, out string) generator.Problems {
 	for _, r := range c.Redirects {
 		have[r.From] = true
 	}
+	for _, w := range c.Withdrawals(prev) {
+		have[w.URL] = true
+	}
 	var probs generator.Problems
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		u := strings.TrimSpace(sc.Text())
-		if u != "" && !have[u] {
+	for _, u := range prev.URLs {
+		if !have[u] {
 			probs.Errorf(generator.Pos{Path: "content/redirects.yaml"}, "redirects",
 				"%s was published by the previous build and is gone; add a redirect from it", u)
 		}
@@ -89,12 +95,37 @@ func missingURLs(c *generator.Content, out string) generator.Problems {
 	return probs
 }
 
-func siteTheme(source string) fs.FS {
-	dir := filepath.Join(source, "theme")
-	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
-		return os.DirFS(dir)
+// siteTheme opens the site's theme/ overrides through the confined reader;
+// nil when the site has none (or theme is not a plain folder, which
+// loadTheme reports).
+func siteTheme(source string) *generator.SiteDir {
+	d, err := generator.OpenSiteDir(filepath.Join(source, "theme"))
+	if err != nil {
+		return nil
 	}
-	return nil
+	return d
+}
+
+// loadTheme parses the default theme with the site's theme/ overrides, read
+// through the same confined reader as the content.
+func loadTheme(source string) (*generator.Theme, error) {
+	dir := filepath.Join(source, "theme")
+	fi, err := os.Lstat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return generator.LoadTheme(themes.Default(), nil)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load theme: %w", err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("load theme: %s is not a folder (a symlink is refused; copy the folder instead)", dir)
+	}
+	site, err := generator.OpenSiteDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("load theme: %w", err)
+	}
+	defer site.Close()
+	return generator.LoadTheme(themes.Default(), site)
 }
 
 // buildMemoryLimit is the soft memory limit of a build (see build).
@@ -108,6 +139,7 @@ type buildSummary struct {
 	took                time.Duration
 	index               search.BuildStats
 	render              time.Duration
+	withdrawn           []generator.Withdrawn
 }
 
 // build loads, checks, renders into a staging folder, indexes, and swaps the
@@ -131,13 +163,23 @@ func build(ctx context.Context, sf siteFlags, stdout, stderr io.Writer) (*buildS
 	if os.Getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(50))
 	}
-	c, code := load(ctx, sf, date, stderr)
+	src, err := generator.OpenSiteDir(sf.source)
+	if err != nil {
+		fmt.Fprintln(stderr, "gongkai build:", err)
+		return nil, 1
+	}
+	defer src.Close()
+	c, prev, code := load(ctx, sf, src, date, stderr)
 	loaded := time.Since(start)
 	if code != 0 {
-		fmt.Fprintln(stderr, "build failed; public/ was not changed")
+		if ctx.Err() != nil {
+			fmt.Fprintln(stderr, "build interrupted; public/ was not changed")
+		} else {
+			fmt.Fprintln(stderr, "build failed; public/ was not changed")
+		}
 		return nil, code
 	}
-	theme, err := generator.LoadTheme(themes.Default(), siteTheme(sf.source))
+	theme, err := loadTheme(sf.source)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return nil, 1
@@ -147,7 +189,7 @@ func build(ctx context.Context, sf siteFlags, stdout, stderr io.Writer) (*buildS
 		fmt.Fprintln(stderr, "gongkai build:", err)
 		return nil, 1
 	}
-	sum, err := render(ctx, c, theme, stage, sf)
+	sum, err := render(ctx, c, theme, stage, sf, prev)
 	if err != nil {
 		stage.Abort()
 		if errors.Is(err, context.Canceled) {
@@ -175,14 +217,22 @@ func build(ctx context.Context, sf siteFlags, stdout, stderr io.Writer) (*buildS
 			fmt.Fprintf(stdout, "  %s\n", r.Path)
 		}
 	}
+	for _, w := range sum.withdrawn {
+		fmt.Fprintf(stdout, "withdrawn: %s on %s: %s serves the withdrawal notice (410)\n", w.Path, w.Date, w.URL)
+	}
+	for _, r := range c.Scheduled {
+		fmt.Fprintf(stdout, "scheduled: %s for %s\n", r.Path, r.Scheduled.In(generator.China).Format("2006-01-02"))
+	}
 	return sum, 0
 }
 
 // render writes the site into the staging folder.
-func render(ctx context.Context, c *generator.Content, theme *generator.Theme, stage *publish.Stage, sf siteFlags) (*buildSummary, error) {
+func render(ctx context.Context, c *generator.Content, theme *generator.Theme, stage *publish.Stage, sf siteFlags, prev *generator.State) (*buildSummary, error) {
 	extra := map[string][]byte{"/opensearch.xml": search.OpenSearchXML(c.Site.Name, c.Site.BaseURL)}
 	start := time.Now()
-	res, err := generator.Render(ctx, c, generator.Options{Out: stage.Dir(0), Theme: theme, CollectText: true, Extra: extra, Previous: sf.out})
+	// The build's bookkeeping goes into the search folder, which is swapped
+	// in with public/ and never served.
+	res, err := generator.Render(ctx, c, generator.Options{Out: stage.Dir(0), State: stage.Dir(1), Theme: theme, CollectText: true, Extra: extra, Previous: prev})
 	if err != nil {
 		return nil, err
 	}
@@ -195,5 +245,5 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 	if err := writeRequests(c, theme, sf, stage.Dir(1)); err != nil {
 		return nil, err
 	}
-	return &buildSummary{published: len(c.Published), withheld: len(c.Withheld), files: res.Files, bytes: res.Bytes, index: stats, render: took}, nil
+	return &buildSummary{published: len(c.Published), withheld: len(c.Withheld), files: res.Files, bytes: res.Bytes, index: stats, render: took, withdrawn: res.Withdrawn}, nil
 }

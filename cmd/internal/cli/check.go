@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
@@ -53,11 +54,17 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "gongkai check:", err)
 		return 2
 	}
-	c, code := load(ctx, sf, date, stderr)
+	src, err := generator.OpenSiteDir(sf.source)
+	if err != nil {
+		fmt.Fprintln(stderr, "gongkai check:", err)
+		return 1
+	}
+	defer src.Close()
+	c, _, code := load(ctx, sf, src, date, stderr)
 	if c == nil {
 		return code
 	}
-	theme, err := generator.LoadTheme(themes.Default(), siteTheme(sf.source))
+	theme, err := loadTheme(sf.source)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -122,7 +129,22 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // external link check when asked. The content's own problems join the
 // report as CONTENT findings.
 func inspectContent(ctx context.Context, c *generator.Content, theme *generator.Theme, sf siteFlags, external bool, stderr io.Writer) (*inspect.Report, error) {
-	site, cfgProblems := inspectionSite(c, theme, os.DirFS(sf.source), themeIDs(themes.Default(), siteTheme(sf.source)))
+	// The inspector reads the content through the same confined reader as
+	// the build: no symlink is followed and no pipe is opened.
+	src, err := generator.OpenSiteDir(sf.source)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	th := siteTheme(sf.source)
+	if th != nil {
+		defer th.Close()
+	}
+	var thFS fs.FS
+	if th != nil {
+		thFS = th
+	}
+	site, cfgProblems := inspectionSite(c, theme, src, themeIDs(themes.Default(), thFS))
 	rep, err := inspect.Run(ctx, site)
 	if err != nil {
 		return nil, err

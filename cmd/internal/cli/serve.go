@@ -7,12 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"gongkai/generator"
 	"gongkai/internal/server"
 	"gongkai/requests"
-	"gongkai/themes"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -63,12 +63,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 // siteHandler joins the static files and the search service.
 func siteHandler(sf siteFlags, log *slog.Logger) (http.Handler, io.Closer, error) {
-	theme, err := generator.LoadTheme(themes.Default(), siteTheme(sf.source))
+	theme, err := loadTheme(sf.source)
 	if err != nil {
 		return nil, nil, err
 	}
 	sh, live := searchHandler(sf.indexDir(), theme, log)
-	h, files := server.Handler(server.Options{Dir: sf.out, Logger: log, Search: sh})
+	h, files := server.Handler(server.Options{Dir: sf.out, Gone: filepath.Join(sf.indexDir(), generator.GoneDir), Logger: log, Search: sh})
 	return h, closers{files, live}, nil
 }
 
@@ -87,7 +87,7 @@ func (cs closers) Close() error {
 // withRequests puts the online service for applications and comments in
 // front of the site when the build switched it on.
 func withRequests(ctx context.Context, sf siteFlags, site http.Handler, stdout io.Writer, log *slog.Logger, now func() time.Time) (http.Handler, io.Closer, error) {
-	theme, err := generator.LoadTheme(themes.Default(), siteTheme(sf.source))
+	theme, err := loadTheme(sf.source)
 	if err != nil {
 		return nil, nil, err
 	}
