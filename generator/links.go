@@ -148,6 +148,8 @@ func (c *Content) checkBodyLinks() {
 			}
 			pos := Pos{r.Path, l.line}
 			switch {
+			case closed[p] != nil && closed[p].withdrawn && p == closed[p].URL:
+				c.Problems.Warnf(pos, "body", "link to %s (the page of %s) now leads to its withdrawal notice", p, closedAs(closed[p]))
 			case closed[p] != nil:
 				o := closed[p]
 				what := "record"

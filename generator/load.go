@@ -80,6 +80,8 @@ type Content struct {
 	// date (embargoed), sorted by path; they are kept out of every output
 	// until a build's date reaches theirs.
 	Scheduled []*Record
+	// Withdrawn lists the pages withdrawn in this build (撤回), sorted by URL.
+	Withdrawn []Withdrawn
 
 	mdPaths        []string // Markdown files found by walk
 	mdKinds        []*Kind
@@ -88,6 +90,7 @@ type Content struct {
 
 	byKind map[string][]*Record // published, newest first
 	byRef  map[string]*Record   // kind + "\x00" + index number or slug
+	byURL  map[string]*Record
 	fsys   fs.FS
 	mu     sync.Mutex
 }
@@ -109,6 +112,14 @@ func (c *Content) Kind(name string) *Kind {
 // the build date. Content problems are collected in Content.Problems, never
 // returned as an error; the error reports a cancelled context only.
 func Load(ctx context.Context, fsys fs.FS, date time.Time) (*Content, error) {
+	return LoadAfter(ctx, fsys, date, nil)
+}
+
+// LoadAfter is Load for a build that follows the one that left prev (nil
+// for none): a record kept out of the outputs whose URL prev published is
+// withdrawn (Content.Withdrawn), and references to it are dropped with a
+// warning instead of stopping the takedown.
+func LoadAfter(ctx context.Context, fsys fs.FS, date time.Time, prev *State) (*Content, error) {
 	c := &Content{Date: date, Kinds: Kinds(), byKind: map[string][]*Record{}, byRef: map[string]*Record{}, fsys: fsys}
 	if err := c.walk(ctx); err != nil {
 		return nil, err
@@ -145,6 +156,13 @@ func Load(ctx context.Context, fsys fs.FS, date time.Time) (*Content, error) {
 		}
 	}
 	c.index()
+	c.Redirects = loadRedirects(fsys, &c.Problems)
+	c.Withdrawn = c.withdrawals(prev)
+	for _, w := range c.Withdrawn {
+		if r := c.byURL[w.URL]; r != nil {
+			r.withdrawn = true
+		}
+	}
 	for _, r := range c.Records {
 		if l, ok := r.Entry.(Linker); ok {
 			l.Link(c.checker(r, &c.Problems))
@@ -169,7 +187,6 @@ func Load(ctx context.Context, fsys fs.FS, date time.Time) (*Content, error) {
 			slices.SortFunc(p.Interps, newestFirst)
 		}
 	}
-	c.Redirects = loadRedirects(fsys, &c.Problems)
 	if err := c.checkAttachmentOwners(ctx); err != nil {
 		return nil, err
 	}
@@ -446,6 +463,7 @@ func (c *Content) index() {
 			byURL[r.URL] = r
 		}
 	}
+	c.byURL = byURL
 }
 
 // checkAttachments checks that each attachment names an existing, non-empty

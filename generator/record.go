@@ -117,6 +117,8 @@ type Record struct {
 	// build's date reaches it (embargo); zero otherwise.
 	Scheduled time.Time
 
+	withdrawn bool // its URL serves a withdrawal notice in this build
+
 	lines fieldLines
 }
 
@@ -220,6 +222,12 @@ func (c *Checker) Lookup(field, kind, ref string) *Record {
 		return nil
 	}
 	if r.Withheld && !c.rec.Withheld {
+		if r.withdrawn {
+			// An urgent takedown must not wait for every page that cites
+			// the record to be edited: the reference is left out.
+			c.Warnf(field, "refers to %q, which is withdrawn (撤回); the reference is left out", ref)
+			return nil
+		}
 		if !r.Scheduled.IsZero() {
 			c.Errorf(field, "refers to %q, which is scheduled for %s", ref, r.Scheduled.In(China).Format("2006-01-02"))
 			return nil

@@ -143,7 +143,7 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	}
 	b := &Build{Content: c, Theme: opts.Theme, Previous: opts.Previous}
 	outs := b.plan()
-	withdrawn := c.Withdrawals(opts.Previous)
+	withdrawn := c.Withdrawn
 	outs = append(outs, b.withdrawnPages(withdrawn)...)
 	// Every page URL must be unique; a clash would silently overwrite.
 	seen := make(map[string]bool, len(outs))

@@ -135,18 +135,23 @@ func (s *State) withdrawn(url string) (Withdrawn, bool) {
 	return s.Withdrawn[i], true
 }
 
-// Withdrawals returns the pages this build withdraws, given the previous
+// withdrawals returns the pages this build withdraws, given the previous
 // build's state prev (nil for none): every record with a withdrawn: field;
 // every other record kept out of the outputs whose URL the previous build
 // published (changed to 不予公开 after publication, say), dated the day it
 // was first withdrawn; and every page withdrawn before whose URL nothing
 // now publishes, so a withdrawn URL never turns into a 404.
-func (c *Content) Withdrawals(prev *State) []Withdrawn {
+func (c *Content) withdrawals(prev *State) []Withdrawn {
 	var out []Withdrawn
 	seen := map[string]bool{}
 	today := c.Date.In(China).Format("2006-01-02")
+	taken := map[string]bool{}
+	for _, r := range c.Redirects {
+		taken[r.From] = true
+	}
 	for _, r := range c.Records {
 		if !r.Withheld {
+			taken[r.URL] = true
 			continue
 		}
 		w := Withdrawn{URL: r.URL, Path: r.Path}
@@ -165,13 +170,6 @@ func (c *Content) Withdrawals(prev *State) []Withdrawn {
 		out = append(out, w)
 	}
 	if prev != nil {
-		taken := map[string]bool{}
-		for _, r := range c.Published {
-			taken[r.URL] = true
-		}
-		for _, r := range c.Redirects {
-			taken[r.From] = true
-		}
 		for _, w := range prev.Withdrawn {
 			if !seen[w.URL] && !taken[w.URL] {
 				seen[w.URL] = true

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"time"
 
@@ -38,14 +39,14 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // published has disappeared. It returns the previous build's state too.
 // code is 1 when there are errors.
 func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, stderr io.Writer) (*generator.Content, *generator.State, int) {
-	c, err := generator.Load(ctx, src, date)
+	// The state of the previous build is in the state folder; builds made
+	// before it existed kept it in the served folder.
+	prev, err := generator.ReadState(sf.indexDir(), sf.out)
 	if err != nil {
 		fmt.Fprintln(stderr, "gongkai:", err)
 		return nil, nil, 1
 	}
-	// The state of the previous build is in the state folder; builds made
-	// before it existed kept it in the served folder.
-	prev, err := generator.ReadState(sf.indexDir(), sf.out)
+	c, err := generator.LoadAfter(ctx, src, date, prev)
 	if err != nil {
 		fmt.Fprintln(stderr, "gongkai:", err)
 		return nil, nil, 1
@@ -82,18 +83,32 @@ func missingURLs(c *generator.Content, prev *generator.State) generator.Problems
 	for _, r := range c.Redirects {
 		have[r.From] = true
 	}
-	for _, w := range c.Withdrawals(prev) {
+	for _, w := range c.Withdrawn {
 		have[w.URL] = true
 	}
 	var probs generator.Problems
 	for _, u := range prev.URLs {
-		if !have[u] {
+		switch {
+		case have[u]:
+		case isListPage(u):
+			// A list or browse page goes when its list empties or
+			// shrinks (a takedown can do that); the records it listed
+			// keep their own URLs.
+			probs.Warnf(generator.Pos{Path: "content/redirects.yaml"}, "redirects",
+				"list page %s of the previous build is gone (its list is shorter or empty now)", u)
+		default:
 			probs.Errorf(generator.Pos{Path: "content/redirects.yaml"}, "redirects",
 				"%s was published by the previous build and is gone; add a redirect from it", u)
 		}
 	}
 	return probs
 }
+
+var listPageRE = regexp.MustCompile(`(/|/page/\d+\.html)$`)
+
+// isListPage reports whether u is a list page (a folder URL or a later
+// page of a list) rather than a record's own page.
+func isListPage(u string) bool { return listPageRE.MatchString(u) }
 
 // siteTheme opens the site's theme/ overrides through the confined reader;
 // nil when the site has none (or theme is not a plain folder, which

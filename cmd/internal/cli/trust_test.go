@@ -3,8 +3,12 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -204,4 +208,196 @@ func contains(lines []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// filesWith returns the files of dir whose bytes contain s.
+func filesWith(t *testing.T, dir, s string) []string {
+	t.Helper()
+	var out []string
+	for p, data := range snapshot(t, dir) {
+		if strings.Contains(data, s) {
+			out = append(out, filepath.ToSlash(p))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func getPage(t *testing.T, srv *httptest.Server, p string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(srv.URL + p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestTakedown publishes a document, then changes it to 不予公开 and
+// rebuilds with no other edit: its URL serves the withdrawal notice with the
+// date (410 from serve, and a gone/ mark for static hosts), and nothing else
+// of it is left in pages, lists, catalogue, sitemap, feeds or search. The
+// records citing it lose the reference with a warning. A later build keeps
+// the notice and its date.
+func TestTakedown(t *testing.T) {
+	const marker = "TAKEDOWN-MARKER-4e7a"
+	const url = "/policy/mb0000002-2024-00001.html"
+	site := writeSite(t, tinySite)
+	out := filepath.Join(site, "public")
+	b := filepath.Join(site, "content/policies/b.md")
+	edit(t, b, "修改正文。", "修改正文。"+marker)
+	edit(t, b, "title: 测试市发展和改革委员会关于修改预算办法的决定", "title: "+marker+"关于修改预算办法的决定")
+	if code, _, stderr := run(t, "build", "-source", site, "-out", out, "-date", "2024-12-01"); code != 0 {
+		t.Fatalf("first build: exit %d\n%s", code, stderr)
+	}
+	if got := filesWith(t, out, marker); len(got) < 5 {
+		t.Fatalf("the published document reached only %v; the test would prove nothing", got)
+	}
+
+	edit(t, b, "disclosure: 主动公开", "disclosure: 不予公开")
+	code, stdout, stderr := run(t, "build", "-source", site, "-out", out, "-date", "2024-12-03")
+	if code != 0 {
+		t.Fatalf("build after the takedown: exit %d\n%s", code, stderr)
+	}
+	if want := "withdrawn: content/policies/b.md on 2024-12-03: " + url + " serves the withdrawal notice (410)"; !strings.Contains(stdout, want) {
+		t.Errorf("summary lacks %q:\n%s", want, stdout)
+	}
+	if want := `content/policies/a.md:15: validity.amended_by[0]: warning: refers to "MB0000002/2024-00001", which is withdrawn (撤回); the reference is left out`; !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks the warning %q:\n%s", want, stderr)
+	}
+	assertNoMarker(t, out, marker)
+	if got := filesWith(t, out, "mb0000002-2024-00001"); !slices.Equal(got, []string{"policy/mb0000002-2024-00001.html"}) {
+		t.Errorf("files that still name the withdrawn URL: %q, want only its notice", got)
+	}
+	notice, _ := os.ReadFile(filepath.Join(out, filepath.FromSlash(url)))
+	for _, want := range []string{"本信息已撤回", "撤回日期：2024-12-03", `name="robots" content="noindex`} {
+		if !strings.Contains(string(notice), want) {
+			t.Errorf("notice lacks %q", want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out+".search", "gone", filepath.FromSlash(url))); err != nil {
+		t.Errorf("no gone/ mark for static hosts: %v", err)
+	}
+
+	h, closer, err := SiteHandler(out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closer.Close()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	if code, body := getPage(t, srv, url); code != http.StatusGone || !strings.Contains(body, "本信息已撤回") {
+		t.Errorf("GET %s = %d, want 410 with the notice", url, code)
+	}
+	if r := apiSearch(t, srv, marker); r.Total != 0 {
+		t.Errorf("search still finds the withdrawn document: %+v", r.Results)
+	}
+	if r := apiSearch(t, srv, "修改预算办法"); r.Total != 0 {
+		t.Errorf("search still finds the withdrawn document by its title: %+v", r.Results)
+	}
+
+	// A later build, nothing changed: the notice keeps its date.
+	if code, _, stderr := run(t, "build", "-source", site, "-out", out, "-date", "2024-12-20"); code != 0 {
+		t.Fatalf("later build: exit %d\n%s", code, stderr)
+	}
+	notice, _ = os.ReadFile(filepath.Join(out, filepath.FromSlash(url)))
+	if !strings.Contains(string(notice), "撤回日期：2024-12-03") {
+		t.Errorf("the notice lost its date in a later build:\n%s", notice)
+	}
+	if code, body := getPage(t, srv, url); code != http.StatusGone || !strings.Contains(body, "2024-12-03") {
+		t.Errorf("GET %s after a later build = %d", url, code)
+	}
+}
+
+// TestWithdrawnField takes a page offline with withdrawn: (date and
+// reason); the reason is for the record and is never published.
+func TestWithdrawnField(t *testing.T) {
+	site := writeSite(t, tinySite)
+	out := filepath.Join(site, "public")
+	edit(t, filepath.Join(site, "content/pages/contact.md"), "slug: contact\n",
+		"slug: contact\nwithdrawn:\n  date: 2024-11-30\n  reason: REASON-MARKER-9a1f 电话号码有误\n")
+	code, stdout, stderr := run(t, "build", "-source", site, "-out", out, "-date", "2024-12-01")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "withdrawn: content/pages/contact.md on 2024-11-30: /page/contact.html serves the withdrawal notice (410)") {
+		t.Errorf("summary:\n%s", stdout)
+	}
+	// The reason stays in the build state (withdrawn.json), never served.
+	assertNoMarker(t, out, "028-00000000。")
+	if got := filesWith(t, out, "REASON-MARKER-9a1f"); len(got) != 0 {
+		t.Errorf("the reason was published in %q", got)
+	}
+	notice, _ := os.ReadFile(filepath.Join(out, "page/contact.html"))
+	if !strings.Contains(string(notice), "撤回日期：2024-11-30") {
+		t.Errorf("notice:\n%s", notice)
+	}
+	edit(t, filepath.Join(site, "content/pages/contact.md"), "  date: 2024-11-30\n", "")
+	code, _, stderr = run(t, "check", "-source", site, "-out", out, "-date", "2024-12-01")
+	if want := "content/pages/contact.md:5: withdrawn.date: required (撤回日期)"; code != 1 || !strings.Contains(stderr, want) {
+		t.Errorf("check without a date: exit %d, want 1 and %q:\n%s", code, want, stderr)
+	}
+}
+
+// TestEmbargo adds a document published after the build date: the build
+// lists it as scheduled and leaves no byte of it anywhere (page, lists,
+// feeds, sitemap, attachment, search); the build whose date reaches it
+// publishes it everywhere.
+func TestEmbargo(t *testing.T) {
+	const marker = "EMBARGO-MARKER-3b9f"
+	site := writeSite(t, tinySite)
+	out := filepath.Join(site, "public")
+	a, _ := os.ReadFile(filepath.Join(site, "content/policies/b.md"))
+	e := strings.NewReplacer("MB0000002/2024-00001", "MB0000002/2024-00007", "测发改〔2024〕3号", "测发改〔2024〕7号",
+		"date_published: 2024-03-05 09:30", "date_published: 2024-12-10",
+		"title: 测试市发展和改革委员会关于修改预算办法的决定", "title: "+marker+"办法",
+		"  amends: [MB0000001/2024-00001]\n", "",
+		"修改正文。", marker+"正文。",
+	).Replace(string(a))
+	e = strings.Replace(e, "topic: 财政\n", "topic: 财政\nattachments:\n  - {name: 附件, file: attachments/embargo.txt}\n", 1)
+	os.WriteFile(filepath.Join(site, "content/policies/e.md"), []byte(e), 0o644)
+	os.WriteFile(filepath.Join(site, "content/attachments/embargo.txt"), []byte(marker+" attachment\n"), 0o644)
+
+	code, stdout, stderr := run(t, "build", "-source", site, "-out", out, "-date", "2024-12-09")
+	if code != 0 {
+		t.Fatalf("build before the day: exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "scheduled: content/policies/e.md for 2024-12-10") {
+		t.Errorf("summary lacks the scheduled record:\n%s", stdout)
+	}
+	assertNoMarker(t, out, marker)
+	if got := filesWith(t, out, "mb0000002-2024-00007"); len(got) != 0 {
+		t.Errorf("files naming the scheduled record's URL: %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(out, "attachments/embargo.txt")); err == nil {
+		t.Error("the scheduled record's attachment was copied early")
+	}
+	sched, _ := os.ReadFile(filepath.Join(out+".search", "scheduled.json"))
+	if !strings.Contains(string(sched), `"date": "2024-12-10"`) {
+		t.Errorf("scheduled.json:\n%s", sched)
+	}
+
+	if code, _, stderr := run(t, "build", "-source", site, "-out", out, "-date", "2024-12-10"); code != 0 {
+		t.Fatalf("build on the day: exit %d\n%s", code, stderr)
+	}
+	got := filesWith(t, out, marker)
+	for _, want := range []string{"policy/mb0000002-2024-00007.html", "policy/index.html", "catalogue.csv", "feeds/all.atom.xml", "feeds/policies.rss.xml", "attachments/embargo.txt"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("on its day the document is not in %s (it is in %q)", want, got)
+		}
+	}
+	if sm, _ := os.ReadFile(filepath.Join(out, "sitemap.xml")); !strings.Contains(string(sm), "mb0000002-2024-00007") {
+		t.Error("on its day the document is not in the sitemap")
+	}
+	h, closer, err := SiteHandler(out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closer.Close()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	if r := apiSearch(t, srv, marker); r.Total != 1 {
+		t.Errorf("search for the document on its day: %d results", r.Total)
+	}
 }
