@@ -3,12 +3,17 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -399,5 +404,104 @@ func TestEmbargo(t *testing.T) {
 	defer srv.Close()
 	if r := apiSearch(t, srv, marker); r.Total != 1 {
 		t.Errorf("search for the document on its day: %d results", r.Total)
+	}
+}
+
+// TestHelperProcess is not a test: TestInterruptedBuild runs the test
+// binary as a gongkai process through it, with the signal handling of
+// cmd/gongkai's main.
+func TestHelperProcess(t *testing.T) {
+	if os.Getenv("GONGKAI_HELPER_PROCESS") != "1" {
+		t.Skip("helper process for TestInterruptedBuild")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Run(ctx, strings.Split(os.Getenv("GONGKAI_HELPER_ARGS"), "\x1f"), os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// bigSite adds n copies of a policy to the tiny site, so a build takes a
+// while.
+func bigSite(t *testing.T, n int) string {
+	t.Helper()
+	site := writeSite(t, tinySite)
+	src, _ := os.ReadFile(filepath.Join(site, "content/policies/old.md"))
+	for i := range n {
+		s := strings.NewReplacer("MB0000002/2024-00002", fmt.Sprintf("MB0000002/2024-%05d", 1000+i),
+			"测发改〔2024〕4号", fmt.Sprintf("测发改〔2024〕%d号", 1000+i), "  replaced_by: MB0000002/2024-00001\n", "",
+			"旧办法正文。", strings.Repeat("旧办法正文，第"+strconv.Itoa(i)+"件。", 200)).Replace(string(src))
+		os.WriteFile(filepath.Join(site, "content/policies", fmt.Sprintf("gen-%05d.md", i)), []byte(s), 0o644)
+	}
+	return site
+}
+
+// TestInterruptedBuild sends SIGTERM to a build in progress, as Ctrl-C or a
+// service manager would: the build stops within a second, exits 1, and the
+// live site and its index are as the previous build left them, with no
+// staging folder behind.
+func TestInterruptedBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a 1,000-record site")
+	}
+	site := bigSite(t, 1000)
+	out := filepath.Join(site, "public")
+	args := []string{"build", "-source", site, "-out", out, "-date", "2024-12-01"}
+	if code, _, stderr := run(t, args...); code != 0 {
+		t.Fatalf("first build: exit %d\n%s", code, stderr)
+	}
+	before, beforeIdx := snapshot(t, out), snapshot(t, out+".search")
+	for _, stage := range []string{"load", "render"} {
+		t.Run(stage, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
+			cmd.Env = append(os.Environ(), "GONGKAI_HELPER_PROCESS=1", "GONGKAI_HELPER_ARGS="+strings.Join(args, "\x1f"))
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			// Wait until the build is in the stage: loading (no staging
+			// folder yet) or rendering (its staging folder exists).
+			deadline := time.Now().Add(30 * time.Second)
+			for time.Now().Before(deadline) {
+				m, _ := filepath.Glob(out + ".tmp-*")
+				if stage == "load" || len(m) > 0 {
+					break
+				}
+				time.Sleep(time.Millisecond)
+			}
+			if stage == "load" {
+				time.Sleep(50 * time.Millisecond)
+			}
+			sent := time.Now()
+			cmd.Process.Signal(syscall.SIGTERM)
+			err := cmd.Wait()
+			took := time.Since(sent)
+			t.Logf("stopped %s after SIGTERM during %s", took.Round(time.Millisecond), stage)
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+				t.Fatalf("exit = %v, want 1\n%s", err, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), "build interrupted; public/ was not changed") {
+				t.Errorf("stderr:\n%s", stderr.String())
+			}
+			if took > time.Second {
+				t.Errorf("the build took %s to stop after SIGTERM, want at most a second", took)
+			}
+			for dir, want := range map[string]map[string]string{out: before, out + ".search": beforeIdx} {
+				after := snapshot(t, dir)
+				if len(after) != len(want) {
+					t.Errorf("%s has %d files after the interrupted build, %d before", dir, len(after), len(want))
+				}
+				for p, b := range want {
+					if after[p] != b {
+						t.Errorf("%s changed", filepath.Join(dir, p))
+						break
+					}
+				}
+			}
+			if m, _ := filepath.Glob(filepath.Join(site, "public*.tmp-*")); len(m) > 0 {
+				t.Errorf("staging folders left: %q", m)
+			}
+		})
 	}
 }
