@@ -170,7 +170,10 @@ func (s *batchSink) maybeFlush(size int) error {
 	if err := s.bix.Batch(s.batch); err != nil {
 		return fmt.Errorf("index batch: %w", err)
 	}
-	s.batch.Reset()
+	// A fresh batch, not Reset: scorch's Batch may still be ranging over
+	// the old batch's map in a goroutine when it returns (a data race
+	// under -race).
+	s.batch = s.bix.NewBatch()
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -415,6 +416,7 @@ func TestHelperProcess(t *testing.T) {
 		t.Skip("helper process for TestInterruptedBuild")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	os.Stdout.WriteString("started\n")
 	code := Run(ctx, strings.Split(os.Getenv("GONGKAI_HELPER_ARGS"), "\x1f"), os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -456,9 +458,19 @@ func TestInterruptedBuild(t *testing.T) {
 			cmd.Env = append(os.Environ(), "GONGKAI_HELPER_PROCESS=1", "GONGKAI_HELPER_ARGS="+strings.Join(args, "\x1f"))
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
+			// The process handles signals once it says so.
+			line, err := bufio.NewReader(stdout).ReadString('\n')
+			if err != nil || line != "started\n" {
+				t.Fatalf("helper process: %q, %v\n%s", line, err, stderr.String())
+			}
+			go io.Copy(io.Discard, stdout)
 			// Wait until the build is in the stage: loading (no staging
 			// folder yet) or rendering (its staging folder exists).
 			deadline := time.Now().Add(30 * time.Second)
@@ -474,7 +486,7 @@ func TestInterruptedBuild(t *testing.T) {
 			}
 			sent := time.Now()
 			cmd.Process.Signal(syscall.SIGTERM)
-			err := cmd.Wait()
+			err = cmd.Wait()
 			took := time.Since(sent)
 			t.Logf("stopped %s after SIGTERM during %s", took.Round(time.Millisecond), stage)
 			var ee *exec.ExitError
