@@ -517,3 +517,34 @@ func TestInterruptedBuild(t *testing.T) {
 		})
 	}
 }
+
+// TestStateOutsideServedFolder checks that the build's bookkeeping is in the
+// state folder and not served, and that a site last built before the state
+// folder existed (manifest and feed state inside public/) still gets the
+// missing-URL check on its first build after the upgrade.
+func TestStateOutsideServedFolder(t *testing.T) {
+	site := writeSite(t, tinySite)
+	out := filepath.Join(site, "public")
+	if code, _, stderr := run(t, "build", "-source", site, "-out", out, "-date", "2024-12-01"); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	for _, f := range []string{"gongkai-urls.txt", "feeds/state.json", "withdrawn.json", "scheduled.json"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err == nil {
+			t.Errorf("%s is in the served folder", f)
+		}
+		if _, err := os.Stat(filepath.Join(out+".search", f)); err != nil {
+			t.Errorf("%s is not in the state folder: %v", f, err)
+		}
+	}
+	// The layout of older builds.
+	for _, f := range []string{"gongkai-urls.txt", "feeds/state.json"} {
+		if err := os.Rename(filepath.Join(out+".search", f), filepath.Join(out, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Remove(filepath.Join(site, "content/pages/contact.md"))
+	code, _, stderr := run(t, "check", "-source", site, "-out", out, "-date", "2024-12-01")
+	if code != 1 || !strings.Contains(stderr, "/page/contact.html was published by the previous build and is gone") {
+		t.Errorf("check after an upgrade: exit %d\n%s", code, stderr)
+	}
+}
