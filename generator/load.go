@@ -130,6 +130,9 @@ func LoadAfter(ctx context.Context, fsys fs.FS, date time.Time, prev *State) (*C
 		c.Problems = c.Problems.Sort()
 		return c, nil
 	}
+	if c.Site.formFile != "" {
+		c.attachmentRefs = map[string]bool{c.Site.formFile: true}
+	}
 	c.Cal = loadCalendar(fsys, &c.Problems)
 	paths, kinds := c.mdPaths, c.mdKinds
 	recs := make([]*Record, len(paths))
@@ -587,36 +590,48 @@ func (c *Content) checkAttachmentOwners(ctx context.Context) error {
 		sums[u] = string(h.Sum(nil))
 		return sums[u], nil
 	}
+	type use struct {
+		pos Pos
+		a   *Attachment
+	}
+	var uses []use
+	if f := c.Site.ApplicationForm; f != nil {
+		uses = append(uses, use{c.Site.Pos(f.field), f})
+	}
 	for _, r := range c.Published {
 		for _, a := range r.H().Attached {
-			o, ok := byPath[a.URL]
-			if !ok && a.id != [2]uint64{} {
-				o, ok = byID[a.id]
+			uses = append(uses, use{r.pos(a.field), a})
+		}
+	}
+	for _, u := range uses {
+		a := u.a
+		o, ok := byPath[a.URL]
+		if !ok && a.id != [2]uint64{} {
+			o, ok = byID[a.id]
+		}
+		if ok {
+			c.Problems.Errorf(u.pos, a.field, "content%s is an attachment of %s; a file of a record that is not published is never copied", a.URL, closedAs(o.r))
+			continue
+		}
+		for _, o := range bySize[a.Size] {
+			x, err := sum(a.URL)
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				c.Problems.Errorf(Pos{"content" + a.URL, 0}, "", "cannot read: %v", err)
+				break
 			}
-			if ok {
-				c.Problems.Errorf(r.pos(a.field), a.field, "content%s is an attachment of %s; a file of a record that is not published is never copied", a.URL, closedAs(o.r))
+			y, err := sum(o.a.URL)
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
 				continue
 			}
-			for _, o := range bySize[a.Size] {
-				x, err := sum(a.URL)
-				if err != nil {
-					if ctx.Err() != nil {
-						return ctx.Err()
-					}
-					c.Problems.Errorf(Pos{"content" + a.URL, 0}, "", "cannot read: %v", err)
-					break
-				}
-				y, err := sum(o.a.URL)
-				if err != nil {
-					if ctx.Err() != nil {
-						return ctx.Err()
-					}
-					continue
-				}
-				if x == y {
-					c.Problems.Errorf(r.pos(a.field), a.field, "content%s has the same bytes as content%s, an attachment of %s; a file of a record that is not published is never copied", a.URL, o.a.URL, closedAs(o.r))
-					break
-				}
+			if x == y {
+				c.Problems.Errorf(u.pos, a.field, "content%s has the same bytes as content%s, an attachment of %s; a file of a record that is not published is never copied", a.URL, o.a.URL, closedAs(o.r))
+				break
 			}
 		}
 	}

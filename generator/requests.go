@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"errors"
 	"html/template"
 	"io/fs"
 	"path"
@@ -61,13 +62,27 @@ func (s *Site) checkApplicationForm(fsys fs.FS, probs *Problems) {
 		s.ApplicationForm = nil
 		return
 	}
-	fi, err := fs.Stat(fsys, "content/"+clean)
+	name := "content/" + clean
+	s.formFile = name
+	fi, err := lstatPath(fsys, name)
+	var fte *FileTypeError
+	if errors.As(err, &fte) {
+		// Reported with the other irregular files, as an attachment.
+		s.ApplicationForm = nil
+		return
+	}
+	if err == nil && links(fi) > 1 {
+		probs.Errorf(Pos{name, 0}, "", "attachment is a hard link (%d names for one file); copy the file instead", links(fi))
+		s.ApplicationForm = nil
+		return
+	}
 	if err != nil || fi.IsDir() || fi.Size() == 0 {
 		probs.Errorf(s.Pos("application_form.file"), "application_form.file", "file content/%s does not exist or is empty", clean)
 		s.ApplicationForm = nil
 		return
 	}
 	a.Size, a.Format, a.URL = fi.Size(), strings.ToUpper(path.Ext(clean)[1:]), "/"+clean
+	a.field, a.id = "application_form.file", fileID(fi)
 }
 
 // ApplyPage is the data of /apply/: how to apply by post and in person,

@@ -53,6 +53,7 @@ type Site struct {
 	agencyByID map[string]*Agency
 	topicByKey map[string]*Topic
 	topics     []*Topic // flattened, level 1 then its children, in file order
+	formFile   string   // content path of application_form.file, once checked
 	lines      fieldLines
 }
 

@@ -52,20 +52,6 @@ func assertNoMarker(t *testing.T, out string, markers ...string) {
 	}
 }
 
-func edit(t *testing.T, p, old, new string) {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Contains(b, []byte(old)) {
-		t.Fatalf("%s does not contain %q", p, old)
-	}
-	if err := os.WriteFile(p, bytes.Replace(b, []byte(old), []byte(new), 1), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestLeakPaths plants, for each way a withheld file or a file from outside
 // content/ could reach the output, a marker on that path, and checks that
 // check and build refuse with the exact message, exit 1, and that no byte of
@@ -156,6 +142,15 @@ func TestLeakPaths(t *testing.T) {
 				"content/attachments/form.csv: attachment is a named pipe (FIFO); only regular files are read",
 				"content/pages/pipe.md: record is a named pipe (FIFO); only regular files are read",
 			},
+		},
+		{
+			name: "application form naming a withheld record's attachment",
+			plant: func(t *testing.T, site, outside string) {
+				f, _ := os.OpenFile(filepath.Join(site, "content/site.yaml"), os.O_APPEND|os.O_WRONLY, 0)
+				f.WriteString("application_form: {name: 申请表, file: attachments/secret.txt}\n")
+				f.Close()
+			},
+			want: []string{"content/site.yaml:28: application_form.file: content/attachments/secret.txt is an attachment of withheld content/policies/secret.md; a file of a record that is not published is never copied"},
 		},
 		{
 			name: "body link to a withheld record",
