@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -194,10 +193,3 @@ func (c *collector) column(rule, col string, format string, args ...any) {
 // day formats a date as YYYY-MM-DD.
 func day(t time.Time) string { return t.Format("2006-01-02") }
 
-func quoteList(xs []string) string {
-	q := make([]string, len(xs))
-	for i, x := range xs {
-		q[i] = strconv.Quote(x)
-	}
-	return strings.Join(q, ", ")
-}
