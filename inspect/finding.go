@@ -192,4 +192,3 @@ func (c *collector) column(rule, col string, format string, args ...any) {
 
 // day formats a date as YYYY-MM-DD.
 func day(t time.Time) string { return t.Format("2006-01-02") }
-
