@@ -1,6 +1,8 @@
 package search
 
 import (
+	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/size"
@@ -11,34 +13,19 @@ import (
 // words of Latin letters and of digits. Term vectors are off (positions would
 // triple the index): phrases are checked against the stored text instead,
 // and single-character queries are answered from the stored text alone.
+// Fields are weighted separately in ranking (rankParams).
 const (
-	fieldTitle   = "title"
-	fieldSummary = "summary"
-	fieldBody    = "body"
-	fieldMeta    = "meta" // document and index numbers, agencies, topic, keywords, URL slug
-)
-
-// Field numbers, for per-field token counts.
-const (
-	numTitle = iota
+	numTitle   = iota
+	numDocNo   // document number and index number
+	numHeading // the body's headings
+	numKeyword // subject words (主题词) and the topic
 	numSummary
-	numBody
-	numMeta
+	numBody // the body without its headings
+	numMeta // agencies, URL slug
 	numFields
 )
 
-var fieldNames = [numFields]string{fieldTitle, fieldSummary, fieldBody, fieldMeta}
-
-// textFields are the fields searched, with their boosts.
-var textFields = [numFields]struct {
-	name  string
-	boost float64
-}{
-	{fieldTitle, 4},
-	{fieldSummary, 2},
-	{fieldBody, 1},
-	{fieldMeta, 2},
-}
+var fieldNames = [numFields]string{"title", "docno", "heading", "keyword", "summary", "body", "meta"}
 
 // maxWordBytes caps the length of one Latin or digit token; longer runs are
 // cut (the text check still compares the whole query).
@@ -102,6 +89,7 @@ type gramField struct {
 	length int
 	freqs  index.TokenFrequencies
 	lenOut *uint32 // receives length after Analyze
+	skip   []string // lines of texts left out (the body's headings, indexed on their own)
 }
 
 func newGramField(name string, lenOut *uint32, texts ...string) *gramField {
@@ -118,21 +106,11 @@ func (f *gramField) Options() index.FieldIndexingOptions { return index.IndexFie
 func (f *gramField) Value() []byte                       { return nil }
 func (f *gramField) NumPlainTextBytes() uint64           { return f.plain }
 func (f *gramField) EncodedFieldType() byte              { return 't' }
-func (f *gramField) AnalyzedLength() int {
-	if f.name == fieldBody {
-		return quantizeLen(f.length)
-	}
-	return f.length
-}
+// AnalyzedLength is 1: bleve stores it with every posting, but ranking takes
+// field lengths from the document table, and 1 takes the least space (0
+// would mark a posting list of one document as empty).
+func (f *gramField) AnalyzedLength() int { return 1 }
 
-// lenQuantum is the unit in which body lengths are stored. bleve stores a
-// field's length with every posting as a varint; in units of 32 tokens a
-// body of up to 4,000 tokens takes one byte instead of two, which makes the
-// index about a fifth smaller. BM25 only uses the ratio to the average
-// length, which the quantum barely changes.
-const lenQuantum = 32
-
-func quantizeLen(n int) int { return max(1, (n+lenQuantum/2)/lenQuantum) }
 func (f *gramField) AnalyzedTokenFrequencies() index.TokenFrequencies {
 	return f.freqs
 }
@@ -152,11 +130,20 @@ func (f *gramField) Analyze() {
 	}
 	counts := make(map[string]int, 512)
 	total := 0
+	emit := func(_ tokenKind, term []byte) {
+		counts[string(term)]++
+		total++
+	}
 	for _, t := range f.texts {
-		scan(t, func(_ tokenKind, term []byte) {
-			counts[string(term)]++
-			total++
-		})
+		if len(f.skip) == 0 {
+			scan(t, emit)
+			continue
+		}
+		for line := range strings.Lines(t) {
+			if !slices.Contains(f.skip, strings.TrimSpace(line)) {
+				scan(line, emit)
+			}
+		}
 	}
 	arena := make([]byte, 0, 6*len(counts))
 	tfs := make([]index.TokenFreq, len(counts))

@@ -37,6 +37,9 @@ type Doc struct {
 	Validity string    // "有效" | "已修改" | "失效" | "废止" | "" (non-policy)
 	Date     time.Time // publication date (Asia/Shanghai); the year facet derives from it
 	Keywords []string
+	// Headings are the headings of the body, which Body also holds; they
+	// are indexed as a field of their own and weigh more than the body.
+	Headings []string
 	Hash     string // content hash from the caller; used for incremental rebuilds
 }
 
@@ -274,7 +277,7 @@ func buildShard(ctx context.Context, dst, src string, w *shardWork, docs []Doc, 
 			}
 		}
 		d := &docs[order[row]]
-		if err := sink.index(ctx, bleveDoc(d.ID, docSegments(d), &tab.Docs[row].Lens)); err != nil {
+		if err := sink.index(ctx, bleveDoc(d, &tab.Docs[row].Lens)); err != nil {
 			sink.abort()
 			return fmt.Errorf("index %s: %w", d.ID, err)
 		}
@@ -332,14 +335,34 @@ func newMapping() *mapping.IndexMappingImpl {
 
 // bleveDoc builds the bleve document for one record. The token counts of
 // its fields are written to lens when bleve analyses it.
-func bleveDoc(id string, segs [numSegs]string, lens *[numFields]uint32) *document.Document {
-	doc := document.NewDocument(id)
-	doc.AddField(newGramField(fieldTitle, &lens[numTitle], segs[segTitle]))
-	if segs[segSummary] != "" {
-		doc.AddField(newGramField(fieldSummary, &lens[numSummary], segs[segSummary]))
+func bleveDoc(d *Doc, lens *[numFields]uint32) *document.Document {
+	doc := document.NewDocument(d.ID)
+	add := func(f int, skip []string, texts ...string) {
+		kept := texts[:0:0]
+		for _, t := range texts {
+			if strings.TrimSpace(t) != "" {
+				kept = append(kept, t)
+			}
+		}
+		if len(kept) > 0 {
+			gf := newGramField(fieldNames[f], &lens[f], kept...)
+			gf.skip = skip
+			doc.AddField(gf)
+		}
 	}
-	doc.AddField(newGramField(fieldBody, &lens[numBody], segs[segBody]))
-	doc.AddField(newGramField(fieldMeta, &lens[numMeta], strings.Split(segs[segMeta], string(segSep))...))
+	var headings []string
+	for _, h := range d.Headings {
+		if h = strings.TrimSpace(h); h != "" {
+			headings = append(headings, h)
+		}
+	}
+	add(numTitle, nil, d.Title)
+	add(numDocNo, nil, d.DocNo, d.IndexNo)
+	add(numHeading, nil, headings...)
+	add(numKeyword, nil, append(slices.Clone(d.Keywords), d.Topic)...)
+	add(numSummary, nil, d.Summary)
+	add(numBody, headings, d.Body)
+	add(numMeta, nil, append(slices.Clone(d.Agencies), urlSlug(d.ID))...)
 	return doc
 }
 

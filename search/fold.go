@@ -7,14 +7,22 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// foldRune maps r to the form used for matching. It maps one rune to one rune,
-// so positions in folded text equal positions in the original, which lets
-// snippets highlight the original text.
+// FoldRune maps r to the form used for matching, at index and at query time.
+// It maps one rune to one rune, so positions in folded text equal positions
+// in the original, which lets snippets highlight the original text.
 //
 // Full-width ASCII folds to ASCII (ＡＢＣ１２３ = abc123, （ = (), the
 // ideographic space to a space, the brackets used in document numbers
-// (〔〕【】〖〗﹝﹞) to [ and ], letters to lower case, and CJK compatibility
-// ideographs and Kangxi radicals to the unified ideographs they stand for.
+// (〔〕【】〖〗﹝﹞) to [ and ], letters to lower case, CJK compatibility
+// ideographs and Kangxi radicals to the unified ideographs they stand for,
+// and Traditional characters to Simplified ones (OpenCC's TSCharacters, first
+// candidate: 資 → 资, 開 → 开). Vocabulary that differs between regions
+// (資訊 for 信息) is not a character matter: see ToSimplified.
+func FoldRune(r rune) rune { return foldRune(r) }
+
+// Fold returns s with every rune folded by FoldRune.
+func Fold(s string) string { return foldString(s) }
+
 func foldRune(r rune) rune {
 	if r < utf8.RuneSelf {
 		if 'A' <= r && r <= 'Z' {
@@ -23,7 +31,10 @@ func foldRune(r rune) rune {
 		return r
 	}
 	switch {
-	case r >= 0x4E00 && r <= 0x9FFF: // the common case in Chinese text
+	case r >= t2sLo && r <= t2sHi: // the common case in Chinese text
+		if s := t2sDense[r-t2sLo]; s != 0 {
+			return s
+		}
 		return r
 	case r >= 0xFF01 && r <= 0xFF5E:
 		r = r - 0xFF01 + 0x21
@@ -42,7 +53,12 @@ func foldRune(r rune) rune {
 		n := utf8.EncodeRune(buf[:], r)
 		f := norm.NFKC.Bytes(buf[:n])
 		if fr, size := utf8.DecodeRune(f); size == len(f) && fr != utf8.RuneError {
-			return fr
+			return t2sRune(fr)
+		}
+		return r
+	case r >= 0x20000:
+		if s, ok := t2sWide[r]; ok {
+			return s
 		}
 		return r
 	}
@@ -83,6 +99,7 @@ const (
 	foldIdeograph              // compatibility ideographs and radicals
 	foldOtherCase              // upper-case letters outside ASCII
 	foldSpace                  // runs of white space other than single ASCII spaces
+	foldTrad                   // Traditional characters
 )
 
 // foldClass reports which fold class r belongs to, or 0 when foldRune(r) == r.
@@ -100,6 +117,8 @@ func foldClass(r rune) uint8 {
 		return foldWidePunct
 	case r >= 0xF900 && r <= 0xFAFF, r >= 0x2F00 && r <= 0x2FDF, r >= 0x2F800 && r <= 0x2FA1F:
 		return foldIdeograph
+	case isCJK(r):
+		return foldTrad
 	}
 	return foldOtherCase
 }
@@ -121,6 +140,9 @@ func needClasses(p []rune) uint8 {
 			need |= foldWidePunct
 		case isCJK(r):
 			need |= foldIdeograph
+			if isT2STarget(r) {
+				need |= foldTrad
+			}
 		case unicode.IsLower(r):
 			need |= foldOtherCase
 		}

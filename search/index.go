@@ -42,7 +42,8 @@ type derived struct {
 	info         []docInfo
 	moreAgencies map[int32][]uint16 // agency ids after the first, for documents with several
 	facets       [numFacets]facetDict
-	bm25         [numFields]int // total tokens per field
+	norms        [numFields][]float32 // per field and row: BM25F weight / length normalisation
+	rank         rankParams
 }
 
 // docHot is what every candidate of a search needs, kept small and in one
@@ -220,7 +221,8 @@ const (
 
 var facetNames = [numFacets]string{"kind", "agency", "topic", "year", "validity"}
 
-var facetLabels = [numFacets]string{"类型", "发文机关", "主题分类", "年份", "有效性"}
+// facetLabelKeys are the label keys of the facets' names.
+var facetLabelKeys = [numFacets]string{"search_facet_kind", "search_facet_agency", "search_facet_topic", "search_facet_year", "search_facet_validity"}
 
 // validityOrder ranks validity values: in-force documents rank above
 // amended, unknown, expired and repealed ones when relevance ties.
@@ -285,15 +287,7 @@ func (ix *Index) derive() {
 		}
 		ix.facets[f] = d
 	}
-	for i := range ix.docs {
-		for f := range numFields {
-			n := int(ix.docs[i].Lens[f])
-			if f == numBody {
-				n = quantizeLen(n)
-			}
-			ix.bm25[f] += n
-		}
-	}
+	ix.fieldNorms(defaultRank)
 	ix.info = make([]docInfo, len(ix.docs))
 	ix.hot = make([]docHot, len(ix.docs))
 	ix.moreAgencies = map[int32][]uint16{}

@@ -51,7 +51,13 @@ func collapseSpace(s string) string {
 
 // contains reports whether document i contains term t.
 func (o *oracle) contains(i int, t Term) bool {
-	if dn, ok := parseDocNo(t.Text); ok {
+	return o.containsForm(i, t.Text, true)
+}
+
+// containsForm reports whether document i contains form f; document
+// numbers match in any spelling when docno is set.
+func (o *oracle) containsForm(i int, f string, docno bool) bool {
+	if dn, ok := parseDocNo(f); ok && docno {
 		for _, s := range o.texts[i] {
 			for _, spelled := range docNoSpellings(dn) {
 				if containsWord(s, spelled) {
@@ -61,7 +67,7 @@ func (o *oracle) contains(i int, t Term) bool {
 		}
 		return false
 	}
-	needle := collapseSpace(strings.TrimSpace(foldString(t.Text)))
+	needle := collapseSpace(strings.TrimSpace(foldString(f)))
 	for _, s := range o.texts[i] {
 		if containsWord(s, needle) {
 			return true
@@ -136,18 +142,19 @@ func (o *oracle) count(q Query) int {
 	return n
 }
 
+// matches applies the query's analysis (Analyze: words and their forms)
+// by brute force: every positive word has a form in the document, no
+// excluded word has.
 func (o *oracle) matches(i int, q Query) bool {
-	for _, t := range q.Terms {
-		if parts := splitMixed(t); parts != nil {
-			// A word mixing scripts matches when each piece does.
-			for _, p := range parts {
-				if !o.contains(i, Term{Text: p}) {
-					return false
-				}
+	for _, w := range Analyze(q.Terms).Words {
+		has := false
+		for _, f := range w.Forms {
+			if hasTokens(f) && o.containsForm(i, f, w.Kind == "docno") {
+				has = true
+				break
 			}
-			continue
 		}
-		if o.contains(i, t) == t.Exclude {
+		if has == w.Exclude {
 			return false
 		}
 	}

@@ -106,6 +106,8 @@ type Message struct {
 	Code  string `json:"code"`
 	Text  string `json:"text"`
 	Links []Link `json:"links,omitempty"`
+
+	args []any // for Text, which the search fills in from the site's labels
 }
 
 // Link is a labelled URL.
@@ -123,6 +125,10 @@ const (
 	MsgNoResults     = "no_results"
 	MsgPartial       = "partial_match"
 	MsgPageRange     = "page_out_of_range"
+	MsgReading       = "query_reading"
+	MsgDidYouMean    = "did_you_mean"
+	MsgColumns       = "nearest_columns"
+	MsgApply         = "apply"
 )
 
 // ParseQuery parses the text of a search box. The syntax is forgiving:
@@ -141,8 +147,7 @@ func ParseQuery(raw string) Query {
 	raw = strings.ToValidUTF8(raw, " ")
 	if utf8.RuneCountInString(raw) > MaxQueryRunes {
 		raw = string([]rune(raw)[:MaxQueryRunes])
-		q.Notices = append(q.Notices, Message{Code: MsgQueryTooLong,
-			Text: "查询内容过长，只按前" + strconv.Itoa(MaxQueryRunes) + "个字符检索。"})
+		q.Notices = append(q.Notices, Message{Code: MsgQueryTooLong, args: []any{MaxQueryRunes}})
 	}
 	rs := []rune(raw)
 	for i, r := range rs {
@@ -215,12 +220,10 @@ func ParseQuery(raw string) Query {
 	}
 	if len(q.Terms) > MaxTerms {
 		q.Terms = q.Terms[:MaxTerms]
-		q.Notices = append(q.Notices, Message{Code: MsgTooManyTerms,
-			Text: "检索词过多，只使用前" + strconv.Itoa(MaxTerms) + "个。"})
+		q.Notices = append(q.Notices, Message{Code: MsgTooManyTerms, args: []any{MaxTerms}})
 	}
 	if len(ignored) > 0 {
-		q.Notices = append(q.Notices, Message{Code: MsgIgnoredTerm,
-			Text: "已忽略不含文字或数字的检索词：" + strings.Join(ignored, " ")})
+		q.Notices = append(q.Notices, Message{Code: MsgIgnoredTerm, args: []any{strings.Join(ignored, " ")}})
 	}
 	return q
 }

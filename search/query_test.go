@@ -175,7 +175,12 @@ func FuzzParseQuery(f *testing.F) {
 		if !cmp.Equal(q.Terms, again.Terms, cmpopts.EquateEmpty()) {
 			t.Fatalf("ParseQuery(%q).String() = %q, which parses to %+v, want %+v", s, q.String(), again.Terms, q.Terms)
 		}
-		compileTerms(q.Terms) // must not panic either
+		for _, w := range Analyze(q.Terms).Words { // must not panic either
+			if len(w.Forms) == 0 {
+				t.Fatalf("Analyze(%q) has word %q without forms", s, w.Text)
+			}
+			compileWord(w)
+		}
 	})
 }
 

@@ -3,16 +3,13 @@ package search
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"html/template"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
-	index "github.com/blevesearch/bleve_index_api"
 )
 
 // Response is the outcome of a search, with everything a results page needs:
@@ -42,9 +39,13 @@ type Response struct {
 	Facets []Facet `json:"facets"`
 	// Messages explain problems and empty results, with links that help.
 	Messages []Message `json:"messages,omitempty"`
-	// Partial reports that no document contained every term, and the results
-	// are documents that contain most of the query's characters instead.
+	// Partial reports that no document contained every word, and the
+	// results are documents that contain some of them instead (each
+	// Result.Matched says which).
 	Partial bool `json:"partial,omitempty"`
+	// Reading is how the query was read: its words with their forms, the
+	// words dropped, the intent.
+	Reading *Analysis `json:"reading,omitempty"`
 	// URL is this page's own URL; ClearURL is the same search without filters.
 	URL      string `json:"url"`
 	ClearURL string `json:"clear_url,omitempty"`
@@ -67,6 +68,8 @@ type Result struct {
 	DateText  string        `json:"date,omitempty"` // 2006-01-02 in Shanghai time
 	Snippet   template.HTML `json:"snippet"`        // escaped, hits in <mark>
 	Score     float64       `json:"score"`
+	// Matched lists the words of the query a partial match holds.
+	Matched []string `json:"matched,omitempty"`
 }
 
 // Facet lists the values of one facet with their counts. A value's count is
@@ -121,27 +124,9 @@ type SearchOptions struct {
 	// FacetLimit caps the values listed per facet (default 20; negative
 	// lists all).
 	FacetLimit int
-}
-
-// kindLabels names the kinds of records for display.
-var kindLabels = map[string]string{
-	"policy":         "政策文件",
-	"interpretation": "政策解读",
-	"page":           "页面",
-	"approval":       "办事指南",
-	"fee":            "收费项目",
-	"channel":        "投诉举报渠道",
-	"handling":       "办理情况",
-	"notice":         "公示公告",
-	"release":        "新闻发布",
-	"report":         "年度报告",
-}
-
-func kindLabel(k string) string {
-	if l, ok := kindLabels[k]; ok {
-		return l
-	}
-	return k
+	// Settings are the site's synonyms, labels and columns; nil uses the
+	// defaults (DefaultSynonyms, label keys shown as they are).
+	Settings *Settings
 }
 
 // Search runs q with the default options.
@@ -152,12 +137,15 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Response, error) {
 // hit is one matching document, with its sort keys.
 type hit struct {
 	row      int32
-	tier     uint8 // 0 exact title or number, 1 all terms in title, 2 whole phrase, 3 terms apart
+	tier     uint8 // 0 exact title or number, 1 all words in title, 2 whole phrase, 3 words apart
+	intent   uint8 // rank of the record's kind for the query's intent; 0 first
+	matched  uint8 // words found, for partial matches
 	cover    uint8 // how much of the title the query makes up, 0–4, in tier 1
 	validity uint8 // 0 in force … 4 repealed
 	score    float64
 	skey     int64 // score rounded, so that near-equal scores tie
 	date     int64
+	words    uint32 // which words (or fragments) a partial match holds
 }
 
 // SearchWith runs q. Input problems (unknown filter values, pages past the
@@ -171,9 +159,21 @@ func (ix *Index) SearchWith(ctx context.Context, q Query, opts SearchOptions) (*
 	if opts.FacetLimit == 0 {
 		opts.FacetLimit = 20
 	}
+	st := opts.Settings
+	if st == nil {
+		st = defaultSettings
+	}
+	an := st.analyzer().Analyze(q.Terms)
 	resp := &Response{
 		Query: q.String(), Terms: q.Terms, Sort: q.Sort, Page: q.Page, PageSize: q.PageSize,
-		Messages: slices.Clone(q.Notices), Results: []Result{}, Facets: []Facet{},
+		Results: []Result{}, Facets: []Facet{},
+	}
+	for _, n := range q.Notices {
+		n.Text = st.label("search_msg_"+n.Code, n.args...)
+		resp.Messages = append(resp.Messages, n)
+	}
+	if len(an.Words) > 0 {
+		resp.Reading = &an
 	}
 	u := urls{base: opts.BasePath, q: q}
 	resp.URL = u.with(nil)
@@ -190,18 +190,21 @@ func (ix *Index) SearchWith(ctx context.Context, q Query, opts SearchOptions) (*
 		if len(ids) == 0 {
 			unknown = true
 			resp.Messages = append(resp.Messages, Message{Code: MsgUnknownFilter,
-				Text:  fmt.Sprintf("没有%s为“%s”的信息。", facetLabels[f], v),
-				Links: []Link{{Label: "去掉“" + v + "”", URL: u.with(func(q *Query) { q.Filters.set(f, "") })}}})
+				Text:  st.label("search_msg_unknown_filter", st.label(facetLabelKeys[f]), v),
+				Links: []Link{{Label: st.label("search_remove_value", v), URL: u.with(func(q *Query) { q.Filters.set(f, "") })}}})
 		}
 		filt[f] = ids
 	}
-	resp.Filters = ix.activeFilters(q, u)
+	resp.Filters = ix.activeFilters(q, u, st)
 	if hasFilters(q.Filters) {
 		resp.ClearURL = u.with(func(q *Query) { q.Filters = Filters{} })
 	}
 	resp.Sorts = []SortOption{
-		{Value: SortRelevance, Label: "按相关度", URL: u.with(func(q *Query) { q.Sort = SortRelevance }), Active: q.Sort == SortRelevance},
-		{Value: SortDate, Label: "按日期", URL: u.with(func(q *Query) { q.Sort = SortDate }), Active: q.Sort == SortDate},
+		{Value: SortRelevance, Label: st.label("search_sort_relevance"), URL: u.with(func(q *Query) { q.Sort = SortRelevance }), Active: q.Sort == SortRelevance},
+		{Value: SortDate, Label: st.label("search_sort_date"), URL: u.with(func(q *Query) { q.Sort = SortDate }), Active: q.Sort == SortDate},
+	}
+	if msg, ok := readingMessage(an, q, st); ok {
+		resp.Messages = append(resp.Messages, msg)
 	}
 	if unknown {
 		resp.Took = time.Since(start)
@@ -209,7 +212,7 @@ func (ix *Index) SearchWith(ctx context.Context, q Query, opts SearchOptions) (*
 		return resp, nil
 	}
 
-	m, err := ix.collect(ctx, q, filt)
+	m, err := ix.collect(ctx, an, filt)
 	if err != nil {
 		return nil, err
 	}
@@ -229,8 +232,7 @@ func (ix *Index) SearchWith(ctx context.Context, q Query, opts SearchOptions) (*
 	case resp.Pages == 0:
 		resp.Page = 1
 	case resp.Page > resp.Pages:
-		resp.Messages = append(resp.Messages, Message{Code: MsgPageRange,
-			Text: fmt.Sprintf("共%d页，已显示最后一页。", resp.Pages)})
+		resp.Messages = append(resp.Messages, Message{Code: MsgPageRange, Text: st.label("search_msg_page_range", resp.Pages)})
 		resp.Page = resp.Pages
 	}
 	first := (resp.Page - 1) * q.PageSize
@@ -238,42 +240,122 @@ func (ix *Index) SearchWith(ctx context.Context, q Query, opts SearchOptions) (*
 	hits = topHits(hits, last, hitOrder(resp.Sort))
 	hl := m.highlighter()
 	for _, h := range hits[first:last] {
-		resp.Results = append(resp.Results, ix.result(h, hl))
+		resp.Results = append(resp.Results, ix.result(h, hl, m, st))
 	}
 	u.q.Page = resp.Page
 	resp.URL = u.with(nil)
 	ix.pageLinks(resp, u)
-	resp.Facets = ix.facetList(q, u, m, opts.FacetLimit)
+	resp.Facets = ix.facetList(q, u, m, opts.FacetLimit, st)
 	if resp.Total == 0 {
-		resp.Messages = append(resp.Messages, ix.noResults(q, u))
+		resp.Messages = append(resp.Messages, ix.noResults(ctx, q, an, u, st)...)
 	} else if resp.Partial {
-		resp.Messages = append(resp.Messages, Message{Code: MsgPartial,
-			Text: "没有同时包含全部检索词的信息，以下是包含其中大部分文字的结果。"})
+		resp.Messages = append(resp.Messages, Message{Code: MsgPartial, Text: st.label("search_msg_partial", st.quoted(m.matchedWords(), "search_read_sep"))})
 	}
 	resp.Took = time.Since(start)
 	resp.TookMS = ms(resp.Took)
 	return resp, nil
 }
 
-// collect finds the documents matching q's terms and counts facets: from the
-// index when a term has a bigram or word, from the text when the terms are
-// lone characters, every document when there are no terms. When nothing
-// matches every term, it falls back to partial matches (m.relaxed).
-func (ix *Index) collect(ctx context.Context, q Query, filt [numFacets]map[uint16]bool) (*matcher, error) {
-	typed, pos, neg := compileTerms(q.Terms)
-	ctx = context.WithValue(ctx, search.GetScoringModelCallbackKey,
-		search.GetScoringModelCallbackFn(func() string { return index.BM25Scoring }))
-	excluded, err := ix.exclusionSets(ctx, neg)
-	if err != nil {
-		return nil, err
+// readingMessage explains how the query was read, when that differs from
+// its terms: words dropped, synonyms and other spellings added, a term split
+// into words, an intent.
+func readingMessage(an Analysis, q Query, st *Settings) (Message, bool) {
+	changed := len(an.Dropped) > 0 || an.Intent != ""
+	var parts []string
+	pos := 0
+	for _, w := range an.Words {
+		if w.Exclude {
+			continue
+		}
+		pos++
+		shown := []string{w.Text}
+		for _, f := range w.Forms[1:] {
+			if f != Fold(w.Text) {
+				shown = append(shown, f)
+			}
+		}
+		if len(shown) > 1 {
+			changed = true
+		}
+		parts = append(parts, st.quoted(shown, "search_read_or"))
 	}
-	m := &matcher{ix: ix, typed: typed, pos: pos, neg: neg, excluded: excluded, filt: filt}
+	var typed int
+	for _, t := range q.Terms {
+		if !t.Exclude {
+			typed++
+		}
+	}
+	if pos != typed {
+		changed = true
+	}
+	if !changed || pos == 0 {
+		return Message{}, false
+	}
+	text := st.label("search_read_as", strings.Join(parts, st.label("search_read_sep")))
+	if len(an.Dropped) > 0 {
+		text += st.label("search_read_dropped", st.quoted(an.Dropped, "search_read_sep"))
+	}
+	if kinds := IntentKinds[an.Intent]; len(kinds) > 0 {
+		names := make([]string, len(kinds))
+		for i, k := range kinds {
+			names[i] = st.kindLabel(k)
+		}
+		text += st.label("search_intent", strings.Join(names, st.label("search_read_sep")))
+	}
+	return Message{Code: MsgReading, Text: text}, true
+}
+
+// collect finds the documents holding every positive word and none of the
+// excluded ones, scores them and counts facets. Words the index holds are
+// looked up in it; when no word is in the index (lone characters) every
+// document's text is scanned, and without words every document is listed.
+// When nothing holds every word, it falls back to partial matches
+// (m.relaxed).
+func (ix *Index) collect(ctx context.Context, an Analysis, filt [numFacets]map[uint16]bool) (*matcher, error) {
+	m := &matcher{ix: ix, filt: filt, intent: an.Intent}
+	for _, w := range an.Words {
+		c := compileWord(w)
+		if len(c.alts) == 0 {
+			continue
+		}
+		if w.Exclude {
+			m.neg = append(m.neg, c)
+		} else {
+			m.pos = append(m.pos, c)
+		}
+	}
 	m.prepare()
-	aq := andQuery(pos)
-	if aq == nil {
+	defer m.release()
+	for _, w := range m.neg {
+		if !w.indexed() {
+			m.negAcc = append(m.negAcc, nil)
+			continue
+		}
+		acc := ix.getAccum()
+		m.negAcc = append(m.negAcc, acc)
+		if err := ix.collectWord(ctx, w, acc); err != nil {
+			return nil, err
+		}
+	}
+	m.acc = make([]*accum, len(m.pos))
+	lead := -1
+	for i, w := range m.pos {
+		if !w.indexed() {
+			continue
+		}
+		m.acc[i] = ix.getAccum()
+		if err := ix.collectWord(ctx, w, m.acc[i]); err != nil {
+			return nil, err
+		}
+		m.idf[i] = idf(len(m.acc[i].rows), len(ix.docs))
+		if lead < 0 || len(m.acc[i].rows) < len(m.acc[lead].rows) {
+			lead = i
+		}
+	}
+	if lead < 0 {
 		// No words, or only lone characters, which the index does not hold:
 		// look at every document.
-		m.scanOnly = len(pos) > 0
+		m.scanOnly = len(m.pos) > 0
 		m.avgLen = ix.avgTextLen()
 		for row := range ix.docs {
 			if row&1023 == 1023 {
@@ -281,23 +363,125 @@ func (ix *Index) collect(ctx context.Context, q Query, filt [numFacets]map[uint1
 					return nil, err
 				}
 			}
-			m.consider(int32(row), 0)
+			m.consider(int32(row), 0, 0)
 		}
 		return m, nil
 	}
-	if err := ix.run(ctx, aq, m.consider); err != nil {
+	for n, row := range m.acc[lead].rows {
+		if n&1023 == 1023 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		all := true
+		for _, a := range m.acc {
+			if a != nil && !a.has(row) {
+				all = false
+				break
+			}
+		}
+		if all {
+			m.consider(row, m.score(row), 0)
+		}
+	}
+	if m.verified > 0 || slices.ContainsFunc(m.pos, func(w *cword) bool { return w.Kind == "phrase" || w.Kind == "docno" }) {
+		return m, nil
+	}
+	if err := m.relax(ctx); err != nil {
 		return nil, err
 	}
-	if m.verified > 0 || slices.ContainsFunc(typed, func(t *cterm) bool { return t.Phrase || t.dn != nil }) {
-		return m, nil
+	return m, nil
+}
+
+// score is the BM25F score of row over the words the index holds.
+func (m *matcher) score(row int32) float64 {
+	s := 0.0
+	for i, a := range m.acc {
+		if a != nil && a.has(row) {
+			s += m.idf[i] * m.ix.rank.saturate(float64(a.tf[row]))
+		}
 	}
-	rq := relaxedQuery(pos)
-	if rq == nil {
-		return m, nil
+	return s
+}
+
+// relax looks for partial matches when nothing holds every word: documents
+// holding at least half of the words (rounded up), or, for a query of one
+// word that could not be split, documents holding two thirds of its
+// character pairs. Partial matches rank by how much of the query they hold.
+func (m *matcher) relax(ctx context.Context) error {
+	ix := m.ix
+	switch {
+	case len(m.pos) >= 2:
+		m.units = m.pos
+		m.need = (len(m.pos) + 1) / 2
+	case len(m.pos) == 1 && len(m.pos[0].alts) > 0:
+		// The pairs of the word, as words of their own.
+		w := m.pos[0]
+		t := w.alts[0]
+		grams := slices.Concat(t.bigrams, t.words)
+		if len(grams) < 2 || len(grams) > 32 {
+			return nil
+		}
+		m.fragments = true
+		for _, g := range grams {
+			m.units = append(m.units, compileWord(Word{Text: g, Forms: []string{g}}))
+		}
+		m.need = len(grams) - len(grams)/3
+	default:
+		return nil
 	}
+	if len(m.units) > 32 {
+		return nil
+	}
+	uacc := make([]*accum, len(m.units))
+	for i, w := range m.units {
+		if m.fragments {
+			uacc[i] = ix.getAccum()
+			m.extra = append(m.extra, uacc[i])
+			if err := ix.collectWord(ctx, w, uacc[i]); err != nil {
+				return err
+			}
+			m.uidf = append(m.uidf, idf(len(uacc[i].rows), len(ix.docs)))
+		} else {
+			uacc[i] = m.acc[i]
+			m.uidf = append(m.uidf, m.idf[i])
+		}
+	}
+	seen := map[int32]bool{}
 	m.relaxed = true
-	if err := ix.run(ctx, rq, m.consider); err != nil {
-		return nil, err
+	for _, a := range uacc {
+		if a == nil {
+			continue
+		}
+		for _, row := range a.rows {
+			if seen[row] {
+				continue
+			}
+			seen[row] = true
+			var mask uint32
+			n := 0
+			score := 0.0
+			for i, b := range uacc {
+				var ok bool
+				switch {
+				case b == nil:
+					ok = ix.holds(int(row), m.units[i], nil)
+				case !b.has(row):
+				default:
+					ok = ix.holds(int(row), m.units[i], b)
+				}
+				if ok {
+					mask |= 1 << i
+					n++
+					if b != nil {
+						score += m.uidf[i] * ix.rank.saturate(float64(b.tf[row]))
+					}
+				}
+			}
+			if n >= m.need {
+				m.consider(row, score, mask)
+			}
+		}
 	}
 	if len(m.hits) == 0 {
 		// Partial matches only count when they are shown.
@@ -306,89 +490,57 @@ func (ix *Index) collect(ctx context.Context, q Query, filt [numFacets]map[uint1
 			clear(m.counts[f])
 		}
 	}
-	return m, nil
+	return nil
+}
+
+// matchedWords lists the words (or fragments of a word) that the shown
+// partial matches hold, in query order.
+func (m *matcher) matchedWords() []string {
+	var union uint32
+	for _, h := range m.hits {
+		union |= h.words
+	}
+	return m.wordsOf(union)
+}
+
+func (m *matcher) wordsOf(mask uint32) []string {
+	var out []string
+	if m.fragments {
+		// Join adjacent pairs back into the stretches of the word they
+		// cover: 汽车尾气 from 汽车, 车尾, 尾气.
+		var cur []rune
+		last := -2
+		for i, u := range m.units {
+			if mask&(1<<i) == 0 {
+				continue
+			}
+			rs := []rune(u.Text)
+			if i == last+1 && len(cur) > 0 && len(rs) == 2 {
+				cur = append(cur, rs[1])
+			} else {
+				if len(cur) > 0 {
+					out = append(out, string(cur))
+				}
+				cur = rs
+			}
+			last = i
+		}
+		if len(cur) > 0 {
+			out = append(out, string(cur))
+		}
+		return out
+	}
+	for i, u := range m.units {
+		if mask&(1<<i) != 0 {
+			out = append(out, u.Text)
+		}
+	}
+	return out
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func hasFilters(f Filters) bool { return f != Filters{} }
-
-// bm25Stats returns the statistics BM25 needs for a shard: its document
-// count, and the total tokens per field scaled to it (bleve divides them by
-// the count for the average length). bleve's own estimate of a field's
-// average length is its number of distinct terms per document, far from the
-// real one.
-func (ix *Index) bm25Stats(sh *shard) *search.BM25Stats {
-	st := &search.BM25Stats{DocCount: float64(sh.docs), FieldCardinality: map[string]int{}}
-	for f := range numFields {
-		n := ix.bm25[f]
-		if len(ix.docs) > 0 {
-			n = int(float64(n) * float64(sh.docs) / float64(len(ix.docs)))
-		}
-		st.FieldCardinality[fieldNames[f]] = n
-	}
-	return st
-}
-
-// run executes a bleve query on every shard and calls fn for every match.
-func (ix *Index) run(ctx context.Context, q query.Query, fn func(row int32, score float64)) error {
-	for _, sh := range ix.shards {
-		if err := ix.runShard(ctx, sh, q, fn); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (ix *Index) runShard(ctx context.Context, sh *shard, q query.Query, fn func(row int32, score float64)) error {
-	ctx = context.WithValue(ctx, search.BM25StatsKey, ix.bm25Stats(sh))
-	s, err := q.Searcher(ctx, sh.reader, sh.bix.Mapping(), search.SearcherOptions{})
-	if err != nil {
-		return fmt.Errorf("search %s: %w", ix.dir, err)
-	}
-	defer s.Close()
-	sctx := &search.SearchContext{
-		DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize(), 0),
-		IndexReader:       sh.reader,
-	}
-	for n := 0; ; n++ {
-		if n&1023 == 1023 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		dm, err := s.Next(sctx)
-		if err != nil {
-			return fmt.Errorf("search %s: %w", ix.dir, err)
-		}
-		if dm == nil {
-			return nil
-		}
-		if num := dm.IndexInternalID.Value(); num < uint64(len(sh.byInternal)) {
-			if row := sh.byInternal[num]; row >= 0 {
-				fn(row, dm.Score)
-			}
-		}
-		sctx.DocumentMatchPool.Put(dm)
-	}
-}
-
-// exclusionSets returns, per excluded term, the rows that may contain it; nil
-// for a term the index cannot find, which every row may contain.
-func (ix *Index) exclusionSets(ctx context.Context, neg []*cterm) ([]map[int32]bool, error) {
-	sets := make([]map[int32]bool, len(neg))
-	for i, t := range neg {
-		if !t.indexed() {
-			continue
-		}
-		set := map[int32]bool{}
-		if err := ix.run(ctx, t.query(), func(row int32, _ float64) { set[row] = true }); err != nil {
-			return nil, err
-		}
-		sets[i] = set
-	}
-	return sets, nil
-}
 
 // filterIDs returns the ids of the facet values that filter value v selects:
 // the value itself, and for topics every sub-topic ("一级" selects
@@ -413,21 +565,40 @@ func (ix *Index) filterIDs(f int, v string) map[uint16]bool {
 // counts facets.
 type matcher struct {
 	ix       *Index
-	typed    []*cterm // positive terms as typed
-	pos, neg []*cterm // what documents must and must not match
-	excluded []map[int32]bool
+	pos, neg []*cword // what documents must and must not hold
+	acc      []*accum // per positive word, its candidates; nil when not indexed
+	idf      [MaxTerms * 4]float64
+	negAcc   []*accum
 	filt     [numFacets]map[uint16]bool
+	intent   string
 	relaxed  bool
-	scanOnly bool    // every term is a lone character: count it in the text
+	scanOnly bool    // no word is in the index: count them in the text
 	avgLen   float64 // average text length, for scanOnly scores
 
+	// Partial matches: the units counted (the words, or the pairs of one
+	// word when fragments is set) and how many a document must hold.
+	units     []*cword
+	uidf      []float64
+	need      int
+	fragments bool
+	extra     []*accum
+
 	active     []int    // facets with a filter
-	adjacent   *pattern // the query as one phrase, when that differs from its terms
-	whole      string   // the typed terms joined and folded, for exact titles
-	coverRunes int      // characters the terms cover, for title coverage
+	adjacent   *pattern // the query as one phrase, when that differs from its words
+	whole      string   // the words joined and folded, for exact titles
+	coverRunes int      // characters the words cover, for title coverage
 	hits       []hit
 	counts     [numFacets][]int
-	verified   int // candidates that contain every term, whatever the filters
+	verified   int // candidates that hold every word, whatever the filters
+}
+
+func (m *matcher) release() {
+	for _, a := range slices.Concat(m.acc, m.negAcc, m.extra) {
+		if a != nil {
+			putAccum(a)
+		}
+	}
+	m.acc, m.negAcc, m.extra = nil, nil, nil
 }
 
 func (m *matcher) prepare() {
@@ -437,22 +608,26 @@ func (m *matcher) prepare() {
 			m.active = append(m.active, f)
 		}
 	}
-	// The query as one phrase: the typed terms side by side, with a space
-	// only between two Latin or digit ends.
+	if len(m.pos) > MaxTerms*4 {
+		m.pos = m.pos[:MaxTerms*4]
+	}
+	// The query as one phrase: the words side by side, with a space only
+	// between two Latin or digit ends.
 	var b strings.Builder
-	for i, t := range m.typed {
-		if i > 0 && !endsCJK(m.typed[i-1].folded) && !startsCJK(t.folded) {
+	for i, w := range m.pos {
+		f := Fold(w.Text)
+		if i > 0 && !endsCJK(Fold(m.pos[i-1].Text)) && !startsCJK(f) {
 			b.WriteByte(' ')
 		}
-		b.WriteString(t.folded)
+		b.WriteString(f)
 	}
-	if len(m.typed) > 1 || len(m.typed) == 1 && m.typed[0].parts != nil {
+	if len(m.pos) > 1 {
 		p := newPattern(b.String())
 		m.adjacent = &p
 	}
 	m.whole = squeeze(b.String())
-	for _, t := range m.pos {
-		m.coverRunes += tokenRunes(t.squeezed)
+	for _, w := range m.pos {
+		m.coverRunes += tokenRunes(w.folded)
 	}
 }
 
@@ -467,8 +642,9 @@ func tokenRunes(s string) int {
 	return n
 }
 
-// consider checks one candidate row.
-func (m *matcher) consider(row int32, score float64) {
+// consider checks one candidate row. words is the set of words a partial
+// match holds (0 otherwise).
+func (m *matcher) consider(row int32, score float64, words uint32) {
 	ix := m.ix
 	h := &ix.hot[row]
 	failed, fails := -1, 0
@@ -494,15 +670,15 @@ func (m *matcher) consider(row int32, score float64) {
 			return
 		}
 	case !m.relaxed:
-		for _, t := range m.pos {
-			if !t.exact && !ix.contains(int(row), t) {
+		for i, w := range m.pos {
+			if !ix.holds(int(row), w, m.acc[i]) {
 				return
 			}
 		}
 	}
 	m.verified++
-	for i, t := range m.neg {
-		if (m.excluded[i] == nil || m.excluded[i][row]) && (t.exact || ix.contains(int(row), t)) {
+	for i, w := range m.neg {
+		if (m.negAcc[i] == nil || m.negAcc[i].has(row)) && ix.holds(int(row), w, m.negAcc[i]) {
 			return
 		}
 	}
@@ -522,33 +698,63 @@ func (m *matcher) consider(row int32, score float64) {
 	if fails == 0 {
 		tier, cover := m.tier(int(row))
 		m.hits = append(m.hits, hit{row: row, score: score, skey: scoreKey(score), tier: tier, cover: cover,
-			validity: h.validity, date: h.date})
+			validity: h.validity, date: h.date, intent: m.intentRank(int(row)), words: words,
+			matched: uint8(bits.OnesCount32(words))})
 	}
 }
 
+// intentRank ranks a record's kind for the query's intent: the kinds the
+// intent asks for first, in IntentKinds order.
+func (m *matcher) intentRank(row int) uint8 {
+	kinds := IntentKinds[m.intent]
+	if len(kinds) == 0 {
+		return 0
+	}
+	if i := slices.Index(kinds, m.ix.docs[row].Kind); i >= 0 {
+		return uint8(i)
+	}
+	return uint8(len(kinds))
+}
+
+// holds reports whether row holds word w: a form the index matched exactly,
+// or a form found in the text.
+func (ix *Index) holds(row int, w *cword, acc *accum) bool {
+	if acc != nil && acc.exact[row] {
+		return true
+	}
+	for _, t := range w.alts {
+		if ix.contains(row, t) {
+			return true
+		}
+	}
+	return false
+}
+
 // tier ranks a match: exact title or document number first, then matches
-// with every term in the title, then matches containing the query as one
-// phrase, then the rest. cover says how much of the title the terms make up
+// with every word in the title, then matches containing the query as one
+// phrase, then the rest. cover says how much of the title the words make up
 // (0–4), for matches in the title.
 func (m *matcher) tier(row int) (tier, cover uint8) {
-	if len(m.typed) == 0 || m.relaxed {
+	if len(m.pos) == 0 || m.relaxed {
 		return 3, 0
 	}
 	in := &m.ix.info[row]
 	if m.whole == in.foldTitle {
 		return 0, 4
 	}
-	for _, t := range m.typed {
-		if t.dn != nil && in.docNoKey != "" && t.dn.key() == in.docNoKey {
-			return 0, 0
+	for _, w := range m.pos {
+		for _, t := range w.alts {
+			if t.dn != nil && in.docNoKey != "" && t.dn.key() == in.docNoKey {
+				return 0, 0
+			}
 		}
 	}
-	if len(m.typed) == 1 && slices.Contains(in.exactKeys, m.whole) {
+	if len(m.pos) == 1 && slices.Contains(in.exactKeys, m.whole) {
 		return 0, 0
 	}
 	inTitle := true
-	for _, t := range m.pos {
-		if !strings.Contains(in.foldTitle, t.squeezed) {
+	for _, w := range m.pos {
+		if !slices.ContainsFunc(w.alts, func(t *cterm) bool { return strings.Contains(in.foldTitle, t.squeezed) }) {
 			inTitle = false
 			break
 		}
@@ -568,22 +774,24 @@ func (m *matcher) tier(row int) (tier, cover uint8) {
 	return 2, 0
 }
 
-// scanScore counts the terms in the text of row and scores it like BM25
-// does; ok is false when a term is missing.
+// scanScore counts the words in the text of row and scores it like BM25
+// does; ok is false when a word is missing.
 func (m *matcher) scanScore(row int) (score float64, ok bool) {
 	const k1, b, maxCount = 1.2, 0.75, 32
 	r := &m.ix.docs[row]
 	txt := unitText(m.ix.docText(row))
 	end := int(r.SegEnd[numSegs-1])
 	norm := k1 * (1 - b + b*float64(end)/m.avgLen)
-	for _, t := range m.pos {
+	for _, w := range m.pos {
 		n := 0
-		for pos := 0; pos < end && n < maxCount; n++ {
-			s, e := t.pat.find(txt, r.FoldMask, pos, end)
-			if s < 0 {
-				break
+		for _, t := range w.alts {
+			for pos := 0; pos < end && n < maxCount; n++ {
+				s, e := t.pat.find(txt, r.FoldMask, pos, end)
+				if s < 0 {
+					break
+				}
+				pos = max(e, s+1)
 			}
-			pos = max(e, s+1)
 		}
 		if n == 0 {
 			return 0, false
@@ -605,7 +813,7 @@ func (ix *Index) avgTextLen() float64 {
 	return max(1, float64(sum)/float64(len(ix.docs)))
 }
 
-// contains reports whether row contains term t (verified in its text).
+// contains reports whether row contains form t (verified in its text).
 func (ix *Index) contains(row int, t *cterm) bool {
 	r := &ix.docs[row]
 	txt := unitText(ix.docText(row))
@@ -618,14 +826,18 @@ func (ix *Index) contains(row int, t *cterm) bool {
 	return s >= 0
 }
 
-// hitOrder returns the comparison for a sort order. By relevance: the tier;
-// within it, documents no longer in force (expired, repealed) after the
-// others; in the title tier, titles the query makes up more of first; then
-// the score; on a tie in force before amended before the rest, newer before
-// older. By date: newest first, then by relevance.
+// hitOrder returns the comparison for a sort order. By relevance: exact
+// titles and numbers first; then the kinds the query's intent asks for; then
+// the tier; partial matches holding more of the query first; within a tier,
+// documents no longer in force (expired, repealed) after the others; in the
+// title tier, titles the query makes up more of first; then the score; on a
+// tie in force before amended before the rest, newer before older. By date:
+// newest first, then by relevance.
 func hitOrder(order string) func(a, b hit) int {
 	relevance := func(a, b hit) int {
-		return cmp.Or(cmp.Compare(a.tier, b.tier), cmp.Compare(lapsed(a), lapsed(b)), -cmp.Compare(a.cover, b.cover),
+		return cmp.Or(cmp.Compare(min(a.tier, 1), min(b.tier, 1)), cmp.Compare(a.intent, b.intent),
+			cmp.Compare(a.tier, b.tier), -cmp.Compare(a.matched, b.matched),
+			cmp.Compare(lapsed(a), lapsed(b)), -cmp.Compare(a.cover, b.cover),
 			-cmp.Compare(a.skey, b.skey), cmp.Compare(a.validity, b.validity), -cmp.Compare(a.date, b.date),
 			cmp.Compare(a.row, b.row))
 	}
@@ -645,7 +857,6 @@ func lapsed(h hit) int {
 	}
 	return 0
 }
-
 // topHits returns the first k hits in order, sorted, reusing hits. A bounded
 // heap keeps the cost at n log k when k is small, as it is for early pages.
 func topHits(hits []hit, k int, order func(a, b hit) int) []hit {
@@ -707,16 +918,28 @@ func endsCJK(s string) bool {
 }
 
 // result builds the Result for a hit.
-func (ix *Index) result(h hit, hl *highlighter) Result {
+func (ix *Index) result(h hit, hl *highlighter, m *matcher, st *Settings) Result {
 	r := &ix.docs[h.row]
 	res := Result{
-		ID: r.ID, URL: r.ID, Title: r.Title, Kind: r.Kind, KindLabel: kindLabel(r.Kind),
+		ID: r.ID, URL: r.ID, Title: r.Title, Kind: r.Kind, KindLabel: st.kindLabel(r.Kind),
 		DocNo: r.DocNo, IndexNo: r.IndexNo, Agencies: r.Agencies, Topic: r.Topic,
 		Validity: r.Validity, Score: h.score,
 	}
 	if r.Date != 0 {
 		res.Date = r.date()
 		res.DateText = res.Date.Format("2006-01-02")
+	}
+	if m.relaxed {
+		res.Matched = m.wordsOf(h.words)
+		if m.fragments {
+			// Highlight the stretches of the word this document holds,
+			// whole, rather than scattered pairs.
+			hl = &highlighter{}
+			for _, f := range res.Matched {
+				p := newPattern(Fold(f))
+				hl.pats = append(hl.pats, &p)
+			}
+		}
 	}
 	txt := unitText(ix.docText(int(h.row)))
 	ts, te := ix.segBounds(int(h.row), segTitle)
@@ -748,7 +971,7 @@ func (u urls) page(n int) string {
 	return q.URL(u.base)
 }
 
-func (ix *Index) activeFilters(q Query, u urls) []ActiveFilter {
+func (ix *Index) activeFilters(q Query, u urls, st *Settings) []ActiveFilter {
 	out := []ActiveFilter{}
 	for f := range numFacets {
 		v := q.Filters.get(f)
@@ -756,19 +979,19 @@ func (ix *Index) activeFilters(q Query, u urls) []ActiveFilter {
 			continue
 		}
 		out = append(out, ActiveFilter{
-			Name: facetNames[f], Label: facetLabels[f], Value: v, ValueLabel: facetValueLabel(f, v),
+			Name: facetNames[f], Label: st.label(facetLabelKeys[f]), Value: v, ValueLabel: ix.facetValueLabel(f, v, st),
 			RemoveURL: u.with(func(q *Query) { q.Filters.set(f, "") }),
 		})
 	}
 	return out
 }
 
-func facetValueLabel(f int, v string) string {
+func (ix *Index) facetValueLabel(f int, v string, st *Settings) string {
 	switch f {
 	case facetKind:
-		return kindLabel(v)
+		return st.kindLabel(v)
 	case facetYear:
-		return v + "年"
+		return st.label("search_year_value", v)
 	}
 	return v
 }
@@ -794,7 +1017,7 @@ func (ix *Index) pageLinks(resp *Response, u urls) {
 }
 
 // facetList builds the facets of the response from the counts of m.
-func (ix *Index) facetList(q Query, u urls, m *matcher, limit int) []Facet {
+func (ix *Index) facetList(q Query, u urls, m *matcher, limit int, st *Settings) []Facet {
 	out := []Facet{}
 	for f := range numFacets {
 		d := &ix.facets[f]
@@ -826,7 +1049,7 @@ func (ix *Index) facetList(q Query, u urls, m *matcher, limit int) []Facet {
 		default:
 			slices.SortFunc(vals, func(a, b vc) int { return cmp.Or(-cmp.Compare(a.n, b.n), cmp.Compare(a.v, b.v)) })
 		}
-		fc := Facet{Name: facetNames[f], Label: facetLabels[f], Values: []FacetValue{}}
+		fc := Facet{Name: facetNames[f], Label: st.label(facetLabelKeys[f]), Values: []FacetValue{}}
 		for i, x := range vals {
 			isActive := x.v == active
 			if limit >= 0 && i >= limit && !isActive {
@@ -838,7 +1061,7 @@ func (ix *Index) facetList(q Query, u urls, m *matcher, limit int) []Facet {
 				next = ""
 			}
 			fc.Values = append(fc.Values, FacetValue{
-				Value: x.v, Label: facetValueLabel(f, x.v), Count: x.n, Active: isActive,
+				Value: x.v, Label: ix.facetValueLabel(f, x.v, st), Count: x.n, Active: isActive,
 				URL: u.with(func(q *Query) { q.Filters.set(f, next) }),
 			})
 		}
@@ -886,25 +1109,50 @@ func topicValues(values []string, counts []int, active string) []valueCount {
 }
 
 // noResults explains an empty result and offers ways out: removing each
-// filter, all filters, or the excluded terms.
-func (ix *Index) noResults(q Query, u urls) Message {
-	msg := Message{Code: MsgNoResults, Text: "没有找到相关信息。"}
+// filter, all filters, or words; other spellings found in the site's own
+// titles and subject words (did you mean); the columns nearest the query;
+// and the page for requesting information that is not published.
+func (ix *Index) noResults(ctx context.Context, q Query, an Analysis, u urls, st *Settings) []Message {
+	msg := Message{Code: MsgNoResults, Text: st.label("search_msg_no_results")}
 	if hasFilters(q.Filters) {
-		msg.Text = "没有找到相关信息，可以去掉筛选条件再试。"
+		msg.Text = st.label("search_msg_no_results_filters")
 		n := 0
 		for f := range numFacets {
 			if v := q.Filters.get(f); v != "" {
 				n++
-				msg.Links = append(msg.Links, Link{Label: "去掉“" + facetValueLabel(f, v) + "”",
+				msg.Links = append(msg.Links, Link{Label: st.label("search_remove_value", ix.facetValueLabel(f, v, st)),
 					URL: u.with(func(q *Query) { q.Filters.set(f, "") })})
 			}
 		}
 		if n > 1 {
-			msg.Links = append(msg.Links, Link{Label: "去掉全部筛选条件",
+			msg.Links = append(msg.Links, Link{Label: st.label("search_remove_all_filters"),
 				URL: u.with(func(q *Query) { q.Filters = Filters{} })})
 		}
 	} else if len(q.Terms) > 1 {
-		msg.Text = "没有找到相关信息，可以减少检索词再试。"
+		msg.Text = st.label("search_msg_no_results_terms")
 	}
-	return msg
+	out := []Message{msg}
+	if len(q.Terms) == 0 {
+		return out
+	}
+	if sug := ix.suggest(ctx, q, an); len(sug) > 0 {
+		dm := Message{Code: MsgDidYouMean, Text: st.label("search_did_you_mean")}
+		for _, s := range sug {
+			sq := Query{Terms: ParseQuery(s).Terms, Filters: q.Filters, Sort: q.Sort, PageSize: q.PageSize}
+			dm.Links = append(dm.Links, Link{Label: s, URL: sq.URL(u.base)})
+		}
+		out = append(out, dm)
+	}
+	if cols := ix.nearestColumns(ctx, an, st); len(cols) > 0 {
+		cm := Message{Code: MsgColumns, Text: st.label("search_nearest_columns")}
+		for _, c := range cols {
+			cm.Links = append(cm.Links, Link{Label: c.Label, URL: c.URL})
+		}
+		out = append(out, cm)
+	}
+	if st.ApplyURL != "" {
+		out = append(out, Message{Code: MsgApply, Text: st.label("search_apply"),
+			Links: []Link{{Label: st.label("search_apply_link"), URL: st.ApplyURL}}})
+	}
+	return out
 }

@@ -22,17 +22,13 @@ type highlighter struct {
 
 func (m *matcher) highlighter() *highlighter {
 	h := &highlighter{}
-	for _, t := range m.pos {
-		switch {
-		case m.relaxed:
-			for _, g := range slices.Concat(t.bigrams, t.words, t.unis) {
-				p := newPattern(g)
-				h.pats = append(h.pats, &p)
+	for _, w := range m.pos {
+		for _, t := range w.alts {
+			if t.dn != nil {
+				h.docnos = append(h.docnos, t)
+			} else {
+				h.pats = append(h.pats, &t.pat)
 			}
-		case t.dn != nil:
-			h.docnos = append(h.docnos, t)
-		default:
-			h.pats = append(h.pats, &t.pat)
 		}
 	}
 	return h

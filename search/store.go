@@ -28,7 +28,7 @@ const (
 	formatName = "gongkai-search"
 	// formatVersion changes whenever the files above or the bleve fields change
 	// meaning; a previous index of another version is not reused.
-	formatVersion = 2
+	formatVersion = 3
 )
 
 // segSep separates the title, summary, body and metadata in the stored text,
