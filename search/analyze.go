@@ -88,7 +88,7 @@ type gramField struct {
 	plain  uint64
 	length int
 	freqs  index.TokenFrequencies
-	lenOut *uint32 // receives length after Analyze
+	lenOut *uint32  // receives length after Analyze
 	skip   []string // lines of texts left out (the body's headings, indexed on their own)
 }
 
@@ -106,6 +106,7 @@ func (f *gramField) Options() index.FieldIndexingOptions { return index.IndexFie
 func (f *gramField) Value() []byte                       { return nil }
 func (f *gramField) NumPlainTextBytes() uint64           { return f.plain }
 func (f *gramField) EncodedFieldType() byte              { return 't' }
+
 // AnalyzedLength is 1: bleve stores it with every posting, but ranking takes
 // field lengths from the document table, and 1 takes the least space (0
 // would mark a posting list of one document as empty).

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
 )
 
 // Response is the outcome of a search, with everything a results page needs:
@@ -857,6 +856,7 @@ func lapsed(h hit) int {
 	}
 	return 0
 }
+
 // topHits returns the first k hits in order, sorted, reusing hits. A bounded
 // heap keeps the cost at n log k when k is small, as it is for early pages.
 func topHits(hits []hit, k int, order func(a, b hit) int) []hit {

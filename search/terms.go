@@ -115,4 +115,3 @@ func appendUnique(list []string, vals ...string) []string {
 	}
 	return list
 }
-
