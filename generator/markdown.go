@@ -34,6 +34,12 @@ func newMarkdown(unsafe bool) *markdown {
 // render converts src to HTML and, when textOut is not nil, appends the
 // plain text of the document to it (for the search index).
 func (m *markdown) render(src []byte, buf *bytes.Buffer, textOut *strings.Builder) error {
+	return m.renderText(src, buf, textOut, nil)
+}
+
+// renderText is render that also appends the text of each heading to
+// headings when it is not nil.
+func (m *markdown) renderText(src []byte, buf *bytes.Buffer, textOut *strings.Builder, headings *[]string) error {
 	ctx := parser.NewContext(parser.WithIDs(&headingIDs{seen: map[string]int{}}))
 	doc := m.md.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
 	if err := m.md.Renderer().Render(buf, src, doc); err != nil {
@@ -41,6 +47,19 @@ func (m *markdown) render(src []byte, buf *bytes.Buffer, textOut *strings.Builde
 	}
 	if textOut != nil {
 		plainText(doc, src, textOut)
+	}
+	if headings != nil {
+		_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+			if h, ok := n.(*ast.Heading); ok && entering {
+				var hb strings.Builder
+				plainText(h, src, &hb)
+				if t := strings.TrimSpace(hb.String()); t != "" {
+					*headings = append(*headings, t)
+				}
+				return ast.WalkSkipChildren, nil
+			}
+			return ast.WalkContinue, nil
+		})
 	}
 	return nil
 }

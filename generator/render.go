@@ -53,10 +53,16 @@ type Result struct {
 	// URLs lists every published page URL (site paths), sorted.
 	URLs []string
 	// Texts holds the plain body text of Content.Published[i] when
-	// Options.CollectText is set.
+	// Options.CollectText is set: the Markdown body, or, for records whose
+	// page shows structured fields (Record.SearchText is not empty), the
+	// text of the page's main content, so that everything the page shows
+	// is searchable.
 	Texts []string
 	// Withdrawn lists the pages withdrawn in this build.
 	Withdrawn []Withdrawn
+	// Headings holds the headings of the Markdown body of
+	// Content.Published[i] when Options.CollectText is set.
+	Headings [][]string
 }
 
 // Build is what kinds see while they plan their outputs.
@@ -156,6 +162,7 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	res := &Result{}
 	if opts.CollectText {
 		res.Texts = make([]string, len(c.Published))
+		res.Headings = make([][]string, len(c.Published))
 	}
 	textIdx := make(map[*Record]int, len(c.Published))
 	for i, r := range c.Published {
@@ -270,7 +277,11 @@ func (b *Build) renderOne(o Output, md *markdown, buf *bytes.Buffer, res *Result
 			tb = &strings.Builder{}
 		}
 		var body bytes.Buffer
-		if err := md.render(r.Body, &body, tb); err != nil {
+		var headings *[]string
+		if tb != nil {
+			headings = &res.Headings[textIdx[r]]
+		}
+		if err := md.renderText(r.Body, &body, tb, headings); err != nil {
 			return fmt.Errorf("%s:%d: markdown: %w", r.Path, r.BodyLine, err)
 		}
 		p.Content = template.HTML(body.String()) //nolint:gosec // goldmark output, raw HTML off unless the site allows it
@@ -278,7 +289,13 @@ func (b *Build) renderOne(o Output, md *markdown, buf *bytes.Buffer, res *Result
 			res.Texts[textIdx[r]] = tb.String()
 		}
 	}
-	return b.Theme.Execute(buf, p.Template, p)
+	if err := b.Theme.Execute(buf, p.Template, p); err != nil {
+		return err
+	}
+	if r := p.Record; r != nil && res.Texts != nil && r.SearchText() != "" {
+		res.Texts[textIdx[r]] = mainText(buf.Bytes())
+	}
+	return nil
 }
 
 // feedsFor returns the feeds announced on a page with <link rel="alternate">.

@@ -73,3 +73,7 @@ func (r *Report) SearchText() string {
 	s := r.Sections
 	return joinText(s.Overview, s.Proactive, s.Applications, s.Review, s.Problems, s.Other)
 }
+
+// SearchText returns the statistics' period. Its page's tables (their labels
+// and figures) reach the index as the page's main text.
+func (h *Handling) SearchText() string { return h.Period.Name }

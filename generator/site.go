@@ -43,6 +43,8 @@ type Site struct {
 	// Requests switches on the online service for applications and
 	// comments on notices (docs/requests.md); nil leaves it off.
 	Requests *RequestsConfig `yaml:"requests"`
+	// Search configures the site's search (synonyms, the request page).
+	Search SearchConfig `yaml:"search"`
 
 	// GuideDate is GuideUpdated parsed; zero when the guide is undated.
 	GuideDate time.Time `yaml:"-"`
@@ -132,6 +134,18 @@ type Topic struct {
 	Parent *Topic
 }
 
+// SearchConfig is the search: section of site.yaml.
+type SearchConfig struct {
+	// Synonyms are groups of words that find each other (投诉 and 举报),
+	// added to the search's default groups.
+	Synonyms [][]string `yaml:"synonyms"`
+	// DefaultSynonyms set to false leaves the default groups out.
+	DefaultSynonyms *bool `yaml:"default_synonyms"`
+	// ApplyURL is the page about requesting information that is not
+	// published (依申请公开), offered when a search finds nothing.
+	ApplyURL string `yaml:"apply_url"`
+}
+
 // NavItem is one entry of the main navigation.
 type NavItem struct {
 	Title string `yaml:"title"`
@@ -182,6 +196,15 @@ func (s *Site) validate(lines fieldLines, probs *Problems) {
 		if strings.TrimSpace(v) == "" {
 			probs.Errorf(at(field), field, "required")
 		}
+	}
+	for i, g := range s.Search.Synonyms {
+		if len(g) < 2 {
+			f := "search.synonyms[" + strconv.Itoa(i) + "]"
+			probs.Errorf(at(f), f, "a synonym group needs at least two words, got %q", g)
+		}
+	}
+	if u := s.Search.ApplyURL; u != "" && !strings.HasPrefix(u, "/") {
+		probs.Errorf(at("search.apply_url"), "search.apply_url", "want a site path starting with /, got %q", u)
 	}
 	req("name", s.Name)
 	req("base_url", s.BaseURL)

@@ -56,6 +56,9 @@ type BuildOptions struct {
 	// in parallel, and merging a small shard needs little memory. Every
 	// shard repeats the term dictionary, so more shards take more space.
 	ShardSize int
+	// Settings are stored with the index for the searches on it: the
+	// site's synonyms, UI strings and columns.
+	Settings *Settings
 }
 
 func (o BuildOptions) withDefaults() BuildOptions {
@@ -179,6 +182,9 @@ func Build(ctx context.Context, dir, prev string, docs []Doc, opts BuildOptions)
 	}
 
 	if err := writeTable(filepath.Join(tmp, tableFile), tab); err != nil {
+		return stats, fmt.Errorf("build search index: %w", err)
+	}
+	if err := writeSettings(tmp, opts.Settings); err != nil {
 		return stats, fmt.Errorf("build search index: %w", err)
 	}
 	meta := indexMeta{Format: formatName, Version: formatVersion, Docs: len(order), Shards: shards}

@@ -24,6 +24,8 @@ type Index struct {
 	text  []byte // text.bin, mapped
 	unmap func() error
 
+	settings *Settings // stored with the index; nil for none
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -114,6 +116,9 @@ func Open(dir string) (ix *Index, err error) {
 	}
 	meta, err := readMeta(dir)
 	if err != nil {
+		return nil, fmt.Errorf("open search index %s: %w", dir, err)
+	}
+	if ix.settings, err = readSettings(dir); err != nil {
 		return nil, fmt.Errorf("open search index %s: %w", dir, err)
 	}
 	row := make(map[string]int32, len(ix.docs))

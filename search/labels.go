@@ -1,29 +1,69 @@
 package search
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 )
 
-// Settings holds what a site gives the search beyond the index: the
-// analyser with its synonyms, the words of the results page in the site's
-// language (from the theme's i18n file), the names of the kinds of records
-// (the same as the site's navigation), the columns to suggest when nothing
-// is found, and the page for requesting information (依申请公开).
+// Settings holds what a site gives the search beyond its records: the
+// synonyms, the words of the results page in the site's language (from the
+// theme's i18n file), the names of the kinds of records (the same as the
+// site's navigation), the columns to suggest when nothing is found, and the
+// page for requesting information (依申请公开). Build stores them with the
+// index (settings.json), so a server started without the content has them.
 type Settings struct {
-	// Analyzer reads queries; nil uses DefaultSynonyms.
-	Analyzer *Analyzer
+	// Synonyms are the synonym groups; nil means DefaultSynonyms.
+	Synonyms [][]string `json:"synonyms"`
 	// Labels maps the keys in LabelKeys to text. A missing key shows as
 	// the key itself, so a gap is visible rather than silently English.
-	Labels map[string]string
+	Labels map[string]string `json:"labels,omitempty"`
 	// KindLabels names the kinds of records ("policy" → 政策文件); a kind
 	// without a name shows its code.
-	KindLabels map[string]string
+	KindLabels map[string]string `json:"kind_labels,omitempty"`
 	// Columns are the site's columns, suggested when nothing is found.
-	Columns []Column
+	Columns []Column `json:"columns,omitempty"`
 	// ApplyURL is the page that explains how to request information that
 	// is not published (依申请公开); empty leaves the link out.
-	ApplyURL string
+	ApplyURL string `json:"apply_url,omitempty"`
+
+	once sync.Once
+	an   *Analyzer
+}
+
+const settingsFile = "settings.json"
+
+func writeSettings(dir string, s *Settings) error {
+	if s == nil {
+		return nil
+	}
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, settingsFile), append(b, '\n'), 0o644)
+}
+
+// readSettings reads the settings stored with an index; an index built
+// without them gets nil.
+func readSettings(dir string) (*Settings, error) {
+	b, err := os.ReadFile(filepath.Join(dir, settingsFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var s Settings
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("read %s: %w", settingsFile, err)
+	}
+	return &s, nil
 }
 
 // Column is a column of the site (a section of the navigation) that holds
@@ -54,11 +94,13 @@ var LabelKeys = []string{
 
 var defaultSettings = &Settings{}
 
-func (s *Settings) analyzer() *Analyzer {
-	if s == nil || s.Analyzer == nil {
+// Analyzer returns the analyser of the settings' synonyms.
+func (s *Settings) Analyzer() *Analyzer {
+	if s == nil || s.Synonyms == nil {
 		return defaultAnalyzer
 	}
-	return s.Analyzer
+	s.once.Do(func() { s.an = NewAnalyzer(s.Synonyms) })
+	return s.an
 }
 
 // label returns the text for key, formatted with args when it has verbs.

@@ -123,8 +123,9 @@ type SearchOptions struct {
 	// FacetLimit caps the values listed per facet (default 20; negative
 	// lists all).
 	FacetLimit int
-	// Settings are the site's synonyms, labels and columns; nil uses the
-	// defaults (DefaultSynonyms, label keys shown as they are).
+	// Settings are the site's synonyms, labels and columns; nil uses those
+	// stored with the index, or the defaults (DefaultSynonyms, label keys
+	// shown as they are).
 	Settings *Settings
 }
 
@@ -158,11 +159,8 @@ func (ix *Index) SearchWith(ctx context.Context, q Query, opts SearchOptions) (*
 	if opts.FacetLimit == 0 {
 		opts.FacetLimit = 20
 	}
-	st := opts.Settings
-	if st == nil {
-		st = defaultSettings
-	}
-	an := st.analyzer().Analyze(q.Terms)
+	st := cmp.Or(opts.Settings, ix.settings, defaultSettings)
+	an := st.Analyzer().Analyze(q.Terms)
 	resp := &Response{
 		Query: q.String(), Terms: q.Terms, Sort: q.Sort, Page: q.Page, PageSize: q.PageSize,
 		Results: []Result{}, Facets: []Facet{},

@@ -253,7 +253,7 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 	}
 	took := time.Since(start)
 	c.ReleaseBodies()
-	stats, err := buildIndex(ctx, c, theme, res.Texts, stage.Dir(1), sf.indexDir(), slog.New(slog.DiscardHandler))
+	stats, err := buildIndex(ctx, c, theme, res, stage.Dir(1), sf.indexDir(), slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, err
 	}

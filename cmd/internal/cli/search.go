@@ -29,8 +29,10 @@ const (
 )
 
 // searchDocs converts the published records into search documents; this is
-// the one place where the generator and the search index meet.
-func searchDocs(c *generator.Content, texts []string) []search.Doc {
+// the one place where the generator and the search index meet. texts and
+// headings are the render's Result.Texts and Result.Headings: the page text
+// of records with structured fields, the Markdown text of the others.
+func searchDocs(c *generator.Content, texts []string, headings [][]string) []search.Doc {
 	docs := make([]search.Doc, len(c.Published))
 	for i, r := range c.Published {
 		h := r.H()
@@ -38,14 +40,13 @@ func searchDocs(c *generator.Content, texts []string) []search.Doc {
 		for j, a := range h.Agency {
 			names[j] = a.Name
 		}
-		body := texts[i]
-		if extra := r.SearchText(); extra != "" {
-			body = extra + "\n" + body
-		}
 		d := search.Doc{
-			ID: r.URL, Kind: r.Kind.Name, Title: h.Title, Summary: h.Summary, Body: body,
+			ID: r.URL, Kind: r.Kind.Name, Title: h.Title, Summary: h.Summary, Body: texts[i],
 			DocNo: r.DocNo(), IndexNo: h.IndexNo, Agencies: names, Topic: r.Topic(),
 			Validity: r.ValidityStatus(), Date: h.Published, Keywords: h.Keywords,
+		}
+		if i < len(headings) {
+			d.Headings = headings[i]
 		}
 		d.Hash = docHash(d)
 		docs[i] = d
@@ -56,17 +57,53 @@ func searchDocs(c *generator.Content, texts []string) []search.Doc {
 func docHash(d search.Doc) string {
 	h := sha256.New()
 	for _, s := range []string{d.ID, d.Kind, d.Title, d.Summary, d.Body, d.DocNo, d.IndexNo, strings.Join(d.Agencies, "\x01"),
-		d.Topic, d.Validity, d.Date.Format("2006-01-02T15:04"), strings.Join(d.Keywords, "\x01")} {
+		d.Topic, d.Validity, d.Date.Format("2006-01-02T15:04"), strings.Join(d.Keywords, "\x01"), strings.Join(d.Headings, "\x01")} {
 		io.WriteString(h, s)
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
+// searchSettings gathers what the search takes from the site and its theme:
+// the synonyms of site.yaml (with the defaults unless turned off), the UI
+// strings of the results page, the kinds' names (their column names, as in
+// the navigation), the columns of the navigation and the request page.
+func searchSettings(c *generator.Content, theme *generator.Theme) *search.Settings {
+	cfg := c.Site.Search
+	st := &search.Settings{Labels: map[string]string{}, KindLabels: map[string]string{}, ApplyURL: cfg.ApplyURL}
+	if cfg.DefaultSynonyms == nil || *cfg.DefaultSynonyms {
+		st.Synonyms = append(st.Synonyms, search.DefaultSynonyms...)
+	}
+	st.Synonyms = append(st.Synonyms, cfg.Synonyms...)
+	if st.Synonyms == nil {
+		st.Synonyms = [][]string{}
+	}
+	for _, k := range search.LabelKeys {
+		st.Labels[k] = theme.T(k)
+	}
+	kinds := generator.Kinds()
+	for _, k := range kinds {
+		st.KindLabels[k.Name] = theme.T(k.Column)
+	}
+	for _, n := range c.Site.Nav {
+		col := search.Column{Label: n.Title, URL: n.URL}
+		for _, k := range kinds {
+			if k.Section == n.URL {
+				col.Kinds = append(col.Kinds, k.Name)
+			}
+		}
+		if len(col.Kinds) > 0 {
+			st.Columns = append(st.Columns, col)
+		}
+	}
+	return st
+}
+
 // buildIndex writes the search index and the results page shell into the
 // staging search folder, reusing unchanged documents of the live index.
-func buildIndex(ctx context.Context, c *generator.Content, theme *generator.Theme, texts []string, stageDir, liveDir string, log *slog.Logger) (search.BuildStats, error) {
-	stats, err := search.Build(ctx, filepath.Join(stageDir, indexSub), filepath.Join(liveDir, indexSub), searchDocs(c, texts), search.BuildOptions{Logger: log})
+func buildIndex(ctx context.Context, c *generator.Content, theme *generator.Theme, res *generator.Result, stageDir, liveDir string, log *slog.Logger) (search.BuildStats, error) {
+	stats, err := search.Build(ctx, filepath.Join(stageDir, indexSub), filepath.Join(liveDir, indexSub), searchDocs(c, res.Texts, res.Headings),
+		search.BuildOptions{Logger: log, Settings: searchSettings(c, theme)})
 	if err != nil {
 		return stats, fmt.Errorf("search index: %w", err)
 	}
