@@ -140,7 +140,7 @@ type hit struct {
 	tier     uint8 // 0 exact title or number, 1 all words in title, 2 whole phrase, 3 words apart
 	intent   uint8 // rank of the record's kind for the query's intent; 0 first
 	matched  uint8 // words found, for partial matches
-	cover    uint8 // how much of the title the query makes up, 0–4, in tier 1
+	cover    uint8 // how much of the title the query makes up, 0–16, in tier 1
 	validity uint8 // 0 in force … 4 repealed
 	score    float64
 	skey     int64 // score rounded, so that near-equal scores tie
@@ -401,48 +401,44 @@ func (m *matcher) score(row int32) float64 {
 	return s
 }
 
-// relax looks for partial matches when nothing holds every word: documents
-// holding at least half of the words (rounded up), or, for a query of one
-// word that could not be split, documents holding two thirds of its
-// character pairs. Partial matches rank by how much of the query they hold.
+// relax looks for partial matches when nothing holds every word. Each word
+// is a unit, except that a word no document holds as a whole counts by its
+// character pairs (会计考试 by 会计, 计考, 考试): documents holding at least
+// half of the units (two thirds for a query of one word) are partial
+// matches, ranked by how many they hold.
 func (m *matcher) relax(ctx context.Context) error {
 	ix := m.ix
-	switch {
-	case len(m.pos) >= 2:
-		m.units = m.pos
-		m.need = (len(m.pos) + 1) / 2
-	case len(m.pos) == 1 && len(m.pos[0].alts) > 0:
-		// The pairs of the word, as words of their own.
-		w := m.pos[0]
-		t := w.alts[0]
-		grams := slices.Concat(t.bigrams, t.words)
-		if len(grams) < 2 || len(grams) > 32 {
-			return nil
+	var uacc []*accum
+	for i, w := range m.pos {
+		a := m.acc[i]
+		var grams []string
+		if a != nil && !slices.ContainsFunc(a.rows, func(r int32) bool { return ix.holds(int(r), w, a) }) || len(m.pos) == 1 {
+			grams = slices.Concat(w.alts[0].bigrams, w.alts[0].words)
 		}
-		m.fragments = true
+		if len(grams) < 2 {
+			m.units = append(m.units, relaxUnit{w: w, word: i})
+			m.uidf = append(m.uidf, m.idf[i])
+			uacc = append(uacc, a)
+			continue
+		}
 		for _, g := range grams {
-			m.units = append(m.units, compileWord(Word{Text: g, Forms: []string{g}}))
-		}
-		m.need = len(grams) - len(grams)/3
-	default:
-		return nil
-	}
-	if len(m.units) > 32 {
-		return nil
-	}
-	uacc := make([]*accum, len(m.units))
-	for i, w := range m.units {
-		if m.fragments {
-			uacc[i] = ix.getAccum()
-			m.extra = append(m.extra, uacc[i])
-			if err := ix.collectWord(ctx, w, uacc[i]); err != nil {
+			u := compileWord(Word{Text: g, Forms: []string{g}})
+			b := ix.getAccum()
+			m.extra = append(m.extra, b)
+			if err := ix.collectWord(ctx, u, b); err != nil {
 				return err
 			}
-			m.uidf = append(m.uidf, idf(len(uacc[i].rows), len(ix.docs)))
-		} else {
-			uacc[i] = m.acc[i]
-			m.uidf = append(m.uidf, m.idf[i])
+			m.units = append(m.units, relaxUnit{w: u, word: i, pair: true})
+			m.uidf = append(m.uidf, idf(len(b.rows), len(ix.docs)))
+			uacc = append(uacc, b)
 		}
+	}
+	if len(m.units) < 2 || len(m.units) > 32 {
+		return nil
+	}
+	m.need = (len(m.units) + 1) / 2
+	if len(m.pos) == 1 {
+		m.need = len(m.units) - len(m.units)/3
 	}
 	seen := map[int32]bool{}
 	m.relaxed = true
@@ -462,10 +458,10 @@ func (m *matcher) relax(ctx context.Context) error {
 				var ok bool
 				switch {
 				case b == nil:
-					ok = ix.holds(int(row), m.units[i], nil)
+					ok = ix.holds(int(row), m.units[i].w, nil)
 				case !b.has(row):
 				default:
-					ok = ix.holds(int(row), m.units[i], b)
+					ok = ix.holds(int(row), m.units[i].w, b)
 				}
 				if ok {
 					mask |= 1 << i
@@ -490,7 +486,15 @@ func (m *matcher) relax(ctx context.Context) error {
 	return nil
 }
 
-// matchedWords lists the words (or fragments of a word) that the shown
+// relaxUnit is what partial matching counts: a word, or a character pair
+// of a word that no document holds whole.
+type relaxUnit struct {
+	w    *cword
+	word int  // the query word it comes from
+	pair bool // a pair of word's characters
+}
+
+// matchedWords lists the words (or stretches of a word) that the shown
 // partial matches hold, in query order.
 func (m *matcher) matchedWords() []string {
 	var union uint32
@@ -500,38 +504,39 @@ func (m *matcher) matchedWords() []string {
 	return m.wordsOf(union)
 }
 
+// wordsOf lists the words of a partial match's mask; the pairs of one word
+// are joined back into the stretches they cover (汽车尾气 from 汽车, 车尾,
+// 尾气).
 func (m *matcher) wordsOf(mask uint32) []string {
 	var out []string
-	if m.fragments {
-		// Join adjacent pairs back into the stretches of the word they
-		// cover: 汽车尾气 from 汽车, 车尾, 尾气.
-		var cur []rune
-		last := -2
-		for i, u := range m.units {
-			if mask&(1<<i) == 0 {
-				continue
-			}
-			rs := []rune(u.Text)
-			if i == last+1 && len(cur) > 0 && len(rs) == 2 {
-				cur = append(cur, rs[1])
-			} else {
-				if len(cur) > 0 {
-					out = append(out, string(cur))
-				}
-				cur = rs
-			}
-			last = i
-		}
+	var cur []rune
+	last := -2
+	flush := func() {
 		if len(cur) > 0 {
 			out = append(out, string(cur))
+			cur = nil
 		}
-		return out
 	}
 	for i, u := range m.units {
-		if mask&(1<<i) != 0 {
-			out = append(out, u.Text)
+		if mask&(1<<i) == 0 {
+			continue
 		}
+		if !u.pair {
+			flush()
+			out = append(out, u.w.Text)
+			last = -2
+			continue
+		}
+		rs := []rune(u.w.Text)
+		if i == last+1 && m.units[last].word == u.word && len(cur) > 0 && len(rs) == 2 {
+			cur = append(cur, rs[1])
+		} else {
+			flush()
+			cur = rs
+		}
+		last = i
 	}
+	flush()
 	return out
 }
 
@@ -572,13 +577,12 @@ type matcher struct {
 	scanOnly bool    // no word is in the index: count them in the text
 	avgLen   float64 // average text length, for scanOnly scores
 
-	// Partial matches: the units counted (the words, or the pairs of one
-	// word when fragments is set) and how many a document must hold.
-	units     []*cword
-	uidf      []float64
-	need      int
-	fragments bool
-	extra     []*accum
+	// Partial matches: the units counted and how many a document must
+	// hold.
+	units []relaxUnit
+	uidf  []float64
+	need  int
+	extra []*accum
 
 	active     []int    // facets with a filter
 	adjacent   *pattern // the query as one phrase, when that differs from its words
@@ -730,14 +734,14 @@ func (ix *Index) holds(row int, w *cword, acc *accum) bool {
 // tier ranks a match: exact title or document number first, then matches
 // with every word in the title, then matches containing the query as one
 // phrase, then the rest. cover says how much of the title the words make up
-// (0–4), for matches in the title.
+// (0–16), for matches in the title.
 func (m *matcher) tier(row int) (tier, cover uint8) {
 	if len(m.pos) == 0 || m.relaxed {
 		return 3, 0
 	}
 	in := &m.ix.info[row]
 	if m.whole == in.foldTitle {
-		return 0, 4
+		return 0, 16
 	}
 	for _, w := range m.pos {
 		for _, t := range w.alts {
@@ -758,7 +762,7 @@ func (m *matcher) tier(row int) (tier, cover uint8) {
 	}
 	if inTitle {
 		if n := in.titleRunes; n > 0 {
-			cover = uint8(min(4, 4*m.coverRunes/n))
+			cover = uint8(min(16, 16*m.coverRunes/n))
 		}
 		return 1, cover
 	}
@@ -929,11 +933,16 @@ func (ix *Index) result(h hit, hl *highlighter, m *matcher, st *Settings) Result
 	}
 	if m.relaxed {
 		res.Matched = m.wordsOf(h.words)
-		if m.fragments {
-			// Highlight the stretches of the word this document holds,
-			// whole, rather than scattered pairs.
-			hl = &highlighter{}
-			for _, f := range res.Matched {
+		// Highlight what this document holds: whole words, and the
+		// stretches of words it holds in part, rather than scattered pairs.
+		hl = &highlighter{}
+		for i, u := range m.units {
+			if h.words&(1<<i) != 0 && !u.pair {
+				hl.add(u.w)
+			}
+		}
+		for _, f := range res.Matched {
+			if rs := []rune(f); len(rs) >= 2 {
 				p := newPattern(Fold(f))
 				hl.pats = append(hl.pats, &p)
 			}

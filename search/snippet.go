@@ -23,15 +23,20 @@ type highlighter struct {
 func (m *matcher) highlighter() *highlighter {
 	h := &highlighter{}
 	for _, w := range m.pos {
-		for _, t := range w.alts {
-			if t.dn != nil {
-				h.docnos = append(h.docnos, t)
-			} else {
-				h.pats = append(h.pats, &t.pat)
-			}
-		}
+		h.add(w)
 	}
 	return h
+}
+
+// add highlights every form of w.
+func (h *highlighter) add(w *cword) {
+	for _, t := range w.alts {
+		if t.dn != nil {
+			h.docnos = append(h.docnos, t)
+		} else {
+			h.pats = append(h.pats, &t.pat)
+		}
+	}
 }
 
 // span is a highlighted range [s, e) tagged with the term that produced it.

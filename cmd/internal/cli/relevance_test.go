@@ -22,8 +22,13 @@ import (
 // that must come back for each; its header documents the format.
 const relevanceSet = "../../../search/testdata/relevance.yaml"
 
-// relevanceWindow is the number of top results a wanted record must be in.
-const relevanceWindow = 5
+// relevanceWindow is the number of top results a wanted record must be in;
+// mrrWindow the results over which the reciprocal rank of the first wanted
+// record is taken (0 when none is in them).
+const (
+	relevanceWindow = 5
+	mrrWindow       = 10
+)
 
 // relevanceQuery is one entry of the relevance set.
 type relevanceQuery struct {
@@ -51,9 +56,9 @@ func (rq relevanceQuery) name() string {
 }
 
 // values returns the query as /api/search parameters, asking for one page
-// of exactly the window.
+// of the MRR window.
 func (rq relevanceQuery) values() url.Values {
-	v := url.Values{"q": {rq.Q}, "size": {fmt.Sprint(relevanceWindow)}}
+	v := url.Values{"q": {rq.Q}, "size": {fmt.Sprint(mrrWindow)}}
 	for k, val := range rq.Filters {
 		v.Set(k, val)
 	}
@@ -74,8 +79,8 @@ func loadRelevanceSet(t *testing.T) []relevanceQuery {
 	if err := dec.Decode(&set); err != nil {
 		t.Fatalf("%s: %v", relevanceSet, err)
 	}
-	if len(set) < 40 {
-		t.Fatalf("%s holds %d queries, want at least 40", relevanceSet, len(set))
+	if len(set) < 150 {
+		t.Fatalf("%s holds %d queries, want at least 150", relevanceSet, len(set))
 	}
 	seen := map[string]bool{}
 	for i, rq := range set {
@@ -134,8 +139,10 @@ func apiQuery(t *testing.T, srv *httptest.Server, v url.Values) apiResponse {
 
 // TestRelevance builds the repository's sample portal, runs every query of
 // the relevance set through /api/search and measures recall@5 over all
-// (query, wanted record) pairs and how often the expected record is first.
-// It fails below 100% on either, or when an excluded record shows up.
+// (query, wanted record) pairs, the mean reciprocal rank of the first wanted
+// record (MRR, over the top 10) and how often the expected record is first.
+// It fails below 100% on recall or first, or when an excluded record shows
+// up.
 func TestRelevance(t *testing.T) {
 	set := loadRelevanceSet(t)
 
@@ -166,9 +173,16 @@ func TestRelevance(t *testing.T) {
 	defer srv.Close()
 
 	var pairs, found, firsts, firstOK, leaks int
+	var rr float64
 	for i, rq := range set {
 		t.Run(fmt.Sprintf("%02d_%s", i+1, rq.name()), func(t *testing.T) {
 			r := apiQuery(t, srv, rq.values())
+			for j, res := range r.Results {
+				if slices.Contains(rq.Want, res.URL) {
+					rr += 1 / float64(j+1)
+					break
+				}
+			}
 			top := r.Results[:min(relevanceWindow, len(r.Results))]
 			urls := make([]string, len(top))
 			for j, res := range top {
@@ -225,8 +239,8 @@ func TestRelevance(t *testing.T) {
 
 	recall := 100 * float64(found) / float64(max(pairs, 1))
 	firstRate := 100 * float64(firstOK) / float64(max(firsts, 1))
-	t.Logf("%d queries: recall@%d = %d/%d = %.1f%%; first = %d/%d = %.1f%%; excluded records shown = %d",
-		len(set), relevanceWindow, found, pairs, recall, firstOK, firsts, firstRate, leaks)
+	t.Logf("%d queries: recall@%d = %d/%d = %.1f%%; MRR@%d = %.3f; first = %d/%d = %.1f%%; excluded records shown = %d",
+		len(set), relevanceWindow, found, pairs, recall, mrrWindow, rr/float64(len(set)), firstOK, firsts, firstRate, leaks)
 	if found < pairs {
 		t.Errorf("recall@%d = %.1f%% (%d of %d wanted records missing), want 100%%", relevanceWindow, recall, pairs-found, pairs)
 	}
