@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Benchmarks run on a corpus folder made by the shared generator:
@@ -71,13 +72,26 @@ func loadCorpus(tb testing.TB) []Doc {
 		docs = append(docs, Doc{
 			ID: "/policy/" + l.ID + "/", Kind: "policy", Title: l.Title, Body: l.Body,
 			DocNo: l.DocNo, Agencies: []string{l.Agency}, Topic: l.Topic, Date: d, Validity: "有效",
-			Hash: l.ID,
+			Hash: l.ID, Headings: corpusHeadings(l.Body),
 		})
 	}
 	if err := sc.Err(); err != nil {
 		tb.Fatal(err)
 	}
 	return docs
+}
+
+// corpusHeadings returns the section headings of a corpus body: the
+// generator writes them as "## 一、…" lines, and docs.jsonl drops the "## ".
+func corpusHeadings(body string) []string {
+	var out []string
+	for line := range strings.Lines(body) {
+		line = strings.TrimSpace(line)
+		if i := strings.Index(line, "、"); i > 0 && i <= 3*3 && strings.Trim(line[:i], "一二三四五六七八九十") == "" && utf8.RuneCountInString(line) < 40 {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 // BenchmarkBuild indexes the corpus from scratch and reports the index size
