@@ -213,8 +213,9 @@ type piece struct {
 	fold  string // folded text
 	kind  string
 	forms []string
-	drop  bool
-	lex   bool // a lexicon word (synonym or query word)
+	drop   bool
+	lex    bool   // a lexicon word (synonym or query word)
+	intent string // the intent of the lexicon word it holds
 }
 
 // Analyze reads the terms of a parsed query.
@@ -234,8 +235,8 @@ func (a *Analyzer) Analyze(terms []Term) Analysis {
 				continue
 			}
 			for _, p := range a.segment(t.Text) {
-				if q, ok := a.lexicon[p.fold]; ok && q.Intent != "" && an.Intent == "" {
-					an.Intent = q.Intent
+				if an.Intent == "" {
+					an.Intent = p.intent
 				}
 				if p.drop {
 					dropped = append(dropped, p)
@@ -323,7 +324,7 @@ func (a *Analyzer) segment(text string) []piece {
 		}
 		if q, end := a.lexMatch(rs, i); end > i {
 			flush(i)
-			p := piece{text: string(orig[i:end]), fold: q.Word, drop: q.Drop, lex: true}
+			p := piece{text: string(orig[i:end]), fold: q.Word, drop: q.Drop, lex: true, intent: q.Intent}
 			if !p.drop {
 				p.forms = a.forms(q.Word)
 			}

@@ -247,6 +247,9 @@ func (ix *Index) SearchWith(ctx context.Context, q Query, opts SearchOptions) (*
 		resp.Messages = append(resp.Messages, ix.noResults(ctx, q, an, u, st)...)
 	} else if resp.Partial {
 		resp.Messages = append(resp.Messages, Message{Code: MsgPartial, Text: st.label("search_msg_partial", st.quoted(m.matchedWords(), "search_read_sep"))})
+		if dm, ok := ix.didYouMean(ctx, q, an, u, st); ok {
+			resp.Messages = append(resp.Messages, dm)
+		}
 	}
 	resp.Took = time.Since(start)
 	resp.TookMS = ms(resp.Took)
@@ -1142,12 +1145,7 @@ func (ix *Index) noResults(ctx context.Context, q Query, an Analysis, u urls, st
 	if len(q.Terms) == 0 {
 		return out
 	}
-	if sug := ix.suggest(ctx, q, an); len(sug) > 0 {
-		dm := Message{Code: MsgDidYouMean, Text: st.label("search_did_you_mean")}
-		for _, s := range sug {
-			sq := Query{Terms: ParseQuery(s).Terms, Filters: q.Filters, Sort: q.Sort, PageSize: q.PageSize}
-			dm.Links = append(dm.Links, Link{Label: s, URL: sq.URL(u.base)})
-		}
+	if dm, ok := ix.didYouMean(ctx, q, an, u, st); ok {
 		out = append(out, dm)
 	}
 	if cols := ix.nearestColumns(ctx, an, st); len(cols) > 0 {
@@ -1162,4 +1160,18 @@ func (ix *Index) noResults(ctx context.Context, q Query, an Analysis, u urls, st
 			Links: []Link{{Label: st.label("search_apply_link"), URL: st.ApplyURL}}})
 	}
 	return out
+}
+
+// didYouMean offers other spellings of the query from the site's own words.
+func (ix *Index) didYouMean(ctx context.Context, q Query, an Analysis, u urls, st *Settings) (Message, bool) {
+	sug := ix.suggest(ctx, q, an)
+	if len(sug) == 0 {
+		return Message{}, false
+	}
+	dm := Message{Code: MsgDidYouMean, Text: st.label("search_did_you_mean")}
+	for _, s := range sug {
+		sq := Query{Terms: ParseQuery(s).Terms, Filters: q.Filters, Sort: q.Sort, PageSize: q.PageSize}
+		dm.Links = append(dm.Links, Link{Label: s, URL: sq.URL(u.base)})
+	}
+	return dm, true
 }

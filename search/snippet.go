@@ -89,15 +89,105 @@ func (ix *Index) snippet(row int, h *highlighter) template.HTML {
 		if seg == segMeta {
 			break
 		}
-		ws := bestWindow(sp, from, to)
-		we := min(to, ws+snippetWidth)
+		ws := snapStart(t, bestWindow(sp, from, to), from, to)
+		we := snapEnd(t, min(to, ws+snippetWidth), ws, to)
 		return renderSpans(t, ws, we, sp, true)
 	}
 	from, to := ix.segBounds(row, segSummary)
 	if from == to {
 		from, to = ix.segBounds(row, segBody)
 	}
-	return renderSpans(t, from, min(to, from+snippetWidth), nil, true)
+	return renderSpans(t, from, snapEnd(t, min(to, from+snippetWidth), from, to), nil, true)
+}
+
+// maxSnap bounds how far a snippet's edge moves to keep a number, a word or
+// a document number whole.
+const maxSnap = 24
+
+// atom returns the unit range of the number, Latin word or document number
+// that covers the boundary between units i-1 and i of t[from:to], or i, i
+// when the boundary cuts nothing. A number keeps its decimal point and
+// thousands separators (97.7, 5,230).
+func atom(t unitText, i, from, to int) (int, int) {
+	if i <= from || i >= to {
+		return i, i
+	}
+	// A document number: 云府办发〔2023〕15号 around the boundary.
+	for p := max(from, i-maxSnap); p < i; p++ {
+		r, _ := t.runeAt(p, to)
+		if f := foldRune(r); f != '[' && f != '(' {
+			continue
+		}
+		if _, _, end := parseDocNoTail(t, p, to); end > i {
+			s := p
+			for s > from && s > p-8 {
+				r, w := t.runeBefore(s, from)
+				if !isCJK(foldRune(r)) {
+					break
+				}
+				s -= w
+			}
+			return s, end
+		}
+	}
+	class := func(j int) runeClass {
+		r, _ := t.runeAt(j, to)
+		return classOf(foldRune(r))
+	}
+	inNumber := func(j int) bool { // j is a digit, or a . or , between digits
+		if c := class(j); c == classDigit {
+			return true
+		}
+		r, _ := t.runeAt(j, to)
+		return (r == '.' || r == ',') && j > from && j+1 < to && class(j-1) == classDigit && class(j+1) == classDigit
+	}
+	switch {
+	case inNumber(i-1) && inNumber(i):
+		s, e := i, i
+		for s > from && inNumber(s-1) {
+			s--
+		}
+		for e < to && inNumber(e) {
+			e++
+		}
+		return s, e
+	case class(i-1) == classLetter && class(i) == classLetter:
+		s, e := i, i
+		for s > from && class(s-1) == classLetter {
+			s--
+		}
+		for e < to && class(e) == classLetter {
+			e++
+		}
+		return s, e
+	}
+	return i, i
+}
+
+// snapStart moves a snippet's start to the start of the atom it cuts, or,
+// when that is too far back, past its end.
+func snapStart(t unitText, i, from, to int) int {
+	s, e := atom(t, i, from, to)
+	switch {
+	case s == e:
+		return i
+	case i-s <= maxSnap:
+		return s
+	}
+	return e
+}
+
+// snapEnd moves a snippet's end to the end of the atom it cuts, or, when
+// that is too far, back to its start.
+func snapEnd(t unitText, i, from, to int) int {
+	s, e := atom(t, i, from, to)
+	switch {
+	case s == e:
+		return i
+	case e-i <= maxSnap:
+		return e
+	}
+	return max(from, s)
 }
 
 // bestWindow returns the start of the window of snippetWidth units that

@@ -183,7 +183,9 @@ func closestSubstring(p, t []rune) ([]rune, int) {
 			}
 			cur[i], curStart[i] = v, st
 		}
-		if cur[m] < best {
+		// Equal distances: the stretch as long as p wins (养老服务补贴, not
+		// 养老服务补, for 养老服务补帖).
+		if l := j - curStart[m]; cur[m] < best || cur[m] == best && abs(l-m) < abs(bestEnd-bestStart-m) {
 			best, bestEnd, bestStart = cur[m], j, curStart[m]
 		}
 		prev, cur = cur, prev
@@ -259,4 +261,11 @@ func (ix *Index) nearestColumns(ctx context.Context, an Analysis, st *Settings) 
 		out = append(out, c.col)
 	}
 	return out
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
