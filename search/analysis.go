@@ -209,10 +209,10 @@ var defaultAnalyzer = NewAnalyzer(DefaultSynonyms)
 
 // piece is a part of a term found by segmentation.
 type piece struct {
-	text  string // original text
-	fold  string // folded text
-	kind  string
-	forms []string
+	text   string // original text
+	fold   string // folded text
+	kind   string
+	forms  []string
 	drop   bool
 	lex    bool   // a lexicon word (synonym or query word)
 	intent string // the intent of the lexicon word it holds

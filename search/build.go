@@ -51,7 +51,8 @@ type BuildOptions struct {
 	// a time (default 200). Memory grows with it: every shard being built
 	// holds one batch of analysed documents.
 	BatchSize int
-	// ShardSize is the number of documents per shard (default 5,000). The
+	// ShardSize is the number of documents per shard (default 5,000; the
+	// number of shards is rounded down, so shards hold up to twice it). The
 	// bleve index is split into shards by a hash of the ID; shards are built
 	// in parallel, and merging a small shard needs little memory. Every
 	// shard repeats the term dictionary, so more shards take more space.
@@ -128,7 +129,9 @@ func Build(ctx context.Context, dir, prev string, docs []Doc, opts BuildOptions)
 	p := loadPrevious(prev, len(order), opts.ShardSize, log)
 	shards := p.shards
 	if p.docs == nil {
-		shards = max(1, (len(order)+opts.ShardSize-1)/opts.ShardSize)
+		// Rounded down: 10,034 documents make 2 shards of about 5,017, not
+		// 3 (every shard repeats the term dictionary).
+		shards = max(1, len(order)/opts.ShardSize)
 	}
 
 	// Write the text and the table, and sort the work out by shard.

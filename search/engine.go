@@ -21,7 +21,12 @@ import (
 // rankParams are the BM25F constants: per field a weight and a length
 // normalisation b, and one saturation k1 for the combined frequency. They
 // were tuned on the relevance sets (testdata/relevance.yaml and the corpus
-// set in relevance_corpus_test.go).
+// set in relevance_corpus_test.go, whose -rank-grid flag reports a grid):
+// on both, k1 from 0.8 to 2.0 changed nothing; the body's b at 0.75 put the
+// document that mentions a word most in the top 5 for 23 of 24 words (MRR
+// 0.853), at 0.5 for all 24 (MRR 0.903) with the sample's MRR up from 0.980
+// to 0.984. 0.3 scored higher still on the corpus but that set's targets
+// are raw counts, which favour no length normalisation at all.
 type rankParams struct {
 	k1     float64
 	weight [numFields]float64
@@ -32,7 +37,7 @@ var defaultRank = rankParams{
 	k1: 1.2,
 	//       title docno heading keyword summary body meta
 	weight: [numFields]float64{6, 6, 2.5, 4, 2, 1, 1.5},
-	b:      [numFields]float64{0.5, 0, 0.4, 0.2, 0.5, 0.75, 0.3},
+	b:      [numFields]float64{0.5, 0, 0.4, 0.2, 0.5, 0.5, 0.3},
 }
 
 // fieldNorms precomputes, per field and document, weight / (1 - b + b ×

@@ -2,6 +2,7 @@ package search
 
 import (
 	"cmp"
+	"flag"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -129,6 +130,8 @@ var corpusDistricts = strings.Fields(`锦江区 青羊区 金牛区 武侯区 �
 简阳市 都江堰市 彭州市 邛崃市 崇州市 金堂县 大邑县 蒲江县 涪城区 游仙区 安州区 江油市 三台县 盐亭县 梓潼县 平武县 旌阳区 罗江区
 广汉市 什邡市 绵竹市 中江县 翠屏区 南溪区 叙州区 江安县 长宁县`)
 
+var rankGrid = flag.Bool("rank-grid", false, "TestCorpusRelevance: also report recall and MRR for a grid of k1 and body b")
+
 // TestCorpusRelevance runs the corpus relevance set (go test -run
 // TestCorpusRelevance ./search -args -corpus DIR [-index DIR]) and reports
 // recall@5 and MRR@10 per family. It fails when recall@5 on the planted
@@ -153,6 +156,46 @@ func TestCorpusRelevance(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
+	if *rankGrid {
+		for _, k1 := range []float64{0.8, 1.2, 1.6, 2.0} {
+			for _, b := range []float64{0.3, 0.5, 0.75, 0.9} {
+				p := defaultRank
+				p.k1, p.b[numBody] = k1, b
+				ix.fieldNorms(p)
+				var found, pairs int
+				var rr, mmRR float64
+				mm := 0
+				for _, cq := range set {
+					q := ParseQuery(cq.q)
+					q.PageSize = 10
+					resp, err := ix.Search(t.Context(), q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					r := 0.0
+					for j, res := range resp.Results {
+						if slices.Contains(cq.want, res.ID) {
+							r = 1 / float64(j+1)
+							break
+						}
+					}
+					for j, res := range resp.Results {
+						if j < 5 && slices.Contains(cq.want, res.ID) {
+							found++
+						}
+					}
+					pairs += len(cq.want)
+					rr += r
+					if cq.family == "most mentions" {
+						mmRR += r
+						mm++
+					}
+				}
+				t.Logf("k1 %.1f body b %.2f: recall@5 %d/%d, MRR@10 %.3f, most mentions MRR@10 %.3f", k1, b, found, pairs, rr/float64(len(set)), mmRR/float64(mm))
+			}
+		}
+		ix.fieldNorms(defaultRank)
+	}
 	type score struct {
 		queries, pairs, found int
 		rr                    float64
