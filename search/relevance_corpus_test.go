@@ -2,8 +2,8 @@ package search
 
 import (
 	"cmp"
-	"flag"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
