@@ -3,7 +3,9 @@ package search
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/blevesearch/bleve/v2/size"
 	index "github.com/blevesearch/bleve_index_api"
@@ -90,6 +92,7 @@ type gramField struct {
 	freqs  index.TokenFrequencies
 	lenOut *uint32  // receives length after Analyze
 	skip   []string // lines of texts left out (the body's headings, indexed on their own)
+	buf    *gramBuf // where freqs lives, until release
 }
 
 func newGramField(name string, lenOut *uint32, texts ...string) *gramField {
@@ -125,15 +128,29 @@ func (f *gramField) Size() int {
 }
 
 // Analyze counts the field's tokens. bleve calls it on its analysis workers.
+// The maps and structs it fills come from a pool (gramBufs) and go back to
+// it when Build is done with the document (release): a fresh build analyses
+// every document once, and allocating per token made the collector, not the
+// indexing, the largest cost of a build inside a big process.
 func (f *gramField) Analyze() {
 	if f.freqs != nil {
 		return // already analysed by Build, before bleve asks
 	}
-	counts := make(map[string]int, 512)
+	buf := getGramBuf(f.name)
+	f.buf = buf
 	total := 0
 	emit := func(_ tokenKind, term []byte) {
-		counts[string(term)]++
 		total++
+		if tf, ok := buf.freqs[string(term)]; ok {
+			tf.SetFrequency(tf.Frequency() + 1)
+			return
+		}
+		key := string(term)
+		tf := buf.next()
+		// zap only reads Term; it shares the key's bytes.
+		tf.Term = unsafe.Slice(unsafe.StringData(key), len(key))
+		tf.SetFrequency(1)
+		buf.freqs[key] = tf
 	}
 	for _, t := range f.texts {
 		if len(f.skip) == 0 {
@@ -146,22 +163,58 @@ func (f *gramField) Analyze() {
 			}
 		}
 	}
-	arena := make([]byte, 0, 6*len(counts))
-	tfs := make([]index.TokenFreq, len(counts))
-	f.freqs = make(index.TokenFrequencies, len(counts))
-	i := 0
-	for term, c := range counts {
-		start := len(arena)
-		arena = append(arena, term...)
-		tf := &tfs[i]
-		i++
-		tf.Term = arena[start:len(arena):len(arena)]
-		tf.SetFrequency(c)
-		f.freqs[term] = tf
-	}
+	f.freqs = buf.freqs
 	f.length = total
 	f.texts = nil
 	if f.lenOut != nil {
 		*f.lenOut = uint32(total)
 	}
+}
+
+// release returns the field's analysis to the pool. It must only be called
+// once bleve has written the segment holding the document.
+func (f *gramField) release() {
+	if f.buf == nil {
+		return
+	}
+	clear(f.buf.freqs)
+	f.buf.chunk, f.buf.n = 0, 0
+	gramBufPools[f.buf.pool].Put(f.buf)
+	f.buf, f.freqs = nil, nil
+}
+
+// gramBuf is the reusable memory of one field's analysis.
+type gramBuf struct {
+	freqs    index.TokenFrequencies
+	chunks   [][]index.TokenFreq // never grown in place, so map values stay put
+	chunk, n int                 // the next free TokenFreq
+	pool     int
+}
+
+// next returns a zeroed TokenFreq.
+func (b *gramBuf) next() *index.TokenFreq {
+	if b.chunk == len(b.chunks) {
+		b.chunks = append(b.chunks, make([]index.TokenFreq, 256))
+	}
+	tf := &b.chunks[b.chunk][b.n]
+	*tf = index.TokenFreq{}
+	if b.n++; b.n == len(b.chunks[b.chunk]) {
+		b.chunk, b.n = b.chunk+1, 0
+	}
+	return tf
+}
+
+// gramBufPools keep the body's large maps apart from the other fields' small
+// ones, so that a pooled map is about the size of the field it serves.
+var gramBufPools [2]sync.Pool
+
+func getGramBuf(field string) *gramBuf {
+	p := 0
+	if field == fieldNames[numBody] {
+		p = 1
+	}
+	if b, ok := gramBufPools[p].Get().(*gramBuf); ok {
+		return b
+	}
+	return &gramBuf{freqs: make(index.TokenFrequencies, 64), pool: p}
 }

@@ -51,7 +51,7 @@ type BuildOptions struct {
 	// a time (default 200). Memory grows with it: every shard being built
 	// holds one batch of analysed documents.
 	BatchSize int
-	// ShardSize is the number of documents per shard (default 5,000; the
+	// ShardSize is the number of documents per shard (default 10,000; the
 	// number of shards is rounded down, so shards hold up to twice it). The
 	// bleve index is split into shards by a hash of the ID; shards are built
 	// in parallel, and merging a small shard needs little memory. Every
@@ -70,7 +70,7 @@ func (o BuildOptions) withDefaults() BuildOptions {
 		o.BatchSize = 200
 	}
 	if o.ShardSize <= 0 {
-		o.ShardSize = 5000
+		o.ShardSize = 10000
 	}
 	return o
 }
@@ -129,8 +129,8 @@ func Build(ctx context.Context, dir, prev string, docs []Doc, opts BuildOptions)
 	p := loadPrevious(prev, len(order), opts.ShardSize, log)
 	shards := p.shards
 	if p.docs == nil {
-		// Rounded down: 10,034 documents make 2 shards of about 5,017, not
-		// 3 (every shard repeats the term dictionary).
+		// Rounded down: 10,034 documents make one shard, not two (every
+		// shard repeats the term dictionary).
 		shards = max(1, len(order)/opts.ShardSize)
 	}
 

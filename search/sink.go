@@ -87,6 +87,17 @@ func (s *builderSink) flush(ctx context.Context) error {
 			return fmt.Errorf("index %s: %w", doc.ID(), err)
 		}
 	}
+	// The pending documents fill exactly one batch, which the builder has
+	// now written as a segment: their analyses can be reused.
+	if len(s.pending) == s.batchSize {
+		for _, doc := range s.pending {
+			for _, f := range doc.Fields {
+				if gf, ok := f.(*gramField); ok {
+					gf.release()
+				}
+			}
+		}
+	}
 	clear(s.pending)
 	s.pending = s.pending[:0]
 	return nil
