@@ -2,6 +2,7 @@ package search
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -36,6 +37,9 @@ type HandlerOptions struct {
 	Timeout time.Duration
 	// FacetLimit caps the values listed per facet (default 20).
 	FacetLimit int
+	// UnavailableText is the message of a 503 answer (the theme's
+	// search_unavailable); empty uses a built-in Chinese one.
+	UnavailableText string
 }
 
 // Paths served by NewHandler.
@@ -91,7 +95,7 @@ func (h *handler) adapt(fn func(w http.ResponseWriter, r *http.Request) error) h
 		if code == http.StatusInternalServerError {
 			h.opts.Logger.Error("search request failed", "path", r.URL.Path, "err", err)
 		}
-		msg := "检索服务暂时不可用，请稍后再试。"
+		msg := cmp.Or(h.opts.UnavailableText, "检索服务暂时不可用，请稍后再试。")
 		if strings.HasPrefix(r.URL.Path, PathAPI) {
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			w.WriteHeader(code)

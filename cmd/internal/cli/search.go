@@ -181,7 +181,8 @@ func (l *liveIndex) Close() error {
 func searchHandler(dir string, theme *generator.Theme, log *slog.Logger) (http.Handler, *liveIndex) {
 	live := &liveIndex{dir: dir}
 	h := search.NewHandler(search.HandlerOptions{
-		Logger: log,
+		Logger:          log,
+		UnavailableText: theme.T("search_unavailable"),
 		Index: func() (*search.Index, func()) {
 			ix, release, err := live.acquire()
 			if err != nil {
