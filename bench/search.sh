@@ -34,7 +34,7 @@ search=$(run 'BenchmarkSearch' 3x | grep '^BenchmarkSearch/')
 
 printf 'corpus %s: %s documents\n\n' "$corpus" "$docs"
 printf '| measure | value |\n|---|---|\n'
-printf '| index build, fresh | %.1f s |\n' "$(echo "$(metric "$build" ns/op) / 1000000000" | bc -l)"
+printf '| index build, fresh | %.1f s (CPU %s s) |\n' "$(echo "$(metric "$build" ns/op) / 1000000000" | bc -l)" "$(metric "$build" cpu-s)"
 printf '| peak RSS of the build process (VmHWM; corpus included) | %s MB |\n' "$(metric "$build" peakRSS-MB)"
 printf '| live heap: corpus as []search.Doc / peak added by Build | %s MB / %s MB |\n' \
   "$(metric "$build" corpus-heap-MB)" "$(metric "$build" build-heap-MB)"

@@ -104,10 +104,14 @@ func BenchmarkBuild(b *testing.B) {
 	for b.Loop() {
 		dir := filepath.Join(b.TempDir(), "ix")
 		stop := sampleLiveHeap()
+		cpu0 := processCPU()
 		if _, err := Build(b.Context(), dir, "", docs, benchOptions()); err != nil {
 			b.Fatal(err)
 		}
 		peak := stop()
+		// CPU time of the whole process: on a busy machine it moves far
+		// less than the wall time.
+		b.ReportMetric(float64(processCPU()-cpu0)/1e9, "cpu-s")
 		b.ReportMetric(float64(dirSize(dir))/(1<<20), "disk-MB")
 		b.ReportMetric(float64(base)/(1<<20), "corpus-heap-MB")
 		b.ReportMetric(float64(peak-min(peak, base))/(1<<20), "build-heap-MB")

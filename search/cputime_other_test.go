@@ -4,3 +4,5 @@ package search
 
 // threadCPU is not measured outside Linux.
 func threadCPU() int64 { return 0 }
+
+func processCPU() int64 { return 0 }
