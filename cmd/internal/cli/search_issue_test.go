@@ -157,7 +157,7 @@ func TestSearchIssueExamples(t *testing.T) {
 	}
 	// Nothing found: other spellings, columns and the request page.
 	r = api("火星殖民计划")
-	if r.Total != 0 || msg(r, search.MsgApply) == nil || msg(r, search.MsgApply).Links[0].URL != "/page/apply.html" {
+	if r.Total != 0 || msg(r, search.MsgApply) == nil || msg(r, search.MsgApply).Links[0].URL != "/apply/" {
 		t.Errorf("火星殖民计划: %d results, messages %+v", r.Total, r.Messages)
 	}
 	r = api("养老服务补帖")
