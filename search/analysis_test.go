@@ -21,8 +21,9 @@ func TestFold(t *testing.T) {
 		{"國務院令第七百一十一號", "国务院令第七百一十一号"},
 		{"養老補貼", "养老补贴"},
 		{"发展和改革委员会", "发展和改革委员会"}, // Simplified stays
-		{"薴", "苎"},      // chains are followed: 薴 → 苧 → 苎
-		{"\uF900", "岂"}, // a compatibility ideograph (豈) folds, then to Simplified
+		{"乾坤", "乾坤"},             // a GB 2312 character is Simplified text, never folded
+		{"薴", "苎"},               // chains are followed: 薴 → 苧 → 苎
+		{"\uF900", "岂"},          // a compatibility ideograph (豈) folds, then to Simplified
 	} {
 		if got := Fold(tc.in); got != tc.want {
 			t.Errorf("Fold(%q) = %q, want %q", tc.in, got, tc.want)

@@ -10,7 +10,8 @@ import (
 //
 //   - FoldRune maps every Traditional character to its Simplified character,
 //     at index and at query time, one rune to one rune (個人信息保護法 =
-//     个人信息保护法).
+//     个人信息保护法). Characters of GB 2312 are never folded: they are
+//     Simplified text as written (乾 in 乾坤).
 //   - ToSimplified converts a query term written in Traditional characters
 //     with OpenCC's tw2sp chain, which also replaces Taiwanese vocabulary
 //     (資訊 → 信息, 軟體 → 软件); the result is an extra spelling of the term.

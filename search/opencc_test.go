@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/longbridgeapp/opencc"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 var updateTables = flag.Bool("update-opencc", false, "rewrite opencc_tables.go from the OpenCC dictionaries of github.com/longbridgeapp/opencc")
@@ -87,16 +88,22 @@ package search
 
 `)
 	// Characters: single Traditional characters with a different single
-	// Simplified character.
+	// Simplified character. Characters of the Simplified standard (GB 2312)
+	// are left out: they are correct in Simplified text (乾 in 乾坤, 於 as
+	// a surname) and folding them would change it.
+	gb := simplifiedchinese.HZGB2312.NewEncoder()
 	var chars strings.Builder
 	n := 0
 	for _, e := range dictEntries(t, t2s.DictChains[0], "TSCharacters") {
+		if _, err := gb.String(e[0]); err == nil {
+			continue
+		}
 		if utf8.RuneCountInString(e[0]) == 1 && utf8.RuneCountInString(e[1]) == 1 && e[0] != e[1] {
 			chars.WriteString(e[0] + e[1])
 			n++
 		}
 	}
-	fmt.Fprintf(&b, "// t2sChars holds %d pairs of runes: a Traditional character and the Simplified\n// character it folds to (OpenCC TSCharacters, first candidate).\n", n)
+	fmt.Fprintf(&b, "// t2sChars holds %d pairs of runes: a Traditional character and the Simplified\n// character it folds to (OpenCC TSCharacters, first candidate), leaving out\n// characters of GB 2312, which Simplified text uses as they are.\n", n)
 	fmt.Fprintf(&b, "const t2sChars = %q\n\n", chars.String())
 
 	b.WriteString("// tw2spStages are the stages of OpenCC's tw2sp conversion (Taiwan\n// Traditional to mainland Simplified, with vocabulary): each stage is a list\n// of \"from\\tto\\n\" lines, applied by longest match from left to right.\n")

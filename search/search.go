@@ -710,10 +710,10 @@ func (m *matcher) consider(row int32, score float64, words uint32) {
 // intentRank ranks a record's kind for the query's intent: the kinds the
 // intent asks for first, in IntentKinds order.
 func (m *matcher) intentRank(row int) uint8 {
-	kinds := IntentKinds[m.intent]
-	if len(kinds) == 0 {
+	if m.intent == "" {
 		return 0
 	}
+	kinds := IntentKinds[m.intent]
 	if i := slices.Index(kinds, m.ix.docs[row].Kind); i >= 0 {
 		return uint8(i)
 	}
