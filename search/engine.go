@@ -71,6 +71,7 @@ func (ix *Index) fieldNorms(p rankParams) {
 type accum struct {
 	tf    []float32
 	exact []bool
+	title []bool  // a form's grams are all in the title: the word may be in it
 	rows  []int32 // candidate rows, in the order found
 }
 
@@ -79,7 +80,7 @@ var accumPool sync.Pool
 func (ix *Index) getAccum() *accum {
 	a, _ := accumPool.Get().(*accum)
 	if a == nil || len(a.tf) != len(ix.docs) {
-		a = &accum{tf: make([]float32, len(ix.docs)), exact: make([]bool, len(ix.docs))}
+		a = &accum{tf: make([]float32, len(ix.docs)), exact: make([]bool, len(ix.docs)), title: make([]bool, len(ix.docs))}
 	}
 	return a
 }
@@ -88,6 +89,7 @@ func putAccum(a *accum) {
 	for _, r := range a.rows {
 		a.tf[r] = 0
 		a.exact[r] = false
+		a.title[r] = false
 	}
 	a.rows = a.rows[:0]
 	accumPool.Put(a)
@@ -121,6 +123,9 @@ func (ix *Index) collectWord(ctx context.Context, w *cword, acc *accum) error {
 					acc.tf[row] += float32(freq) * wn[row]
 					if t.exact {
 						acc.exact[row] = true
+					}
+					if f == numTitle {
+						acc.title[row] = true
 					}
 				})
 				if err != nil {

@@ -231,7 +231,7 @@ var facetLabelKeys = [numFacets]string{"search_facet_kind", "search_facet_agency
 
 // validityOrder ranks validity values: in-force documents rank above
 // amended, unknown, expired and repealed ones when relevance ties.
-var validityOrder = map[string]int{"有效": 0, "已修改": 1, "": 2, "失效": 3, "废止": 4}
+var validityOrder = map[string]int{"有效": 0, "已修改": 1, "": 2, "失效": lapsedRank, "废止": 4}
 
 func validityRank(v string) int {
 	if r, ok := validityOrder[v]; ok {

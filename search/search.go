@@ -757,8 +757,11 @@ func (m *matcher) tier(row int) (tier, cover uint8) {
 		return 0, 0
 	}
 	inTitle := true
-	for _, w := range m.pos {
-		if !slices.ContainsFunc(w.alts, func(t *cterm) bool { return strings.Contains(in.foldTitle, t.squeezed) }) {
+	for i, w := range m.pos {
+		// The title field's postings rule most documents out without
+		// looking at the title.
+		if a := m.acc[i]; a != nil && !a.title[row] ||
+			!slices.ContainsFunc(w.alts, func(t *cterm) bool { return strings.Contains(in.foldTitle, t.squeezed) }) {
 			inTitle = false
 			break
 		}
@@ -856,11 +859,15 @@ func hitOrder(order string) func(a, b hit) int {
 // lapsed is 1 for documents that are no longer in force (expired or
 // repealed), which rank below the others of their tier.
 func lapsed(h hit) int {
-	if int(h.validity) >= validityOrder["失效"] {
+	if h.validity >= lapsedRank {
 		return 1
 	}
 	return 0
 }
+
+// lapsedRank is the validity rank of 失效 (see validityOrder), from which on
+// documents are no longer in force.
+const lapsedRank = 3
 
 // topHits returns the first k hits in order, sorted, reusing hits. A bounded
 // heap keeps the cost at n log k when k is small, as it is for early pages.
