@@ -40,8 +40,8 @@ func TestRandomAgainstOracle(t *testing.T) {
 	}
 	// Small shards, so that matches are gathered from several.
 	ix := buildIndexWith(t, docs, BuildOptions{ShardSize: 7, BatchSize: 3}) // small batches: analyses are reused
-	if len(ix.shards) != 5 {
-		t.Fatalf("%d shards, want 5", len(ix.shards))
+	if len(ix.shards) != 6 {
+		t.Fatalf("%d shards, want 6", len(ix.shards))
 	}
 	o := newOracle(docs)
 
