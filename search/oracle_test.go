@@ -49,11 +49,6 @@ func collapseSpace(s string) string {
 	return b.String()
 }
 
-// contains reports whether document i contains term t.
-func (o *oracle) contains(i int, t Term) bool {
-	return o.containsForm(i, t.Text, true)
-}
-
 // containsForm reports whether document i contains form f; document
 // numbers match in any spelling when docno is set.
 func (o *oracle) containsForm(i int, f string, docno bool) bool {
