@@ -372,7 +372,7 @@ func (set *feedSet) run() error {
 	if b.Previous != nil {
 		prev = b.Previous.feeds
 	}
-	set.md = newMarkdown(b.Site.UnsafeHTML)
+	set.md = newMarkdown(b.Site.UnsafeHTML, b.Site.BasePath())
 	date := b.Date.In(China).Truncate(time.Second)
 	byRec := map[*Record][]*feedEntry{}
 	set.state = feedState{Version: feedStateVersion, Entries: map[string]feedStateEntry{}}
@@ -660,25 +660,56 @@ func (e *feedEntry) contentHash(body []byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// absolutize writes html to w with every root-relative href="/…" and
-// src="/…" prefixed with base, since feed readers have no page to resolve
-// them against. Protocol-relative "//host" links are left alone.
-func absolutize(w *strings.Builder, html, base string) {
+// absolutize writes html to w with the links of href="…" and src="…"
+// attributes made absolute, since feed readers have no page to resolve them
+// against: site paths ("/zfxxgk/policy/x.html", already carrying the base
+// path) get origin in front, fragments ("#fn:1", footnotes) and relative
+// links are resolved against page, the absolute URL of the entry's page.
+// Absolute and protocol-relative ("//host") links are left alone.
+func absolutize(w *strings.Builder, html, origin, page string) {
+	base, _ := url.Parse(page)
 	for {
-		i := strings.Index(html, `="/`)
+		i := strings.Index(html, `="`)
 		if i < 0 {
 			w.WriteString(html)
 			return
 		}
-		end := i + len(`="/`)
-		rooted := (strings.HasSuffix(html[:i], " href") || strings.HasSuffix(html[:i], " src")) &&
-			(end >= len(html) || html[end] != '/')
-		w.WriteString(html[:i+2])
-		if rooted {
-			w.WriteString(base)
+		start := i + len(`="`)
+		attr := strings.HasSuffix(html[:i], " href") || strings.HasSuffix(html[:i], " src")
+		w.WriteString(html[:start])
+		html = html[start:]
+		if !attr {
+			continue
 		}
-		html = html[i+2:]
+		end := strings.IndexByte(html, '"')
+		if end < 0 {
+			end = len(html)
+		}
+		w.WriteString(absoluteLink(html[:end], origin, page, base))
+		html = html[end:]
 	}
+}
+
+// absoluteLink makes one link of absolutize absolute.
+func absoluteLink(v, origin, page string, base *url.URL) string {
+	switch {
+	case v == "":
+		return v
+	case strings.HasPrefix(v, "//"):
+		return v
+	case strings.HasPrefix(v, "/"):
+		return origin + v
+	case strings.HasPrefix(v, "#"):
+		return page + v
+	}
+	if i := strings.IndexAny(v, ":/?#"); i > 0 && v[i] == ':' {
+		return v // has a scheme: https:, mailto:, tel:
+	}
+	ref, err := url.Parse(v)
+	if err != nil || base == nil {
+		return v
+	}
+	return base.ResolveReference(ref).String()
 }
 
 // content renders the entry's HTML once: the note, the metadata, the body
@@ -714,7 +745,7 @@ func (set *feedSet) content(e *feedEntry) (string, error) {
 				writeExcerpt(&w, text.String(), max)
 				w.WriteString(`<p><a href="` + esc(e.URL) + `">` + esc(T("feed_read_more")) + "</a></p>\n")
 			} else {
-				absolutize(&w, body.String(), strings.TrimSuffix(set.b.Site.BaseURL, "/"))
+				absolutize(&w, body.String(), set.b.Site.Origin(), set.b.absURL(e.rec.URL))
 			}
 		}
 		for _, s := range e.Related {
@@ -945,11 +976,15 @@ func (set *feedSet) writeRSS(w io.Writer, f *Feed) error {
 		it := rssItem{RssItem: feeds.RssItem{Title: xmlSafe(e.Title), Link: e.URL, Description: xmlSafe(html.EscapeString(e.Summary)),
 			Content: &feeds.RssContent{Content: content}, Guid: &feeds.RssGuid{Id: e.ID, IsPermaLink: "false"},
 			PubDate: e.Published.Format(time.RFC1123Z)}}
-		for _, a := range e.Authors {
-			it.Creators = append(it.Creators, xmlSafe(a.Name))
-			if it.Author == "" && a.Email != "" {
-				// RSS 2.0 wants an e-mail address here; dc:creator carries the names.
-				it.Author = xmlSafe(a.Email + " (" + a.Name + ")")
+		// An item names its authors once: RSS 2.0's author holds one e-mail
+		// address, so a single agency with an address goes there, and
+		// anything else (several agencies, no address) goes to dc:creator.
+		if len(e.Authors) == 1 && e.Authors[0].Email != "" {
+			a := e.Authors[0]
+			it.Author = xmlSafe(a.Email + " (" + a.Name + ")")
+		} else {
+			for _, a := range e.Authors {
+				it.Creators = append(it.Creators, xmlSafe(a.Name))
 			}
 		}
 		for _, c := range e.Categories {

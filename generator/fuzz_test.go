@@ -107,7 +107,7 @@ func TestSitemapSplits(t *testing.T) {
 	for i := range urls {
 		urls[i] = fmt.Sprintf("/policy/%06d/", i)
 	}
-	files := b.sitemaps(urls)
+	files := b.sitemaps(urls, nil)
 	if len(files) != 4 {
 		t.Fatalf("got %d sitemap files, want an index and 3 parts", len(files))
 	}
@@ -122,7 +122,7 @@ func TestSitemapSplits(t *testing.T) {
 	if total != len(urls) {
 		t.Errorf("parts list %d URLs, want %d", total, len(urls))
 	}
-	small := b.sitemaps(urls[:3])
+	small := b.sitemaps(urls[:3], nil)
 	if len(small) != 1 || !bytes.Contains(small["/sitemap.xml"], []byte("<urlset")) {
 		t.Errorf("small site: want one urlset")
 	}

@@ -137,7 +137,7 @@ func (c *Content) checkBodyLinks() {
 			known[a.URL] = true
 		}
 	}
-	md := newMarkdown(raw)
+	md := newMarkdown(raw, "")
 	self := c.Site.base
 	for _, r := range todo {
 		base := &url.URL{Path: r.URL}

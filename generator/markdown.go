@@ -12,18 +12,25 @@ import (
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 // markdown renders record bodies: GFM tables, footnotes, heading ids that
-// keep Chinese characters, raw HTML off unless the site allows it.
+// keep Chinese characters, raw HTML off unless the site allows it. Links
+// and images written as site paths ("/policy/x.html") get the site's base
+// path in front.
 type markdown struct {
 	md goldmark.Markdown
 }
 
-func newMarkdown(unsafe bool) *markdown {
+func newMarkdown(unsafe bool, base string) *markdown {
+	popts := []parser.Option{parser.WithAutoHeadingID()}
+	if base != "" && base != "/" {
+		popts = append(popts, parser.WithASTTransformers(util.Prioritized(basePathLinks(base), 100)))
+	}
 	ropts := []goldmark.Option{
 		goldmark.WithExtensions(extension.Table, extension.Footnote, extension.Strikethrough),
-		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+		goldmark.WithParserOptions(popts...),
 	}
 	if unsafe {
 		ropts = append(ropts, goldmark.WithRendererOptions(html.WithUnsafe()))
@@ -62,6 +69,25 @@ func (m *markdown) renderText(src []byte, buf *bytes.Buffer, textOut *strings.Bu
 		})
 	}
 	return nil
+}
+
+// basePathLinks puts base in front of every link and image destination
+// that is a site path.
+type basePathLinks string
+
+func (b basePathLinks) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Link:
+			n.Destination = []byte(prefixPath(string(b), string(n.Destination)))
+		case *ast.Image:
+			n.Destination = []byte(prefixPath(string(b), string(n.Destination)))
+		}
+		return ast.WalkContinue, nil
+	})
 }
 
 func plainText(doc ast.Node, src []byte, out *strings.Builder) {

@@ -68,7 +68,22 @@ func (b *Build) plan() []Output {
 	outs = append(outs, b.catalogue()...)
 	outs = append(outs, b.feedOutputs()...)
 	outs = append(outs, b.redirectPages()...)
+	outs = append(outs, b.badge()...)
+	outs = append(outs, b.siteMap(outs))
 	return outs
+}
+
+// badge writes the site's identification badge (党政机关网站标识), which is
+// served from the site itself, never hot-linked.
+func (b *Build) badge() []Output {
+	id := &b.Site.Identity
+	if id.badgeURL == "" {
+		return nil
+	}
+	return []Output{{URL: id.badgeURL, NoSitemap: true, Write: func(w io.Writer) error {
+		_, err := w.Write(id.badge)
+		return err
+	}}}
 }
 
 // kindCrumbs links a record's page to its kind's list, when the kind has one.
@@ -320,7 +335,11 @@ func (b *Build) notFound() Output {
 
 func (b *Build) robots() Output {
 	return Output{URL: "/robots.txt", Write: func(w io.Writer) error {
-		_, err := fmt.Fprintf(w, "User-agent: *\nDisallow: /search\nDisallow: /api/\nSitemap: %s\n", b.Site.AbsURL("/sitemap.xml"))
+		// Under a base path this file is served as /zfxxgk/robots.txt, where
+		// crawlers do not look: the portal merges these lines into its own
+		// /robots.txt (docs/deploy.md).
+		_, err := fmt.Fprintf(w, "User-agent: *\nDisallow: %s\nDisallow: %s\nSitemap: %s\n",
+			b.Site.URL("/search"), b.Site.URL("/api/"), b.Site.AbsURL("/sitemap.xml"))
 		return err
 	}}
 }
@@ -380,11 +399,22 @@ func (b *Build) catalogue() []Output {
 	return outs
 }
 
+// redirectPages writes a stub page at every moved URL. A stub carries the
+// meta tags of the page it points to, so monitoring tools that read a stub
+// still see its column and article.
 func (b *Build) redirectPages() []Output {
+	byURL := map[string]*Record{}
+	for _, r := range b.Published {
+		byURL[r.URL] = r
+	}
 	var outs []Output
 	for _, r := range b.Redirects {
-		outs = append(outs, Output{URL: r.From, NoSitemap: true, Page: &Page{Template: "redirect.html",
-			Title: b.Theme.T("moved"), Data: r.To, NoIndex: true}})
+		p := &Page{Template: "redirect.html", Title: b.Theme.T("moved"), Data: r.To, NoIndex: true,
+			target: byURL[r.To], canonical: r.To}
+		if strings.HasPrefix(r.To, "/") {
+			p.column = b.columnFor(r.To)
+		}
+		outs = append(outs, Output{URL: r.From, NoSitemap: true, Page: p})
 	}
 	return outs
 }

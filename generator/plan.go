@@ -47,7 +47,7 @@ func OutputURLs(c *Content) []string {
 func HeadingIDs(body []byte) []string {
 	ids := &headingIDs{seen: map[string]int{}}
 	ctx := parser.NewContext(parser.WithIDs(ids))
-	md := newMarkdown(false)
+	md := newMarkdown(false, "")
 	doc := md.md.Parser().Parse(text.NewReader(body), parser.WithContext(ctx))
 	var out []string
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {

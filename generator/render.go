@@ -73,6 +73,9 @@ type Build struct {
 	Previous *State
 
 	feeds *feedSet // set by plan
+
+	colOnce sync.Once
+	cols    []*Column
 }
 
 // Output is one file of the site.
@@ -109,6 +112,13 @@ type Page struct {
 	Build       *Build
 	Feeds       []FeedLink
 	NoIndex     bool
+	// Modified is when what the page shows last changed (sitemap.xml's
+	// lastmod); zero when unknown.
+	Modified time.Time
+
+	column    *Column // set by Meta's lookup when nil
+	target    *Record // a redirect stub's target record, for its meta tags
+	canonical string  // a redirect stub's target (site path or URL)
 }
 
 // Crumb is one breadcrumb link.
@@ -147,7 +157,11 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := &Build{Content: c, Theme: opts.Theme, Previous: opts.Previous}
+	theme, err := opts.Theme.WithBasePath(c.Site.BasePath())
+	if err != nil {
+		return nil, err
+	}
+	b := &Build{Content: c, Theme: theme, Previous: opts.Previous}
 	outs := b.plan()
 	withdrawn := c.Withdrawn
 	outs = append(outs, b.withdrawnPages(withdrawn)...)
@@ -168,7 +182,7 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	for i, r := range c.Published {
 		textIdx[r] = i
 	}
-	md := newMarkdown(c.Site.UnsafeHTML)
+	md := newMarkdown(c.Site.UnsafeHTML, c.Site.BasePath())
 	var files, nbytes atomic.Int64
 	dirs := &dirCache{}
 	g, gctx := errgroup.WithContext(ctx)
@@ -195,7 +209,7 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 		})
 	}
 	// Static files, attachments and extras.
-	for p, data := range opts.Theme.static {
+	for p, data := range theme.static {
 		g.Go(func() error {
 			n, err := dirs.write(opts.Out, outputFile(p), data)
 			files.Add(1)
@@ -228,9 +242,13 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	mods := make(map[string]time.Time, len(outs))
 	for _, o := range outs {
 		if o.Page != nil && !o.NoSitemap {
 			res.URLs = append(res.URLs, o.URL)
+			if t := b.lastMod(o.Page); !t.IsZero() {
+				mods[o.URL] = t
+			}
 		}
 	}
 	slices.Sort(res.URLs)
@@ -247,7 +265,7 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	final := b.sitemaps(res.URLs)
+	final := b.sitemaps(res.URLs, mods)
 	for _, p := range slices.Sorted(maps.Keys(final)) {
 		n, err := dirs.write(opts.Out, outputFile(p), final[p])
 		if err != nil {
@@ -295,7 +313,7 @@ func (b *Build) renderOne(o Output, md *markdown, buf *bytes.Buffer, res *Result
 	if r := p.Record; r != nil && res.Texts != nil && r.SearchText() != "" {
 		res.Texts[textIdx[r]] = mainText(buf.Bytes())
 	}
-	return nil
+	return CheckBasePath(buf.Bytes(), b.Site.BasePath())
 }
 
 // feedsFor returns the feeds announced on a page with <link rel="alternate">.
@@ -403,35 +421,117 @@ func (b *Build) withdrawnPages(ws []Withdrawn) []Output {
 const sitemapMax = 50000
 
 // sitemaps writes sitemap.xml: a single urlset, or, past sitemapMax URLs, a
-// sitemap index pointing at sitemap-1.xml, sitemap-2.xml, ….
-func (b *Build) sitemaps(urls []string) map[string][]byte {
+// sitemap index pointing at sitemap-1.xml, sitemap-2.xml, …. mods gives
+// each URL's lastmod, when known.
+func (b *Build) sitemaps(urls []string, mods map[string]time.Time) map[string][]byte {
 	out := map[string][]byte{}
 	if len(urls) <= sitemapMax {
-		out["/sitemap.xml"] = b.urlset(urls)
+		out["/sitemap.xml"] = b.urlset(urls, mods)
 		return out
 	}
 	var idx bytes.Buffer
 	idx.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
 	for i := 0; i*sitemapMax < len(urls); i++ {
 		name := "/sitemap-" + strconv.Itoa(i+1) + ".xml"
-		out[name] = b.urlset(urls[i*sitemapMax : min((i+1)*sitemapMax, len(urls))])
+		part := urls[i*sitemapMax : min((i+1)*sitemapMax, len(urls))]
+		out[name] = b.urlset(part, mods)
 		idx.WriteString("<sitemap><loc>")
 		template.HTMLEscape(&idx, []byte(b.Site.AbsURL(name)))
-		idx.WriteString("</loc></sitemap>\n")
+		idx.WriteString("</loc>")
+		var newest time.Time
+		for _, u := range part {
+			if t := mods[u]; t.After(newest) {
+				newest = t
+			}
+		}
+		writeLastMod(&idx, newest)
+		idx.WriteString("</sitemap>\n")
 	}
 	idx.WriteString("</sitemapindex>\n")
 	out["/sitemap.xml"] = idx.Bytes()
 	return out
 }
 
-func (b *Build) urlset(urls []string) []byte {
+func (b *Build) urlset(urls []string, mods map[string]time.Time) []byte {
 	var bw bytes.Buffer
 	bw.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
 	for _, u := range urls {
 		bw.WriteString("<url><loc>")
 		template.HTMLEscape(&bw, []byte(b.Site.AbsURL((&url.URL{Path: u}).EscapedPath())))
-		bw.WriteString("</loc></url>\n")
+		bw.WriteString("</loc>")
+		writeLastMod(&bw, mods[u])
+		bw.WriteString("</url>\n")
 	}
 	bw.WriteString("</urlset>\n")
 	return bw.Bytes()
+}
+
+// writeLastMod writes <lastmod> with the day of t in +08:00, unless t is zero.
+func writeLastMod(w *bytes.Buffer, t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	w.WriteString("<lastmod>")
+	w.WriteString(t.In(China).Format("2006-01-02"))
+	w.WriteString("</lastmod>")
+}
+
+// lastMod returns when what page p shows last changed: for a record, its
+// last change (lastChange); for a list, the latest change of a record it
+// lists; else its Modified or publication date. Zero when unknown.
+func (b *Build) lastMod(p *Page) time.Time {
+	if !p.Modified.IsZero() {
+		return p.Modified
+	}
+	if p.Record != nil {
+		return b.lastChange(p.Record)
+	}
+	if p.List != nil && len(p.List.Items) > 0 {
+		var t time.Time
+		for _, r := range p.List.Items {
+			if c := b.lastChange(r); c.After(t) {
+				t = c
+			}
+		}
+		return t
+	}
+	return p.PubDate
+}
+
+// lastChange returns when the record's page last changed, as far as the
+// content tells: its publication, and for a policy the later of its
+// validity change (repeal, expiry) and the publication of the documents and
+// interpretations linked from it; for an interpretation, also the change
+// of the document it explains. Dates after the build date do not count.
+func (b *Build) lastChange(r *Record) time.Time {
+	t := r.Date()
+	limit := b.Date.AddDate(0, 0, 1)
+	later := func(u time.Time) {
+		if u.After(t) && u.Before(limit) {
+			t = u
+		}
+	}
+	policy := func(p *Policy) {
+		switch p.Validity.Status {
+		case Repealed:
+			later(p.Validity.RepealedAt)
+		case Expired:
+			later(p.Validity.ExpiresAt)
+		}
+		for _, l := range p.Links {
+			later(l.Target.Date())
+		}
+	}
+	switch e := r.Entry.(type) {
+	case *Policy:
+		policy(e)
+		for _, in := range e.Interps {
+			later(in.Date())
+		}
+	case *Interpretation:
+		if e.Doc != nil {
+			policy(e.Doc.Entry.(*Policy))
+		}
+	}
+	return t
 }

@@ -1,9 +1,11 @@
 package generator
 
 import (
+	"fmt"
 	"io/fs"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +47,11 @@ type Site struct {
 	Requests *RequestsConfig `yaml:"requests"`
 	// Search configures the site's search (synonyms, the request page).
 	Search SearchConfig `yaml:"search"`
+	// Identity is the site's official identity shown in every footer
+	// (identity.go); a production build requires it.
+	Identity Identity `yaml:"identity"`
+	// API configures the search service's JSON API.
+	API API `yaml:"api"`
 
 	// GuideDate is GuideUpdated parsed; zero when the guide is undated.
 	GuideDate time.Time `yaml:"-"`
@@ -171,6 +178,7 @@ func loadSite(fsys fs.FS, probs *Problems) (*Site, fieldLines) {
 	s.applyDefaults()
 	s.validate(lines, probs)
 	s.checkApplicationForm(fsys, probs)
+	s.Identity.loadBadge(fsys)
 	return s, lines
 }
 
@@ -208,7 +216,6 @@ func (s *Site) validate(lines fieldLines, probs *Problems) {
 	}
 	req("name", s.Name)
 	req("base_url", s.BaseURL)
-	req("site_id_code", s.SiteIDCode)
 	req("guide", s.Guide)
 	if s.GuideUpdated != "" {
 		t, err := time.ParseInLocation("2006-01-02", s.GuideUpdated, China)
@@ -218,11 +225,8 @@ func (s *Site) validate(lines fieldLines, probs *Problems) {
 		s.GuideDate = t
 	}
 	if s.BaseURL != "" {
-		u, err := url.Parse(s.BaseURL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			probs.Errorf(at("base_url"), "base_url", "want an absolute http(s) URL, got %q", s.BaseURL)
-		} else {
-			s.base = u
+		if err := s.SetBaseURL(s.BaseURL); err != nil {
+			probs.Errorf(at("base_url"), "base_url", "%v", err)
 		}
 	}
 	for _, l := range []struct {
@@ -239,6 +243,7 @@ func (s *Site) validate(lines fieldLines, probs *Problems) {
 		}
 		*l.to = n
 	}
+	s.API.validate(at, probs)
 	s.agencyByID = map[string]*Agency{}
 	for i := range s.Agencies {
 		a := &s.Agencies[i]
@@ -317,6 +322,52 @@ func (s *Site) Topic(key string) *Topic { return s.topicByKey[key] }
 // AllTopics returns every topic, level 1 followed by its children, in file order.
 func (s *Site) AllTopics() []*Topic { return s.topics }
 
+// SetBaseURL sets the site's public URL, which may carry a path
+// (https://www.example.gov.cn/zfxxgk/): every URL the site publishes then
+// starts with that path. `gongkai build --base-url` uses it to override
+// site.yaml.
+func (s *Site) SetBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
+		u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+		return fmt.Errorf("want an absolute http(s) URL without query or fragment, got %q", raw)
+	}
+	if strings.Contains(u.Path, "//") || slices.Contains(strings.Split(u.Path, "/"), "..") || slices.Contains(strings.Split(u.Path, "/"), ".") {
+		return fmt.Errorf("want a clean path in the base URL, got %q", raw)
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	u.RawPath = ""
+	s.base = u
+	s.BaseURL = u.String()
+	return nil
+}
+
+// BasePath returns the path every URL of the site starts with: "/" for a
+// site of its own, "/zfxxgk/" for a column of a larger portal.
+func (s *Site) BasePath() string {
+	if s.base == nil || s.base.Path == "" {
+		return "/"
+	}
+	return s.base.Path
+}
+
+// URL turns a site path ("/policy/x.html", "/catalogue/#top") into the
+// root-relative URL the site publishes it under, with the base path in
+// front. Anything else (absolute URLs, fragments, mailto:) is returned
+// unchanged. Every internal link of every page goes through here, through
+// the theme's url function.
+func (s *Site) URL(p string) string { return prefixPath(s.BasePath(), p) }
+
+// prefixPath puts base (ending in "/") in front of the site path p.
+func prefixPath(base, p string) string {
+	if base == "/" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
+		return p
+	}
+	return base + p[1:]
+}
+
 // Domain returns the host of the base URL.
 func (s *Site) Domain() string {
 	if s.base == nil {
@@ -325,7 +376,20 @@ func (s *Site) Domain() string {
 	return s.base.Host
 }
 
-// AbsURL joins a site path ("/policy/x.html") to the base URL.
+// Origin returns the scheme and host of the base URL, without a path:
+// "https://www.example.gov.cn".
+func (s *Site) Origin() string {
+	if s.base == nil {
+		return strings.TrimSuffix(s.BaseURL, "/")
+	}
+	return s.base.Scheme + "://" + s.base.Host
+}
+
+// AbsURL turns a site path ("/policy/x.html") into an absolute URL under the
+// base URL, base path included. Absolute URLs are returned unchanged.
 func (s *Site) AbsURL(p string) string {
-	return strings.TrimSuffix(s.BaseURL, "/") + p
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
+		return p
+	}
+	return s.Origin() + s.URL(p)
 }

@@ -112,7 +112,7 @@ func TestSitePages(t *testing.T) {
 		"SiteIDCode":    "5100000001",
 		"ColumnName":    "政策文件",
 		"ArticleTitle":  "测试市人民政府关于一段简单测试的通知",
-		"PubDate":       "2024-01-10",
+		"PubDate":       "2024-01-10 00:00",
 		"ContentSource": "测试市人民政府办公室",
 		"Keywords":      "测试,预算",
 		"Description":   "规定测试事项。",

@@ -20,11 +20,18 @@ import (
 
 // Theme is a parsed theme: one template set per page template, the UI
 // strings and the fingerprinted static files.
+//
+// Templates link with site paths ("/policy/", {{.URL}}) passed through the
+// url function ({{url "/policy/"}}, {{url .URL}}), which puts the site's
+// base path in front; asset does the same for static files. A theme is
+// bound to one base path (WithBasePath); Render binds it to the site's.
 type Theme struct {
-	pages   map[string]*template.Template
+	pages   map[string]*template.Template // bound to base, ready to execute
+	parsed  map[string]*template.Template // as parsed, never executed: WithBasePath clones these
 	strings map[string]string
 	static  map[string][]byte // output path ("/static/style.1a2b3c4d.css") → bytes
 	assets  map[string]string // logical name ("style.css") → output path
+	base    string            // base path, "/" or "/zfxxgk/"
 }
 
 // overlay reads from the site's theme folder first, then the default theme.
@@ -73,7 +80,8 @@ func (o overlay) ReadDir(name string) ([]fs.DirEntry, error) {
 // taking precedence. Template errors name the template file.
 func LoadTheme(base, site fs.FS) (*Theme, error) {
 	fsys := overlay{site: site, base: base}
-	th := &Theme{pages: map[string]*template.Template{}, static: map[string][]byte{}, assets: map[string]string{}}
+	th := &Theme{pages: map[string]*template.Template{}, parsed: map[string]*template.Template{},
+		static: map[string][]byte{}, assets: map[string]string{}, base: "/"}
 	data, err := fs.ReadFile(fsys, "i18n/zh-CN.yaml")
 	if err != nil {
 		return nil, fmt.Errorf("load theme strings: %w", err)
@@ -125,10 +133,39 @@ func LoadTheme(base, site fs.FS) (*Theme, error) {
 		if err := parseInto(t, fsys, n); err != nil {
 			return nil, err
 		}
-		th.pages[n] = t
+		th.parsed[n] = t
 	}
-	return th, nil
+	return th.WithBasePath("/")
 }
+
+// WithBasePath returns the theme with its url, asset and markdown functions
+// putting base ("/zfxxgk/") in front of site paths.
+func (th *Theme) WithBasePath(base string) (*Theme, error) {
+	if base == "" {
+		base = "/"
+	}
+	if !strings.HasPrefix(base, "/") || !strings.HasSuffix(base, "/") {
+		return nil, fmt.Errorf("theme: base path %q must start and end with /", base)
+	}
+	nt := *th
+	nt.base = base
+	nt.pages = make(map[string]*template.Template, len(th.parsed))
+	fm := nt.funcs()
+	for n, t := range th.parsed {
+		c, err := t.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("theme %s: %w", n, err)
+		}
+		nt.pages[n] = c.Funcs(fm)
+	}
+	return &nt, nil
+}
+
+// BasePath returns the base path the theme is bound to.
+func (th *Theme) BasePath() string { return th.base }
+
+// URL puts the theme's base path in front of a site path (see Site.URL).
+func (th *Theme) URL(p string) string { return prefixPath(th.base, p) }
 
 func parseInto(t *template.Template, fsys fs.FS, name string) error {
 	b, err := fs.ReadFile(fsys, "templates/"+name)
@@ -149,6 +186,12 @@ func (th *Theme) T(key string) string {
 	return key
 }
 
+// Lookup returns the UI string for key and whether the theme has it.
+func (th *Theme) Lookup(key string) (string, bool) {
+	s, ok := th.strings[key]
+	return s, ok
+}
+
 // Execute renders the page template name with data.
 func (th *Theme) Execute(w io.Writer, name string, data any) error {
 	t := th.pages[name]
@@ -158,7 +201,8 @@ func (th *Theme) Execute(w io.Writer, name string, data any) error {
 	return t.ExecuteTemplate(w, name, data)
 }
 
-// Asset returns the fingerprinted URL of a static file.
+// Asset returns the fingerprinted site path of a static file; templates
+// use {{asset "style.css"}}, which adds the base path.
 func (th *Theme) Asset(name string) string {
 	if p, ok := th.assets[name]; ok {
 		return p
@@ -169,7 +213,8 @@ func (th *Theme) Asset(name string) string {
 func (th *Theme) funcs() template.FuncMap {
 	return template.FuncMap{
 		"T":     th.T,
-		"asset": th.Asset,
+		"asset": func(name string) string { return th.URL(th.Asset(name)) },
+		"url":   th.URL,
 		"date": func(t time.Time) string {
 			if t.IsZero() {
 				return ""
@@ -208,7 +253,7 @@ func (th *Theme) funcs() template.FuncMap {
 // HTML off.
 func (th *Theme) markdownFunc(s string) (template.HTML, error) {
 	var b bytes.Buffer
-	if err := newMarkdown(false).render([]byte(s), &b, nil); err != nil {
+	if err := newMarkdown(false, th.base).render([]byte(s), &b, nil); err != nil {
 		return "", err
 	}
 	return template.HTML(b.String()), nil //nolint:gosec // goldmark escapes; raw HTML is off

@@ -31,6 +31,12 @@ type HandlerOptions struct {
 	// "https://www.example.gov.cn") describe the site in /opensearch.xml.
 	SiteName string
 	BaseURL  string
+	// Prefix is the path the site is served under, without a trailing
+	// slash ("/zfxxgk"; empty at the root of the host). The handler itself
+	// answers on PathSearch and PathAPI (strip the prefix in front of it);
+	// every URL in its responses carries the prefix: result links (document
+	// IDs are site paths), paging, sorting and facet links.
+	Prefix string
 	// Logger receives server errors; nil discards them.
 	Logger *slog.Logger
 	// Timeout bounds one search (default 5 seconds).
@@ -123,7 +129,15 @@ func (h *handler) search(r *http.Request, base string) (*Response, error) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.opts.Timeout)
 	defer cancel()
-	return ix.SearchWith(ctx, ParseRequest(r.URL.Query()), SearchOptions{BasePath: base, FacetLimit: h.opts.FacetLimit})
+	resp, err := ix.SearchWith(ctx, ParseRequest(r.URL.Query()), SearchOptions{BasePath: h.opts.Prefix + base, FacetLimit: h.opts.FacetLimit})
+	if resp != nil && h.opts.Prefix != "" {
+		for i := range resp.Results {
+			if u := resp.Results[i].URL; strings.HasPrefix(u, "/") {
+				resp.Results[i].URL = h.opts.Prefix + u
+			}
+		}
+	}
+	return resp, err
 }
 
 func (h *handler) serveHTML(w http.ResponseWriter, r *http.Request) error {
@@ -169,8 +183,10 @@ func (h *handler) serveOpenSearch(w http.ResponseWriter, r *http.Request) error 
 }
 
 // OpenSearchXML returns the OpenSearch description document of the site's
-// search, served at /opensearch.xml. baseURL is the site's absolute URL
-// without a trailing slash.
+// search, served at /opensearch.xml. baseURL is the site's absolute URL,
+// base path included ("https://www.example.gov.cn/zfxxgk"). The Url
+// elements carry no method attribute: OpenSearch 1.1 has none (GET is
+// implied).
 func OpenSearchXML(siteName, baseURL string) []byte {
 	baseURL = strings.TrimRight(baseURL, "/")
 	if siteName == "" {
@@ -183,7 +199,6 @@ func OpenSearchXML(siteName, baseURL string) []byte {
 	type link struct {
 		Type     string `xml:"type,attr"`
 		Rel      string `xml:"rel,attr,omitempty"`
-		Method   string `xml:"method,attr,omitempty"`
 		Template string `xml:"template,attr"`
 	}
 	doc := struct {
@@ -199,8 +214,8 @@ func OpenSearchXML(siteName, baseURL string) []byte {
 		InputEncoding: "UTF-8",
 		Language:      "zh-CN",
 		URLs: []link{
-			{Type: "text/html", Method: "get", Template: baseURL + PathSearch + "?q={searchTerms}&page={startPage?}"},
-			{Type: "application/json", Method: "get", Template: baseURL + PathAPI + "?q={searchTerms}&page={startPage?}"},
+			{Type: "text/html", Template: baseURL + PathSearch + "?q={searchTerms}&page={startPage?}"},
+			{Type: "application/json", Template: baseURL + PathAPI + "?q={searchTerms}&page={startPage?}"},
 			{Type: "application/opensearchdescription+xml", Rel: "self", Template: baseURL + PathOpenSearch},
 		},
 	}

@@ -208,13 +208,15 @@ func (f *Files) serve(w http.ResponseWriter, r *http.Request, root *os.Root) err
 }
 
 func (f *Files) serveFile(w http.ResponseWriter, r *http.Request, root *os.Root, name string, fi fs.FileInfo, status int) error {
+	ctype := contentType(name)
+	name, fi, _ = precompressed(w, r, root, name, fi)
 	file, err := root.Open(name)
 	if err != nil {
 		return errNotFound
 	}
 	defer file.Close()
 	h := w.Header()
-	h.Set("Content-Type", contentType(name))
+	h.Set("Content-Type", ctype)
 	if strings.HasPrefix(name, "static/") {
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
@@ -341,6 +343,14 @@ type Options struct {
 	Gone   string       // marks of withdrawn pages (see Files.Gone); empty for none
 	Search http.Handler // serves /search and /api/search; nil for none
 	Logger *slog.Logger
+	// Prefix is the base path the site is served under ("/zfxxgk/"; "" or
+	// "/" for the root of the host); see Under. RedirectRoot makes "/"
+	// redirect to it (a local preview).
+	Prefix       string
+	RedirectRoot bool
+	// CORSOrigins lists the origins allowed to call /api/search from a
+	// browser (see CORS); none by default.
+	CORSOrigins []string
 }
 
 // Handler returns the site's handler: files plus the dynamic routes.
@@ -350,9 +360,9 @@ func Handler(o Options) (http.Handler, *Files) {
 	mux.Handle("/", files)
 	if o.Search != nil {
 		mux.Handle("/search", o.Search)
-		mux.Handle("/api/search", o.Search)
+		mux.Handle("/api/search", CORS(o.CORSOrigins, o.Search))
 	}
-	return SecurityHeaders(mux), files
+	return SecurityHeaders(Under(o.Prefix, o.RedirectRoot, mux)), files
 }
 
 // New returns an http.Server with the timeouts a public server needs.

@@ -25,9 +25,30 @@ func SiteHandler(out string, log *slog.Logger) (http.Handler, io.Closer, error) 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	h, files, err := siteHandler(siteFlags{out: out}, log)
+	h, files, err := siteHandler(siteFlags{out: out}, true, log)
 	if err != nil {
 		return nil, nil, err
 	}
 	return h, files, nil
+}
+
+// BuildConfig is a build as `gongkai build` flags describe it.
+type BuildConfig struct {
+	Source, Out string
+	Date        time.Time
+	// BaseURL overrides site.yaml's base_url (build -base-url): with a
+	// path, every URL of the build carries it.
+	BaseURL string
+	// Preview makes identity problems warnings (build -preview).
+	Preview bool
+}
+
+// BuildSiteWith builds as `gongkai build` does with the flags cfg
+// describes. Tests use it.
+func BuildSiteWith(ctx context.Context, cfg BuildConfig, stdout, stderr io.Writer) error {
+	sf := siteFlags{source: cfg.Source, out: cfg.Out, date: cfg.Date.Format("2006-01-02"), baseURL: cfg.BaseURL, preview: cfg.Preview}
+	if _, code := build(ctx, sf, stdout, stderr); code != 0 {
+		return fmt.Errorf("build %s failed (exit %d)", cfg.Source, code)
+	}
+	return nil
 }

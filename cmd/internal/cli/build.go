@@ -51,6 +51,15 @@ func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, stderr i
 		fmt.Fprintln(stderr, "gongkai:", err)
 		return nil, nil, 1
 	}
+	if c.Site != nil {
+		if sf.baseURL != "" {
+			if err := c.Site.SetBaseURL(sf.baseURL); err != nil {
+				fmt.Fprintln(stderr, "gongkai: -base-url:", err)
+				return nil, nil, 2
+			}
+		}
+		c.Problems = append(c.Problems, identityProblems(c.Site, sf.preview)...).Sort()
+	}
 	probs := c.Problems
 	if c.Site != nil && len(probs.Errors()) == 0 {
 		probs = append(probs, missingURLs(c, prev)...)
@@ -66,6 +75,18 @@ func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, stderr i
 		return c, prev, 1
 	}
 	return c, prev, 0
+}
+
+// identityProblems returns the site's identity problems: errors in a
+// production build, warnings in a preview.
+func identityProblems(s *generator.Site, preview bool) generator.Problems {
+	probs := s.IdentityProblems()
+	if preview {
+		for i := range probs {
+			probs[i].Warning = true
+		}
+	}
+	return probs
 }
 
 // missingURLs compares the URLs the previous build published (its manifest)

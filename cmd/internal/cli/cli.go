@@ -3,9 +3,9 @@
 //
 // Usage:
 //
-//	gongkai build     [-source DIR] [-out DIR] [-date YYYY-MM-DD]
+//	gongkai build     [-source DIR] [-out DIR] [-date YYYY-MM-DD] [-base-url URL] [-preview]
 //	gongkai serve     [-addr HOST:PORT] [-no-build] [build flags]
-//	gongkai check     [-source DIR] [-out DIR] [-date YYYY-MM-DD]
+//	gongkai check     [-source DIR] [-out DIR] [-date YYYY-MM-DD] [-base-url URL] [-preview]
 //	gongkai new KIND "title" [-agency CODE] [-source DIR] [-date YYYY-MM-DD]
 //	gongkai linkcheck [flags] [DIR|URL]
 //	gongkai requests  list|show|correct|extend|reply|close|export|purge|stats [flags]
@@ -103,15 +103,19 @@ func parse(fs *flag.FlagSet, args []string) (code int, done bool) {
 
 // siteFlags are the flags every content command shares.
 type siteFlags struct {
-	source string
-	out    string
-	date   string
+	source  string
+	out     string
+	date    string
+	baseURL string
+	preview bool
 }
 
 func (s *siteFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.source, "source", ".", "site folder holding content/ (and an optional theme/ override)")
 	fs.StringVar(&s.out, "out", "public", "output folder; the search index goes beside it in OUT.search")
 	fs.StringVar(&s.date, "date", "", "build date YYYY-MM-DD (default today, Asia/Shanghai)")
+	fs.StringVar(&s.baseURL, "base-url", "", "public `URL` of the site, overriding site.yaml's base_url; a path (https://www.example.gov.cn/zfxxgk/) puts every URL under it")
+	fs.BoolVar(&s.preview, "preview", false, "preview build: missing or malformed official identity (site.yaml identity:, site_id_code) is a warning, not an error")
 }
 
 func (s *siteFlags) buildDate() (time.Time, error) {

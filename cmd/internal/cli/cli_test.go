@@ -183,7 +183,7 @@ func TestRemovedURLNeedsRedirect(t *testing.T) {
 		t.Fatalf("build with a redirect: exit %d\n%s", code, stderr)
 	}
 	b, err := os.ReadFile(filepath.Join(out, "page/contact.html"))
-	if err != nil || !bytes.Contains(b, []byte(`http-equiv="refresh" content="0; url=/guide/"`)) {
+	if err != nil || !bytes.Contains(b, []byte(`http-equiv="refresh" content="0; url=https://www.test.gov.cn/guide/"`)) {
 		t.Errorf("redirect page: %v\n%s", err, b)
 	}
 }

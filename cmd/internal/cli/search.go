@@ -107,11 +107,21 @@ func buildIndex(ctx context.Context, c *generator.Content, theme *generator.Them
 	if err != nil {
 		return stats, fmt.Errorf("search index: %w", err)
 	}
+	theme, err = theme.WithBasePath(c.Site.BasePath())
+	if err != nil {
+		return stats, err
+	}
 	var shell bytes.Buffer
 	page := &generator.Page{Template: "search.html", Title: shellTitle, Column: theme.T("search"), URL: "/search",
 		Content: template.HTML(shellMarker), NoIndex: true, Site: c.Site, Build: &generator.Build{Content: c, Theme: theme}}
 	if err := theme.Execute(&shell, "search.html", page); err != nil {
 		return stats, fmt.Errorf("search page: %w", err)
+	}
+	if err := generator.CheckBasePath(shell.Bytes(), c.Site.BasePath()); err != nil {
+		return stats, fmt.Errorf("search page: %w", err)
+	}
+	if err := writeSiteMeta(stageDir, newSiteMeta(c.Site)); err != nil {
+		return stats, fmt.Errorf("search folder: %w", err)
 	}
 	return stats, os.WriteFile(filepath.Join(stageDir, shellFile), shell.Bytes(), 0o644)
 }
@@ -177,12 +187,14 @@ func (l *liveIndex) Close() error {
 	return nil
 }
 
-// searchHandler serves /search (HTML in the site's layout) and /api/search.
-func searchHandler(dir string, theme *generator.Theme, log *slog.Logger) (http.Handler, *liveIndex) {
+// searchHandler serves /search (HTML in the site's layout) and /api/search
+// for a site served under the base path prefix ("/" or "/zfxxgk/").
+func searchHandler(dir string, theme *generator.Theme, prefix string, log *slog.Logger) (http.Handler, *liveIndex) {
 	live := &liveIndex{dir: dir}
 	h := search.NewHandler(search.HandlerOptions{
 		Logger:          log,
 		UnavailableText: theme.T("search_unavailable"),
+		Prefix:          strings.TrimSuffix(prefix, "/"),
 		Index: func() (*search.Index, func()) {
 			ix, release, err := live.acquire()
 			if err != nil {

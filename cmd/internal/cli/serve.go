@@ -34,7 +34,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h, files, err := siteHandler(sf, log)
+	// A serve that builds is a local preview: "/" leads to the base path.
+	// With -no-build it is the search service behind the portal's web
+	// server, which sends it only what is under the base path.
+	h, files, err := siteHandler(sf, !*noBuild || sf.preview, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "gongkai serve:", err)
 		return 1
@@ -53,7 +56,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "gongkai serve:", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "serving %s at http://%s/ (Ctrl-C to stop)\n", sf.out, ln.Addr())
+	fmt.Fprintf(stdout, "serving %s at http://%s%s (Ctrl-C to stop)\n", sf.out, ln.Addr(), files.basePath)
 	if err := server.Run(ctx, server.New(*addr, h), ln); err != nil && err != http.ErrServerClosed {
 		fmt.Fprintln(stderr, "gongkai serve:", err)
 		return 1
@@ -61,15 +64,30 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return 0
 }
 
-// siteHandler joins the static files and the search service.
-func siteHandler(sf siteFlags, log *slog.Logger) (http.Handler, io.Closer, error) {
+// siteHandler joins the static files and the search service, served under
+// the base path the build in sf.out was made for (its site.json).
+func siteHandler(sf siteFlags, redirectRoot bool, log *slog.Logger) (http.Handler, *siteCloser, error) {
+	meta, err := readSiteMeta(sf.indexDir())
+	if err != nil {
+		return nil, nil, err
+	}
 	theme, err := loadTheme(sf.source)
 	if err != nil {
 		return nil, nil, err
 	}
-	sh, live := searchHandler(sf.indexDir(), theme, log)
-	h, files := server.Handler(server.Options{Dir: sf.out, Gone: filepath.Join(sf.indexDir(), generator.GoneDir), Logger: log, Search: sh})
-	return h, closers{files, live}, nil
+	if theme, err = theme.WithBasePath(meta.BasePath); err != nil {
+		return nil, nil, err
+	}
+	sh, live := searchHandler(sf.indexDir(), theme, meta.BasePath, log)
+	h, files := server.Handler(server.Options{Dir: sf.out, Gone: filepath.Join(sf.indexDir(), generator.GoneDir), Logger: log, Search: sh,
+		Prefix: meta.BasePath, RedirectRoot: redirectRoot, CORSOrigins: meta.CORSOrigins})
+	return h, &siteCloser{closers: closers{files, live}, basePath: meta.BasePath}, nil
+}
+
+// siteCloser closes what siteHandler opened and remembers the base path.
+type siteCloser struct {
+	closers
+	basePath string
 }
 
 type closers []io.Closer
