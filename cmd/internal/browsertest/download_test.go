@@ -92,7 +92,7 @@ func TestDownloads(t *testing.T) {
 		})
 		var want []string
 		for _, a := range r.H().Attached {
-			want = append(want, a.URL)
+			want = append(want, sitePath(a.URL))
 		}
 		slices.Sort(links)
 		slices.Sort(want)
@@ -167,7 +167,7 @@ func TestDownloadsInBrowser(t *testing.T) {
 				if p, err := url.PathUnescape(g.Href); err == nil {
 					g.Href = p
 				}
-				if g.Href != a.URL {
+				if g.Href != sitePath(a.URL) {
 					t.Errorf("%s: download link %d goes to %s, want %s", r.URL, i, g.Href, a.URL)
 					continue
 				}

@@ -113,9 +113,9 @@ func TestSkipLink(t *testing.T) {
 func TestTabOrder(t *testing.T) {
 	browser(t)
 	c := content(t)
-	header := []string{"a[href=#main]", "a[href=/]", "input#opt-large", "input#opt-contrast"}
+	header := []string{"a[href=#main]", "a[href=" + sitePath("/") + "]", "input#opt-large", "input#opt-contrast"}
 	for _, n := range c.Site.Nav {
-		header = append(header, "a[href="+n.URL+"]")
+		header = append(header, "a[href="+sitePath(n.URL)+"]")
 	}
 	header = append(header, "input#q", "button[type=submit]")
 

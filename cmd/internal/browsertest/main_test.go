@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,6 +24,11 @@ import (
 )
 
 var shots = flag.String("shots", "", "save a full-page screenshot of every audited page in `DIR` (default: a temporary folder)")
+
+// baseURL builds and serves the sample portal under a base path, as a
+// column of a larger portal: -base-url https://www.yunze.gov.cn/zfxxgk/, or
+// GONGKAI_BROWSER_BASE_URL (.ci/run runs the tests both ways).
+var baseURL = flag.String("base-url", os.Getenv("GONGKAI_BROWSER_BASE_URL"), "build the sample portal for `URL` (with a path, serve it under that path)")
 
 // buildDate is fixed so that validity statuses and "new" markers do not
 // depend on the day the tests run.
@@ -48,7 +54,8 @@ var httpClient = &http.Client{Timeout: loadTimeout}
 type site struct {
 	source string // repository root, holding content/
 	public string // the build
-	url    string // http://127.0.0.1:PORT, no trailing slash
+	url    string // http://127.0.0.1:PORT plus the base path, no trailing slash
+	base   string // the base path: "/" or "/zfxxgk/"
 	tmp    string
 	srv    *httptest.Server
 	closer io.Closer
@@ -83,11 +90,19 @@ func startSite() (*site, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &site{source: source, public: filepath.Join(tmp, "public"), tmp: tmp}
+	s := &site{source: source, public: filepath.Join(tmp, "public"), tmp: tmp, base: "/"}
+	if *baseURL != "" {
+		u, err := url.Parse(*baseURL)
+		if err != nil || u.Host == "" {
+			return nil, fmt.Errorf("-base-url %q: want an absolute URL", *baseURL)
+		}
+		s.base = strings.TrimSuffix(u.Path, "/") + "/"
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	var stderr bytes.Buffer
-	if err := cli.BuildSite(ctx, source, s.public, buildDate, io.Discard, &stderr); err != nil {
+	cfg := cli.BuildConfig{Source: source, Out: s.public, Date: buildDate, BaseURL: *baseURL}
+	if err := cli.BuildSiteWith(ctx, cfg, io.Discard, &stderr); err != nil {
 		os.RemoveAll(tmp)
 		return nil, fmt.Errorf("build the sample portal: %w\n%s", err, stderr.String())
 	}
@@ -98,12 +113,24 @@ func startSite() (*site, error) {
 	}
 	s.closer = closer
 	s.srv = httptest.NewServer(h)
-	s.url = s.srv.URL
+	s.url = s.srv.URL + strings.TrimSuffix(s.base, "/")
+	if *baseURL != "" {
+		fmt.Fprintf(os.Stderr, "browsertest: sample portal built for %s, served at %s/\n", *baseURL, s.url)
+	}
 	if !strings.HasPrefix(s.url, "http://127.0.0.1:") {
 		s.close()
 		return nil, fmt.Errorf("test server listens on %s, want 127.0.0.1", s.url)
 	}
 	return s, nil
+}
+
+// sitePath returns the URL path the site publishes the site path p under:
+// p with the base path in front, as links on its pages carry it.
+func sitePath(p string) string {
+	if !strings.HasPrefix(p, "/") {
+		return p
+	}
+	return theSite.base + strings.TrimPrefix(p, "/")
 }
 
 func (s *site) close() {

@@ -70,7 +70,7 @@ func TestSearch(t *testing.T) {
 			tb.typeText("#q", phrase)
 			tb.waitNavigation("submit the search", func() { tb.press(input.Enter) })
 			u := tb.url()
-			if u.Path != "/search" || u.Query().Get("q") != phrase {
+			if u.Path != sitePath("/search") || u.Query().Get("q") != phrase {
 				t.Fatalf("submitting %q from the home page opens %s, want /search?q=%s", phrase, u, url.QueryEscape(phrase))
 			}
 			r := tb.results()
