@@ -43,6 +43,13 @@ type Options struct {
 	// entries' updated dates stable and finds withdrawn pages; nil for a
 	// first build.
 	Previous *State
+	// Precompress writes NAME.br and NAME.gz beside every HTML, CSS, JS,
+	// XML and JSON file of 1 KB or more (internal/precompress), reusing the
+	// copies in PreviousOut of files that did not change.
+	Precompress bool
+	// PreviousOut is the folder of the previous live output (public/);
+	// empty for none.
+	PreviousOut string
 	Logger   *slog.Logger
 }
 
@@ -50,6 +57,11 @@ type Options struct {
 type Result struct {
 	Files int
 	Bytes int64
+	// Compressed counts the precompressed copies and their bytes (not in
+	// Files and Bytes); Reused the files whose copies came from Previous.
+	Compressed      int
+	CompressedBytes int64
+	Reused          int
 	// URLs lists every published page URL (site paths), sorted.
 	URLs []string
 	// Texts holds the plain body text of Content.Published[i] when
@@ -185,6 +197,9 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	md := newMarkdown(c.Site.UnsafeHTML, c.Site.BasePath())
 	var files, nbytes atomic.Int64
 	dirs := &dirCache{}
+	if opts.Precompress {
+		dirs.compress = &compressor{prev: opts.PreviousOut}
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	bufs := sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -275,6 +290,9 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 		nbytes.Add(n)
 	}
 	res.Files, res.Bytes = int(files.Load()), nbytes.Load()
+	if c := dirs.compress; c != nil {
+		res.Compressed, res.CompressedBytes, res.Reused = int(c.files.Load()), c.bytes.Load(), int(c.reused.Load())
+	}
 	log.Info("rendered", "files", res.Files, "bytes", res.Bytes)
 	return res, nil
 }
@@ -324,7 +342,8 @@ func (b *Build) feedsFor(p *Page) []FeedLink {
 // dirCache creates each output folder once, without serialising writers
 // behind one lock: each folder has its own once.
 type dirCache struct {
-	made sync.Map // dir → *dirOnce
+	made     sync.Map    // dir → *dirOnce
+	compress *compressor // nil: no precompressed copies
 }
 
 type dirOnce struct {
@@ -368,7 +387,7 @@ func (d *dirCache) write(root, rel string, data []byte) (int64, error) {
 	if err := os.WriteFile(full, data, 0o644); err != nil {
 		return 0, fmt.Errorf("write %s: %w", rel, err)
 	}
-	return int64(len(data)), nil
+	return int64(len(data)), d.compress.write(root, rel, data)
 }
 
 // attachments returns the files referenced by published records and the

@@ -81,7 +81,10 @@ func Convert(corpusDir, siteDir string) (int, error) {
 		return 0, err
 	}
 	var site bytes.Buffer
-	site.WriteString("name: 基准测试门户\nbase_url: https://bench.example.gov.cn/\nsite_id_code: \"0000000000\"\nguide: 基准测试用指南。\nagencies:\n")
+	// A fictional official identity, so the site passes a production build.
+	site.WriteString("name: 基准测试门户\nbase_url: https://bench.example.gov.cn/\nsite_id_code: \"0000000000\"\nguide: 基准测试用指南。\n" +
+		"identity: {sponsor: 基准测试主办单位, operator: 基准测试承办单位, icp: 测ICP备00000000号, police_record: 测公网安备00000000000000号, badge: identity/badge.svg, phone: 000-00000000}\n" +
+		"agencies:\n")
 	for i, a := range agencyNames {
 		fmt.Fprintf(&site, "  - {code: a%03d, name: %q, org_code: AG%07d}\n", i, a, i)
 	}
@@ -91,6 +94,13 @@ func Convert(corpusDir, siteDir string) (int, error) {
 	}
 	site.WriteString("nav:\n  - {title: 首页, url: /}\n  - {title: 政策文件, url: /policy/}\n")
 	if err := os.WriteFile(filepath.Join(siteDir, "content", "site.yaml"), site.Bytes(), 0o644); err != nil {
+		return 0, err
+	}
+	if err := os.MkdirAll(filepath.Join(siteDir, "content", "identity"), 0o755); err != nil {
+		return 0, err
+	}
+	badge := `<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><title>基准测试标识</title></svg>` + "\n"
+	if err := os.WriteFile(filepath.Join(siteDir, "content", "identity", "badge.svg"), []byte(badge), 0o644); err != nil {
 		return 0, err
 	}
 	// The corpus spans 2015–2024; the calendar covers it (weekends only), so

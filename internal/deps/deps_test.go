@@ -15,18 +15,19 @@ import (
 // any folder. The requests service imports nothing of the project either: the
 // CLI gives it what it needs from the content as a snapshot.
 var policy = map[string][]string{
-	"gongkai/generator":         {},
-	"gongkai/inspect":           {},
-	"gongkai/search":            {},
-	"gongkai/linkcheck":         {},
-	"gongkai/internal/publish":  {},
-	"gongkai/internal/server":   {},
-	"gongkai/requests":          {},
-	"gongkai/internal/corpus":   {},
-	"gongkai/themes":            {},
-	"gongkai/cmd/internal/cli":  {"gongkai/generator", "gongkai/inspect", "gongkai/internal/publish", "gongkai/internal/server", "gongkai/linkcheck", "gongkai/requests", "gongkai/search", "gongkai/themes"},
-	"gongkai/cmd/gongkai":       {"gongkai/cmd/internal/cli"},
-	"gongkai/bench/corpus2site": {"gongkai/internal/corpus"},
+	"gongkai/generator":            {"gongkai/internal/precompress"},
+	"gongkai/internal/precompress": {},
+	"gongkai/inspect":              {},
+	"gongkai/search":               {},
+	"gongkai/linkcheck":            {},
+	"gongkai/internal/publish":     {},
+	"gongkai/internal/server":      {},
+	"gongkai/requests":             {},
+	"gongkai/internal/corpus":      {},
+	"gongkai/themes":               {},
+	"gongkai/cmd/internal/cli":     {"gongkai/generator", "gongkai/inspect", "gongkai/internal/publish", "gongkai/internal/server", "gongkai/linkcheck", "gongkai/requests", "gongkai/search", "gongkai/themes"},
+	"gongkai/cmd/gongkai":          {"gongkai/cmd/internal/cli"},
+	"gongkai/bench/corpus2site":    {"gongkai/internal/corpus"},
 }
 
 // thirdParty lists the only modules outside the standard library a package

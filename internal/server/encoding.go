@@ -45,7 +45,9 @@ func precompressed(w http.ResponseWriter, r *http.Request, root *os.Root, name s
 		return name, fi, ""
 	}
 	w.Header().Add("Vary", "Accept-Encoding")
-	if bestEnc == "" || bestQ < acceptQ(accept, "identity") {
+	// Identity is always acceptable (unless refused) but only preferred
+	// when the request says so with a higher weight.
+	if q, listed := listedQ(accept, "identity"); bestEnc == "" || (listed && q > bestQ) {
 		return name, fi, ""
 	}
 	w.Header().Set("Content-Encoding", bestEnc)
@@ -56,6 +58,19 @@ func precompressed(w http.ResponseWriter, r *http.Request, root *os.Root, name s
 // own q, else that of "*", else 0 (1 for identity, which is acceptable
 // unless refused).
 func acceptQ(header, coding string) float64 {
+	q, _ := listedQ(header, coding)
+	if q < 0 {
+		if coding == "identity" {
+			return 1
+		}
+		return 0
+	}
+	return q
+}
+
+// listedQ returns the quality the header gives coding itself or through
+// "*", and whether coding is named; -1 when neither appears.
+func listedQ(header, coding string) (float64, bool) {
 	star, own := -1.0, -1.0
 	for part := range strings.SplitSeq(header, ",") {
 		c, params, _ := strings.Cut(strings.TrimSpace(part), ";")
@@ -81,13 +96,25 @@ func acceptQ(header, coding string) float64 {
 			star = q
 		}
 	}
-	switch {
-	case own >= 0:
-		return own
-	case star >= 0:
-		return star
-	case coding == "identity":
-		return 1
+	if own >= 0 {
+		return own, true
 	}
-	return 0
+	return star, false
+}
+
+// wholeEncoded prepares the answer with a compressed copy of size fi.Size():
+// http.ServeContent leaves out Content-Length when Content-Encoding is set,
+// so it is set here, and byte ranges are not served from a compressed copy
+// (the request's Range is dropped; RFC 9110 lets a server ignore it).
+func wholeEncoded(w http.ResponseWriter, r *http.Request, fi fs.FileInfo) *http.Request {
+	w.Header().Set("Content-Length", strconv.FormatInt(fi.Size(), 10))
+	if r.Header.Get("Range") == "" {
+		return r
+	}
+	r2 := new(http.Request)
+	*r2 = *r
+	r2.Header = r.Header.Clone()
+	r2.Header.Del("Range")
+	r2.Header.Del("If-Range")
+	return r2
 }

@@ -39,7 +39,7 @@ func Under(prefix string, redirectRoot bool, h http.Handler) http.Handler {
 				}
 			}
 			r2.URL = &u
-			h.ServeHTTP(w, r2)
+			h.ServeHTTP(&prefixWriter{ResponseWriter: w, bare: bare}, r2)
 		case p == bare || (p == "/" && redirectRoot):
 			target := prefix
 			if r.URL.RawQuery != "" && p == bare {
@@ -51,3 +51,32 @@ func Under(prefix string, redirectRoot bool, h http.Handler) http.Handler {
 		}
 	})
 }
+
+// prefixWriter puts the prefix back in front of the site paths in Location
+// headers that the handler under it writes (a folder's redirect to its
+// trailing slash).
+type prefixWriter struct {
+	http.ResponseWriter
+	bare  string // the prefix without its trailing slash
+	wrote bool
+}
+
+func (w *prefixWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.wrote = true
+		if loc := w.Header().Get("Location"); strings.HasPrefix(loc, "/") && !strings.HasPrefix(loc, "//") && !strings.HasPrefix(loc, w.bare+"/") {
+			w.Header().Set("Location", w.bare+loc)
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *prefixWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap gives http.ResponseController the underlying writer.
+func (w *prefixWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -209,7 +209,10 @@ func (f *Files) serve(w http.ResponseWriter, r *http.Request, root *os.Root) err
 
 func (f *Files) serveFile(w http.ResponseWriter, r *http.Request, root *os.Root, name string, fi fs.FileInfo, status int) error {
 	ctype := contentType(name)
-	name, fi, _ = precompressed(w, r, root, name, fi)
+	var enc string
+	if name, fi, enc = precompressed(w, r, root, name, fi); enc != "" {
+		r = wholeEncoded(w, r, fi)
+	}
 	file, err := root.Open(name)
 	if err != nil {
 		return errNotFound

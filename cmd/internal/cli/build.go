@@ -176,6 +176,8 @@ type buildSummary struct {
 	index               search.BuildStats
 	render              time.Duration
 	withdrawn           []generator.Withdrawn
+	compressed, reused  int
+	compressedBytes     int64
 }
 
 // build loads, checks, renders into a staging folder, indexes, and swaps the
@@ -244,6 +246,8 @@ func build(ctx context.Context, sf siteFlags, stdout, stderr io.Writer) (*buildS
 	ms := func(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
 	fmt.Fprintf(stdout, "built %s: %d records published, %d withheld, %d files (%.1f MB) in %s (load %s, render %s, swap %s)\n",
 		sf.out, sum.published, sum.withheld, sum.files, float64(sum.bytes)/1e6, ms(sum.took), ms(loaded), ms(sum.render), ms(time.Since(swapStart)))
+	fmt.Fprintf(stdout, "precompressed: %d .br and .gz files (%.1f MB), %d files' copies reused from the previous build\n",
+		sum.compressed, float64(sum.compressedBytes)/1e6, sum.reused)
 	st := sum.index
 	fmt.Fprintf(stdout, "search index: %d documents (%d added, %d updated, %d deleted, %d reused) in %s\n",
 		st.Docs, st.Added, st.Updated, st.Deleted, st.Reused, st.Duration.Round(time.Millisecond))
@@ -267,8 +271,10 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 	extra := map[string][]byte{"/opensearch.xml": search.OpenSearchXML(c.Site.Name, c.Site.BaseURL)}
 	start := time.Now()
 	// The build's bookkeeping goes into the search folder, which is swapped
-	// in with public/ and never served.
-	res, err := generator.Render(ctx, c, generator.Options{Out: stage.Dir(0), State: stage.Dir(1), Theme: theme, CollectText: true, Extra: extra, Previous: prev})
+	// in with public/ and never served. The previous live folder's
+	// precompressed copies of unchanged files are reused.
+	res, err := generator.Render(ctx, c, generator.Options{Out: stage.Dir(0), State: stage.Dir(1), Theme: theme, CollectText: true, Extra: extra, Previous: prev,
+		PreviousOut: sf.out, Precompress: true})
 	if err != nil {
 		return nil, err
 	}
@@ -281,5 +287,6 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 	if err := writeRequests(c, theme, sf, stage.Dir(1)); err != nil {
 		return nil, err
 	}
-	return &buildSummary{published: len(c.Published), withheld: len(c.Withheld), files: res.Files, bytes: res.Bytes, index: stats, render: took, withdrawn: res.Withdrawn}, nil
+	return &buildSummary{published: len(c.Published), withheld: len(c.Withheld), files: res.Files, bytes: res.Bytes, index: stats, render: took, withdrawn: res.Withdrawn,
+		compressed: res.Compressed, compressedBytes: res.CompressedBytes, reused: res.Reused}, nil
 }
