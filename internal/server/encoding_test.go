@@ -32,7 +32,7 @@ func TestPrecompressedNegotiation(t *testing.T) {
 	etags := map[string]string{}
 	for _, tc := range []struct {
 		path, accept, wantEnc, wantBody, wantType string
-		wantCode                                   int
+		wantCode                                  int
 	}{
 		{"/policy/", "br", "br", br, "text/html; charset=utf-8", 200},
 		{"/policy/", "gzip, deflate, br, zstd", "br", br, "text/html; charset=utf-8", 200},
