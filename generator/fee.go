@@ -2,7 +2,6 @@ package generator
 
 import (
 	"cmp"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
@@ -391,8 +390,7 @@ func deptOrder(s *Site, a *Agency) int {
 
 // writeFeeCSV writes the current catalogue, one row per sub-item.
 func writeFeeCSV(w io.Writer, b *Build, cat *FeeCatalogue) error {
-	io.WriteString(w, "\ufeff")
-	cw := csv.NewWriter(w)
+	cw := newCSV(w)
 	T := b.Theme.T
 	cw.Write([]string{T("f_index_no"), T("svc_fee_name"), T("svc_fee_sub_item"), T("svc_fee_standard"), T("svc_fee_department"),
 		T("svc_fee_basis"), T("svc_fee_payer"), T("svc_fee_fund"), T("svc_fee_enterprise"), T("svc_fee_catalogue_year"),

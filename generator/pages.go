@@ -2,7 +2,6 @@ package generator
 
 import (
 	"cmp"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
@@ -385,9 +384,7 @@ func (b *Build) catalogue() []Output {
 			Description: b.Theme.T("catalogue_description")}})
 	}
 	outs = append(outs, Output{URL: "/catalogue.csv", NoSitemap: true, Write: func(w io.Writer) error {
-		// A byte-order mark lets spreadsheet programs read the UTF-8 correctly.
-		io.WriteString(w, "\ufeff")
-		cw := csv.NewWriter(w)
+		cw := newCSV(w)
 		cw.Write([]string{b.Theme.T("f_index_no"), b.Theme.T("f_title"), b.Theme.T("f_summary"), b.Theme.T("f_date_formed"), b.Theme.T("f_kind"), b.Theme.T("f_agencies"), "URL"})
 		for _, e := range entries {
 			h := e.Record.H()

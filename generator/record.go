@@ -304,7 +304,3 @@ func (r *Record) SearchText() string {
 	}
 	return ""
 }
-
-// Alt returns the URL of another file of the record beside its page, such as
-// its CSV: Alt(".csv") of /report/x.html is /report/x.csv.
-func (r *Record) Alt(ext string) string { return strings.TrimSuffix(r.URL, ".html") + ext }

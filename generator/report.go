@@ -2,7 +2,6 @@ package generator
 
 import (
 	"cmp"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
@@ -465,11 +464,42 @@ func reportOutputs(b *Build) []Output {
 	outs := []Output{{URL: "/report/", Page: p}}
 	for _, r := range rs {
 		rep := r.Entry.(*Report)
-		outs = append(outs, Output{URL: r.Alt(".csv"), NoSitemap: true, Write: func(w io.Writer) error {
-			return writeReportCSV(w, b.Theme, rep)
-		}})
+		for _, t := range rep.CSVFiles() {
+			outs = append(outs, Output{URL: t.URL, NoSitemap: true, Write: func(w io.Writer) error {
+				return writeReportCSV(w, b.Theme, rep, t.ID)
+			}})
+		}
 	}
 	return outs
+}
+
+// ReportCSV is one table of an annual report as a CSV file of its own.
+type ReportCSV struct {
+	ID      string // the table's id on the page: t2-1, t2-5, t2-6, t2-8, t3, t4
+	Section string // UI-string key of the report section
+	Caption string // UI-string key of the table caption within it, or ""
+	URL     string // site path: /report/KEY-t3.csv
+}
+
+// reportTables lists the report's tables in page order.
+var reportTables = []ReportCSV{
+	{ID: "t2-1", Section: "svc_rpt_s2", Caption: "svc_rpt_art20_1"},
+	{ID: "t2-5", Section: "svc_rpt_s2", Caption: "svc_rpt_art20_5"},
+	{ID: "t2-6", Section: "svc_rpt_s2", Caption: "svc_rpt_art20_6"},
+	{ID: "t2-8", Section: "svc_rpt_s2", Caption: "svc_rpt_art20_8"},
+	{ID: "t3", Section: "svc_rpt_s3"},
+	{ID: "t4", Section: "svc_rpt_s4"},
+}
+
+// CSVFiles returns the report's tables, one rectangular CSV file each
+// (a header row and rows of the same width), so spreadsheets and
+// programs read each table as it is.
+func (r *Report) CSVFiles() []ReportCSV {
+	out := slices.Clone(reportTables)
+	for i := range out {
+		out[i].URL = strings.TrimSuffix(r.Record.URL, ".html") + "-" + out[i].ID + ".csv"
+	}
+	return out
 }
 
 func firstAgency(as []*Agency) *Agency {
@@ -479,57 +509,62 @@ func firstAgency(as []*Agency) *Agency {
 	return as[0]
 }
 
-// writeReportCSV writes tables 2, 3 and 4 in the layout of the national
-// format, one table after another.
-func writeReportCSV(w io.Writer, th *Theme, r *Report) error {
+// writeReportCSV writes the report's table id (see reportTables) as one
+// rectangular CSV table: a header row, then rows of the same width.
+func writeReportCSV(w io.Writer, th *Theme, r *Report, id string) error {
 	T := th.T
-	io.WriteString(w, "\ufeff")
-	cw := csv.NewWriter(w)
+	cw := newCSV(w)
 	p := r.Proactive
 	it := strconv.Itoa
-	cw.Write([]string{T("svc_rpt_s2")})
-	cw.Write([]string{T("svc_rpt_item"), T("svc_rpt_issued"), T("svc_rpt_repealed"), T("svc_rpt_in_force")})
-	cw.Write([]string{T("svc_rpt_rules"), it(p.Rules.Issued), it(p.Rules.Repealed), it(p.Rules.InForce)})
-	cw.Write([]string{T("svc_rpt_normative"), it(p.Normative.Issued), it(p.Normative.Repealed), it(p.Normative.InForce)})
-	cw.Write([]string{T("svc_rpt_item"), T("svc_rpt_decisions")})
-	cw.Write([]string{T("svc_rpt_licensing"), it(p.Licensing)})
-	cw.Write([]string{T("svc_rpt_penalties"), it(p.Penalties)})
-	cw.Write([]string{T("svc_rpt_enforcement"), it(p.Enforcement)})
-	cw.Write([]string{T("svc_rpt_item"), T("svc_rpt_fee_amount")})
-	cw.Write([]string{T("svc_rpt_fees"), p.FeeAmountText()})
-	cw.Write(nil)
-	cw.Write([]string{T("svc_rpt_s3")})
-	head := []string{T("svc_rpt_item")}
-	for _, k := range []string{"svc_rpt_c_natural", "svc_rpt_c_business", "svc_rpt_c_research", "svc_rpt_c_social", "svc_rpt_c_legal", "svc_rpt_c_other", "svc_rpt_c_total"} {
-		head = append(head, T(k))
-	}
-	cw.Write(head)
-	for _, row := range r.Applications.Rows() {
-		line := []string{T(row.Key)}
-		if row.Depth == 2 {
-			// Sub-rows carry their group's name, so each CSV line stands alone.
-			line[0] = T(groupOf(row.Key)) + " " + T(row.Key)
+	switch id {
+	case "t2-1":
+		cw.Write([]string{T("svc_rpt_item"), T("svc_rpt_issued"), T("svc_rpt_repealed"), T("svc_rpt_in_force")})
+		cw.Write([]string{T("svc_rpt_rules"), it(p.Rules.Issued), it(p.Rules.Repealed), it(p.Rules.InForce)})
+		cw.Write([]string{T("svc_rpt_normative"), it(p.Normative.Issued), it(p.Normative.Repealed), it(p.Normative.InForce)})
+	case "t2-5":
+		cw.Write([]string{T("svc_rpt_item"), T("svc_rpt_decisions")})
+		cw.Write([]string{T("svc_rpt_licensing"), it(p.Licensing)})
+	case "t2-6":
+		cw.Write([]string{T("svc_rpt_item"), T("svc_rpt_decisions")})
+		cw.Write([]string{T("svc_rpt_penalties"), it(p.Penalties)})
+		cw.Write([]string{T("svc_rpt_enforcement"), it(p.Enforcement)})
+	case "t2-8":
+		cw.Write([]string{T("svc_rpt_item"), T("svc_rpt_fee_amount")})
+		cw.Write([]string{T("svc_rpt_fees"), p.FeeAmountText()})
+	case "t3":
+		head := []string{T("svc_rpt_item")}
+		for _, k := range []string{"svc_rpt_c_natural", "svc_rpt_c_business", "svc_rpt_c_research", "svc_rpt_c_social", "svc_rpt_c_legal", "svc_rpt_c_other", "svc_rpt_c_total"} {
+			head = append(head, T(k))
 		}
-		for _, n := range row.Cells {
-			line = append(line, it(n))
+		cw.Write(head)
+		for _, row := range r.Applications.Rows() {
+			line := []string{T(row.Key)}
+			if row.Depth == 2 {
+				// Sub-rows carry their group's name, so each CSV line stands alone.
+				line[0] = T(groupOf(row.Key)) + " " + T(row.Key)
+			}
+			for _, n := range row.Cells {
+				line = append(line, it(n))
+			}
+			cw.Write(line)
 		}
-		cw.Write(line)
-	}
-	cw.Write(nil)
-	cw.Write([]string{T("svc_rpt_s4")})
-	head = nil
-	for _, g := range []string{T("svc_rpt_reconsideration"), T("svc_rpt_litigation") + "（" + T("svc_rpt_litigation_direct") + "）",
-		T("svc_rpt_litigation") + "（" + T("svc_rpt_litigation_after") + "）"} {
-		for _, k := range []string{"svc_rpt_upheld", "svc_rpt_corrected", "svc_rpt_other_result", "svc_rpt_pending", "svc_rpt_c_total"} {
-			head = append(head, g+" "+T(k))
+	case "t4":
+		var head []string
+		for _, g := range []string{T("svc_rpt_reconsideration"), T("svc_rpt_litigation") + "（" + T("svc_rpt_litigation_direct") + "）",
+			T("svc_rpt_litigation") + "（" + T("svc_rpt_litigation_after") + "）"} {
+			for _, k := range []string{"svc_rpt_upheld", "svc_rpt_corrected", "svc_rpt_other_result", "svc_rpt_pending", "svc_rpt_c_total"} {
+				head = append(head, g+" "+T(k))
+			}
 		}
+		cw.Write(head)
+		var cells []string
+		for _, n := range r.Review.Cells() {
+			cells = append(cells, it(n))
+		}
+		cw.Write(cells)
+	default:
+		return fmt.Errorf("report %s: no table %q", r.IndexNo, id)
 	}
-	cw.Write(head)
-	var cells []string
-	for _, n := range r.Review.Cells() {
-		cells = append(cells, it(n))
-	}
-	cw.Write(cells)
 	cw.Flush()
 	return cw.Error()
 }

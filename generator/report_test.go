@@ -2,6 +2,7 @@ package generator
 
 import (
 	"bytes"
+	"encoding/csv"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -26,11 +27,32 @@ func TestReportTablesGolden(t *testing.T) {
 		b.WriteString(h + "\n")
 	})
 	golden(t, "report-tables.html", []byte(b.String()))
-	csv, err := os.ReadFile(filepath.Join(out, "report", "mb0000001-2026-00005.csv"))
-	if err != nil {
-		t.Fatal(err)
+	// One rectangular table per CSV file, in page order.
+	var all strings.Builder
+	for _, id := range []string{"t2-1", "t2-5", "t2-6", "t2-8", "t3", "t4"} {
+		name := "mb0000001-2026-00005-" + id + ".csv"
+		data, err := os.ReadFile(filepath.Join(out, "report", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
+		rows, err := r.ReadAll() // FieldsPerRecord 0: every row as wide as the first
+		if err != nil || len(rows) < 2 {
+			t.Errorf("%s: %d rows, %v; want a header and rows of one width", name, len(rows), err)
+		}
+		if d.Find("table#"+id).Length() != 1 {
+			t.Errorf("%s: the page has no table %s", name, id)
+		}
+		if d.Find(`#rpt-csv a[href="/report/`+name+`"]`).Length() != 1 {
+			t.Errorf("the report page does not link %s", name)
+		}
+		all.WriteString("== " + name + "\n")
+		all.Write(data)
 	}
-	golden(t, "report.csv", csv)
+	golden(t, "report-csv.txt", []byte(all.String()))
+	if _, err := os.Stat(filepath.Join(out, "report", "mb0000001-2026-00005.csv")); err == nil {
+		t.Errorf("the combined CSV of several tables is still written")
+	}
 
 	var h2 []string
 	d.Find("article > section > h2").Each(func(_ int, s *goquery.Selection) { h2 = append(h2, s.Text()) })
@@ -49,7 +71,7 @@ func TestReportTablesGolden(t *testing.T) {
 	if got := list.Find("tbody tr td").First().Text(); got != "2025" {
 		t.Errorf("reports list first year = %q", got)
 	}
-	if got := list.Find(`a[href$=".csv"]`).AttrOr("href", ""); got != "/report/mb0000001-2026-00005.csv" {
+	if got := list.Find(`a[href$="#rpt-csv"]`).AttrOr("href", ""); got != "/report/mb0000001-2026-00005.html#rpt-csv" {
 		t.Errorf("CSV link = %q", got)
 	}
 }
