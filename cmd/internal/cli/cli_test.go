@@ -175,7 +175,7 @@ func TestRemovedURLNeedsRedirect(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "/page/contact.html was published by the previous build and is gone") {
 		t.Fatalf("check after removing a page: exit %d\n%s", code, stderr)
 	}
-	os.WriteFile(filepath.Join(site, "content/redirects.yaml"), []byte("redirects:\n  - {from: /page/contact.html, to: /guide/}\n"), 0o644)
+	os.WriteFile(filepath.Join(site, "content/redirects.yaml"), []byte("redirects:\n  - {from: /old/a.html, to: /policy/mb0000001-2024-00001.html}\n  - {from: /page/contact.html, to: /guide/}\n"), 0o644)
 	if code, _, stderr := run(t, "check", "-inspect=false", "-source", site, "-out", out, "-date", "2024-12-01"); code != 0 {
 		t.Fatalf("check with a redirect: exit %d\n%s", code, stderr)
 	}
