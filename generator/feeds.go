@@ -473,6 +473,10 @@ func (b *Build) feedEntries(r *Record) []*feedEntry {
 		}
 		if in, ok := x.(*Interpretation); ok && in.Doc != nil {
 			e.Related = append(e.Related, b.feedSection("document_interpreted", []*Record{in.Doc}))
+			if ds := in.DocStatus(); ds != nil {
+				e.Note = b.DocStatusText(ds)
+				e.Related = append(e.Related, b.feedSection(ds.Label, ds.Links))
+			}
 		}
 	}
 	e.Categories = append(e.Categories, h.Keywords...)

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 )
@@ -288,5 +289,56 @@ func TestSitemapLastmod(t *testing.T) {
 	}
 	if len(mods) < 10 {
 		t.Errorf("sitemap lists %d URLs", len(mods))
+	}
+}
+
+// TestInterpretationStatus checks that an interpretation of an amended
+// document says so, with a link to the amending document, on its page and
+// at the top of its feed entry; and that one of a repealed document names
+// the repeal date and the replacement.
+func TestInterpretationStatus(t *testing.T) {
+	out, c, _ := buildSite(t, siteFS(t, "site.txtar"))
+	const page = "interpretation/mb0000001-2024-00002.html"
+	banner := readDoc(t, out, page).Find("main .banner")
+	if !strings.Contains(banner.Text(), "所解读文件已于 2024-03-05 修改") ||
+		banner.Find(`a[href="/policy/mb0000002-2024-00001.html"]`).Text() != "测试市发展和改革委员会关于修改预算办法的决定" {
+		t.Errorf("%s: banner %q", page, strings.TrimSpace(banner.Text()))
+	}
+	feed, err := os.ReadFile(filepath.Join(out, "feeds", "all.atom.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := parseAtom(t, out, "/feeds/all.atom.xml")
+	found := false
+	for _, e := range a.Entries {
+		if strings.HasSuffix(e.ID, ":/"+page) {
+			found = true
+			if e.Content == nil || !strings.HasPrefix(e.Content.Value, "<p><strong>所解读文件已于 2024-03-05 修改</strong></p>") ||
+				!strings.Contains(e.Content.Value, `href="https://www.test.gov.cn/policy/mb0000002-2024-00001.html"`) {
+				t.Errorf("feed entry %s content:\n%+v", e.ID, e.Content)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("all.atom.xml has no entry for %s:\n%s", page, feed)
+	}
+
+	// The same interpretation of a repealed document.
+	var in *Interpretation
+	for _, r := range c.ByKind("interpretation") {
+		in = r.Entry.(*Interpretation)
+	}
+	p := in.Doc.Entry.(*Policy)
+	saved := p.Validity
+	defer func() { p.Validity = saved }()
+	p.Validity.Status, p.Validity.RepealedAt = Repealed, time.Date(2026, 4, 1, 0, 0, 0, 0, China)
+	b := &Build{Content: c, Theme: theme(t)}
+	ds := in.DocStatus()
+	if got := b.DocStatusText(ds); got != "所解读文件已于 2026-04-01 废止" || ds.Label != "rel_replaced_by" {
+		t.Errorf("repealed: %q, links labelled %s", got, ds.Label)
+	}
+	p.Validity.Status = Valid
+	if ds := in.DocStatus(); ds != nil {
+		t.Errorf("in force: status %+v, want none", ds)
 	}
 }

@@ -1,5 +1,10 @@
 package generator
 
+import (
+	"fmt"
+	"time"
+)
+
 // Interpretation is a policy interpretation (政策解读), linked both ways to
 // the document it explains.
 type Interpretation struct {
@@ -55,4 +60,62 @@ func (pg *PlainPage) Check(c *Checker) {
 	if pg.IndexNo == "" {
 		c.Required("slug", "URL", pg.Slug)
 	}
+}
+
+// DocStatus is what became of the document an interpretation explains,
+// shown on the interpretation's page, in its search result and in its feed
+// entry, since an interpretation of a repealed policy must not read as
+// current.
+type DocStatus struct {
+	Status string    // 已修改, 失效 or 废止
+	Date   time.Time // when; zero when the content does not say
+	// Label is the UI-string key naming Links: rel_replaced_by for the
+	// documents replacing a repealed or expired one, rel_amended_by for
+	// those amending it.
+	Label string
+	Links []*Record
+}
+
+// DocStatus returns the status of the explained document, or nil while it
+// is in force.
+func (in *Interpretation) DocStatus() *DocStatus {
+	if in.Doc == nil {
+		return nil
+	}
+	p := in.Doc.Entry.(*Policy)
+	v := p.Validity
+	ds := &DocStatus{Status: v.Status, Label: "rel_replaced_by"}
+	want := "rel_replaced_by"
+	switch v.Status {
+	case Repealed:
+		ds.Date = v.RepealedAt
+	case Expired:
+		ds.Date = v.ExpiresAt
+	case Amended:
+		ds.Label, want = "rel_amended_by", "rel_amended_by"
+	default:
+		return nil
+	}
+	for _, l := range p.Links {
+		if l.Label == want {
+			ds.Links = append(ds.Links, l.Target)
+			if v.Status == Amended && l.Target.Date().After(ds.Date) {
+				ds.Date = l.Target.Date() // the latest amendment
+			}
+		}
+	}
+	return ds
+}
+
+// DocStatusText returns the banner of an interpretation whose document is
+// no longer simply in force: "所解读文件已于 2026-04-01 废止".
+func (b *Build) DocStatusText(ds *DocStatus) string {
+	if ds == nil {
+		return ""
+	}
+	code := validityCodes[ds.Status]
+	if ds.Date.IsZero() {
+		return b.Theme.T("interp_banner_" + code + "_undated")
+	}
+	return fmt.Sprintf(b.Theme.T("interp_banner_"+code), ds.Date.In(China).Format("2006-01-02"))
 }

@@ -37,6 +37,9 @@ type HandlerOptions struct {
 	// every URL in its responses carries the prefix: result links (document
 	// IDs are site paths), paging, sorting and facet links.
 	Prefix string
+	// Notes returns the note shown with the result of document id, or nil
+	// (an interpretation whose document was repealed says so).
+	Notes func(id string) *Note
 	// Logger receives server errors; nil discards them.
 	Logger *slog.Logger
 	// Timeout bounds one search (default 5 seconds).
@@ -130,14 +133,32 @@ func (h *handler) search(r *http.Request, base string) (*Response, error) {
 	ctx, cancel := context.WithTimeout(r.Context(), h.opts.Timeout)
 	defer cancel()
 	resp, err := ix.SearchWith(ctx, ParseRequest(r.URL.Query()), SearchOptions{BasePath: h.opts.Prefix + base, FacetLimit: h.opts.FacetLimit})
-	if resp != nil && h.opts.Prefix != "" {
+	if resp != nil {
 		for i := range resp.Results {
-			if u := resp.Results[i].URL; strings.HasPrefix(u, "/") {
-				resp.Results[i].URL = h.opts.Prefix + u
+			res := &resp.Results[i]
+			if u := res.URL; strings.HasPrefix(u, "/") {
+				res.URL = h.opts.Prefix + u
+			}
+			if h.opts.Notes != nil {
+				res.Note = h.opts.Notes(res.ID)
 			}
 		}
 	}
 	return resp, err
+}
+
+// Note is a notice shown with a search result, with links (URLs ready to
+// use).
+type Note struct {
+	Text  string     `json:"text"`
+	Links []NoteLink `json:"links,omitempty"`
+}
+
+// NoteLink is one link of a Note.
+type NoteLink struct {
+	Label string `json:"label"` // what the link is, e.g. 替代文件
+	Title string `json:"title"`
+	URL   string `json:"url"`
 }
 
 func (h *handler) serveHTML(w http.ResponseWriter, r *http.Request) error {

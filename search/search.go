@@ -69,6 +69,8 @@ type Result struct {
 	Score     float64       `json:"score"`
 	// Matched lists the words of the query a partial match holds.
 	Matched []string `json:"matched,omitempty"`
+	// Note is shown with the result (see HandlerOptions.Notes).
+	Note *Note `json:"note,omitempty"`
 }
 
 // Facet lists the values of one facet with their counts. A value's count is

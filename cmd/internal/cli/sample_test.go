@@ -3,13 +3,19 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
 	"io/fs"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 // The sample portal's withheld records carry this marker in their titles,
@@ -65,11 +71,89 @@ func TestSamplePortal(t *testing.T) {
 		}
 	}
 
+	checkInterpretationStatus(t, out, srv)
+
 	var lcOut, lcErr bytes.Buffer
 	if code := runLinkcheck(context.Background(), []string{out}, &lcOut, &lcErr); code != 0 {
 		t.Errorf("linkcheck of the sample portal: exit %d\n%s\n%s", code, lcOut.String(), lcErr.String())
 	}
 	if !strings.Contains(lcOut.String(), "0 errors") {
 		t.Errorf("linkcheck summary:\n%s", lcOut.String())
+	}
+}
+
+// checkInterpretationStatus checks that the interpretation of the repealed
+// 2023 elderly-care subsidy rules says so, with a link to the replacing
+// rules, on its page and in its search result (HTML and JSON); the feed
+// entry is checked by generator/TestInterpretationStatus (this 2023 entry
+// is older than the newest 50 of the sample's feeds).
+func checkInterpretationStatus(t *testing.T, out string, srv *httptest.Server) {
+	t.Helper()
+	const (
+		page        = "/interpretation/11519900mb1500810k-2023-00006.html"
+		banner      = "所解读文件已于 2026-04-01 废止"
+		replacement = "/policy/11519900mb1500002b-2026-00006.html"
+		replTitle   = "云泽市基本养老服务补贴管理办法"
+	)
+	b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(page)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	note := doc.Find("main .banner")
+	if !strings.Contains(note.Text(), banner) || note.Find(`a[href="`+replacement+`"]`).Text() != replTitle {
+		t.Errorf("%s: banner %q, want %q with a link to %s", page, strings.TrimSpace(note.Text()), banner, replacement)
+	}
+
+	resp, err := http.Get(srv.URL + "/search?q=" + url.QueryEscape("居家和社区养老服务补贴实施办法》的政策解读"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	rdoc, _ := goquery.NewDocumentFromReader(bytes.NewReader(html))
+	found := false
+	rdoc.Find("ol.results > li").Each(func(_ int, li *goquery.Selection) {
+		if li.Find("h2 a").AttrOr("href", "") == page {
+			found = true
+			if n := li.Find(".result-note"); !strings.Contains(n.Text(), banner) || n.Find(`a[href="`+replacement+`"]`).Length() != 1 {
+				t.Errorf("search result for %s: note %q, want %q with a link to %s", page, strings.TrimSpace(n.Text()), banner, replacement)
+			}
+		} else if li.Find(".result-note").Length() > 0 && !strings.Contains(li.Find(".meta").Text(), "政策解读") {
+			t.Errorf("a result that is not an interpretation has a note: %s", li.Text())
+		}
+	})
+	if !found {
+		t.Errorf("the search results page does not list %s", page)
+	}
+	var api struct {
+		Results []struct {
+			URL  string `json:"url"`
+			Note *struct {
+				Text  string `json:"text"`
+				Links []struct{ Label, Title, URL string }
+			} `json:"note"`
+		} `json:"results"`
+	}
+	resp, err = http.Get(srv.URL + "/api/search?q=" + url.QueryEscape("居家和社区养老服务补贴实施办法》的政策解读"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.NewDecoder(resp.Body).Decode(&api)
+	resp.Body.Close()
+	found = false
+	for _, r := range api.Results {
+		if r.URL == page {
+			found = true
+			if r.Note == nil || r.Note.Text != banner || len(r.Note.Links) != 1 || r.Note.Links[0].URL != replacement || r.Note.Links[0].Label != "替代文件" {
+				t.Errorf("API result for %s: note %+v", page, r.Note)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the API does not find %s", page)
 	}
 }

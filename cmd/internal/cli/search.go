@@ -120,7 +120,7 @@ func buildIndex(ctx context.Context, c *generator.Content, theme *generator.Them
 	if err := generator.CheckBasePath(shell.Bytes(), c.Site.BasePath()); err != nil {
 		return stats, fmt.Errorf("search page: %w", err)
 	}
-	if err := writeSiteMeta(stageDir, newSiteMeta(c.Site)); err != nil {
+	if err := writeSiteMeta(stageDir, newSiteMeta(c, theme)); err != nil {
 		return stats, fmt.Errorf("search folder: %w", err)
 	}
 	return stats, os.WriteFile(filepath.Join(stageDir, shellFile), shell.Bytes(), 0o644)
@@ -136,6 +136,7 @@ type liveIndex struct {
 	mu     sync.Mutex
 	ident  os.FileInfo
 	shell  [2]string // the results page before and after the results
+	notes  map[string]*search.Note
 }
 
 // refresh reopens the index and shell when the folder at dir changed.
@@ -157,13 +158,24 @@ func (l *liveIndex) refresh() error {
 	if !ok {
 		return fmt.Errorf("search shell %s has no results marker", filepath.Join(l.dir, shellFile))
 	}
+	meta, err := readSiteMeta(l.dir)
+	if err != nil {
+		return err
+	}
 	ix, err := search.Open(filepath.Join(l.dir, indexSub))
 	if err != nil {
 		return err
 	}
 	l.holder.Swap(ix)
-	l.ident, l.shell = fi, [2]string{before, after}
+	l.ident, l.shell, l.notes = fi, [2]string{before, after}, meta.Notes
 	return nil
+}
+
+// note returns the note of the current build for document id.
+func (l *liveIndex) note(id string) *search.Note {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.notes[id]
 }
 
 // acquire returns the current index and the function that releases it.
@@ -195,6 +207,7 @@ func searchHandler(dir string, theme *generator.Theme, prefix string, log *slog.
 		Logger:          log,
 		UnavailableText: theme.T("search_unavailable"),
 		Prefix:          strings.TrimSuffix(prefix, "/"),
+		Notes:           live.note,
 		Index: func() (*search.Index, func()) {
 			ix, release, err := live.acquire()
 			if err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"gongkai/generator"
+	"gongkai/search"
 )
 
 // siteMetaFile describes the build to the search service. It sits in the
@@ -27,10 +28,27 @@ type siteMeta struct {
 	// CORSOrigins lists the origins allowed to call /api/search from a
 	// browser (site.yaml api.cors_origins).
 	CORSOrigins []string `json:"cors_origins,omitempty"`
+	// Notes are shown with search results, by document id: an
+	// interpretation whose document is repealed, expired or amended.
+	Notes map[string]*search.Note `json:"notes,omitempty"`
 }
 
-func newSiteMeta(s *generator.Site) siteMeta {
-	return siteMeta{BaseURL: s.BaseURL, BasePath: s.BasePath(), CORSOrigins: s.API.CORSOrigins}
+func newSiteMeta(c *generator.Content, theme *generator.Theme) siteMeta {
+	s := c.Site
+	m := siteMeta{BaseURL: s.BaseURL, BasePath: s.BasePath(), CORSOrigins: s.API.CORSOrigins, Notes: map[string]*search.Note{}}
+	b := &generator.Build{Content: c, Theme: theme}
+	for _, r := range c.ByKind("interpretation") {
+		ds := r.Entry.(*generator.Interpretation).DocStatus()
+		if ds == nil {
+			continue
+		}
+		n := &search.Note{Text: b.DocStatusText(ds)}
+		for _, l := range ds.Links {
+			n.Links = append(n.Links, search.NoteLink{Label: theme.T(ds.Label), Title: l.Title(), URL: s.URL(l.URL)})
+		}
+		m.Notes[r.URL] = n
+	}
+	return m
 }
 
 func writeSiteMeta(dir string, m siteMeta) error {
