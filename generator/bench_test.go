@@ -3,6 +3,7 @@ package generator
 import (
 	"context"
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,7 +17,11 @@ import (
 var corpusDir = flag.String("corpus", "", "benchmark corpus folder written by gencorpus.py (BenchmarkBuild skips without it)")
 
 // BenchmarkBuild loads, checks and renders a site converted from the
-// benchmark corpus: every page, list, the catalogue and the sitemap.
+// benchmark corpus: every page, list, the catalogue and the sitemap. The
+// sub-benchmarks measure what precompression adds: "plain" writes the
+// files only, "precompressed" adds their .br and .gz copies, "rebuild"
+// does the same over the previous precompressed output, reusing the
+// copies of unchanged files (what `gongkai build` does on a live site).
 //
 //	go test -run '^$' -bench Build -benchtime 3x ./generator -args -corpus /tmp/corpus10k
 func BenchmarkBuild(b *testing.B) {
@@ -33,32 +38,61 @@ func BenchmarkBuild(b *testing.B) {
 	syscall.Sync()
 	th := theme(b)
 	fsys := os.DirFS(site)
-	var peak uint64
-	i := 0
-	var loadT, renderT time.Duration
-	for b.Loop() {
-		t0 := time.Now()
-		c, err := Load(context.Background(), fsys, buildDate)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := c.Problems.Err(); err != nil {
-			b.Fatal(err)
-		}
-		t1 := time.Now()
-		loadT += t1.Sub(t0)
-		out := filepath.Join(b.TempDir(), "public")
-		if _, err := Render(context.Background(), c, Options{Out: out, Theme: th}); err != nil {
-			b.Fatal(err)
-		}
-		renderT += time.Since(t1)
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		peak = max(peak, ms.HeapSys)
-		i++
+	for _, mode := range []string{"plain", "precompressed", "rebuild"} {
+		b.Run(mode, func(b *testing.B) {
+			var peak uint64
+			i := 0
+			var loadT, renderT time.Duration
+			prev := ""
+			if mode == "rebuild" {
+				// The live site the rebuilds start from, built untimed.
+				prev = buildOnce(b, fsys, th, true, "")
+			}
+			var res *Result
+			for b.Loop() {
+				t0 := time.Now()
+				c, err := Load(context.Background(), fsys, buildDate)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := c.Problems.Err(); err != nil {
+					b.Fatal(err)
+				}
+				t1 := time.Now()
+				loadT += t1.Sub(t0)
+				out := filepath.Join(b.TempDir(), "public")
+				res, err = Render(context.Background(), c, Options{Out: out, Theme: th, Precompress: mode != "plain", Previous: prev})
+				if err != nil {
+					b.Fatal(err)
+				}
+				renderT += time.Since(t1)
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapSys)
+				i++
+			}
+			b.ReportMetric(loadT.Seconds()/float64(i), "load-s/op")
+			b.ReportMetric(renderT.Seconds()/float64(i), "render-s/op")
+			b.ReportMetric(float64(n), "docs")
+			b.ReportMetric(float64(peak)/1e6, "heap-MB")
+			b.ReportMetric(float64(res.Bytes)/1e6, "MB")
+			b.ReportMetric(float64(res.CompressedBytes)/1e6, "compressed-MB")
+			b.ReportMetric(float64(res.Reused), "reused-files")
+		})
 	}
-	b.ReportMetric(loadT.Seconds()/float64(i), "load-s/op")
-	b.ReportMetric(renderT.Seconds()/float64(i), "render-s/op")
-	b.ReportMetric(float64(n), "docs")
-	b.ReportMetric(float64(peak)/1e6, "heap-MB")
+}
+
+// buildOnce renders the site in fsys into a fresh folder and returns it.
+func buildOnce(b *testing.B, fsys fs.FS, th *Theme, precompress bool, prev string) string {
+	b.Helper()
+	c, err := Load(context.Background(), fsys, buildDate)
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := filepath.Join(b.TempDir(), "public")
+	if _, err := Render(context.Background(), c, Options{Out: out, Theme: th, Precompress: precompress, Previous: prev}); err != nil {
+		b.Fatal(err)
+	}
+	syscall.Sync()
+	return out
 }
