@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -35,17 +36,36 @@ const (
 	prefixPath    = "/zfxxgk/"
 )
 
-// buildUnderPrefix builds the sample portal under prefixBaseURL, as
-// `gongkai build -base-url https://www.yunze.gov.cn/zfxxgk/` does.
-func buildUnderPrefix(t *testing.T) string {
+// buildUnderPrefix builds a copy of the sample portal (with its online
+// requests service on SQLite) under prefixBaseURL, as `gongkai build
+// -base-url https://www.yunze.gov.cn/zfxxgk/` does, and returns the output
+// folder and the handler `gongkai serve` uses for it: files, search, API
+// and the requests service.
+func buildUnderPrefix(t *testing.T) (string, http.Handler) {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "public")
+	site := sampleWithRequests(t, "sqlite")
+	out := filepath.Join(site, "public")
 	var stderr bytes.Buffer
-	cfg := BuildConfig{Source: "../../..", Out: out, Date: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), BaseURL: prefixBaseURL}
+	cfg := BuildConfig{Source: site, Out: out, Date: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), BaseURL: prefixBaseURL}
 	if err := BuildSiteWith(context.Background(), cfg, io.Discard, &stderr); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
-	return out
+	sf := siteFlags{source: site, out: out}
+	log := slog.New(slog.DiscardHandler)
+	h, files, err := siteHandler(sf, true, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { files.Close() })
+	now := func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, cst) }
+	h, closer, err := withRequests(context.Background(), sf, h, io.Discard, log, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if closer != nil {
+		t.Cleanup(func() { closer.Close() })
+	}
+	return out, h
 }
 
 // TestEveryURLUnderBasePath builds the sample portal under /zfxxgk/ and
@@ -58,7 +78,7 @@ func buildUnderPrefix(t *testing.T) string {
 // test cannot read fails it, so a new kind of output gets a scanner before
 // it ships. The precompressed copies are decompressed and read too.
 func TestEveryURLUnderBasePath(t *testing.T) {
-	out := buildUnderPrefix(t)
+	out, h := buildUnderPrefix(t)
 	sc := &urlScanner{errorf: t.Errorf}
 	scanned := map[string]int{}
 	for _, dir := range []string{out, out + ".search"} {
@@ -90,6 +110,12 @@ func TestEveryURLUnderBasePath(t *testing.T) {
 			if name == generator.ManifestFile || "/"+name == generator.FeedStateURL {
 				return nil
 			}
+			// The sidecar folder is never served: its page frames become
+			// served pages and are read; its data files (the requests
+			// service's snapshot with file paths) are not.
+			if dir == out+".search" && path.Ext(name) != ".html" {
+				return nil
+			}
 			if kind := sc.file(rel, name, data); kind != "" {
 				scanned[kind]++
 			}
@@ -106,12 +132,7 @@ func TestEveryURLUnderBasePath(t *testing.T) {
 		}
 	}
 
-	// What the search service answers, under the prefix.
-	h, closer, err := SiteHandler(out, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closer.Close()
+	// What the search and requests services answer, under the prefix.
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	for _, u := range []string{
@@ -122,6 +143,9 @@ func TestEveryURLUnderBasePath(t *testing.T) {
 		"api/search?q=" + url.QueryEscape("解读") + "&page=2",
 		"opensearch.xml",
 		"no-such-page/",
+		"apply/",
+		"apply/status",
+		"notice/" + openNotice + "/comment",
 	} {
 		resp, err := http.Get(srv.URL + prefixPath + u)
 		if err != nil {
@@ -444,7 +468,7 @@ func unbrotli(t *testing.T, name string, data []byte) []byte {
 // with `gongkai linkcheck`, on disk and by crawling the served site from
 // the base path: 0 errors either way.
 func TestLinkcheckUnderBasePath(t *testing.T) {
-	out := buildUnderPrefix(t)
+	out, h := buildUnderPrefix(t)
 	dyn := []string{"-dynamic", prefixPath + "search", "-dynamic", prefixPath + "api/"}
 	var o, e bytes.Buffer
 	args := append([]string{"-base-url", prefixBaseURL}, dyn...)
@@ -453,11 +477,6 @@ func TestLinkcheckUnderBasePath(t *testing.T) {
 		t.Errorf("linkcheck on disk: exit %d\n%s\n%s", code, o.String(), e.String())
 	}
 
-	h, closer, err := SiteHandler(out, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closer.Close()
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	o.Reset()

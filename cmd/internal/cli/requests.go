@@ -32,7 +32,8 @@ const (
 
 // requestsLinkExclude are the service's pages that static pages link to
 // and that have no file on disk, for linkcheck on a built folder.
-var requestsLinkExclude = []string{`^(?:[a-z]+://[^/]*)?/notice/[^/?#]+/comment(?:$|[?#])`, `^(?:[a-z]+://[^/]*)?/apply/status(?:$|[?#])`}
+// Under a base path they carry it (/zfxxgk/apply/status).
+var requestsLinkExclude = []string{`^(?:[a-z]+://[^/]*)?(?:/[^/?#]+)*/notice/[^/?#]+/comment(?:$|[?#])`, `^(?:[a-z]+://[^/]*)?(?:/[^/?#]+)*/apply/status(?:$|[?#])`}
 
 // requestSettings converts site.yaml's requests: section into the service's
 // settings, with paths made absolute against the site folder. Problems name
@@ -116,6 +117,10 @@ func writeRequests(c *generator.Content, theme *generator.Theme, sf siteFlags, d
 	if err := os.WriteFile(filepath.Join(dir, requests.SnapshotFile), data, 0o644); err != nil {
 		return err
 	}
+	theme, err = theme.WithBasePath(c.Site.BasePath())
+	if err != nil {
+		return err
+	}
 	b := &generator.Build{Content: c, Theme: theme}
 	var apply, notice bytes.Buffer
 	p := generator.ApplyPageFor(c, theme, reqMarker)
@@ -132,6 +137,9 @@ func writeRequests(c *generator.Content, theme *generator.Theme, sf siteFlags, d
 	for name, buf := range map[string]*bytes.Buffer{reqApplyShell: &apply, reqNoticeShell: &notice} {
 		if !strings.Contains(buf.String(), reqMarker) {
 			return fmt.Errorf("requests page %s: the theme dropped the content", name)
+		}
+		if err := generator.CheckBasePath(buf.Bytes(), c.Site.BasePath()); err != nil {
+			return fmt.Errorf("requests page %s: %w", name, err)
 		}
 		if err := os.WriteFile(filepath.Join(dir, name), buf.Bytes(), 0o644); err != nil {
 			return err
@@ -285,7 +293,7 @@ func requestsService(ctx context.Context, sf siteFlags, theme *generator.Theme, 
 				return err
 			}
 			shell := shells[reqApplyShell]
-			if strings.HasPrefix(r.URL.Path, "/notice/") {
+			if strings.Contains(r.URL.Path, "/notice/") {
 				shell = shells[reqNoticeShell]
 			}
 			var body bytes.Buffer

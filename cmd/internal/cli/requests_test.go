@@ -121,7 +121,7 @@ func serveSample(t *testing.T, site string, clock *testClock) (*httptest.Server,
 		t.Fatalf("build: exit %d\n%s", code, stderr)
 	}
 	log := slog.New(slog.DiscardHandler)
-	h, files, err := siteHandler(sf, log)
+	h, files, err := siteHandler(sf, true, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -449,7 +449,7 @@ func TestRequestsOff(t *testing.T) {
 	}
 	// serve answers /apply/ with the static page.
 	sf := siteFlags{source: site, out: out}
-	h, files, _ := siteHandler(sf, slog.New(slog.DiscardHandler))
+	h, files, _ := siteHandler(sf, true, slog.New(slog.DiscardHandler))
 	defer files.Close()
 	h, closer, err := withRequests(context.Background(), sf, h, io.Discard, slog.New(slog.DiscardHandler), time.Now)
 	if err != nil || closer != nil {

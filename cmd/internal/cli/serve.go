@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"gongkai/generator"
@@ -103,20 +104,29 @@ func (cs closers) Close() error {
 }
 
 // withRequests puts the online service for applications and comments in
-// front of the site when the build switched it on.
+// front of the site when the build switched it on, under the site's base
+// path.
 func withRequests(ctx context.Context, sf siteFlags, site http.Handler, stdout io.Writer, log *slog.Logger, now func() time.Time) (http.Handler, io.Closer, error) {
+	meta, err := readSiteMeta(sf.indexDir())
+	if err != nil {
+		return nil, nil, err
+	}
 	theme, err := loadTheme(sf.source)
 	if err != nil {
+		return nil, nil, err
+	}
+	if theme, err = theme.WithBasePath(meta.BasePath); err != nil {
 		return nil, nil, err
 	}
 	svc, closer, err := requestsService(ctx, sf, theme, stdout, log, now)
 	if err != nil || svc == nil {
 		return site, nil, err
 	}
+	bare := strings.TrimSuffix(meta.BasePath, "/")
 	mux := http.NewServeMux()
 	mux.Handle("/", site)
 	for _, p := range requests.Patterns {
-		mux.Handle(p, server.SecurityHeaders(svc))
+		mux.Handle(bare+p, server.SecurityHeaders(http.StripPrefix(bare, svc)))
 	}
 	return mux, closer, nil
 }
