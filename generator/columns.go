@@ -27,8 +27,8 @@ type Column struct {
 }
 
 // columns returns the site's columns, home first, in navigation order of
-// the kinds, then the guide, the catalogue, subscriptions, search and the
-// site map itself.
+// the kinds, then the guide, applications, the catalogue, subscriptions,
+// search and the site map itself.
 func (b *Build) columns() []*Column {
 	b.colOnce.Do(func() {
 		mk := func(key, u string, listed bool) *Column {
@@ -58,7 +58,7 @@ func (b *Build) columns() []*Column {
 			}
 			cols = append(cols, c)
 		}
-		cols = append(cols, mk("col_guide", "/guide/", true), mk("col_catalogue", "/catalogue/", true),
+		cols = append(cols, mk("col_guide", "/guide/", true), mk("apply_column", ApplyURL, true), mk("col_catalogue", "/catalogue/", true),
 			mk("feed_subscribe", "/subscribe/", true), mk("search", "/search", true), mk("col_sitemap", "/sitemap/", true))
 		b.cols = cols
 	})
