@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -123,7 +124,7 @@ func (p *Page) Meta() []MetaTag {
 		add("ArticleTitle", h.Title)
 		add("PubDate", pubDate(h.Published))
 		add("ContentSource", agencyNameList(h.Agency))
-		keywords, desc = h.Keywords, cmpOr(h.Summary, desc)
+		keywords, desc = h.Keywords, cmp.Or(h.Summary, desc)
 	} else if len(keywords) == 0 && col != nil {
 		keywords = col.Keywords
 	}
@@ -134,13 +135,6 @@ func (p *Page) Meta() []MetaTag {
 	add("Description", desc)
 	add("Url", p.CanonicalURL())
 	return out
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // pubDate formats a publication date as the meta tag wants it:
