@@ -274,7 +274,7 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 	// in with public/ and never served. The previous live folder's
 	// precompressed copies of unchanged files are reused.
 	res, err := generator.Render(ctx, c, generator.Options{Out: stage.Dir(0), State: stage.Dir(1), Theme: theme, CollectText: true, Extra: extra, Previous: prev,
-		PreviousOut: sf.out, Precompress: true})
+		PreviousOut: sf.out, Precompress: !sf.noPrecompress})
 	if err != nil {
 		return nil, err
 	}

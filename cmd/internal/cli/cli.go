@@ -108,6 +108,8 @@ type siteFlags struct {
 	date    string
 	baseURL string
 	preview bool
+	// noPrecompress skips the .br and .gz copies (a quick local build).
+	noPrecompress bool
 }
 
 func (s *siteFlags) register(fs *flag.FlagSet) {
@@ -116,6 +118,7 @@ func (s *siteFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.date, "date", "", "build date YYYY-MM-DD (default today, Asia/Shanghai)")
 	fs.StringVar(&s.baseURL, "base-url", "", "public `URL` of the site, overriding site.yaml's base_url; a path (https://www.example.gov.cn/zfxxgk/) puts every URL under it")
 	fs.BoolVar(&s.preview, "preview", false, "preview build: missing or malformed official identity (site.yaml identity:, site_id_code) is a warning, not an error")
+	fs.BoolVar(&s.noPrecompress, "no-precompress", false, "do not write the .br and .gz copies of HTML, CSS, JS, XML and JSON files (docs/deploy.md)")
 }
 
 func (s *siteFlags) buildDate() (time.Time, error) {
