@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/andybalholm/brotli"
 )
@@ -44,12 +45,25 @@ func Eligible(name string, size int) bool {
 // returns them.
 var Suffixes = []string{".br", ".gz"}
 
+// Writers are reused: a brotli writer allocates its hash tables (about a
+// megabyte) when it is made, which would be garbage after every file.
+var (
+	brPool = sync.Pool{New: func() any { return brotli.NewWriterLevel(nil, BrotliLevel) }}
+	gzPool = sync.Pool{New: func() any {
+		w, _ := gzip.NewWriterLevel(nil, GzipLevel)
+		return w
+	}}
+)
+
 // Encode returns the brotli and gzip encodings of data. A copy that would
 // not be smaller than data is returned as nil: sending the file itself is
 // as good.
 func Encode(data []byte) (br, gz []byte, err error) {
 	var b bytes.Buffer
-	bw := brotli.NewWriterLevel(&b, BrotliLevel)
+	b.Grow(len(data) / 4)
+	bw := brPool.Get().(*brotli.Writer)
+	defer brPool.Put(bw)
+	bw.Reset(&b)
 	if _, err := bw.Write(data); err != nil {
 		return nil, nil, fmt.Errorf("brotli: %w", err)
 	}
@@ -61,11 +75,10 @@ func Encode(data []byte) (br, gz []byte, err error) {
 	}
 	var g bytes.Buffer
 	g.Grow(len(data) / 3)
-	gw, err := gzip.NewWriterLevel(&g, GzipLevel)
-	if err != nil {
-		return nil, nil, err
-	}
-	// The zero Header writes no name and a zero modification time.
+	gw := gzPool.Get().(*gzip.Writer)
+	defer gzPool.Put(gw)
+	// Reset keeps the zero Header: no name and a zero modification time.
+	gw.Reset(&g)
 	if _, err := gw.Write(data); err != nil {
 		return nil, nil, fmt.Errorf("gzip: %w", err)
 	}
