@@ -61,7 +61,7 @@ func BenchmarkBuild(b *testing.B) {
 				t1 := time.Now()
 				loadT += t1.Sub(t0)
 				out := filepath.Join(b.TempDir(), "public")
-				res, err = Render(context.Background(), c, Options{Out: out, Theme: th, Precompress: mode != "plain", Previous: prev})
+				res, err = Render(context.Background(), c, Options{Out: out, Theme: th, Precompress: mode != "plain", PreviousOut: prev})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -90,7 +90,7 @@ func buildOnce(b *testing.B, fsys fs.FS, th *Theme, precompress bool, prev strin
 		b.Fatal(err)
 	}
 	out := filepath.Join(b.TempDir(), "public")
-	if _, err := Render(context.Background(), c, Options{Out: out, Theme: th, Precompress: precompress, Previous: prev}); err != nil {
+	if _, err := Render(context.Background(), c, Options{Out: out, Theme: th, Precompress: precompress, PreviousOut: prev}); err != nil {
 		b.Fatal(err)
 	}
 	syscall.Sync()

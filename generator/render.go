@@ -50,7 +50,7 @@ type Options struct {
 	// PreviousOut is the folder of the previous live output (public/);
 	// empty for none.
 	PreviousOut string
-	Logger   *slog.Logger
+	Logger      *slog.Logger
 }
 
 // Result summarises a render.

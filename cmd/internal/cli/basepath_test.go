@@ -25,8 +25,6 @@ import (
 
 	"github.com/andybalholm/brotli"
 	"golang.org/x/net/html"
-
-	"gongkai/generator"
 )
 
 // The sample portal built as a column of a larger portal, the way a city
@@ -105,14 +103,10 @@ func TestEveryURLUnderBasePath(t *testing.T) {
 			case ".br":
 				data, name = unbrotli(t, rel, data), strings.TrimSuffix(rel, ".br")
 			}
-			// Build bookkeeping (site paths by design), on its way out of the
-			// served folder.
-			if name == generator.ManifestFile || "/"+name == generator.FeedStateURL {
-				return nil
-			}
 			// The sidecar folder is never served: its page frames become
-			// served pages and are read; its data files (the requests
-			// service's snapshot with file paths) are not.
+			// served pages and are read; its data files (the build's
+			// bookkeeping with site paths, the requests service's snapshot
+			// with file paths) are not.
 			if dir == out+".search" && path.Ext(name) != ".html" {
 				return nil
 			}
