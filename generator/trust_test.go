@@ -96,7 +96,7 @@ func TestLimits(t *testing.T) {
 
 	bad := svcEdit(t, siteFS(t, "site.txtar"), "content/site.yaml", "guide: |", "limits: {body: two megabytes}\nguide: |")
 	c = svcLoad(t, bad, buildDate)
-	if got := svcProblems(c.Problems.Errors(), "content/site.yaml"); len(got) != 1 || got[0] != `content/site.yaml:25: limits.body: want a size such as 2 MB, 500 KB or a number of bytes, got "two megabytes"` {
+	if got := svcProblems(c.Problems.Errors(), "content/site.yaml"); len(got) != 1 || got[0] != `content/site.yaml:33: limits.body: want a size such as 2 MB, 500 KB or a number of bytes, got "two megabytes"` {
 		t.Errorf("errors for a malformed limit: %q", got)
 	}
 }
