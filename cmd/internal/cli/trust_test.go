@@ -150,7 +150,7 @@ func TestLeakPaths(t *testing.T) {
 				f.WriteString("application_form: {name: 申请表, file: attachments/secret.txt}\n")
 				f.Close()
 			},
-			want: []string{"content/site.yaml:28: application_form.file: content/attachments/secret.txt is an attachment of withheld content/policies/secret.md; a file of a record that is not published is never copied"},
+			want: []string{"content/site.yaml:36: application_form.file: content/attachments/secret.txt is an attachment of withheld content/policies/secret.md; a file of a record that is not published is never copied"},
 		},
 		{
 			name: "body link to a withheld record",
