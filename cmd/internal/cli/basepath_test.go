@@ -133,6 +133,8 @@ func TestEveryURLUnderBasePath(t *testing.T) {
 		"search?q=" + url.QueryEscape("补贴"),
 		"search?q=" + url.QueryEscape("补贴") + "&page=2&sort=date",
 		"search?q=" + url.QueryEscape("解读"),
+		"search?q=" + url.QueryEscape("农机购置补贴申领流程说明"), // nothing found: nearest columns and the request page
+		"api/search?q=" + url.QueryEscape("量子计算"),
 		"api/search?q=" + url.QueryEscape("补贴"),
 		"api/search?q=" + url.QueryEscape("解读") + "&page=2",
 		"opensearch.xml",

@@ -70,7 +70,11 @@ func docHash(d search.Doc) string {
 // the navigation), the columns of the navigation and the request page.
 func searchSettings(c *generator.Content, theme *generator.Theme) *search.Settings {
 	cfg := c.Site.Search
-	st := &search.Settings{Labels: map[string]string{}, KindLabels: map[string]string{}, ApplyURL: cfg.ApplyURL}
+	// Links the results page offers carry the site's base path.
+	st := &search.Settings{Labels: map[string]string{}, KindLabels: map[string]string{}}
+	if cfg.ApplyURL != "" {
+		st.ApplyURL = c.Site.URL(cfg.ApplyURL)
+	}
 	if cfg.DefaultSynonyms == nil || *cfg.DefaultSynonyms {
 		st.Synonyms = append(st.Synonyms, search.DefaultSynonyms...)
 	}
@@ -86,7 +90,7 @@ func searchSettings(c *generator.Content, theme *generator.Theme) *search.Settin
 		st.KindLabels[k.Name] = theme.T(k.Column)
 	}
 	for _, n := range c.Site.Nav {
-		col := search.Column{Label: n.Title, URL: n.URL}
+		col := search.Column{Label: n.Title, URL: c.Site.URL(n.URL)}
 		for _, k := range kinds {
 			if k.Section == n.URL {
 				col.Kinds = append(col.Kinds, k.Name)
