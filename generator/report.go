@@ -491,6 +491,16 @@ var reportTables = []ReportCSV{
 	{ID: "t4", Section: "svc_rpt_s4"},
 }
 
+// CSVFile returns the CSV file of the report's table id.
+func (r *Report) CSVFile(id string) ReportCSV {
+	for _, t := range r.CSVFiles() {
+		if t.ID == id {
+			return t
+		}
+	}
+	return ReportCSV{}
+}
+
 // CSVFiles returns the report's tables, one rectangular CSV file each
 // (a header row and rows of the same width), so spreadsheets and
 // programs read each table as it is.

@@ -43,7 +43,7 @@ func TestReportTablesGolden(t *testing.T) {
 		if d.Find("table#"+id).Length() != 1 {
 			t.Errorf("%s: the page has no table %s", name, id)
 		}
-		if d.Find(`#rpt-csv a[href="/report/`+name+`"]`).Length() != 1 {
+		if d.Find(`.rpt-csv-link a[href="/report/`+name+`"]`).Length() != 1 {
 			t.Errorf("the report page does not link %s", name)
 		}
 		all.WriteString("== " + name + "\n")
