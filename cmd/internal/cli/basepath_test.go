@@ -66,8 +66,18 @@ func buildUnderPrefix(t *testing.T) (string, http.Handler) {
 	return out, h
 }
 
-// TestEveryURLUnderBasePath builds the sample portal under /zfxxgk/ and
-// reads every output file (and, through the server, the search results
+// TestUnderBasePath builds the sample portal once under /zfxxgk/ and runs
+// the checks that need it: every URL of every output (EveryURL), the link
+// checker on disk and by crawl (Linkcheck), and the nginx example (Nginx).
+func TestUnderBasePath(t *testing.T) {
+	out, h := buildUnderPrefix(t)
+	t.Run("EveryURL", func(t *testing.T) { everyURLUnderBasePath(t, out, h) })
+	t.Run("Linkcheck", func(t *testing.T) { linkcheckUnderBasePath(t, out, h) })
+	t.Run("Nginx", func(t *testing.T) { nginxExample(t, out, h) }) // last: it plants a withdrawn page
+}
+
+// everyURLUnderBasePath reads every output file of the sample portal built
+// under /zfxxgk/ (and, through the server, the search results
 // page, the JSON API and the 404 page) for URLs: HTML attributes, inline
 // and linked CSS url(), XML attributes and text, JSON strings, the HTML
 // inside feed entries and JSON fields, robots.txt and CSV cells. Every URL
@@ -75,8 +85,7 @@ func buildUnderPrefix(t *testing.T) (string, http.Handler) {
 // URL of the site's own host must start with the base URL. A file type the
 // test cannot read fails it, so a new kind of output gets a scanner before
 // it ships. The precompressed copies are decompressed and read too.
-func TestEveryURLUnderBasePath(t *testing.T) {
-	out, h := buildUnderPrefix(t)
+func everyURLUnderBasePath(t *testing.T, out string, h http.Handler) {
 	sc := &urlScanner{errorf: t.Errorf}
 	scanned := map[string]int{}
 	for _, dir := range []string{out, out + ".search"} {
@@ -210,7 +219,7 @@ func (s *urlScanner) file(where, name string, data []byte) string {
 		s.csv(where, data)
 		return "csv"
 	}
-	s.errorf("%s: no scanner for %q files; teach TestEveryURLUnderBasePath to read them", where, ext)
+	s.errorf("%s: no scanner for %q files; teach TestUnderBasePath/EveryURL to read them", where, ext)
 	return ""
 }
 
@@ -460,11 +469,10 @@ func unbrotli(t *testing.T, name string, data []byte) []byte {
 	return b
 }
 
-// TestLinkcheckUnderBasePath checks the sample portal built under /zfxxgk/
+// linkcheckUnderBasePath checks the sample portal built under /zfxxgk/
 // with `gongkai linkcheck`, on disk and by crawling the served site from
 // the base path: 0 errors either way.
-func TestLinkcheckUnderBasePath(t *testing.T) {
-	out, h := buildUnderPrefix(t)
+func linkcheckUnderBasePath(t *testing.T, out string, h http.Handler) {
 	dyn := []string{"-dynamic", prefixPath + "search", "-dynamic", prefixPath + "api/"}
 	var o, e bytes.Buffer
 	args := append([]string{"-base-url", prefixBaseURL}, dyn...)

@@ -22,13 +22,13 @@ import (
 
 const brotliModule = "/usr/lib/nginx/modules/ngx_http_brotli_static_module.so"
 
-// TestNginxExample runs docs/nginx-zfxxgk.conf in a real nginx on
-// 127.0.0.1, over the sample portal built under /zfxxgk/ and its search
-// service: pages come as br, gzip or identity with Vary, the search page
-// through the proxy, missing pages get the site's 404 page and a withdrawn
-// page its notice with 410. It skips when nginx or the brotli_static module
-// is missing, unless GONGKAI_REQUIRE_NGINX=1.
-func TestNginxExample(t *testing.T) {
+// nginxExample runs docs/nginx-zfxxgk.conf in a real nginx on 127.0.0.1,
+// over the sample portal built under /zfxxgk/ (out, served by h): pages
+// come as br, gzip or identity with Vary, the search page through the
+// proxy, missing pages get the site's 404 page and a withdrawn page its
+// notice with 410. It skips when nginx or the brotli_static module is
+// missing, unless GONGKAI_REQUIRE_NGINX=1.
+func nginxExample(t *testing.T, out string, h http.Handler) {
 	bin, err := exec.LookPath("nginx")
 	if err != nil {
 		bin = "/usr/sbin/nginx"
@@ -43,7 +43,6 @@ func TestNginxExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, h := buildUnderPrefix(t)
 	// A withdrawn page: its mark, and the page (its notice) in place.
 	if err := os.MkdirAll(filepath.Join(out+".search", "gone", "page"), 0o755); err != nil {
 		t.Fatal(err)
