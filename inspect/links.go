@@ -107,10 +107,10 @@ func isDynamic(p string) bool {
 func checkIdentity(s *Site, c *collector) {
 	for _, f := range s.Identity {
 		switch {
-		case strings.TrimSpace(f.Value) == "":
-			c.at("IDENTITY", s.ConfigPath, f.Line, "%s (%s) is required in the footer and page metadata", f.Label, f.Key)
 		case f.Problem != "":
 			c.at("IDENTITY", s.ConfigPath, f.Line, "%s (%s): %s", f.Label, f.Key, f.Problem)
+		case strings.TrimSpace(f.Value) == "":
+			c.at("IDENTITY", s.ConfigPath, f.Line, "%s (%s) is required in the footer and page metadata", f.Label, f.Key)
 		}
 	}
 }

@@ -186,7 +186,8 @@ type IdentityField struct {
 	Label string // e.g. 网站标识码
 	Value string
 	Line  int // line in ConfigPath; 0 when absent
-	// Problem is what is wrong with Value, empty when it is fine; set by
-	// whoever knows the field's format.
+	// Problem is what is wrong with the field, empty when it is fine; set
+	// by whoever knows the field's format. It is reported even when Value
+	// is empty (a missing field's own explanation).
 	Problem string
 }

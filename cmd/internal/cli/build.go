@@ -58,7 +58,9 @@ func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, stderr i
 				return nil, nil, 2
 			}
 		}
-		c.Problems = append(c.Problems, identityProblems(c.Site, sf.preview)...).Sort()
+		if !sf.identityByInspection {
+			c.Problems = append(c.Problems, identityProblems(c.Site, sf.preview)...).Sort()
+		}
 	}
 	probs := c.Problems
 	if c.Site != nil && len(probs.Errors()) == 0 {

@@ -60,6 +60,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	defer src.Close()
+	sf.identityByInspection = opt.inspect
 	c, _, code := load(ctx, sf, src, date, stderr)
 	if c == nil {
 		return code

@@ -110,6 +110,9 @@ type siteFlags struct {
 	preview bool
 	// noPrecompress skips the .br and .gz copies (a quick local build).
 	noPrecompress bool
+	// identityByInspection leaves the official identity to the inspection's
+	// IDENTITY rule (check), so it is not reported twice.
+	identityByInspection bool
 }
 
 func (s *siteFlags) register(fs *flag.FlagSet) {

@@ -164,7 +164,7 @@ func TestInspectPlanted(t *testing.T) {
 		fmt.Sprintf(`%s:%d: REF-COLUMN: refers to the column "社会救助公示" of this site, which does not exist`, policy, at+3),
 		fmt.Sprintf("%s:%d: DATE-ORDER: date_published (2026-03-10) is before date_written of the document it presents, %s (2026-07-07)", release, lineOf(t, p(release), "documents:"), policy),
 		fmt.Sprintf(`content/releases/2026-11-szfb-shehui-jiuzhu.md:%d: WORD-FORM: "云泽民政局" → "云泽市民政局" (规范表述)`, lineOf(t, p("content/releases/2026-11-szfb-shehui-jiuzhu.md"), "云泽民政局")),
-		fmt.Sprintf(`content/site.yaml:%d: IDENTITY: 网站标识码 (site_id_code): want the 10 letters and digits the national site registry assigned, got "51990"`, lineOf(t, yaml, "site_id_code:")),
+		fmt.Sprintf(`content/site.yaml:%d: IDENTITY: 网站标识码 (site_id_code): want the 10-character 网站标识码 (ten digits, or bm and eight digits), got "51990"`, lineOf(t, yaml, "site_id_code:")),
 		fmt.Sprintf("content/site.yaml:%d: FRESH-NAV: navigation entry 政民互动 leads to /hudong/, which no build writes", lineOf(t, yaml, "{title: 政民互动")),
 		fmt.Sprintf(`content/site.yaml:%d: CONFIG: inspection.rules: unknown rule "NO-SUCH-RULE"`, lineOf(t, yaml, "  rules: {WORD-TYPO")),
 	}

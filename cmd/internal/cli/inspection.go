@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"cmp"
 	"io/fs"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -86,17 +88,17 @@ func inspectionSite(c *generator.Content, theme *generator.Theme, files fs.FS, t
 		s.Columns = append(s.Columns, col)
 	}
 
-	// A record dated after the build date is scheduled (the embargo):
-	// not published yet.
-	endOfDay := c.Date.AddDate(0, 0, 1)
+	// A record dated after the build date is scheduled (the embargo): the
+	// generator keeps it out of every output until then, and the text
+	// rules read it now, before it is published.
 	byRecord := map[*generator.Record]*inspect.Record{}
 	bodies := map[string][]byte{}
-	for _, r := range c.Published {
+	for _, r := range slices.Concat(c.Published, c.Scheduled) {
 		h := r.H()
 		ir := &inspect.Record{
 			Path: r.Path, Kind: r.Kind.Name, Title: h.Title, URL: r.URL,
 			Published: h.Published, DateLine: r.Line("date_published"),
-			Scheduled: !h.Published.Before(endOfDay),
+			Scheduled: !r.Scheduled.IsZero(),
 			Texts: []inspect.Text{
 				{Line: r.FrontLine, Text: string(r.Front)},
 				{Line: r.BodyLine, Text: string(r.Body)},
@@ -211,16 +213,41 @@ var requestsPathREs = func() []*regexp.Regexp {
 	return out
 }()
 
-// identityFields lists the official identity fields site.yaml declares.
+// identityFields lists the official identity fields site.yaml declares,
+// with the problems the generator's own identity check finds in them (the
+// same check a production build runs), so IDENTITY and the build agree.
 func identityFields(site *generator.Site) []inspect.IdentityField {
-	f := inspect.IdentityField{Key: "site_id_code", Label: "网站标识码", Value: site.SiteIDCode, Line: site.Line("site_id_code")}
-	if f.Value != "" && !siteIDCodeRE.MatchString(f.Value) {
-		f.Problem = "want the 10 letters and digits the national site registry assigned, got " + strconv.Quote(f.Value)
+	fields := []inspect.IdentityField{
+		{Key: "site_id_code", Value: site.SiteIDCode},
+		{Key: "identity.sponsor", Value: site.Identity.Sponsor},
+		{Key: "identity.operator", Value: site.Identity.Operator},
+		{Key: "identity.icp", Value: site.Identity.ICP},
+		{Key: "identity.police_record", Value: site.Identity.PoliceRecord},
+		{Key: "identity.badge", Value: site.Identity.Badge},
 	}
-	return []inspect.IdentityField{f}
+	for i := range fields {
+		fields[i].Label = identityLabels[fields[i].Key]
+		fields[i].Line = site.Line(fields[i].Key)
+	}
+	for _, p := range site.IdentityProblems() {
+		i := slices.IndexFunc(fields, func(f inspect.IdentityField) bool { return f.Key == p.Field })
+		if i < 0 {
+			fields = append(fields, inspect.IdentityField{Key: p.Field, Label: cmp.Or(identityLabels[p.Field], p.Field)})
+			i = len(fields) - 1
+		}
+		fields[i].Line = p.Pos.Line
+		fields[i].Problem = cmp.Or(fields[i].Problem, p.Msg)
+	}
+	return fields
 }
 
-var siteIDCodeRE = regexp.MustCompile(`^[0-9A-Za-z]{10}$`)
+// identityLabels names the identity fields in reports.
+var identityLabels = map[string]string{
+	"site_id_code": "网站标识码", "identity.sponsor": "主办单位", "identity.operator": "承办单位",
+	"identity.icp": "ICP备案号", "identity.police_record": "公安机关备案号", "identity.badge": "党政机关网站标识",
+	"identity.phone": "联系方式", "identity.email": "联系邮箱", "identity.badge_link": "网站标识链接",
+	"identity.contact_url": "联系我们链接", "identity.correction_url": "纠错链接",
+}
 
 // frontLine returns the line of the first front-matter line mentioning s.
 func frontLine(r *generator.Record, s string) int {

@@ -59,8 +59,16 @@ func TestProductionBuildNeedsIdentity(t *testing.T) {
 			if code != 0 || !strings.Contains(stderr, "warning: ") || !strings.Contains(stdout, "built ") {
 				t.Errorf("preview build: exit %d, want 0 with a warning:\n%s\n%s", code, stdout, stderr)
 			}
-			if code, _, stderr := run(t, "check", "-source", site, "-out", filepath.Join(site, "other")); code != 1 || !strings.Contains(stderr, tc.want) {
-				t.Errorf("check: exit %d, want 1 with %q:\n%s", code, tc.want, stderr)
+			// check reports the same problem once, as the inspection's
+			// IDENTITY rule: "path:line: IDENTITY: 标签 (field): message".
+			loc, rest, _ := strings.Cut(tc.want, ": ")
+			field, msg, _ := strings.Cut(rest, ": ")
+			code, stdout, stderr = run(t, "check", "-source", site, "-out", filepath.Join(site, "other"))
+			if code != 1 || !strings.Contains(stdout, loc+": IDENTITY: ") || !strings.Contains(stdout, "("+field+"): "+msg) {
+				t.Errorf("check: exit %d, want 1 with IDENTITY at %s for %s: %q:\n%s", code, loc, field, msg, stdout)
+			}
+			if strings.Contains(stderr, tc.want) {
+				t.Errorf("check reports the identity problem twice, as a content problem too:\n%s", stderr)
 			}
 		})
 	}
