@@ -50,7 +50,11 @@ type Options struct {
 	// PreviousOut is the folder of the previous live output (public/);
 	// empty for none.
 	PreviousOut string
-	Logger      *slog.Logger
+	// Preview makes a preview build (`gongkai serve`): every HTML page
+	// loads PreviewScript. A production build leaves it false, and its
+	// output is byte-identical to a build that never heard of previews.
+	Preview bool
+	Logger  *slog.Logger
 }
 
 // Result summarises a render.
@@ -84,7 +88,8 @@ type Build struct {
 	// Previous is Options.Previous.
 	Previous *State
 
-	feeds *feedSet // set by plan
+	feeds   *feedSet // set by plan
+	preview bool     // Options.Preview
 
 	colOnce sync.Once
 	cols    []*Column
@@ -173,7 +178,7 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Build{Content: c, Theme: theme, Previous: opts.Previous}
+	b := &Build{Content: c, Theme: theme, Previous: opts.Previous, preview: opts.Preview}
 	outs := b.plan()
 	withdrawn := c.Withdrawn
 	outs = append(outs, b.withdrawnPages(withdrawn)...)
@@ -327,6 +332,11 @@ func (b *Build) renderOne(o Output, md *markdown, buf *bytes.Buffer, res *Result
 	}
 	if err := b.Theme.Execute(buf, p.Template, p); err != nil {
 		return err
+	}
+	if b.preview {
+		page := injectPreview(buf.Bytes(), b.Site.BasePath())
+		buf.Reset()
+		buf.Write(page)
 	}
 	if r := p.Record; r != nil && res.Texts != nil && r.SearchText() != "" {
 		res.Texts[textIdx[r]] = mainText(buf.Bytes())

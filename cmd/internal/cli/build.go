@@ -7,10 +7,12 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"gongkai/generator"
@@ -36,26 +38,31 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 // load reads and checks the content in src, prints every problem (errors
 // and warnings, sorted) to stderr, and checks that no URL the previous build
-// published has disappeared. It returns the previous build's state too.
-// code is 1 when there are errors.
-func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, stderr io.Writer) (*generator.Content, *generator.State, int) {
+// published has disappeared. It returns the previous build's state and the
+// problems too. code is 1 when there are errors.
+func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, stderr io.Writer) (*generator.Content, *generator.State, generator.Problems, int) {
 	// The state of the previous build is in the state folder; builds made
-	// before it existed kept it in the served folder.
-	prev, err := generator.ReadState(sf.indexDir(), sf.out)
+	// before it existed kept it in the served folder. A live preview
+	// compares with the production build it previews.
+	stateDir, stateOut := sf.indexDir(), sf.out
+	if sf.previewOf != "" {
+		stateDir, stateOut = strings.TrimSuffix(sf.previewOf, "/")+".search", sf.previewOf
+	}
+	prev, err := generator.ReadState(stateDir, stateOut)
 	if err != nil {
 		fmt.Fprintln(stderr, "gongkai:", err)
-		return nil, nil, 1
+		return nil, nil, nil, 1
 	}
 	c, err := generator.LoadAfter(ctx, src, date, prev)
 	if err != nil {
 		fmt.Fprintln(stderr, "gongkai:", err)
-		return nil, nil, 1
+		return nil, nil, nil, 1
 	}
 	if c.Site != nil {
 		if sf.baseURL != "" {
 			if err := c.Site.SetBaseURL(sf.baseURL); err != nil {
 				fmt.Fprintln(stderr, "gongkai: -base-url:", err)
-				return nil, nil, 2
+				return nil, nil, nil, 2
 			}
 		}
 		if !sf.identityByInspection {
@@ -74,9 +81,9 @@ func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, stderr i
 	}
 	if n := len(probs.Errors()); n > 0 {
 		fmt.Fprintf(stderr, "%d errors, %d warnings\n", n, len(probs.Warnings()))
-		return c, prev, 1
+		return c, prev, probs, 1
 	}
-	return c, prev, 0
+	return c, prev, probs, 0
 }
 
 // identityProblems returns the site's identity problems: errors in a
@@ -185,6 +192,27 @@ type buildSummary struct {
 // build loads, checks, renders into a staging folder, indexes, and swaps the
 // result in. On any error the previous public/ stays as it was.
 func build(ctx context.Context, sf siteFlags, stdout, stderr io.Writer) (*buildSummary, int) {
+	return buildReporting(ctx, sf, nil, stdout, stderr)
+}
+
+// buildReport is what a build found, for a live preview's overlay and
+// side panel.
+type buildReport struct {
+	// Errors are the lines that failed the build: every content problem
+	// as file:line: field: message, or the error that stopped it.
+	Errors   []string
+	Warnings []string
+	// Unpublished are the records the build keeps out of every output.
+	Unpublished []generator.Unpublished
+}
+
+// buildReporting is build, also filling rep (when not nil) with what the
+// build found.
+func buildReporting(ctx context.Context, sf siteFlags, rep *buildReport, stdout, stderr io.Writer) (*buildSummary, int) {
+	if rep == nil {
+		rep = &buildReport{}
+	}
+	fail := func(err error) { rep.Errors = append(rep.Errors, err.Error()) }
 	start := time.Now()
 
 	date, err := sf.buildDate()
@@ -209,9 +237,22 @@ func build(ctx context.Context, sf siteFlags, stdout, stderr io.Writer) (*buildS
 		return nil, 1
 	}
 	defer src.Close()
-	c, prev, code := load(ctx, sf, src, date, stderr)
+	c, prev, probs, code := load(ctx, sf, src, date, stderr)
 	loaded := time.Since(start)
+	for _, p := range probs {
+		if p.Warning {
+			rep.Warnings = append(rep.Warnings, p.Error())
+		} else {
+			rep.Errors = append(rep.Errors, p.Error())
+		}
+	}
+	if c != nil && c.Site != nil {
+		rep.Unpublished = c.Unpublished()
+	}
 	if code != 0 {
+		if len(rep.Errors) == 0 {
+			rep.Errors = append(rep.Errors, "the build failed before it could check the content; see the terminal")
+		}
 		if ctx.Err() != nil {
 			fmt.Fprintln(stderr, "build interrupted; public/ was not changed")
 		} else {
@@ -221,16 +262,19 @@ func build(ctx context.Context, sf siteFlags, stdout, stderr io.Writer) (*buildS
 	}
 	theme, err := loadTheme(sf.source)
 	if err != nil {
+		fail(err)
 		fmt.Fprintln(stderr, err)
 		return nil, 1
 	}
 	stage, err := publish.Begin(sf.out, sf.indexDir())
 	if err != nil {
+		fail(err)
 		fmt.Fprintln(stderr, "gongkai build:", err)
 		return nil, 1
 	}
 	sum, err := render(ctx, c, theme, stage, sf, prev)
 	if err != nil {
+		fail(err)
 		stage.Abort()
 		if errors.Is(err, context.Canceled) {
 			fmt.Fprintln(stderr, "build interrupted; public/ was not changed")
@@ -241,6 +285,7 @@ func build(ctx context.Context, sf siteFlags, stdout, stderr io.Writer) (*buildS
 	}
 	swapStart := time.Now()
 	if err := stage.Commit(); err != nil {
+		fail(err)
 		fmt.Fprintln(stderr, "gongkai build:", err)
 		return nil, 1
 	}
@@ -275,8 +320,12 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 	// The build's bookkeeping goes into the search folder, which is swapped
 	// in with public/ and never served. The previous live folder's
 	// precompressed copies of unchanged files are reused.
+	live := sf.previewOf != ""
+	if live {
+		maps.Copy(extra, previewAssets())
+	}
 	res, err := generator.Render(ctx, c, generator.Options{Out: stage.Dir(0), State: stage.Dir(1), Theme: theme, CollectText: true, Extra: extra, Previous: prev,
-		PreviousOut: sf.out, Precompress: !sf.noPrecompress})
+		PreviousOut: sf.out, Precompress: !sf.noPrecompress, Preview: live})
 	if err != nil {
 		return nil, err
 	}
@@ -288,6 +337,11 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 	}
 	if err := writeRequests(c, theme, sf, stage.Dir(1)); err != nil {
 		return nil, err
+	}
+	if live {
+		if err := injectPreviewShells(stage.Dir(1), c.Site.BasePath()); err != nil {
+			return nil, err
+		}
 	}
 	return &buildSummary{published: len(c.Published), withheld: len(c.Withheld), files: res.Files, bytes: res.Bytes, index: stats, render: took, withdrawn: res.Withdrawn,
 		compressed: res.Compressed, compressedBytes: res.CompressedBytes, reused: res.Reused}, nil

@@ -113,6 +113,12 @@ type siteFlags struct {
 	// identityByInspection leaves the official identity to the inspection's
 	// IDENTITY rule (check), so it is not reported twice.
 	identityByInspection bool
+	// previewOf is set for a live preview (`gongkai serve`): the production
+	// output folder it previews, whose last build is the previous state
+	// (withdrawn pages, URLs that must not disappear, feed dates). out is
+	// then the preview's own folder, and every page loads the preview
+	// script. Empty for a production build.
+	previewOf string
 }
 
 func (s *siteFlags) register(fs *flag.FlagSet) {

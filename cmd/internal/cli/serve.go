@@ -21,7 +21,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs := newFlagSet("serve", "[flags]", stderr)
 	sf.register(fs)
 	addr := fs.String("addr", "127.0.0.1:1313", "address to listen on, HOST:PORT")
-	noBuild := fs.Bool("no-build", false, "serve an existing build (production) instead of building first")
+	noBuild := fs.Bool("no-build", false, "serve the existing build in -out (production) instead of a live preview")
 	if code, done := parse(fs, args); done {
 		return code
 	}
@@ -30,15 +30,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 	if !*noBuild {
-		if _, code := build(ctx, sf, stdout, stderr); code != 0 {
-			return code
-		}
+		// A serve that builds is a live preview: it builds beside -out
+		// (OUT.preview), never into it, and rebuilds as the sources change.
+		return runPreview(ctx, sf, *addr, stdout, stderr)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	// A serve that builds is a local preview: "/" leads to the base path.
-	// With -no-build it is the search service behind the portal's web
-	// server, which sends it only what is under the base path.
-	h, files, err := siteHandler(sf, !*noBuild || sf.preview, log)
+	// With -no-build serve is the search service behind the portal's web
+	// server, which sends it only what is under the base path; -preview
+	// makes "/" lead to the base path.
+	h, files, err := siteHandler(sf, sf.preview, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "gongkai serve:", err)
 		return 1
