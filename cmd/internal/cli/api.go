@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 )
@@ -51,4 +52,14 @@ func BuildSiteWith(ctx context.Context, cfg BuildConfig, stdout, stderr io.Write
 		return fmt.Errorf("build %s failed (exit %d)", cfg.Source, code)
 	}
 	return nil
+}
+
+// ServePreview serves a live preview of the site cfg describes on ln, as
+// `gongkai serve` does: it builds into cfg.Out's preview folder
+// (OUT.preview), rebuilds when content/, theme/ or site.yaml change, and
+// reloads open pages. It returns the exit code when ctx is done. Tests use
+// it.
+func ServePreview(ctx context.Context, cfg BuildConfig, ln net.Listener, stdout, stderr io.Writer) int {
+	sf := siteFlags{source: cfg.Source, out: cfg.Out, date: cfg.Date.Format("2006-01-02"), baseURL: cfg.BaseURL}
+	return servePreview(ctx, sf, ln, stdout, stderr)
 }

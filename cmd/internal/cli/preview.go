@@ -177,33 +177,7 @@ func servePreview(ctx context.Context, sf siteFlags, ln net.Listener, stdout, st
 // watch rebuilds after the sources changed and then stayed quiet for the
 // debounce period (or changed for maxWait), until the context is done.
 func (p *preview) watch(changed <-chan struct{}) {
-	for {
-		select {
-		case <-p.ctx.Done():
-			return
-		case <-changed:
-		}
-		quiet := time.NewTimer(p.debounce)
-		limit := time.NewTimer(p.maxWait)
-	wait:
-		for {
-			select {
-			case <-p.ctx.Done():
-				quiet.Stop()
-				limit.Stop()
-				return
-			case <-changed:
-				quiet.Reset(p.debounce)
-			case <-quiet.C:
-				break wait
-			case <-limit.C:
-				break wait
-			}
-		}
-		quiet.Stop()
-		limit.Stop()
-		p.rebuild()
-	}
+	debounce(p.ctx, changed, p.debounce, p.maxWait, p.rebuild)
 }
 
 // rebuild builds the preview and tells open pages: to reload after a

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/fsnotify/fsnotify"
 )
@@ -143,5 +144,40 @@ func (sw *sourceWatcher) run(ctx context.Context, changed chan<- struct{}) {
 			sw.log.Warn("watch", "err", err)
 			notify()
 		}
+	}
+}
+
+// debounce calls run after a signal on changed once changed has stayed
+// quiet for the quiet period, or once maxWait has passed since the first
+// signal while they keep coming (an editor saving every second still sees
+// builds), until ctx is done. Signals during run start another wait when
+// it returns: a change is never lost, and builds never overlap.
+func debounce(ctx context.Context, changed <-chan struct{}, quiet, maxWait time.Duration, run func()) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+		}
+		still := time.NewTimer(quiet)
+		limit := time.NewTimer(maxWait)
+	wait:
+		for {
+			select {
+			case <-ctx.Done():
+				still.Stop()
+				limit.Stop()
+				return
+			case <-changed:
+				still.Reset(quiet)
+			case <-still.C:
+				break wait
+			case <-limit.C:
+				break wait
+			}
+		}
+		still.Stop()
+		limit.Stop()
+		run()
 	}
 }
