@@ -6,7 +6,7 @@
 //	gongkai build     [-source DIR] [-out DIR] [-date YYYY-MM-DD] [-base-url URL] [-preview]
 //	gongkai serve     [-addr HOST:PORT] [-no-build] [build flags]
 //	gongkai check     [-source DIR] [-out DIR] [-date YYYY-MM-DD] [-base-url URL] [-preview]
-//	gongkai new KIND "title" [-agency CODE] [-source DIR] [-date YYYY-MM-DD]
+//	gongkai new KIND "title" [-agency CODE] [-slug SLUG] [-source DIR] [-date YYYY-MM-DD]   (gongkai new KIND -h: the flags of one kind)
 //	gongkai linkcheck [flags] [DIR|URL]
 //	gongkai requests  list|show|correct|extend|reply|close|export|purge|stats [flags]
 //	gongkai version
@@ -20,6 +20,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 	"time"
 )
@@ -40,7 +41,7 @@ func commands() []command {
 		{"new", "KIND \"title\" [flags]", "scaffold a record with every required field", runNew},
 		{"linkcheck", "[flags] [DIR|URL]", "check links of a built site on disk or of a live site", runLinkcheck},
 		{"requests", "COMMAND [flags]", "staff work on online applications and comments (list, show, correct, extend, reply, close, export, purge, stats)", runRequests},
-		{"version", "", "print the version", runVersion},
+		{"version", "", "print the module version, VCS revision and Go version", runVersion},
 	}
 }
 
@@ -76,8 +77,58 @@ func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) int 
 	if code, done := parse(fs, args); done {
 		return code
 	}
-	fmt.Fprintln(stdout, "gongkai", Version)
+	bi, _ := debug.ReadBuildInfo()
+	fmt.Fprintln(stdout, versionLine(Version, bi))
 	return 0
+}
+
+// versionLine is what `gongkai version` prints: the module version (or
+// the one set at link time), the VCS revision and commit time the binary
+// was built from (with "+modified" when the working tree had changes), and
+// the Go version, e.g.
+//
+//	gongkai v0.0.0-20261202040000-1234567890ab revision 1234567890ab 2026-12-02T04:00:00Z go1.26.0
+//
+// bi is nil when the binary carries no build information.
+func versionLine(linked string, bi *debug.BuildInfo) string {
+	if bi == nil {
+		return "gongkai " + linked + " (no build information)"
+	}
+	v := linked
+	if v == "" || v == "dev" {
+		v = bi.Main.Version
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	parts := []string{"gongkai", v}
+	var rev, at string
+	modified := false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if modified {
+			rev += "+modified"
+		}
+		parts = append(parts, "revision", rev)
+		if at != "" {
+			parts = append(parts, at)
+		}
+	} else {
+		parts = append(parts, "revision unknown (built without VCS information)")
+	}
+	return strings.Join(append(parts, bi.GoVersion), " ")
 }
 
 func newFlagSet(name, args string, stderr io.Writer) *flag.FlagSet {
