@@ -387,7 +387,13 @@ func (set *feedSet) run() error {
 				st, ok := prev.lookup(e.ID)
 				switch {
 				case prev == nil:
+					// No previous state says when the entry changed: the
+					// record's last commit does, when the site shows
+					// revisions (not for its validity-change entries).
 					e.Updated = e.Published
+					if t := b.lastRevision(r); t.After(e.Updated) && e.ID == b.entryID(r, "") {
+						e.Updated = t.In(China).Truncate(time.Second)
+					}
 				case ok && (st.Hash == e.hash || prev.Version == 1 && st.Hash == e.contentHash(e.body)):
 					t, err := time.Parse(time.RFC3339, st.Updated)
 					if err != nil {

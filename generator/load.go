@@ -93,6 +93,9 @@ type Content struct {
 	byURL  map[string]*Record
 	fsys   fs.FS
 	mu     sync.Mutex
+
+	// revisions are the records' revisions by file path (SetRevisions).
+	revisions map[string][]Revision
 }
 
 // ByKind returns the published records of a kind, newest first.

@@ -531,7 +531,8 @@ func (b *Build) lastMod(p *Page) time.Time {
 // content tells: its publication, and for a policy the later of its
 // validity change (repeal, expiry) and the publication of the documents and
 // interpretations linked from it; for an interpretation, also the change
-// of the document it explains. Dates after the build date do not count.
+// of the document it explains; with revision_history on, its last commit.
+// Dates after the build date do not count.
 func (b *Build) lastChange(r *Record) time.Time {
 	t := r.Date()
 	limit := b.Date.AddDate(0, 0, 1)
@@ -551,6 +552,7 @@ func (b *Build) lastChange(r *Record) time.Time {
 			later(l.Target.Date())
 		}
 	}
+	later(b.lastRevision(r))
 	switch e := r.Entry.(type) {
 	case *Policy:
 		policy(e)

@@ -39,6 +39,9 @@ type Site struct {
 	PerPage int `yaml:"per_page"`
 	// UnsafeHTML lets raw HTML through in Markdown bodies (off by default).
 	UnsafeHTML bool `yaml:"unsafe_html"`
+	// RevisionHistory shows each record's 修订记录 (the dates and messages
+	// of the git commits that changed its file) on its page; off by default.
+	RevisionHistory bool `yaml:"revision_history"`
 	// ApplicationForm is the downloadable 政府信息公开申请表, offered on
 	// /apply/ beside the postal and in-person routes.
 	ApplicationForm *Attachment `yaml:"application_form"`

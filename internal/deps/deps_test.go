@@ -22,10 +22,11 @@ var policy = map[string][]string{
 	"gongkai/linkcheck":            {},
 	"gongkai/internal/publish":     {},
 	"gongkai/internal/server":      {},
+	"gongkai/internal/gitlog":      {},
 	"gongkai/requests":             {},
 	"gongkai/internal/corpus":      {},
 	"gongkai/themes":               {},
-	"gongkai/cmd/internal/cli":     {"gongkai/generator", "gongkai/inspect", "gongkai/internal/publish", "gongkai/internal/server", "gongkai/linkcheck", "gongkai/requests", "gongkai/search", "gongkai/themes"},
+	"gongkai/cmd/internal/cli":     {"gongkai/generator", "gongkai/inspect", "gongkai/internal/gitlog", "gongkai/internal/publish", "gongkai/internal/server", "gongkai/linkcheck", "gongkai/requests", "gongkai/search", "gongkai/themes"},
 	"gongkai/cmd/gongkai":          {"gongkai/cmd/internal/cli"},
 	"gongkai/bench/corpus2site":    {"gongkai/internal/corpus"},
 }

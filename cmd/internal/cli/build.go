@@ -68,6 +68,7 @@ func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, stderr i
 		if !sf.identityByInspection {
 			c.Problems = append(c.Problems, identityProblems(c.Site, sf.preview)...).Sort()
 		}
+		c.Problems = append(c.Problems, revisionProblems(ctx, c, sf.source)...).Sort()
 	}
 	probs := c.Problems
 	if c.Site != nil && len(probs.Errors()) == 0 {
