@@ -99,6 +99,27 @@ func (fl fieldLines) line(field string, def int) int {
 
 var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
+// syntaxErrorLine corrects the line n (1-based, within data) that the YAML
+// parser gives for the syntax error msg, so that it names the offending
+// line. The parser counts lines from 0 for the errors of its parsing stage
+// ("did not find expected key", "did not find expected ',' or ']'"), one
+// line early; and for a tab in an indentation it names the line where the
+// value before it began, so the first line from n on that is indented with
+// a tab is the one.
+func syntaxErrorLine(data []byte, n int, msg string) int {
+	switch {
+	case strings.HasPrefix(msg, "did not find expected"):
+		return n + 1
+	case strings.Contains(msg, "tab character"):
+		for i, l := range strings.Split(string(data), "\n") {
+			if i+1 >= n && strings.Contains(l[:len(l)-len(strings.TrimLeft(l, " \t"))], "\t") {
+				return i + 1
+			}
+		}
+	}
+	return n
+}
+
 // decodeStrict decodes YAML into v, reporting syntax errors, unknown keys and
 // type mismatches with their lines. It returns the field line map.
 func decodeStrict(path string, data []byte, firstLine int, v any, probs *Problems) (fieldLines, bool) {
@@ -108,7 +129,7 @@ func decodeStrict(path string, data []byte, firstLine int, v any, probs *Problem
 		line, msg := firstLine, err.Error()
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 			n, _ := strconv.Atoi(m[1])
-			line, msg = n+base, m[2]
+			line, msg = syntaxErrorLine(data, n, m[2])+base, m[2]
 		}
 		probs.Errorf(Pos{path, line}, "yaml", "syntax error: %s", strings.TrimPrefix(msg, "yaml: "))
 		return nil, false
