@@ -76,6 +76,7 @@ func run(m *testing.M) int {
 	}
 	theSite = s
 	code := m.Run()
+	reportSkips()
 	theBrowser.close()
 	s.close()
 	return code
@@ -150,6 +151,7 @@ func skipOrFail(t testing.TB, reason string) {
 	if requireBrowser() {
 		t.Fatalf("%s (GONGKAI_REQUIRE_BROWSER=1)", reason)
 	}
+	noteSkip(reason)
 	t.Skip(reason + "; skipping (set GONGKAI_REQUIRE_BROWSER=1 to fail instead)")
 }
 
