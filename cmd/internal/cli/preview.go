@@ -85,6 +85,29 @@ type previewState struct {
 	Unpublished []generator.Unpublished `json:"unpublished"`
 }
 
+// redacted is the state as a browser on another machine sees it: whether
+// the build failed and how often, but not which records are withheld or
+// what the errors say, which can quote withheld records (titles, paths).
+// Only editors on the machine running the preview see those.
+func (st previewState) redacted() previewState {
+	out := previewState{Build: st.Build, OK: st.OK, HasSite: st.HasSite, Errors: []string{}, Warnings: []string{}, Unpublished: []generator.Unpublished{}}
+	if n := len(st.Errors); n > 0 {
+		out.Errors = []string{fmt.Sprintf("%d problems: they are shown only on the machine that runs gongkai serve (and in its terminal)", n)}
+	}
+	return out
+}
+
+// loopbackClient reports whether the request's remote address (host:port)
+// is on this machine.
+func loopbackClient(remote string) bool {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // preview is a live preview: `gongkai serve` without -no-build. It
 // rebuilds when the site's sources change and tells open pages through
 // Server-Sent Events, which reload them or show the build's errors.
@@ -365,9 +388,14 @@ func (p *preview) events(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, "retry: 500\n\n")
 	tick := time.NewTicker(eventKeepAlive)
 	defer tick.Stop()
+	local := loopbackClient(r.RemoteAddr)
 	for {
 		cur := p.current()
-		data, err := json.Marshal(cur.st)
+		st := cur.st
+		if !local {
+			st = st.redacted()
+		}
+		data, err := json.Marshal(st)
 		if err != nil {
 			return
 		}

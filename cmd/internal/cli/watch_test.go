@@ -2,12 +2,16 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"gongkai/generator"
 )
 
 // startDebounce runs debounce on a fresh channel and returns the channel
@@ -226,4 +230,30 @@ func TestWatchSources(t *testing.T) {
 		t.Fatal(err)
 	}
 	expectChange(t, changed, "a removed file")
+}
+
+// TestPreviewRedactsForOtherMachines: a browser elsewhere (serve -addr
+// 0.0.0.0:1313) learns that the build failed, not the error lines or the
+// withheld records, which can quote what is not published.
+func TestPreviewRedactsForOtherMachines(t *testing.T) {
+	st := previewState{Build: "b1", OK: false, HasSite: true,
+		Errors:      []string{"content/policies/secret.md:3: title: 涉密标题 LEAKMARKER"},
+		Warnings:    []string{"content/policies/x.md:4: w: LEAKMARKER"},
+		Unpublished: []generator.Unpublished{{Path: "content/policies/secret.md", Title: "涉密标题 LEAKMARKER", Status: generator.StatusWithheld}}}
+	r := st.redacted()
+	data, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), "LEAKMARKER") || strings.Contains(string(data), "secret.md") {
+		t.Errorf("redacted state leaks: %s", data)
+	}
+	if r.OK || !r.HasSite || r.Build != "b1" || len(r.Errors) != 1 {
+		t.Errorf("redacted state lost the build's outcome: %+v", r)
+	}
+	for addr, want := range map[string]bool{"127.0.0.1:5000": true, "[::1]:80": true, "192.168.1.20:5000": false, "[2001:db8::1]:80": false, "garbage": false} {
+		if got := loopbackClient(addr); got != want {
+			t.Errorf("loopbackClient(%q) = %v, want %v", addr, got, want)
+		}
+	}
 }
