@@ -1,0 +1,145 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"gongkai/internal/corpus"
+)
+
+// BenchmarkRebuildAfterEdit measures what an editor waits for today after
+// one edit in a site converted from the benchmark corpus: a whole rebuild
+// (there are no incremental builds yet), the same build a live preview
+// runs (no precompressed copies). Each iteration makes one real change
+// and rebuilds: the body of one record, the bytes of one attachment, or
+// site.yaml's navigation. It reports wall and CPU seconds per rebuild and
+// the bytes of the files the build wrote (out-bytes: today, the whole
+// site). It is the baseline incremental builds must beat.
+//
+//	nice go test -run '^$' -bench RebuildAfterEdit -benchtime 2x ./cmd/internal/cli -args -corpus /work/corpus/c10k
+func BenchmarkRebuildAfterEdit(b *testing.B) {
+	if *benchCorpus == "" {
+		b.Skip("no -corpus folder given")
+	}
+	site := b.TempDir()
+	n, err := corpus.Convert(*benchCorpus, site)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// One record carries an attachment, for the attachment edit.
+	policies, err := filepath.Glob(filepath.Join(site, "content/policies/*.md"))
+	if err != nil || len(policies) == 0 {
+		b.Fatalf("no policies in the converted corpus: %v", err)
+	}
+	record := policies[len(policies)/2]
+	att := filepath.Join(site, "content/attachments/bench/form.txt")
+	if err := os.MkdirAll(filepath.Dir(att), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(att, []byte("附件 0\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	addAttachment(b, record, "attachments/bench/form.txt")
+	sf := siteFlags{source: site, out: filepath.Join(site, "public"), date: "2025-01-01", preview: true, noPrecompress: true}
+	if _, code := build(context.Background(), sf, io.Discard, io.Discard); code != 0 {
+		var stderr strings.Builder
+		build(context.Background(), sf, io.Discard, &stderr)
+		b.Fatalf("first build: exit %d\n%.2000s", code, stderr.String())
+	}
+	syscall.Sync()
+	yml := filepath.Join(site, "content/site.yaml")
+	for _, bc := range []struct {
+		name string
+		edit func(i int)
+	}{
+		{"record", func(i int) { appendLine(b, record, fmt.Sprintf("\n本段为第%d次修改。\n", i)) }},
+		{"attachment", func(i int) { writeBench(b, att, fmt.Sprintf("附件 %d\n", i)) }},
+		{"nav", func(i int) { replaceNavTitle(b, yml, i) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var bytes int64
+			var wall time.Duration
+			cpu0 := cpuTime()
+			i := 0
+			for b.Loop() {
+				i++
+				bc.edit(i)
+				start := time.Now()
+				sum, code := build(context.Background(), sf, io.Discard, io.Discard)
+				wall += time.Since(start)
+				if code != 0 {
+					b.Fatalf("rebuild after the %s edit: exit %d", bc.name, code)
+				}
+				bytes += sum.bytes
+			}
+			b.ReportMetric(wall.Seconds()/float64(i), "wall-s/op")
+			b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(i), "cpu-s/op")
+			b.ReportMetric(float64(bytes)/float64(i), "out-bytes/op")
+			b.ReportMetric(float64(n), "docs")
+		})
+	}
+}
+
+func writeBench(b *testing.B, p, s string) {
+	b.Helper()
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func appendLine(b *testing.B, p, s string) {
+	b.Helper()
+	f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(s); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// addAttachment lists file as an attachment of the record at p.
+func addAttachment(b *testing.B, p, file string) {
+	b.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := string(data)
+	i := strings.Index(s[4:], "\n---\n")
+	if !strings.HasPrefix(s, "---\n") || i < 0 {
+		b.Fatalf("%s has no front matter", p)
+	}
+	front := s[:4+i+1] + "attachments:\n  - name: 附件1：申报表\n    file: " + file + "\n"
+	writeBench(b, p, front+s[4+i+1:])
+}
+
+// replaceNavTitle renames the first navigation entry of site.yaml, a
+// change every page shows.
+func replaceNavTitle(b *testing.B, p string, i int) {
+	b.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := string(data)
+	j := strings.Index(s, "title: ")
+	nav := strings.Index(s, "nav:")
+	if nav < 0 || j < 0 {
+		b.Fatalf("%s has no nav titles", p)
+	}
+	j = nav + strings.Index(s[nav:], "title: ")
+	end := j + strings.Index(s[j:], ",")
+	if end < j {
+		end = j + strings.Index(s[j:], "\n")
+	}
+	writeBench(b, p, s[:j]+fmt.Sprintf("title: 首页%d", i)+s[end:])
+}
