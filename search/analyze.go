@@ -152,22 +152,28 @@ func (f *gramField) Analyze() {
 		tf.SetFrequency(1)
 		buf.freqs[key] = tf
 	}
-	for _, t := range f.texts {
-		if len(f.skip) == 0 {
-			scan(t, emit)
-			continue
-		}
-		for line := range strings.Lines(t) {
-			if !slices.Contains(f.skip, strings.TrimSpace(line)) {
-				scan(line, emit)
-			}
-		}
-	}
+	fieldText{texts: f.texts, skip: f.skip}.scan(emit)
 	f.freqs = buf.freqs
 	f.length = total
 	f.texts = nil
 	if f.lenOut != nil {
 		*f.lenOut = uint32(total)
+	}
+}
+
+// scan calls emit for each token of the field's texts, leaving out the
+// lines of skip.
+func (ft fieldText) scan(emit func(kind tokenKind, term []byte)) {
+	for _, t := range ft.texts {
+		if len(ft.skip) == 0 {
+			scan(t, emit)
+			continue
+		}
+		for line := range strings.Lines(t) {
+			if !slices.Contains(ft.skip, strings.TrimSpace(line)) {
+				scan(line, emit)
+			}
+		}
 	}
 }
 

@@ -278,7 +278,7 @@ func buildShard(ctx context.Context, dst, src string, w *shardWork, docs []Doc, 
 	case len(w.index) == 0:
 		sink, err = newBatchSink(dst, opts.BatchSize)
 	default:
-		sink, err = newBuilderSink(dst, filepath.Dir(filepath.Dir(dst)), opts.BatchSize)
+		return writeFreshShard(ctx, dst, filepath.Dir(filepath.Dir(dst)), w.index, docs, order, tab)
 	}
 	if err != nil {
 		return err
@@ -351,6 +351,27 @@ func newMapping() *mapping.IndexMappingImpl {
 // its fields are written to lens when bleve analyses it.
 func bleveDoc(d *Doc, lens *[numFields]uint32) *document.Document {
 	doc := document.NewDocument(d.ID)
+	for f, ft := range docFields(d) {
+		if len(ft.texts) > 0 {
+			gf := newGramField(fieldNames[f], &lens[f], ft.texts...)
+			gf.skip = ft.skip
+			doc.AddField(gf)
+		}
+	}
+	return doc
+}
+
+// fieldText is what one index field of a document is made of: its texts,
+// and lines of them left out (the body's headings, indexed on their own).
+type fieldText struct {
+	texts []string
+	skip  []string
+}
+
+// docFields returns the texts of d's index fields; a field without text is
+// left out of the document.
+func docFields(d *Doc) [numFields]fieldText {
+	var out [numFields]fieldText
 	add := func(f int, skip []string, texts ...string) {
 		kept := texts[:0:0]
 		for _, t := range texts {
@@ -359,9 +380,7 @@ func bleveDoc(d *Doc, lens *[numFields]uint32) *document.Document {
 			}
 		}
 		if len(kept) > 0 {
-			gf := newGramField(fieldNames[f], &lens[f], kept...)
-			gf.skip = skip
-			doc.AddField(gf)
+			out[f] = fieldText{texts: kept, skip: skip}
 		}
 	}
 	var headings []string
@@ -377,7 +396,7 @@ func bleveDoc(d *Doc, lens *[numFields]uint32) *document.Document {
 	add(numSummary, nil, d.Summary)
 	add(numBody, headings, d.Body)
 	add(numMeta, nil, append(slices.Clone(d.Agencies), urlSlug(d.ID))...)
-	return doc
+	return out
 }
 
 // previous is what a rebuild takes from the previous index.

@@ -5,22 +5,18 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
-	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
-	"golang.org/x/sync/errgroup"
 )
 
-// indexSink receives the bleve documents of a build. A fresh build uses
-// bleve's offline builder, which writes each batch as a segment file and
-// merges them once at the end; an incremental build updates a copy of the
-// previous index in batches.
+// indexSink receives the bleve documents of an incremental build, which
+// updates a copy of the previous index in batches. A fresh shard is written
+// by writeFreshShard instead.
 type indexSink interface {
 	index(ctx context.Context, doc *document.Document) error
 	delete(id string) error
@@ -29,114 +25,6 @@ type indexSink interface {
 	// abort closes the index after a failure.
 	abort()
 }
-
-// builderSink builds a new index offline.
-type builderSink struct {
-	b         bleve.Builder
-	batchSize int
-	pending   []*document.Document
-}
-
-// docMapping maps the documents Build prepares: it adds their fields as they
-// are. Everything else comes from the plain mapping.
-type docMapping struct {
-	*mapping.IndexMappingImpl
-}
-
-func (m docMapping) MapDocument(doc *document.Document, data any) error {
-	src, ok := data.(*document.Document)
-	if !ok {
-		return fmt.Errorf("map document %s: unexpected %T", doc.ID(), data)
-	}
-	for _, f := range src.Fields {
-		doc.AddField(f)
-	}
-	return nil
-}
-
-func newBuilderSink(path, tmp string, batchSize int) (*builderSink, error) {
-	b, err := bleve.NewBuilder(path, docMapping{newMapping()}, map[string]any{
-		"batchSize":       batchSize,
-		"buildPathPrefix": tmp,
-		// Merge all batch segments in one pass: 50,000 documents in batches
-		// of 500 make 100 segments.
-		"mergeMax": 1000,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("open bleve builder: %w", err)
-	}
-	return &builderSink{b: b, batchSize: batchSize}, nil
-}
-
-func (s *builderSink) index(ctx context.Context, doc *document.Document) error {
-	s.pending = append(s.pending, doc)
-	if len(s.pending) < s.batchSize {
-		return nil
-	}
-	return s.flush(ctx)
-}
-
-// flush analyses the pending documents on every core (the builder would do
-// it on one), then hands them to the builder.
-func (s *builderSink) flush(ctx context.Context) error {
-	if err := analyzeAll(ctx, s.pending); err != nil {
-		return err
-	}
-	for _, doc := range s.pending {
-		if err := s.b.Index(doc.ID(), doc); err != nil {
-			return fmt.Errorf("index %s: %w", doc.ID(), err)
-		}
-	}
-	// The pending documents fill exactly one batch, which the builder has
-	// now written as a segment: their analyses can be reused.
-	if len(s.pending) == s.batchSize {
-		for _, doc := range s.pending {
-			for _, f := range doc.Fields {
-				if gf, ok := f.(*gramField); ok {
-					gf.release()
-				}
-			}
-		}
-	}
-	clear(s.pending)
-	s.pending = s.pending[:0]
-	return nil
-}
-
-func analyzeAll(ctx context.Context, docs []*document.Document) error {
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for _, doc := range docs {
-		g.Go(func() error {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			for _, f := range doc.Fields {
-				if gf, ok := f.(*gramField); ok {
-					gf.Analyze()
-				}
-			}
-			return nil
-		})
-	}
-	return g.Wait()
-}
-
-func (s *builderSink) delete(id string) error {
-	return fmt.Errorf("delete %s: a fresh build has nothing to delete", id)
-}
-
-func (s *builderSink) finish(ctx context.Context) error {
-	if err := s.flush(ctx); err != nil {
-		return err
-	}
-	if err := s.b.Close(); err != nil {
-		return fmt.Errorf("write bleve index: %w", err)
-	}
-	return nil
-}
-
-func (s *builderSink) abort() {}
 
 // batchSink updates an index in batches.
 type batchSink struct {

@@ -1,0 +1,228 @@
+package search
+
+import (
+	"encoding/binary"
+	"slices"
+	"strings"
+)
+
+// A fresh shard is inverted in memory: documents are analysed on every core
+// (docAnalysis, the same tokens as gramField), then added in document order
+// to per-field term tables whose postings are varint-encoded, and finally
+// written as one segment (segment.go).
+
+// termFreq is one distinct term of a field of a document. A term of up to 8
+// bytes (every bigram: two CJK characters are 6 bytes in UTF-8; most words)
+// is packed into key, big-endian and zero-padded, which keeps the terms'
+// byte order and never collides (UTF-8 has no zero bytes in what scan
+// emits); a longer one is long, with key its first 8 bytes.
+type termFreq struct {
+	key  uint64
+	long string
+	freq uint32
+}
+
+func packTerm(term []byte) uint64 {
+	var b [8]byte
+	copy(b[:], term)
+	return binary.BigEndian.Uint64(b[:])
+}
+
+// docAnalysis is the analysis of one document: per field its distinct terms
+// and its number of tokens, and whether the document has the field at all.
+type docAnalysis struct {
+	has   [numFields]bool
+	lens  [numFields]uint32
+	terms [numFields][]termFreq
+}
+
+// analyzer counts the terms of a document's fields; its maps are reused
+// from one document to the next.
+type analyzer struct {
+	short map[uint64]uint32
+	long  map[string]uint32
+}
+
+func newAnalyzer() *analyzer {
+	return &analyzer{short: make(map[uint64]uint32, 2048), long: map[string]uint32{}}
+}
+
+// analyze fills out with the tokens of d's fields: the same fields and texts
+// as bleveDoc, the same tokens as gramField.Analyze.
+func (a *analyzer) analyze(d *Doc, out *docAnalysis) {
+	fields := docFields(d)
+	for f := range numFields {
+		out.terms[f] = out.terms[f][:0]
+		out.lens[f] = 0
+		out.has[f] = len(fields[f].texts) > 0
+		if !out.has[f] {
+			continue
+		}
+		total := uint32(0)
+		fields[f].scan(func(_ tokenKind, term []byte) {
+			total++
+			if len(term) <= 8 {
+				a.short[packTerm(term)]++
+			} else {
+				a.long[string(term)]++
+			}
+		})
+		out.lens[f] = total
+		ts := out.terms[f]
+		for k, n := range a.short {
+			ts = append(ts, termFreq{key: k, freq: n})
+		}
+		for s, n := range a.long {
+			ts = append(ts, termFreq{key: packTerm([]byte(s)), long: s, freq: n})
+		}
+		out.terms[f] = ts
+		clear(a.short)
+		clear(a.long)
+	}
+}
+
+// shardInverter collects the postings of one shard's fields.
+type shardInverter struct {
+	fields [numFields]*invField
+	docs   uint32 // documents added
+	bytes  int    // postings bytes, for sizing the segment
+}
+
+func newShardInverter() *shardInverter {
+	inv := &shardInverter{}
+	for f := range inv.fields {
+		inv.fields[f] = &invField{short: map[uint64]int32{}, long: map[string]int32{}}
+	}
+	return inv
+}
+
+// invField is one field's term table.
+type invField struct {
+	seen  bool // some document has the field (it is in the segment even without terms)
+	short map[uint64]int32
+	long  map[string]int32
+	terms []invTerm
+}
+
+// invTerm is one term and its postings: per document the distance from the
+// previous document's number and the frequency, as varints.
+type invTerm struct {
+	key      uint64
+	long     string
+	post     []byte
+	n        uint32 // documents
+	last     uint32 // the last document's number
+	lastFreq uint32
+}
+
+// add appends document number doc (documents are added in order).
+func (inv *shardInverter) add(a *docAnalysis) {
+	doc := inv.docs
+	inv.docs++
+	for f := range numFields {
+		if !a.has[f] {
+			continue
+		}
+		fi := inv.fields[f]
+		fi.seen = true
+		for i := range a.terms[f] {
+			tf := &a.terms[f][i]
+			var ti int32
+			var ok bool
+			if tf.long == "" {
+				if ti, ok = fi.short[tf.key]; !ok {
+					ti = int32(len(fi.terms))
+					fi.short[tf.key] = ti
+					fi.terms = append(fi.terms, invTerm{key: tf.key})
+				}
+			} else if ti, ok = fi.long[tf.long]; !ok {
+				ti = int32(len(fi.terms))
+				fi.long[tf.long] = ti
+				fi.terms = append(fi.terms, invTerm{key: tf.key, long: tf.long})
+			}
+			t := &fi.terms[ti]
+			n := len(t.post)
+			if t.n == 0 {
+				t.post = binary.AppendUvarint(t.post, uint64(doc))
+			} else {
+				t.post = binary.AppendUvarint(t.post, uint64(doc-t.last))
+			}
+			t.post = binary.AppendUvarint(t.post, uint64(tf.freq))
+			inv.bytes += len(t.post) - n
+			t.n++
+			t.last = doc
+			t.lastFreq = tf.freq
+		}
+	}
+}
+
+// fieldOrder returns the fields some document has, ordered by name (as zap
+// orders them).
+func (inv *shardInverter) fieldOrder() []int {
+	var out []int
+	for f := range numFields {
+		if inv.fields[f].seen {
+			out = append(out, f)
+		}
+	}
+	slices.SortFunc(out, func(a, b int) int { return strings.Compare(fieldNames[a], fieldNames[b]) })
+	return out
+}
+
+// sizeHint estimates the segment's size in bytes.
+func (inv *shardInverter) sizeHint() int { return inv.bytes + inv.bytes/4 }
+
+// sortedTerms returns the indexes of the field's terms in byte order.
+func (f *invField) sortedTerms() []int32 {
+	idx := make([]int32, len(f.terms))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int {
+		ta, tb := &f.terms[a], &f.terms[b]
+		if ta.key != tb.key {
+			if ta.key < tb.key {
+				return -1
+			}
+			return 1
+		}
+		// The same first 8 bytes: the short term (a prefix of the long
+		// one) first, then long terms by their bytes.
+		return strings.Compare(ta.long, tb.long)
+	})
+	return idx
+}
+
+// appendTerm appends the term's bytes to b.
+func (t *invTerm) appendTerm(b []byte) []byte {
+	if t.long != "" {
+		return append(b, t.long...)
+	}
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], t.key)
+	n := 8
+	for n > 0 && k[n-1] == 0 {
+		n--
+	}
+	return append(b, k[:n]...)
+}
+
+// decode appends the term's document numbers and frequencies.
+func (t *invTerm) decode(docs, freqs []uint32) ([]uint32, []uint32) {
+	p := t.post
+	doc := uint32(0)
+	for i := uint32(0); i < t.n; i++ {
+		d, n := binary.Uvarint(p)
+		p = p[n:]
+		fr, m := binary.Uvarint(p)
+		p = p[m:]
+		if i == 0 {
+			doc = uint32(d)
+		} else {
+			doc += uint32(d)
+		}
+		docs = append(docs, doc)
+		freqs = append(freqs, uint32(fr))
+	}
+	return docs, freqs
+}
