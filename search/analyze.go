@@ -3,7 +3,6 @@ package search
 import (
 	"slices"
 	"strings"
-	"sync"
 	"unicode/utf8"
 	"unsafe"
 
@@ -92,7 +91,6 @@ type gramField struct {
 	freqs  index.TokenFrequencies
 	lenOut *uint32  // receives length after Analyze
 	skip   []string // lines of texts left out (the body's headings, indexed on their own)
-	buf    *gramBuf // where freqs lives, until release
 }
 
 func newGramField(name string, lenOut *uint32, texts ...string) *gramField {
@@ -127,17 +125,14 @@ func (f *gramField) Size() int {
 	return n + size.SizeOfPtr
 }
 
-// Analyze counts the field's tokens. bleve calls it on its analysis workers.
-// The maps and structs it fills come from a pool (gramBufs) and go back to
-// it when Build is done with the document (release): a fresh build analyses
-// every document once, and allocating per token made the collector, not the
-// indexing, the largest cost of a build inside a big process.
+// Analyze counts the field's tokens. bleve calls it on its analysis workers
+// (Build's incremental updates; a fresh shard is analysed by analyzer).
+// Its TokenFreqs are allocated in chunks, not one by one.
 func (f *gramField) Analyze() {
 	if f.freqs != nil {
-		return // already analysed by Build, before bleve asks
+		return // already analysed
 	}
-	buf := getGramBuf(f.name)
-	f.buf = buf
+	buf := &gramBuf{freqs: make(index.TokenFrequencies, 64)}
 	total := 0
 	emit := func(_ tokenKind, term []byte) {
 		total++
@@ -177,30 +172,17 @@ func (ft fieldText) scan(emit func(kind tokenKind, term []byte)) {
 	}
 }
 
-// release returns the field's analysis to the pool. It must only be called
-// once bleve has written the segment holding the document.
-func (f *gramField) release() {
-	if f.buf == nil {
-		return
-	}
-	clear(f.buf.freqs)
-	f.buf.chunk, f.buf.n = 0, 0
-	gramBufPools[f.buf.pool].Put(f.buf)
-	f.buf, f.freqs = nil, nil
-}
-
-// gramBuf is the reusable memory of one field's analysis.
+// gramBuf is the memory of one field's analysis.
 type gramBuf struct {
 	freqs    index.TokenFrequencies
 	chunks   [][]index.TokenFreq // never grown in place, so map values stay put
 	chunk, n int                 // the next free TokenFreq
-	pool     int
 }
 
 // next returns a zeroed TokenFreq.
 func (b *gramBuf) next() *index.TokenFreq {
 	if b.chunk == len(b.chunks) {
-		b.chunks = append(b.chunks, make([]index.TokenFreq, 256))
+		b.chunks = append(b.chunks, make([]index.TokenFreq, 64))
 	}
 	tf := &b.chunks[b.chunk][b.n]
 	*tf = index.TokenFreq{}
@@ -208,19 +190,4 @@ func (b *gramBuf) next() *index.TokenFreq {
 		b.chunk, b.n = b.chunk+1, 0
 	}
 	return tf
-}
-
-// gramBufPools keep the body's large maps apart from the other fields' small
-// ones, so that a pooled map is about the size of the field it serves.
-var gramBufPools [2]sync.Pool
-
-func getGramBuf(field string) *gramBuf {
-	p := 0
-	if field == fieldNames[numBody] {
-		p = 1
-	}
-	if b, ok := gramBufPools[p].Get().(*gramBuf); ok {
-		return b
-	}
-	return &gramBuf{freqs: make(index.TokenFrequencies, 64), pool: p}
 }

@@ -14,10 +14,6 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// invertBatch is the number of documents analysed at a time, while the
-// previous batch is added to the shard's postings.
-const invertBatch = 64
-
 // writeFreshShard writes the bleve index of a new shard holding the rows
 // of the table, in order, into dst. The rows are analysed on every core and
 // inverted in memory, and the shard is written as one segment (segment.go).
@@ -26,8 +22,8 @@ const invertBatch = 64
 // names one segment file; the builder is given a placeholder document,
 // whose segment is then replaced by the shard's. tmp is where the builder
 // works.
-func writeFreshShard(ctx context.Context, dst, tmp string, rows []int, docs []Doc, order []int, tab *table) error {
-	inv, err := invertShard(ctx, rows, docs, order, tab)
+func writeFreshShard(ctx context.Context, dst, tmp string, rows []int, docs []Doc, order []int, tab *table, batchSize int) error {
+	inv, err := invertShard(ctx, rows, docs, order, tab, batchSize)
 	if err != nil {
 		return err
 	}
@@ -66,14 +62,16 @@ func writeFreshShard(ctx context.Context, dst, tmp string, rows []int, docs []Do
 }
 
 // invertShard analyses the rows' documents and collects their postings.
-// The token counts of the fields go into the table.
-func invertShard(ctx context.Context, rows []int, docs []Doc, order []int, tab *table) (*shardInverter, error) {
+// The token counts of the fields go into the table. Documents are analysed
+// batchSize at a time, on every core, while the previous batch is added to
+// the postings.
+func invertShard(ctx context.Context, rows []int, docs []Doc, order []int, tab *table, batchSize int) (*shardInverter, error) {
 	inv := newShardInverter()
 	workers := runtime.GOMAXPROCS(0)
 	free := make(chan []docAnalysis, 2)
 	full := make(chan []docAnalysis, 1)
 	for range 2 {
-		free <- make([]docAnalysis, invertBatch)
+		free <- make([]docAnalysis, batchSize)
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	// The inverter adds the batches in order.
@@ -89,8 +87,8 @@ func invertShard(ctx context.Context, rows []int, docs []Doc, order []int, tab *
 	var analyzers sync.Pool
 	g.Go(func() error {
 		defer close(full)
-		for start := 0; start < len(rows); start += invertBatch {
-			part := rows[start:min(start+invertBatch, len(rows))]
+		for start := 0; start < len(rows); start += batchSize {
+			part := rows[start:min(start+batchSize, len(rows))]
 			var batch []docAnalysis
 			select {
 			case batch = <-free:

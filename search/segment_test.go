@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -85,7 +86,7 @@ func TestSegmentMatchesBleve(t *testing.T) {
 			tmp := t.TempDir()
 			tab := &table{Docs: make([]docRecord, len(docs))}
 			mine := filepath.Join(tmp, "mine")
-			if err := writeFreshShard(t.Context(), mine, tmp, rows, docs, order, tab); err != nil {
+			if err := writeFreshShard(t.Context(), mine, tmp, rows, docs, order, tab, 5); err != nil {
 				t.Fatal(err)
 			}
 			ref := &table{Docs: make([]docRecord, len(docs))}
@@ -186,4 +187,86 @@ func dumpIndex(t *testing.T, dir string) []string {
 		dict.Close()
 	}
 	return slices.Clip(out)
+}
+
+// TestRebuildsMatchFresh rebuilds an index again and again, each time
+// changing, adding and removing a few documents, and compares every search
+// with those on a fresh index of the same documents. Shards get the
+// changes as new segments until they reach maxShardSegments, and are then
+// written anew.
+func TestRebuildsMatchFresh(t *testing.T) {
+	docs := segmentDocs(120)
+	tmp := t.TempDir()
+	opts := BuildOptions{ShardSize: 60} // two shards
+	prev := filepath.Join(tmp, "v0")
+	if _, err := Build(t.Context(), prev, "", docs, opts); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	queries := []string{"土地", "征收管理", "abcdefgh", "abcdefghi", "2024", "個人信息", "资讯公开", "总则", "成府发〔2024〕3号", "政府 法"}
+	for _, d := range docs[:20] {
+		r := []rune(d.Body)
+		if len(r) > 10 {
+			queries = append(queries, string(r[3:7]))
+		}
+	}
+	maxSegs, rewrites := 0, 0
+	lastSegs := map[string]int{}
+	for round := 1; round <= 2*maxShardSegments+2; round++ {
+		// Change 3 documents, remove one and add one.
+		for range 3 {
+			d := &docs[rng.IntN(len(docs))]
+			d.Body += fmt.Sprintf("\n第%d轮修订土地征收。", round)
+			d.Hash = fmt.Sprint(d.Hash, "+", round)
+		}
+		gone := rng.IntN(len(docs))
+		docs = append(docs[:gone], docs[gone+1:]...)
+		docs = append(docs, Doc{ID: fmt.Sprintf("/new/%03d.html", round), Kind: "notice", Title: fmt.Sprintf("第%d号公告", round),
+			Body: "个人信息保护法 abcdefghi 土地征收", Hash: "n"})
+		dir := filepath.Join(tmp, fmt.Sprintf("v%d", round))
+		st, err := Build(t.Context(), dir, prev, docs, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Reused == 0 {
+			t.Fatalf("round %d: nothing reused: %+v", round, st)
+		}
+		fresh := filepath.Join(tmp, fmt.Sprintf("f%d", round))
+		if _, err := Build(t.Context(), fresh, "", docs, opts); err != nil {
+			t.Fatal(err)
+		}
+		a, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Open(fresh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range queries {
+			ra, rb := mustSearch(t, a, ParseQuery(q)), mustSearch(t, b, ParseQuery(q))
+			ra.Took, rb.Took, ra.TookMS, rb.TookMS = 0, 0, 0, 0
+			ja, _ := json.MarshalIndent(ra, "", " ")
+			jb, _ := json.MarshalIndent(rb, "", " ")
+			if diff := cmp.Diff(string(jb), string(ja)); diff != "" {
+				t.Fatalf("round %d: %s: rebuilt vs fresh (-fresh +rebuilt):\n%s", round, q, diff)
+			}
+		}
+		a.Close()
+		b.Close()
+		for s := range 2 {
+			segs, _ := filepath.Glob(filepath.Join(dir, bleveDir, shardName(s), "store", "*.zap"))
+			name := shardName(s)
+			if len(segs) < lastSegs[name] {
+				rewrites++
+			}
+			lastSegs[name] = len(segs)
+			maxSegs = max(maxSegs, len(segs))
+		}
+		prev = dir
+	}
+	if maxSegs < 2 || maxSegs > maxShardSegments || rewrites == 0 {
+		t.Errorf("at most %d segments in a shard, %d rewrites: want updates as segments, up to %d, then rewrites",
+			maxSegs, rewrites, maxShardSegments)
+	}
 }

@@ -14,32 +14,13 @@ import (
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
-// indexSink receives the bleve documents of an incremental build, which
-// updates a copy of the previous index in batches. A fresh shard is written
-// by writeFreshShard instead.
-type indexSink interface {
-	index(ctx context.Context, doc *document.Document) error
-	delete(id string) error
-	// finish writes what is pending and closes the index.
-	finish(ctx context.Context) error
-	// abort closes the index after a failure.
-	abort()
-}
-
-// batchSink updates an index in batches.
+// batchSink updates a copy of the previous index (Build's incremental
+// updates; a fresh shard is written by writeFreshShard).
 type batchSink struct {
 	bix       bleve.Index
 	path      string
 	batch     *bleve.Batch
 	batchSize int
-}
-
-func newBatchSink(path string, batchSize int) (*batchSink, error) {
-	bix, err := bleve.NewUsing(path, newMapping(), scorch.Name, scorch.Name, nil)
-	if err != nil {
-		return nil, fmt.Errorf("create bleve index: %w", err)
-	}
-	return &batchSink{bix: bix, path: path, batch: bix.NewBatch(), batchSize: batchSize}, nil
 }
 
 func openBatchSink(path string, batchSize int) (*batchSink, error) {
@@ -81,10 +62,6 @@ func (s *batchSink) finish(ctx context.Context) error {
 		s.bix.Close()
 		return err
 	}
-	if err := mergeSegments(ctx, s.bix); err != nil {
-		s.bix.Close()
-		return err
-	}
 	if err := s.bix.Close(); err != nil {
 		return fmt.Errorf("close bleve index: %w", err)
 	}
@@ -92,22 +69,6 @@ func (s *batchSink) finish(ctx context.Context) error {
 }
 
 func (s *batchSink) abort() { s.bix.Close() }
-
-// mergeSegments merges the bleve index into one segment.
-func mergeSegments(ctx context.Context, bix bleve.Index) error {
-	adv, err := bix.Advanced()
-	if err != nil {
-		return err
-	}
-	s, ok := adv.(*scorch.Scorch)
-	if !ok {
-		return nil
-	}
-	if err := s.ForceMerge(ctx, nil); err != nil {
-		return fmt.Errorf("merge segments: %w", err)
-	}
-	return nil
-}
 
 // pruneSegments deletes the segment files of the closed bleve index at path
 // that its current snapshot does not use. bleve removes them in the

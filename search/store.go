@@ -163,6 +163,23 @@ func (tw *textWriter) add(segs [numSegs]string, rec *docRecord) error {
 	return nil
 }
 
+// copy writes the stored text of old, a row of the previous table, from
+// that table's text.bin prev, and fills the text fields of rec.
+func (tw *textWriter) copy(prev []byte, old, rec *docRecord) error {
+	end := old.TextOff + 2*int64(old.SegEnd[numSegs-1])
+	if old.TextOff < 0 || end > int64(len(prev)) || old.TextOff > end {
+		return fmt.Errorf("text of %s out of range in the previous index", old.ID)
+	}
+	if _, err := tw.w.Write(prev[old.TextOff:end]); err != nil {
+		return err
+	}
+	rec.TextOff = tw.off
+	rec.SegEnd = old.SegEnd
+	rec.FoldMask = old.FoldMask
+	tw.off += end - old.TextOff
+	return nil
+}
+
 func (tw *textWriter) flush() error { return tw.w.Flush() }
 
 func writeTable(path string, t *table) error {
