@@ -31,11 +31,12 @@ func writeFreshShard(ctx context.Context, dst, tmp string, rows []int, docs []Do
 	for i, row := range rows {
 		ids[i] = docs[order[row]].ID
 	}
-	sb, err := buildSegment(ids, inv)
-	if err != nil {
+	// The segment first, in the work folder.
+	seg := filepath.Join(tmp, filepath.Base(dst)+".zap")
+	if err := writeSegment(seg, ids, inv); err != nil {
 		return err
 	}
-	inv = nil // the postings are in the segment now
+	defer os.Remove(seg)
 
 	b, err := bleve.NewBuilder(dst, docMapping{newMapping()}, map[string]any{"buildPathPrefix": tmp})
 	if err != nil {
@@ -54,11 +55,7 @@ func writeFreshShard(ctx context.Context, dst, tmp string, rows []int, docs []Do
 	if err != nil || len(segs) != 1 {
 		return fmt.Errorf("write bleve index: the builder wrote %d segments, want 1 (%v)", len(segs), err)
 	}
-	next := segs[0] + ".new"
-	if err := writeSegment(next, sb); err != nil {
-		return err
-	}
-	return os.Rename(next, segs[0])
+	return os.Rename(seg, segs[0])
 }
 
 // invertShard analyses the rows' documents and collects their postings.

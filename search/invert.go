@@ -85,7 +85,6 @@ func (a *analyzer) analyze(d *Doc, out *docAnalysis) {
 type shardInverter struct {
 	fields [numFields]*invField
 	docs   uint32 // documents added
-	bytes  int    // postings bytes, for sizing the segment
 }
 
 func newShardInverter() *shardInverter {
@@ -96,23 +95,50 @@ func newShardInverter() *shardInverter {
 	return inv
 }
 
-// invField is one field's term table.
+// invField is one field's term table: term(i) and name(i) are one term.
+// They are kept in chunks, which are never copied as the table grows (a
+// shard of 10,000 documents has about 900,000 terms).
 type invField struct {
 	seen  bool // some document has the field (it is in the segment even without terms)
 	short map[uint64]int32
 	long  map[string]int32
-	terms []invTerm
+	n     int32 // terms
+	terms [][]invTerm
+	names [][]termName
 }
 
-// invTerm is one term and its postings: per document the distance from the
-// previous document's number and the frequency, as varints.
+const termChunk = 1 << 12
+
+func (f *invField) term(i int32) *invTerm  { return &f.terms[i/termChunk][i%termChunk] }
+func (f *invField) name(i int32) *termName { return &f.names[i/termChunk][i%termChunk] }
+
+// newTerm adds a term and returns its index.
+func (f *invField) newTerm(key uint64, long string) int32 {
+	i := f.n
+	if i%termChunk == 0 {
+		f.terms = append(f.terms, make([]invTerm, termChunk))
+		f.names = append(f.names, make([]termName, termChunk))
+	}
+	*f.name(i) = termName{key: key, long: long}
+	f.n++
+	return i
+}
+
+// invTerm is one term's postings: per document the distance from the
+// previous document's number and the frequency, as varints. (Adding a
+// posting touches only this, kept small.)
 type invTerm struct {
-	key      uint64
-	long     string
 	post     []byte
 	n        uint32 // documents
 	last     uint32 // the last document's number
 	lastFreq uint32
+}
+
+// termName is a term: key as in termFreq, and long when it is longer than
+// 8 bytes.
+type termName struct {
+	key  uint64
+	long string
 }
 
 // add appends document number doc (documents are added in order).
@@ -131,24 +157,20 @@ func (inv *shardInverter) add(a *docAnalysis) {
 			var ok bool
 			if tf.long == "" {
 				if ti, ok = fi.short[tf.key]; !ok {
-					ti = int32(len(fi.terms))
+					ti = fi.newTerm(tf.key, "")
 					fi.short[tf.key] = ti
-					fi.terms = append(fi.terms, invTerm{key: tf.key})
 				}
 			} else if ti, ok = fi.long[tf.long]; !ok {
-				ti = int32(len(fi.terms))
+				ti = fi.newTerm(tf.key, tf.long)
 				fi.long[tf.long] = ti
-				fi.terms = append(fi.terms, invTerm{key: tf.key, long: tf.long})
 			}
-			t := &fi.terms[ti]
-			n := len(t.post)
+			t := fi.term(ti)
 			if t.n == 0 {
 				t.post = binary.AppendUvarint(t.post, uint64(doc))
 			} else {
 				t.post = binary.AppendUvarint(t.post, uint64(doc-t.last))
 			}
 			t.post = binary.AppendUvarint(t.post, uint64(tf.freq))
-			inv.bytes += len(t.post) - n
 			t.n++
 			t.last = doc
 			t.lastFreq = tf.freq
@@ -169,17 +191,14 @@ func (inv *shardInverter) fieldOrder() []int {
 	return out
 }
 
-// sizeHint estimates the segment's size in bytes.
-func (inv *shardInverter) sizeHint() int { return inv.bytes + inv.bytes/4 }
-
 // sortedTerms returns the indexes of the field's terms in byte order.
 func (f *invField) sortedTerms() []int32 {
-	idx := make([]int32, len(f.terms))
+	idx := make([]int32, f.n)
 	for i := range idx {
 		idx[i] = int32(i)
 	}
 	slices.SortFunc(idx, func(a, b int32) int {
-		ta, tb := &f.terms[a], &f.terms[b]
+		ta, tb := f.name(a), f.name(b)
 		if ta.key != tb.key {
 			if ta.key < tb.key {
 				return -1
@@ -194,7 +213,7 @@ func (f *invField) sortedTerms() []int32 {
 }
 
 // appendTerm appends the term's bytes to b.
-func (t *invTerm) appendTerm(b []byte) []byte {
+func (t *termName) appendTerm(b []byte) []byte {
 	if t.long != "" {
 		return append(b, t.long...)
 	}

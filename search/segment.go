@@ -6,13 +6,13 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"math"
 	"os"
 	"slices"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	index "github.com/blevesearch/bleve_index_api"
-	segment "github.com/blevesearch/scorch_segment_api/v2"
 	"github.com/blevesearch/vellum"
 	zap "github.com/blevesearch/zapx/v17"
 )
@@ -44,17 +44,25 @@ var zapVellumOpts = &vellum.BuilderOpts{Encoder: 1, RegistryTableSize: 0, Regist
 
 // segWriter writes the bytes of a segment, counting them and their CRC-32.
 type segWriter struct {
-	buf bytes.Buffer
+	w   *bufio.Writer
+	n   uint64
 	crc uint32
+	err error
 	tmp [binary.MaxVarintLen64]byte
 }
 
 func (w *segWriter) Write(b []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
 	w.crc = crc32.Update(w.crc, crc32.IEEETable, b)
-	return w.buf.Write(b)
+	n, err := w.w.Write(b)
+	w.n += uint64(n)
+	w.err = err
+	return n, err
 }
 
-func (w *segWriter) pos() uint64 { return uint64(w.buf.Len()) }
+func (w *segWriter) pos() uint64 { return w.n }
 
 func (w *segWriter) uvarint(v uint64) {
 	n := binary.PutUvarint(w.tmp[:], v)
@@ -66,40 +74,54 @@ func (w *segWriter) uint64BE(v uint64) {
 	w.Write(w.tmp[:8])
 }
 
+func (w *segWriter) uint32BE(v uint32) {
+	binary.BigEndian.PutUint32(w.tmp[:4], v)
+	w.Write(w.tmp[:4])
+}
+
 func (w *segWriter) uint16BE(v uint16) {
 	binary.BigEndian.PutUint16(w.tmp[:2], v)
 	w.Write(w.tmp[:2])
 }
 
-// writeSegment writes the segment sb to a new file at path. It is not
+// writeSegment writes the shard held by inv, whose documents are ids in
+// document-number order (sorted, as the table is), as a new segment file at
+// path, and opens it with zap to check that it reads. The file is not
 // synced: like the rest of a build's output, it goes live when the whole
 // folder is swapped in.
-func writeSegment(path string, sb *zap.SegmentBase) error {
+func writeSegment(path string, ids []string, inv *shardInverter) error {
+	if len(ids) == 0 {
+		return fmt.Errorf("write segment %s: no documents", path)
+	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if _, err := sb.WriteTo(bw); err != nil {
+	w := &segWriter{w: bufio.NewWriterSize(f, 1<<20)}
+	if err := encodeSegment(w, ids, inv); err != nil {
 		f.Close()
 		return fmt.Errorf("write segment %s: %w", path, err)
 	}
-	if err := bw.Flush(); err != nil {
+	if err := w.w.Flush(); err != nil {
 		f.Close()
 		return fmt.Errorf("write segment %s: %w", path, err)
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return err
+	}
+	seg, err := (&zap.ZapPlugin{}).Open(path)
+	if err != nil {
+		return fmt.Errorf("write segment %s: zap cannot read it: %w", path, err)
+	}
+	if n := seg.Count(); n != uint64(len(ids)) {
+		seg.Close()
+		return fmt.Errorf("write segment %s: zap reads %d documents, want %d", path, n, len(ids))
+	}
+	return seg.Close()
 }
 
-// buildSegment encodes the segment in memory and hands it to zap, which
-// reads its field index back (so a malformed segment fails here).
-func buildSegment(ids []string, inv *shardInverter) (*zap.SegmentBase, error) {
-	if len(ids) == 0 {
-		return nil, fmt.Errorf("build segment: no documents")
-	}
-	w := &segWriter{}
-	w.buf.Grow(inv.sizeHint() + 64*len(ids))
-
+// encodeSegment writes the segment's bytes.
+func encodeSegment(w *segWriter, ids []string, inv *shardInverter) error {
 	// Stored fields: per document the lengths of its metadata and data,
 	// the metadata (the length of the ID) and the data (the ID, then the
 	// other stored fields compressed with snappy: none, which snappy
@@ -112,7 +134,7 @@ func buildSegment(ids []string, inv *shardInverter) (*zap.SegmentBase, error) {
 		w.uvarint(uint64(ml))
 		w.uvarint(uint64(len(id) + 1))
 		w.Write(meta[:ml])
-		w.Write([]byte(id))
+		io.WriteString(w, id)
 		w.Write([]byte{0})
 	}
 	storedIndexOffset := w.pos()
@@ -122,8 +144,9 @@ func buildSegment(ids []string, inv *shardInverter) (*zap.SegmentBase, error) {
 	w.uvarint(0) // no nested documents
 
 	// The inverted index: "_id" first, then the fields by name.
+	fields := inv.fieldOrder()
 	names := []string{"_id"}
-	for _, f := range inv.fieldOrder() {
+	for _, f := range fields {
 		names = append(names, fieldNames[f])
 	}
 	addrs := make([]uint64, len(names))
@@ -133,10 +156,10 @@ func buildSegment(ids []string, inv *shardInverter) (*zap.SegmentBase, error) {
 		if i == 0 {
 			addrs[i], err = pw.writeIDField(ids)
 		} else {
-			addrs[i], err = pw.writeField(inv.fields[inv.fieldOrder()[i-1]])
+			addrs[i], err = pw.writeField(inv.fields[fields[i-1]])
 		}
 		if err != nil {
-			return nil, fmt.Errorf("build segment: field %s: %w", name, err)
+			return fmt.Errorf("field %s: %w", name, err)
 		}
 	}
 
@@ -146,7 +169,7 @@ func buildSegment(ids []string, inv *shardInverter) (*zap.SegmentBase, error) {
 	for i, name := range names {
 		fieldOffsets[i] = w.pos()
 		w.uvarint(uint64(len(name)))
-		w.Write([]byte(name))
+		io.WriteString(w, name)
 		opts := index.IndexField
 		if i == 0 {
 			opts |= index.StoreField
@@ -167,12 +190,18 @@ func buildSegment(ids []string, inv *shardInverter) (*zap.SegmentBase, error) {
 	for _, off := range fieldOffsets {
 		w.uint64BE(off)
 	}
-	sb, err := zap.InitSegmentBase(w.buf.Bytes(), w.crc, zap.DefaultChunkMode, uint64(len(ids)),
-		storedIndexOffset, sectionsIndexOffset, nil, &segment.Stats{})
-	if err != nil {
-		return nil, fmt.Errorf("build segment: %w", err)
-	}
-	return sb, nil
+
+	// The footer (zapx's persistFooter): the writer's ID (none) and its
+	// length, the counts and offsets, chunk mode and version, and the
+	// CRC-32 of everything before it.
+	w.uint32BE(0)
+	w.uint64BE(uint64(len(ids)))
+	w.uint64BE(storedIndexOffset)
+	w.uint64BE(sectionsIndexOffset)
+	w.uint32BE(zap.DefaultChunkMode)
+	w.uint32BE(zap.Version)
+	w.uint32BE(w.crc)
+	return w.err
 }
 
 // postingsWriter writes term dictionaries and postings lists.
@@ -241,8 +270,8 @@ func (pw *postingsWriter) writeField(f *invField) (uint64, error) {
 		return 0, err
 	}
 	for _, ti := range f.sortedTerms() {
-		t := &f.terms[ti]
-		pw.term = t.appendTerm(pw.term[:0])
+		t := f.term(ti)
+		pw.term = f.name(ti).appendTerm(pw.term[:0])
 		var val uint64
 		if t.n == 1 && t.lastFreq == 1 {
 			// One document with frequency 1: the FST value holds it.
