@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
@@ -81,7 +80,6 @@ func invertShard(ctx context.Context, rows []int, docs []Doc, order []int, tab *
 		}
 		return nil
 	})
-	var analyzers sync.Pool
 	g.Go(func() error {
 		defer close(full)
 		for start := 0; start < len(rows); start += batchSize {
@@ -98,16 +96,11 @@ func invertShard(ctx context.Context, rows []int, docs []Doc, order []int, tab *
 			per := (len(part) + workers - 1) / workers
 			for lo := 0; lo < len(part); lo += per {
 				ag.Go(func() error {
-					a, _ := analyzers.Get().(*analyzer)
-					if a == nil {
-						a = newAnalyzer()
-					}
 					for i := lo; i < min(lo+per, len(part)); i++ {
 						row := part[i]
-						a.analyze(&docs[order[row]], &batch[i])
-						tab.Docs[row].Lens = batch[i].lens
+						batch[i].analyze(&docs[order[row]])
+						tab.Docs[row].Lens = batch[i].lens()
 					}
-					analyzers.Put(a)
 					return nil
 				})
 			}
@@ -122,6 +115,7 @@ func invertShard(ctx context.Context, rows []int, docs []Doc, order []int, tab *
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	inv.finish()
 	return inv, nil
 }
 

@@ -6,78 +6,57 @@ import (
 	"strings"
 )
 
-// A fresh shard is inverted in memory: documents are analysed on every core
-// (docAnalysis, the same tokens as gramField), then added in document order
-// to per-field term tables whose postings are varint-encoded, and finally
-// written as one segment (segment.go).
+// A fresh shard is inverted in memory: documents are tokenised on every
+// core (docAnalysis, the same tokens as gramField), then their tokens are
+// added in document order to per-field term tables whose postings are
+// varint-encoded, and finally written as one segment (segment.go).
 
-// termFreq is one distinct term of a field of a document. A term of up to 8
-// bytes (every bigram: two CJK characters are 6 bytes in UTF-8; most words)
-// is packed into key, big-endian and zero-padded, which keeps the terms'
-// byte order and never collides (UTF-8 has no zero bytes in what scan
-// emits); a longer one is long, with key its first 8 bytes.
-type termFreq struct {
-	key  uint64
-	long string
-	freq uint32
-}
-
+// A term of up to 8 bytes (every bigram: two CJK characters are 6 bytes in
+// UTF-8; most words) is packed into a key, big-endian and zero-padded,
+// which keeps the terms' byte order and never collides (UTF-8 has no zero
+// bytes in what scan emits). A longer one is kept as a string, and its key
+// is its first 8 bytes.
 func packTerm(term []byte) uint64 {
 	var b [8]byte
 	copy(b[:], term)
 	return binary.BigEndian.Uint64(b[:])
 }
 
-// docAnalysis is the analysis of one document: per field its distinct terms
-// and its number of tokens, and whether the document has the field at all.
+// docAnalysis is the analysis of one document: per field its tokens, in
+// order (keys, and the longer ones as strings), and whether the document
+// has the field at all.
 type docAnalysis struct {
 	has   [numFields]bool
-	lens  [numFields]uint32
-	terms [numFields][]termFreq
+	short [numFields][]uint64
+	long  [numFields][]string
 }
 
-// analyzer counts the terms of a document's fields; its maps are reused
-// from one document to the next.
-type analyzer struct {
-	short map[uint64]uint32
-	long  map[string]uint32
+// lens returns the fields' numbers of tokens.
+func (a *docAnalysis) lens() [numFields]uint32 {
+	var out [numFields]uint32
+	for f := range numFields {
+		out[f] = uint32(len(a.short[f]) + len(a.long[f]))
+	}
+	return out
 }
 
-func newAnalyzer() *analyzer {
-	return &analyzer{short: make(map[uint64]uint32, 2048), long: map[string]uint32{}}
-}
-
-// analyze fills out with the tokens of d's fields: the same fields and texts
+// analyze fills a with the tokens of d's fields: the same fields and texts
 // as bleveDoc, the same tokens as gramField.Analyze.
-func (a *analyzer) analyze(d *Doc, out *docAnalysis) {
+func (a *docAnalysis) analyze(d *Doc) {
 	fields := docFields(d)
 	for f := range numFields {
-		out.terms[f] = out.terms[f][:0]
-		out.lens[f] = 0
-		out.has[f] = len(fields[f].texts) > 0
-		if !out.has[f] {
-			continue
+		short, long := a.short[f][:0], a.long[f][:0]
+		a.has[f] = len(fields[f].texts) > 0
+		if a.has[f] {
+			fields[f].scan(func(_ tokenKind, term []byte) {
+				if len(term) <= 8 {
+					short = append(short, packTerm(term))
+				} else {
+					long = append(long, string(term))
+				}
+			})
 		}
-		total := uint32(0)
-		fields[f].scan(func(_ tokenKind, term []byte) {
-			total++
-			if len(term) <= 8 {
-				a.short[packTerm(term)]++
-			} else {
-				a.long[string(term)]++
-			}
-		})
-		out.lens[f] = total
-		ts := out.terms[f]
-		for k, n := range a.short {
-			ts = append(ts, termFreq{key: k, freq: n})
-		}
-		for s, n := range a.long {
-			ts = append(ts, termFreq{key: packTerm([]byte(s)), long: s, freq: n})
-		}
-		out.terms[f] = ts
-		clear(a.short)
-		clear(a.long)
+		a.short[f], a.long[f] = short, long
 	}
 }
 
@@ -125,13 +104,39 @@ func (f *invField) newTerm(key uint64, long string) int32 {
 }
 
 // invTerm is one term's postings: per document the distance from the
-// previous document's number and the frequency, as varints. (Adding a
-// posting touches only this, kept small.)
+// previous document's number and the frequency, as varints, except the
+// last document's, which is pending while its tokens are counted. (Adding a
+// token touches only this, kept small.)
 type invTerm struct {
 	post     []byte
 	n        uint32 // documents
 	last     uint32 // the last document's number
-	lastFreq uint32
+	lastFreq uint32 // its frequency
+	prev     uint32 // the document before it
+}
+
+// count counts a token of the term in document doc.
+func (t *invTerm) count(doc uint32) {
+	if t.n > 0 && t.last == doc {
+		t.lastFreq++
+		return
+	}
+	t.flush()
+	t.prev, t.last, t.lastFreq = t.last, doc, 1
+	t.n++
+}
+
+// flush encodes the pending document.
+func (t *invTerm) flush() {
+	switch {
+	case t.n == 0 || t.lastFreq == 0:
+		return
+	case t.n == 1:
+		t.post = binary.AppendUvarint(t.post, uint64(t.last))
+	default:
+		t.post = binary.AppendUvarint(t.post, uint64(t.last-t.prev))
+	}
+	t.post = binary.AppendUvarint(t.post, uint64(t.lastFreq))
 }
 
 // termName is a term: key as in termFreq, and long when it is longer than
@@ -141,7 +146,7 @@ type termName struct {
 	long string
 }
 
-// add appends document number doc (documents are added in order).
+// add adds the next document (documents are numbered in the order added).
 func (inv *shardInverter) add(a *docAnalysis) {
 	doc := inv.docs
 	inv.docs++
@@ -151,29 +156,30 @@ func (inv *shardInverter) add(a *docAnalysis) {
 		}
 		fi := inv.fields[f]
 		fi.seen = true
-		for i := range a.terms[f] {
-			tf := &a.terms[f][i]
-			var ti int32
-			var ok bool
-			if tf.long == "" {
-				if ti, ok = fi.short[tf.key]; !ok {
-					ti = fi.newTerm(tf.key, "")
-					fi.short[tf.key] = ti
-				}
-			} else if ti, ok = fi.long[tf.long]; !ok {
-				ti = fi.newTerm(tf.key, tf.long)
-				fi.long[tf.long] = ti
+		for _, k := range a.short[f] {
+			ti, ok := fi.short[k]
+			if !ok {
+				ti = fi.newTerm(k, "")
+				fi.short[k] = ti
 			}
-			t := fi.term(ti)
-			if t.n == 0 {
-				t.post = binary.AppendUvarint(t.post, uint64(doc))
-			} else {
-				t.post = binary.AppendUvarint(t.post, uint64(doc-t.last))
+			fi.term(ti).count(doc)
+		}
+		for _, l := range a.long[f] {
+			ti, ok := fi.long[l]
+			if !ok {
+				ti = fi.newTerm(packTerm([]byte(l)), l)
+				fi.long[l] = ti
 			}
-			t.post = binary.AppendUvarint(t.post, uint64(tf.freq))
-			t.n++
-			t.last = doc
-			t.lastFreq = tf.freq
+			fi.term(ti).count(doc)
+		}
+	}
+}
+
+// finish encodes every term's pending document.
+func (inv *shardInverter) finish() {
+	for _, fi := range inv.fields {
+		for i := range fi.n {
+			fi.term(i).flush()
 		}
 	}
 }
