@@ -40,8 +40,8 @@ printf '| live heap: corpus as []search.Doc / peak added by Build | %s MB / %s M
   "$(metric "$build" corpus-heap-MB)" "$(metric "$build" build-heap-MB)"
 printf '| peak RSS by /usr/bin/time (process wall %s s) | %d MB |\n' "$wall" $((rsskb / 1024))
 printf '| index size on disk | %s MiB |\n' "$(metric "$build" disk-MB)"
-printf '| rebuild after changing 1%% of documents | %.1f s (%s re-indexed) |\n' \
-  "$(echo "$(metric "$rebuild" ns/op) / 1000000000" | bc -l)" "$(metric "$rebuild" updated)"
+printf '| rebuild after changing 1%% of documents | %.2f s (CPU %s s; %s re-indexed) |\n' \
+  "$(echo "$(metric "$rebuild" ns/op) / 1000000000" | bc -l)" "$(metric "$rebuild" cpu-s)" "$(metric "$rebuild" updated)"
 printf '\n| query class | p50 ms | p99 ms | max ms | CPU p50 ms | CPU p99 ms | hits per query |\n'
 printf '|---|---|---|---|---|---|---|\n'
 while read -r line; do

@@ -166,10 +166,12 @@ func BenchmarkRebuild(b *testing.B) {
 	}
 	for b.Loop() {
 		dir := filepath.Join(b.TempDir(), "ix")
+		cpu0 := processCPU()
 		st, err := Build(b.Context(), dir, prev, changed, benchOptions())
 		if err != nil {
 			b.Fatal(err)
 		}
+		b.ReportMetric(float64(processCPU()-cpu0)/1e9, "cpu-s")
 		b.ReportMetric(float64(st.Updated), "updated")
 	}
 }
