@@ -253,14 +253,18 @@ func encodeTable(ix *index) []byte {
 // t2sSources lists the BMP characters that fold from Traditional to
 // Simplified, as a bitmap over U+3400–U+9FFF encoded in base 64, so that the
 // client knows without the table when a query or a text needs it.
-func t2sSources(pairs string) string {
+// The other sources are listed in wide.
+func t2sSources(pairs string) (bitmap, wide string) {
 	const lo, hi = 0x3400, 0x9FFF
 	bits := make([]byte, (hi-lo+1+7)/8)
+	var others []rune
 	rs := []rune(pairs)
 	for i := 0; i+1 < len(rs); i += 2 {
 		if r := rs[i]; r >= lo && r <= hi {
 			bits[(r-lo)/8] |= 1 << ((r - lo) % 8)
+		} else if r < 0x20000 {
+			others = append(others, r)
 		}
 	}
-	return base64Std(bits)
+	return base64Std(bits), string(others)
 }

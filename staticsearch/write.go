@@ -63,6 +63,10 @@ type Options struct {
 	// SearchPath is the path of the results page ("/search", under the
 	// site's base path).
 	SearchPath string
+	// Prefix is the site's base path without a trailing slash ("/zfxxgk";
+	// "" at the root of the host): result links get it before the
+	// documents' site paths.
+	Prefix string
 	// Logger receives progress; nil discards it.
 	Logger *slog.Logger
 }
@@ -108,7 +112,12 @@ func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 
 	man := manifest{Format: formatName, Version: formatVersion, Docs: len(docs), SearchPath: opts.SearchPath}
 	man.Rank.K1, man.Rank.Weight, man.Rank.B = search.RankConstants()
-	man.Settings = opts.Settings
+	man.Settings = effectiveSettings(opts.Settings)
+	for _, q := range search.QueryWords {
+		man.QueryWords = append(man.QueryWords, queryWord{q.Word, q.Drop, q.Intent, q.AtEnd})
+	}
+	man.IntentKinds = search.IntentKinds
+	man.Prefix = opts.Prefix
 	man.Labels = opts.Labels
 	man.Fields = search.FieldNames()
 
@@ -141,7 +150,7 @@ func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	if man.OpenCC.TW2SP, err = w.writeChunk(tw.b); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
-	man.OpenCC.Sources = t2sSources(pairs)
+	man.OpenCC.Sources, man.OpenCC.Wide = t2sSources(pairs)
 	man.Block = blockSize
 	man.Group = groupSize
 
@@ -190,9 +199,35 @@ type manifest struct {
 		T2S     string `json:"t2s"`
 		TW2SP   string `json:"tw2sp"`
 		Sources string `json:"sources"`
+		Wide    string `json:"wide"`
 	} `json:"opencc"`
-	Settings *search.Settings  `json:"settings"`
-	Labels   map[string]string `json:"labels"`
+	Settings    *search.Settings    `json:"settings"`
+	Labels      map[string]string   `json:"labels"`
+	QueryWords  []queryWord         `json:"query_words"`
+	IntentKinds map[string][]string `json:"intent_kinds"`
+	// Prefix is the base path result URLs get ("/zfxxgk"; "" at the root).
+	Prefix string `json:"prefix"`
+}
+
+// queryWord is search.QueryWord as the client reads it.
+type queryWord struct {
+	Word   string `json:"word"`
+	Drop   bool   `json:"drop,omitempty"`
+	Intent string `json:"intent,omitempty"`
+	AtEnd  bool   `json:"atEnd,omitempty"`
+}
+
+// effectiveSettings returns the settings with the synonym groups the server
+// uses spelled out (nil synonyms mean search.DefaultSynonyms).
+func effectiveSettings(s *search.Settings) *search.Settings {
+	out := &search.Settings{}
+	if s != nil {
+		out.Labels, out.KindLabels, out.Columns, out.ApplyURL, out.Synonyms = s.Labels, s.KindLabels, s.Columns, s.ApplyURL, s.Synonyms
+	}
+	if out.Synonyms == nil {
+		out.Synonyms = search.DefaultSynonyms
+	}
+	return out
 }
 
 // bucketSet names the buckets of one family: Buckets of them, in groups of

@@ -1,0 +1,29 @@
+// Runs the static client on a built site folder without a browser: each
+// line of standard input is the query string of a search (q=…&kind=…); each
+// line of output is the response as JSON, with the bytes and files it read.
+//
+//	node search.mjs SITE_DIR [PREFIX] < queries
+import { readFile } from 'node:fs/promises'
+import { createInterface } from 'node:readline'
+import { Store, search, parseRequest } from '../client.js'
+
+const [site, prefix = ''] = process.argv.slice(2)
+let bytes = 0, files = 0
+const get = async url => {
+  if (!url.startsWith(prefix + '/')) throw new Error('request outside the site: ' + url)
+  const b = await readFile(site + url.slice(prefix.length))
+  bytes += b.length; files++
+  return new Uint8Array(b.buffer, b.byteOffset, b.length)
+}
+const store = new Store(prefix + '/search/index.json', get)
+for await (const line of createInterface({ input: process.stdin })) {
+  const b0 = bytes, f0 = files
+  let out
+  try {
+    const resp = await search(store, parseRequest(new URLSearchParams(line)), prefix + '/search')
+    out = { ...resp, read_bytes: bytes - b0, read_files: files - f0 }
+  } catch (e) {
+    out = { error: String(e && e.stack || e) }
+  }
+  process.stdout.write(JSON.stringify(out) + '\n')
+}
