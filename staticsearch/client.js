@@ -897,7 +897,21 @@ class Matcher {
       if (this.unsure.some(u => !u.done)) return
     }
     this.hits = []; this.unsure = []; this.counts.forEach(c => c.fill(0))
-    this.relax()
+    await this.relax()
+  }
+  // heldSomewhere reports whether any candidate of word w holds it whole,
+  // reading the texts of those the index cannot decide (at most
+  // MAX_VERIFY; beyond that it assumes so).
+  async heldSomewhere(w, a) {
+    let n = 0
+    for (const r of a.rows) {
+      const h = this.holds(r, w, a)
+      if (h === true) return true
+      if (h === false) continue
+      if (++n > MAX_VERIFY) return true
+      if (this.holds(r, w, a, await this.store.doc(r))) return true
+    }
+    return false
   }
   scanScore(row) {
     const k1 = 1.2, b = 0.75, norm = k1 * (1 - b + b * this.T.units[row] / this.T.avgUnits)
@@ -1037,19 +1051,19 @@ class Matcher {
   }
   // relax finds partial matches (search.go relax): words, or the character
   // pairs of a word no document holds whole; rows holding half of them.
-  relax() {
+  async relax() {
     const n = this.T.n, units = [], uacc = [], uidf = []
-    this.pos.forEach((w, i) => {
-      const a = this.acc[i]
+    for (let i = 0; i < this.pos.length; i++) {
+      const w = this.pos[i], a = this.acc[i]
       let grams = null
-      if ((a && !a.rows.some(r => this.holds(r, w, a) !== false)) || this.pos.length === 1) grams = w.alts[0].bigrams.concat(w.alts[0].words)
-      if (!grams || grams.length < 2) { units.push({ w, word: i }); uidf.push(this.idf[i]); uacc.push(a); return }
+      if ((a && !(await this.heldSomewhere(w, a))) || this.pos.length === 1) grams = w.alts[0].bigrams.concat(w.alts[0].words)
+      if (!grams || grams.length < 2) { units.push({ w, word: i }); uidf.push(this.idf[i]); uacc.push(a); continue }
       for (const g of grams) {
         const u = compileWord({ text: g, forms: [g], kind: '' })
         const b = this.collectWord(u)
         units.push({ w: u, word: i, pair: true }); uidf.push(idf(b.rows.length, n)); uacc.push(b)
       }
-    })
+    }
     this.units = units; this.uacc = uacc; this.uidf = uidf
     if (units.length < 2 || units.length > 32) return
     this.need = this.pos.length === 1 ? units.length - Math.floor(units.length / 3) : Math.floor((units.length + 1) / 2)

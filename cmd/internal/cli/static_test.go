@@ -1,0 +1,149 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"net/url"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+)
+
+// staticRunner is the Node script that runs the static client on a site
+// folder (staticsearch/testdata/search.mjs).
+const staticRunner = "../../../staticsearch/testdata/search.mjs"
+
+// staticResponse is what the static client answers, as the API's JSON.
+type staticResponse struct {
+	Total   int `json:"total"`
+	Results []struct {
+		URL     string `json:"url"`
+		Snippet string `json:"snippet"`
+	} `json:"results"`
+	Approximate bool   `json:"approximate"`
+	ReadBytes   int    `json:"read_bytes"`
+	ReadFiles   int    `json:"read_files"`
+	Error       string `json:"error"`
+}
+
+// runStatic runs the static client in Node on the site folder for each
+// query (URL parameters), one process for all of them.
+func runStatic(t *testing.T, site, prefix string, queries []url.Values) []staticResponse {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed: the static client cannot be run")
+	}
+	var in bytes.Buffer
+	for _, q := range queries {
+		in.WriteString(q.Encode() + "\n")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, staticRunner, site, prefix)
+	cmd.Stdin = &in
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node %s: %v\n%s", staticRunner, err, stderr.String())
+	}
+	var res []staticResponse
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for dec.More() {
+		var r staticResponse
+		if err := dec.Decode(&r); err != nil {
+			t.Fatal(err)
+		}
+		res = append(res, r)
+	}
+	if len(res) != len(queries) {
+		t.Fatalf("node answered %d of %d queries\n%s", len(res), len(queries), stderr.String())
+	}
+	return res
+}
+
+// TestStaticAgreement builds the sample portal and runs every query of the
+// relevance set through the service's /api/search and through the static
+// client on public/ alone: the top 10 must be the same, in the same order,
+// for at least 95% of the queries, and recall@5 must be the same.
+func TestStaticAgreement(t *testing.T) {
+	set := loadRelevanceSet(t)
+	out := filepath.Join(t.TempDir(), "public")
+	var stdout, stderr bytes.Buffer
+	if err := BuildSite(context.Background(), "../../..", out, time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), &stdout, &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	h, closer, err := SiteHandler(out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closer.Close()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	var queries []url.Values
+	for _, rq := range set {
+		queries = append(queries, rq.values())
+	}
+	// Beyond the set: single characters, exclusions, filters alone, a
+	// document number, Traditional text, page 2, sorting by date.
+	for _, raw := range []string{"q=税", "q=费", "q=-的", "kind=policy", "q=云府发〔2023〕6号", "q=政府資訊公開",
+		"q=养老+补贴&page=2", "q=通知&sort=date", "q=投诉&kind=channel", "year=2024&q=办法", "q=\"生活垃圾\""} {
+		v, _ := url.ParseQuery(raw)
+		queries = append(queries, v)
+	}
+	static := runStatic(t, out, "", queries)
+	same, serverFound, staticFound, pairs := 0, 0, 0, 0
+	var bytesRead []int
+	for i, v := range queries {
+		want := apiQuery(t, srv, v)
+		got := static[i]
+		if got.Error != "" {
+			t.Errorf("%s: static client failed: %s", v.Encode(), got.Error)
+			continue
+		}
+		bytesRead = append(bytesRead, got.ReadBytes)
+		var a, b []string
+		for _, r := range want.Results {
+			a = append(a, r.URL)
+		}
+		for _, r := range got.Results {
+			b = append(b, r.URL)
+		}
+		if slices.Equal(a, b) {
+			same++
+		} else {
+			t.Logf("%s: top 10 differ\n  service: %v (total %d)\n  static:  %v (total %d)", v.Encode(), a, want.Total, b, got.Total)
+		}
+		if want.Total != got.Total && !got.Approximate {
+			t.Errorf("%s: total %d, static %d (not marked approximate)", v.Encode(), want.Total, got.Total)
+		}
+		if i < len(set) {
+			for _, u := range set[i].Want {
+				pairs++
+				if slices.Contains(a[:min(5, len(a))], u) {
+					serverFound++
+				}
+				if slices.Contains(b[:min(5, len(b))], u) {
+					staticFound++
+				}
+			}
+		}
+	}
+	slices.Sort(bytesRead)
+	t.Logf("%d queries: top 10 the same for %d (%.1f%%); recall@5 service %d/%d, static %d/%d; bytes read per query p50 %d, max %d",
+		len(queries), same, 100*float64(same)/float64(len(queries)), serverFound, pairs, staticFound, pairs,
+		bytesRead[len(bytesRead)/2], bytesRead[len(bytesRead)-1])
+	if 100*same < 95*len(queries) {
+		t.Errorf("top 10 agree for %d of %d queries, want at least 95%%", same, len(queries))
+	}
+	if serverFound != staticFound {
+		t.Errorf("recall@5: service %d/%d, static %d/%d", serverFound, pairs, staticFound, pairs)
+	}
+}
+
