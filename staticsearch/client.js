@@ -1480,6 +1480,7 @@ async function boot(root) {
   let seq = 0
   const run = async () => {
     const n = ++seq
+    root.dataset.state = 'busy'
     try {
       if (typeof DecompressionStream === 'undefined') throw new Error('DecompressionStream')
       await store.load()
