@@ -146,4 +146,3 @@ func TestStaticAgreement(t *testing.T) {
 		t.Errorf("recall@5: service %d/%d, static %d/%d", serverFound, pairs, staticFound, pairs)
 	}
 }
-
