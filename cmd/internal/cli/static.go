@@ -14,6 +14,17 @@ import (
 	"gongkai/staticsearch"
 )
 
+// staticModeFile, in the search folder beside public/, marks a site built
+// with "search: static": serve leaves /search to the static page.
+const staticModeFile = "search-mode-static"
+
+// staticOnly reports whether the build in the search folder dir was made
+// with "search: static".
+func staticOnly(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, staticModeFile))
+	return err == nil
+}
+
 // staticLabels are the theme's strings of the results page beyond
 // search.LabelKeys, which the static client renders with.
 var staticLabels = []string{
@@ -28,7 +39,13 @@ var staticLabels = []string{
 // runs the client whenever it is reached: a site whose search service is
 // not there (search: static, a plain file host, an archive copy) still
 // searches.
-func writeStaticSearch(ctx context.Context, c *generator.Content, theme *generator.Theme, docs []search.Doc, out, prev string, log *slog.Logger) (staticsearch.Stats, error) {
+func writeStaticSearch(ctx context.Context, c *generator.Content, theme *generator.Theme, docs []search.Doc, out, prev, state string, log *slog.Logger) (staticsearch.Stats, error) {
+	mode := filepath.Join(state, staticModeFile)
+	if c.Site.Search.Mode == "static" {
+		if err := os.WriteFile(mode, []byte("static\n"), 0o644); err != nil {
+			return staticsearch.Stats{}, err
+		}
+	}
 	labels := map[string]string{}
 	for _, k := range staticLabels {
 		labels[k] = theme.T(k)

@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -144,5 +148,53 @@ func TestStaticAgreement(t *testing.T) {
 	}
 	if serverFound != staticFound {
 		t.Errorf("recall@5: service %d/%d, static %d/%d", serverFound, pairs, staticFound, pairs)
+	}
+}
+
+// TestStaticMode builds the sample with "mode: static" in site.yaml's
+// search section: serve then leaves /search to the static page and has no
+// /api/search.
+func TestStaticMode(t *testing.T) {
+	src := t.TempDir()
+	if err := os.CopyFS(src, os.DirFS("../../..")); err != nil && !strings.Contains(err.Error(), "exists") {
+		t.Fatal(err)
+	}
+	site := filepath.Join(src, "content", "site.yaml")
+	b, err := os.ReadFile(site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = bytes.Replace(b, []byte("\nsearch:\n"), []byte("\nsearch:\n  mode: static\n"), 1)
+	if err := os.WriteFile(site, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "public")
+	var stdout, stderr bytes.Buffer
+	if err := BuildSite(context.Background(), src, out, time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), &stdout, &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	h, closer, err := SiteHandler(out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closer.Close()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/search?q=" + url.QueryEscape("税"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Contains(page, []byte(`id="gk-search"`)) {
+		t.Errorf("GET /search with search: static = %d, want the static page:\n%.400s", resp.StatusCode, page)
+	}
+	resp, err = http.Get(srv.URL + "/api/search?q=x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Errorf("GET /api/search with search: static = %d, want 404", resp.StatusCode)
 	}
 }
