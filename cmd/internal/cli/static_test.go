@@ -42,6 +42,12 @@ func runStatic(t *testing.T, site, prefix string, queries []url.Values) []static
 	if err != nil {
 		t.Skip("node is not installed: the static client cannot be run")
 	}
+	// Read the client here so that go test's cache notices a change to it.
+	for _, f := range []string{staticRunner, "../../../staticsearch/client.js"} {
+		if _, err := os.ReadFile(f); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var in bytes.Buffer
 	for _, q := range queries {
 		in.WriteString(q.Encode() + "\n")
