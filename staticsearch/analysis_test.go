@@ -1,6 +1,8 @@
 package staticsearch
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"math/rand/v2"
@@ -171,4 +173,17 @@ func TestAnalysisAgrees(t *testing.T) {
 		t.Fatalf("node --test testdata/analysis.test.mjs: %v\n%s", err, out)
 	}
 	t.Logf("%d queries, %d numbers compared", len(vecs.Queries), len(vecs.Numbers))
+}
+
+// TestClientSize keeps the served client within 20 KiB compressed (gzip,
+// best compression), the budget of the issue.
+func TestClientSize(t *testing.T) {
+	var b bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	w.Write(Client())
+	w.Close()
+	t.Logf("client: %d bytes, %d compressed", len(Client()), b.Len())
+	if b.Len() > 20<<10 {
+		t.Errorf("client is %d bytes compressed, want at most 20 KiB", b.Len())
+	}
 }

@@ -10,8 +10,9 @@ const FACETS = ['kind', 'agency', 'topic', 'year', 'validity']
 const FACET_KEYS = FACETS.map(f => 'search_facet_' + f)
 const VALIDITY = { '有效': 0, '已修改': 1, '': 2, '失效': 3, '废止': 4 }
 const LAPSED = 3
+const fromCP = String.fromCodePoint
 const cps = s => Array.from(s, c => c.codePointAt(0))
-const str = a => String.fromCodePoint(...a)
+const str = a => fromCP(...a)
 const isDig = r => r >= 48 && r <= 57
 
 // ---- Folding (fold.go, opencc.go) ----
@@ -23,7 +24,7 @@ let tw2sp = null // stages: [Map, maxLen]
 
 function t2sSource(r) {
   if (r >= 0x3400 && r <= 0x9fff) return t2sBits && (t2sBits[(r - 0x3400) >> 3] >> ((r - 0x3400) & 7) & 1) === 1
-  return r >= 0x20000 || t2sWideSrc.includes(String.fromCodePoint(r))
+  return r >= 0x20000 || t2sWideSrc.includes(fromCP(r))
 }
 function t2sRune(r) {
   if (!t2sSource(r)) return r
@@ -39,11 +40,11 @@ function foldRune(r) {
   if (r === 0x3014 || r === 0x3010 || r === 0x3016 || r === 0xfe5d) return 91
   if (r === 0x3015 || r === 0x3011 || r === 0x3017 || r === 0xfe5e) return 93
   if ((r >= 0xf900 && r <= 0xfaff) || (r >= 0x2f00 && r <= 0x2fdf) || (r >= 0x2f800 && r <= 0x2fa1f)) {
-    const n = cps(String.fromCodePoint(r).normalize('NFKC'))
+    const n = cps(fromCP(r).normalize('NFKC'))
     return n.length === 1 ? t2sRune(n[0]) : r
   }
   if (r >= 0x20000) return t2sRune(r)
-  const c = String.fromCodePoint(r)
+  const c = fromCP(r)
   if (UPPER.test(c)) {
     const l = cps(c.toLowerCase())
     if (l.length === 1 && l[0] !== r) return l[0]
@@ -64,7 +65,7 @@ function toSimplified(s) {
         const to = m.get(str(rs.slice(i, i + n)))
         if (to !== undefined) { out += to; i += n; break }
       }
-      if (n === 0) { out += String.fromCodePoint(rs[i]); i++ }
+      if (n === 0) { out += fromCP(rs[i]); i++ }
     }
     s = out
   }
@@ -74,20 +75,20 @@ const HAN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hang
 function isCJK(r) {
   if (r >= 0x4e00 && r <= 0x9fff) return true
   if (r < 0x1100) return false
-  return r === 0x3005 || r === 0x3007 || HAN.test(String.fromCodePoint(r))
+  return r === 0x3005 || r === 0x3007 || HAN.test(fromCP(r))
 }
 const LETTERS = /[\p{L}\p{Mn}]/u, DIGITS = /\p{Nd}/u
 function classOf(r) {
   if (r < 0x80) return (r >= 97 && r <= 122) || (r >= 65 && r <= 90) ? LETTER : isDig(r) ? DIGIT : SEP
   if (isCJK(r)) return CJK
-  const c = String.fromCodePoint(r)
+  const c = fromCP(r)
   return LETTERS.test(c) ? LETTER : DIGITS.test(c) ? DIGIT : SEP
 }
 const WS = r => r === 0x85 || r === 0xa0 || r === 0x1680 || (r >= 0x2000 && r <= 0x200a) || r === 0x2028 || r === 0x2029 || r === 0x202f || r === 0x205f || r === 0x3000
 // isSpace is match.go's; goSpace is unicode.IsSpace (strings.Fields).
 const isSpace = r => r === 32 || r === 10 || r === 9 || r === 13 || (r > 0x7f && WS(r))
 const goSpace = r => (r >= 9 && r <= 13) || r === 32 || (r > 0x7f && WS(r))
-const squeeze = s => cps(s).filter(r => !goSpace(r)).map(r => String.fromCodePoint(r)).join('')
+const squeeze = s => cps(s).filter(r => !goSpace(r)).map(r => fromCP(r)).join('')
 const utf8Len = r => r < 0x80 ? 1 : r < 0x800 ? 2 : r < 0x10000 ? 3 : 4
 
 // ---- Parsing a query (query.go) ----
@@ -115,7 +116,7 @@ function normalizePhrase(s) {
   const rs = cps(s.trim().replace(/^[\s]+|[\s]+$/g, ''))
   let out = ''
   for (let i = 0; i < rs.length; i++) {
-    if (!isSpace(rs[i])) { out += String.fromCodePoint(rs[i]); continue }
+    if (!isSpace(rs[i])) { out += fromCP(rs[i]); continue }
     let j = i
     while (j < rs.length && isSpace(rs[j])) j++
     if (!(i > 0 && isCJK(foldRune(rs[i - 1])) && j < rs.length && isCJK(foldRune(rs[j])))) out += ' '
@@ -368,7 +369,7 @@ function matchUnit(rs, i) {
     if (e > i + 1 && e < rs.length) {
       if (rs[e] === 0x53f7 && at(e + 1, 0x4ee4)) return [orderPiece(n), e + 2]
       if (ARTICLE_UNITS.includes(rs[e])) {
-        const u = String.fromCodePoint(rs[e])
+        const u = fromCP(rs[e])
         return [{ kind: 'number', fold: '第' + n + u, forms: ['第' + n + u, '第' + chineseNumber(n) + u] }, e + 1]
       }
     }
@@ -514,7 +515,7 @@ function scan(s, emit) {
     r = foldRune(r)
     const c = classOf(r)
     if (c !== last) { if (word.length) { emit(true, str(word)); word = []; wn = 0 } prev = -1; last = c }
-    if (c === CJK) { if (prev >= 0) emit(false, String.fromCodePoint(prev, r)); prev = r } else if (c !== SEP && wn + utf8Len(r) <= 64) { word.push(r); wn += utf8Len(r) }
+    if (c === CJK) { if (prev >= 0) emit(false, fromCP(prev, r)); prev = r } else if (c !== SEP && wn + utf8Len(r) <= 64) { word.push(r); wn += utf8Len(r) }
   }
   if (word.length) emit(true, str(word))
 }
@@ -526,7 +527,7 @@ function termGrams(s) {
     if (!isCJK(rs[i])) continue
     let j = i
     while (j < rs.length && isCJK(rs[j])) j++
-    if (j - i === 1) { const u = String.fromCodePoint(rs[i]); if (!unis.includes(u)) unis.push(u) }
+    if (j - i === 1) { const u = fromCP(rs[i]); if (!unis.includes(u)) unis.push(u) }
     i = j - 1
   }
   return { bigrams, words, unis }
@@ -1199,7 +1200,7 @@ function renderSpans(t, from, to, sp, ellipsis) {
     const r = t.codePointAt(i), w = r > 0xffff ? 2 : 1
     const m = marked[i - from] === 1
     if (m !== inMark) { flush(); b += m ? '<mark>' : '</mark>'; inMark = m }
-    if (isSpace(r) || r === SEGSEP) { if (!space) run += ' '; space = true } else { run += String.fromCodePoint(r); space = false }
+    if (isSpace(r) || r === SEGSEP) { if (!space) run += ' '; space = true } else { run += fromCP(r); space = false }
     i += w
   }
   flush()
@@ -1314,7 +1315,7 @@ export async function search(store, q, base) {
   return resp
 }
 function result(store, st, m, h, doc, hl) {
-  const r = { tier: h.tier, id: doc.id, url: (store.m.prefix || '') + doc.id, title: doc.title, kind: doc.kind, kind_label: kindLabel(st, doc.kind), doc_no: doc.docno, index_no: doc.indexno, agencies: doc.agencies, topic: doc.topic, validity: doc.validity, date: doc.date, score: h.score }
+  const r = { id: doc.id, url: (store.m.prefix || '') + doc.id, title: doc.title, kind: doc.kind, kind_label: kindLabel(st, doc.kind), doc_no: doc.docno, index_no: doc.indexno, agencies: doc.agencies, topic: doc.topic, validity: doc.validity, date: doc.date, score: h.score }
   if (m.relaxed) {
     r.matched = m.wordsOf(h.words)
     hl = highlighter(m.units.filter((u, i) => h.words & (1 << i) && !u.pair).map(u => u.w))
