@@ -92,7 +92,10 @@ type vector struct {
 func TestAnalysisAgrees(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node is not installed: the client's analysis cannot be compared")
+		if os.Getenv("GONGKAI_REQUIRE_BROWSER") == "1" {
+			t.Fatal("node is not installed: the client's analysis cannot be compared (GONGKAI_REQUIRE_BROWSER=1)")
+		}
+		t.Skip("node is not installed: the client's analysis cannot be compared; skipping (set GONGKAI_REQUIRE_BROWSER=1 to fail instead)")
 	}
 	// Read the client here so that go test's cache notices a change to it.
 	for _, f := range []string{"client.js", "testdata/analysis.test.mjs"} {

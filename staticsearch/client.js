@@ -330,7 +330,7 @@ function orderPiece(n) {
 function datePiece(y, m, d) {
   const ys = String(y)
   const forms = [ys + '年' + m + '月' + d + '日', ys + '年' + two(m) + '月' + two(d) + '日', ys + '-' + two(m) + '-' + two(d),
-    ys + '/' + m + '/' + d, ys + '.' + m + '.' + d, chineseDigits(ys) + '年' + chineseNumber(m) + '月' + chineseNumber(d) + '日']
+    `${ys}/${m}/${d}`, ys + '.' + m + '.' + d, chineseDigits(ys) + '年' + chineseNumber(m) + '月' + chineseNumber(d) + '日']
   const out = forms.filter((f, i) => forms.indexOf(f) === i)
   return { kind: 'date', fold: out[0], forms: out }
 }
@@ -709,7 +709,7 @@ export class Store {
   }
   async bucket(set, term) {
     const s = this.m[set], b = fnv(term) % s.buckets
-    const path = s.dir + '/' + s.groups[Math.floor(b / this.m.group)] + '/' + b.toString(36) + '.bin'
+    const path = `${s.dir}/${s.groups[Math.floor(b / this.m.group)]}/${b.toString(36)}.bin`
     const key = 'b:' + path
     let m = this.cache.get(key)
     if (!m) {
@@ -719,7 +719,7 @@ export class Store {
     return (await m).get(term)
   }
   async doc(row) {
-    const path = 'd/' + this.m.blocks[Math.floor(row / this.m.block)] + '/' + row.toString(36) + '.bin'
+    const path = `d/${this.m.blocks[Math.floor(row / this.m.block)]}/${row.toString(36)}.bin`
     const key = 'd:' + path
     let d = this.cache.get(key)
     if (!d) {
@@ -1230,7 +1230,7 @@ function snippet(doc, h) {
 function filterIDs(T, f, v) {
   const ids = new Set(), d = T.dict[f], i = d.indexOf(v)
   if (i >= 0) ids.add(i)
-  if (f === 2) d.forEach((x, k) => { if (x.startsWith(v + '/')) ids.add(k) })
+  if (f === 2) d.forEach((x, k) => { if (x.startsWith(`${v}/`)) ids.add(k) })
   return ids
 }
 function facetValueLabel(st, f, v) { return f === 0 ? kindLabel(st, v) : f === 3 ? label(st, 'search_year_value', v) : v }
@@ -1315,7 +1315,7 @@ export async function search(store, q, base) {
   return resp
 }
 function result(store, st, m, h, doc, hl) {
-  const r = { id: doc.id, url: (store.m.prefix || '') + doc.id, title: doc.title, kind: doc.kind, kind_label: kindLabel(st, doc.kind), doc_no: doc.docno, index_no: doc.indexno, agencies: doc.agencies, topic: doc.topic, validity: doc.validity, date: doc.date, score: h.score }
+  const r = { id: doc.id, url: store.m.base + doc.id.slice(1), title: doc.title, kind: doc.kind, kind_label: kindLabel(st, doc.kind), doc_no: doc.docno, index_no: doc.indexno, agencies: doc.agencies, topic: doc.topic, validity: doc.validity, date: doc.date, score: h.score }
   if (m.relaxed) {
     r.matched = m.wordsOf(h.words)
     hl = highlighter(m.units.filter((u, i) => h.words & (1 << i) && !u.pair).map(u => u.w))
@@ -1368,7 +1368,7 @@ function facetList(T, q, m, st, withQ) {
   return out
 }
 function topicValues(values, counts, active) {
-  const l1 = v => { const i = v.indexOf('/'); return i >= 0 ? v.slice(0, i) : v }
+  const l1 = v => v.split(/\//)[0]
   const sums = new Map()
   counts.forEach((n, id) => { if (n > 0) sums.set(l1(values[id]), (sums.get(l1(values[id])) || 0) + n) })
   const out = [...sums.keys()].sort(cmp).map(k => [k, sums.get(k)])

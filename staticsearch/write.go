@@ -63,10 +63,9 @@ type Options struct {
 	// SearchPath is the path of the results page ("/search", under the
 	// site's base path).
 	SearchPath string
-	// Prefix is the site's base path without a trailing slash ("/zfxxgk";
-	// "" at the root of the host): result links get it before the
-	// documents' site paths.
-	Prefix string
+	// Base is the site's base path ("/zfxxgk/"; "/" or "" at the root of
+	// the host): result links are the documents' site paths under it.
+	Base string
 	// Logger receives progress; nil discards it.
 	Logger *slog.Logger
 }
@@ -117,7 +116,10 @@ func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 		man.QueryWords = append(man.QueryWords, queryWord{q.Word, q.Drop, q.Intent, q.AtEnd})
 	}
 	man.IntentKinds = search.IntentKinds
-	man.Prefix = opts.Prefix
+	man.Base = opts.Base
+	if man.Base == "" {
+		man.Base = "/"
+	}
 	man.Labels = opts.Labels
 	man.Fields = search.FieldNames()
 
@@ -205,8 +207,8 @@ type manifest struct {
 	Labels      map[string]string   `json:"labels"`
 	QueryWords  []queryWord         `json:"query_words"`
 	IntentKinds map[string][]string `json:"intent_kinds"`
-	// Prefix is the base path result URLs get ("/zfxxgk"; "" at the root).
-	Prefix string `json:"prefix"`
+	// Base is the base path result URLs start with ("/zfxxgk/"; "/").
+	Base string `json:"base"`
 }
 
 // queryWord is search.QueryWord as the client reads it.

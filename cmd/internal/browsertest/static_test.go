@@ -20,20 +20,22 @@ import (
 // /search, whose page runs the static client. It narrows by a facet, pages,
 // finds a document by its number and a single character, and never asks
 // anything of another host or of the missing service; with JavaScript off
-// the page says what search needs.
+// the page says what search needs. Under -base-url it is served under the
+// base path, and every request must stay under it.
 func TestStaticSearch(t *testing.T) {
 	browser(t)
-	h, _ := server.Handler(server.Options{Dir: theSite.public})
+	h, _ := server.Handler(server.Options{Dir: theSite.public, Prefix: theSite.base})
 	files := httptest.NewServer(h)
 	defer files.Close()
+	site := files.URL + strings.TrimSuffix(theSite.base, "/") // under the base path, as built
 
 	tb := openTab(t, tabOptions{width: 1280})
-	tb.openURL(files.URL+"/", 200)
+	tb.openURL(site+"/", 200)
 	phrase := samplePhrase(t)
 	tb.typeText("#q", phrase)
 	tb.waitNavigation("submit the search", func() { tb.press(input.Enter) })
-	if u := tb.url(); strings.TrimSuffix(u.Path, "/") != "/search" || u.Query().Get("q") != phrase {
-		t.Fatalf("the search form opened %s, want /search?q=%s", u, url.QueryEscape(phrase))
+	if u := tb.url(); strings.TrimSuffix(u.Path, "/") != sitePath("/search") || u.Query().Get("q") != phrase {
+		t.Fatalf("the search form opened %s, want %s?q=%s", u, sitePath("/search"), url.QueryEscape(phrase))
 	}
 	tb.waitStatic()
 	r := tb.results()
@@ -62,7 +64,7 @@ func TestStaticSearch(t *testing.T) {
 	}
 
 	// Paging: the next page lists other records, and back returns.
-	tb.openURL(files.URL+"/search?q="+url.QueryEscape("办法"), 200)
+	tb.openURL(site+"/search?q="+url.QueryEscape("办法"), 200)
 	tb.waitStatic()
 	p1 := tb.resultHrefs()
 	if len(p1) != 10 || !tb.has(`main nav.pager a[rel="next"]`) {
@@ -80,7 +82,7 @@ func TestStaticSearch(t *testing.T) {
 	// A document number, spelled another way, finds its document first; a
 	// single character finds documents too. Both agree with the service.
 	for _, q := range []string{"云府发[2023]6号", "税"} {
-		tb.openURL(files.URL+"/search?q="+url.QueryEscape(q), 200)
+		tb.openURL(site+"/search?q="+url.QueryEscape(q), 200)
 		tb.waitStatic()
 		got := tb.resultHrefs()
 		want := serviceHrefs(t, q)
@@ -94,7 +96,7 @@ func TestStaticSearch(t *testing.T) {
 	// service path.
 	tb.mu.Lock()
 	for _, u := range tb.requests {
-		if !strings.HasPrefix(u, files.URL+"/") || strings.Contains(u, "/api/") {
+		if !strings.HasPrefix(u, site+"/") || strings.Contains(u, "/api/") {
 			t.Errorf("request outside the static site: %s", u)
 		}
 	}
@@ -102,7 +104,7 @@ func TestStaticSearch(t *testing.T) {
 
 	// JavaScript off, no service: the page says so plainly.
 	off := openTab(t, tabOptions{width: 1280, noJS: true})
-	off.openURL(files.URL+"/search?q="+url.QueryEscape(phrase), 200)
+	off.openURL(site+"/search?q="+url.QueryEscape(phrase), 200)
 	var text string
 	off.eval(&text, `() => document.querySelector("main").innerText`)
 	if !strings.Contains(text, "JavaScript") || !strings.Contains(text, "检索服务") {

@@ -46,12 +46,17 @@ func writeStaticSearch(ctx context.Context, c *generator.Content, theme *generat
 			return staticsearch.Stats{}, err
 		}
 	}
+	theme, err := theme.WithBasePath(c.Site.BasePath())
+	if err != nil {
+		return staticsearch.Stats{}, err
+	}
 	labels := map[string]string{}
 	for _, k := range staticLabels {
 		labels[k] = theme.T(k)
 	}
 	st, err := staticsearch.Write(ctx, out, prev, docs, staticsearch.Options{
-		Settings: searchSettings(c, theme), Labels: labels, SearchPath: "/search", Logger: log,
+		Settings: searchSettings(c, theme), Labels: labels, SearchPath: c.Site.URL("/search"),
+		Base: c.Site.BasePath(), Logger: log,
 	})
 	if err != nil {
 		return st, err
@@ -65,13 +70,17 @@ func writeStaticSearch(ctx context.Context, c *generator.Content, theme *generat
 <p class="gk-status" role="status" data-js>%s</p>
 </div>
 <script type="module" src="%s"></script>`,
-		template.HTMLEscapeString("/"+staticsearch.ManifestPath), "/search", template.HTMLEscapeString(theme.T("search_static_failed")),
+		template.HTMLEscapeString(c.Site.URL("/"+staticsearch.ManifestPath)), template.HTMLEscapeString(c.Site.URL("/search")),
+		template.HTMLEscapeString(theme.T("search_static_failed")),
 		template.HTMLEscapeString(theme.T("search")), template.HTMLEscapeString(theme.T("search_static_nojs")),
-		template.HTMLEscapeString(theme.T("search_static_loading")), template.HTMLEscapeString("/"+staticsearch.ClientPath()))
+		template.HTMLEscapeString(theme.T("search_static_loading")), template.HTMLEscapeString(c.Site.URL("/"+staticsearch.ClientPath())))
 	var page bytes.Buffer
 	p := &generator.Page{Template: "search.html", Title: theme.T("search"), Column: theme.T("search"), URL: "/search/",
 		Content: template.HTML(shell), NoIndex: true, Site: c.Site, Build: &generator.Build{Content: c, Theme: theme}}
 	if err := theme.Execute(&page, "search.html", p); err != nil {
+		return st, fmt.Errorf("static search page: %w", err)
+	}
+	if err := generator.CheckBasePath(page.Bytes(), c.Site.BasePath()); err != nil {
 		return st, fmt.Errorf("static search page: %w", err)
 	}
 	dst := filepath.Join(out, "search", "index.html")

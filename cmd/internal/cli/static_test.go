@@ -32,16 +32,29 @@ type staticResponse struct {
 	ReadBytes   int    `json:"read_bytes"`
 	ReadFiles   int    `json:"read_files"`
 	Error       string `json:"error"`
+	raw         []byte // the response as the client gave it
+}
+
+// needNode returns the path of node, or skips the test without it (fails
+// it under GONGKAI_REQUIRE_BROWSER=1, as CI runs, like the browser tests).
+func needNode(t *testing.T) string {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err == nil {
+		return node
+	}
+	if os.Getenv("GONGKAI_REQUIRE_BROWSER") == "1" {
+		t.Fatal("node is not installed: the static client cannot be run (GONGKAI_REQUIRE_BROWSER=1)")
+	}
+	t.Skip("node is not installed: the static client cannot be run; skipping (set GONGKAI_REQUIRE_BROWSER=1 to fail instead)")
+	return ""
 }
 
 // runStatic runs the static client in Node on the site folder for each
 // query (URL parameters), one process for all of them.
 func runStatic(t *testing.T, site, prefix string, queries []url.Values) []staticResponse {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed: the static client cannot be run")
-	}
+	node := needNode(t)
 	// Read the client here so that go test's cache notices a change to it.
 	for _, f := range []string{staticRunner, "../../../staticsearch/client.js"} {
 		if _, err := os.ReadFile(f); err != nil {
@@ -65,10 +78,15 @@ func runStatic(t *testing.T, site, prefix string, queries []url.Values) []static
 	var res []staticResponse
 	dec := json.NewDecoder(bytes.NewReader(out))
 	for dec.More() {
-		var r staticResponse
-		if err := dec.Decode(&r); err != nil {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
 			t.Fatal(err)
 		}
+		var r staticResponse
+		if err := json.Unmarshal(raw, &r); err != nil {
+			t.Fatal(err)
+		}
+		r.raw = raw
 		res = append(res, r)
 	}
 	if len(res) != len(queries) {
@@ -202,5 +220,57 @@ func TestStaticMode(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 404 {
 		t.Errorf("GET /api/search with search: static = %d, want 404", resp.StatusCode)
+	}
+}
+
+// staticUnderBasePath runs the static client on the sample built under
+// /zfxxgk/ (TestUnderBasePath), fetching only under the prefix: its top 10
+// equal the service's, and every URL of its responses (results, filters,
+// facets, sorting, pages, nearest columns, the request page) starts with
+// the base path.
+func staticUnderBasePath(t *testing.T, out string, h http.Handler) {
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	var queries []url.Values
+	for _, raw := range []string{"q=补贴", "q=补贴&page=2&sort=date", "q=解读", "q=税", "q=农机购置补贴申领流程说明",
+		"kind=policy", "q=办法&year=2024"} {
+		v, _ := url.ParseQuery(raw)
+		queries = append(queries, v)
+	}
+	static := runStatic(t, out, strings.TrimSuffix(prefixPath, "/"), queries)
+	sc := &urlScanner{errorf: t.Errorf}
+	for i, v := range queries {
+		got := static[i]
+		if got.Error != "" {
+			t.Errorf("%s: static client failed: %s", v.Encode(), got.Error)
+			continue
+		}
+		resp, err := http.Get(srv.URL + prefixPath + "api/search?" + v.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want apiResponse
+		err = json.NewDecoder(resp.Body).Decode(&want)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a, b []string
+		for _, r := range want.Results {
+			a = append(a, r.URL)
+		}
+		for _, r := range got.Results {
+			b = append(b, r.URL)
+		}
+		if len(b) == 0 && v.Get("q") != "农机购置补贴申领流程说明" {
+			t.Errorf("%s: the static client found nothing", v.Encode())
+		}
+		if !slices.Equal(a, b) {
+			t.Errorf("%s under %s: top 10 differ\n  service: %v\n  static:  %v", v.Encode(), prefixPath, a, b)
+		}
+		sc.file("static client "+v.Encode(), "response.json", got.raw)
+	}
+	if sc.urls < 50 {
+		t.Errorf("only %d URLs in the static client's responses", sc.urls)
 	}
 }
