@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
 
@@ -40,7 +41,7 @@ func analyze(ctx context.Context, docs []search.Doc, order []int) (*index, error
 	const batch = 128
 	procs := runtime.GOMAXPROCS(0)
 	type part struct {
-		grams, unis map[string][]uint64
+		grams, unis map[string]*[]uint64
 	}
 	for wave := 0; wave < len(order); wave += batch * procs {
 		parts := make([]part, procs)
@@ -55,13 +56,14 @@ func analyze(ctx context.Context, docs []search.Doc, order []int) (*index, error
 				if err := gctx.Err(); err != nil {
 					return err
 				}
-				pt := part{grams: map[string][]uint64{}, unis: map[string][]uint64{}}
+				pt := part{grams: map[string]*[]uint64{}, unis: map[string]*[]uint64{}}
 				counts := map[rune]int{}
+				var buf []byte
 				for row := lo; row < hi; row++ {
 					d := &docs[order[row]]
 					r := uint64(row) << 32
 					lens := search.AnalyzeDoc(d, func(field int, term []byte, freq int) {
-						pt.grams[string(term)] = append(pt.grams[string(term)], r|uint64(field)<<24|uint64(min(freq, 1<<24-1)))
+						add(pt.grams, term, r|uint64(field)<<24|uint64(min(freq, 1<<24-1)))
 					})
 					text := search.DocText(d)
 					clear(counts)
@@ -73,8 +75,7 @@ func analyze(ctx context.Context, docs []search.Doc, order []int) (*index, error
 						}
 					}
 					for c, n := range counts {
-						k := string(c)
-						pt.unis[k] = append(pt.unis[k], r|uint64(min(n, maxUnigramCount)))
+						add(pt.unis, utf8.AppendRune(buf[:0], c), r|uint64(min(n, maxUnigramCount)))
 					}
 					info := &ix.rows[row]
 					info.lens = lens
@@ -120,14 +121,24 @@ func analyze(ctx context.Context, docs []search.Doc, order []int) (*index, error
 	return ix, nil
 }
 
-func merge(dst map[string]*postings, src map[string][]uint64) {
+// add appends x to the entries of term in m, looking the term up once
+// (and allocating its string only when it is new).
+func add(m map[string]*[]uint64, term []byte, x uint64) {
+	if p, ok := m[string(term)]; ok {
+		*p = append(*p, x)
+		return
+	}
+	m[string(term)] = &[]uint64{x}
+}
+
+func merge(dst map[string]*postings, src map[string]*[]uint64) {
 	for t, e := range src {
 		p := dst[t]
 		if p == nil {
-			p = &postings{}
-			dst[t] = p
+			dst[t] = &postings{e: *e}
+			continue
 		}
-		p.e = append(p.e, e...)
+		p.e = append(p.e, *e...)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -18,10 +19,12 @@ func BenchmarkWrite(b *testing.B) {
 	for b.Loop() {
 		out := filepath.Join(b.TempDir(), "public")
 		stop := sampleLiveHeap()
+		cpu0 := cpuTime()
 		st, err := Write(b.Context(), out, "", docs, Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
+		b.ReportMetric((cpuTime() - cpu0).Seconds(), "cpu-s")
 		peak := stop()
 		b.ReportMetric(float64(st.Bytes)/(1<<20), "index-MB")
 		b.ReportMetric(float64(st.Files), "files")
@@ -47,6 +50,15 @@ func grepLine(s, prefix string) string {
 		s = s[i+1:]
 	}
 	return ""
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func liveHeap() uint64 {

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"hash/fnv"
+	"sync"
 )
 
 // enc builds a chunk: unsigned LEB128 varints and length-prefixed UTF-8
@@ -31,16 +32,27 @@ func (e *enc) str(s string) {
 
 // deflate compresses b as raw deflate (RFC 1951), which browsers inflate
 // with DecompressionStream("deflate-raw") whatever the web server does.
+// Writers are pooled: a new one allocates over half a megabyte, which for
+// thousands of small chunks dominated the index's build time.
 func deflate(b []byte) []byte {
 	var out bytes.Buffer
-	w, err := flate.NewWriter(&out, 6)
-	if err != nil {
-		panic(err) // only for an invalid level
+	out.Grow(len(b)/3 + 64)
+	w, _ := deflaters.Get().(*flate.Writer)
+	if w == nil {
+		var err error
+		if w, err = flate.NewWriter(&out, 6); err != nil {
+			panic(err) // only for an invalid level
+		}
+	} else {
+		w.Reset(&out)
 	}
 	w.Write(b)
 	w.Close()
+	deflaters.Put(w)
 	return out.Bytes()
 }
+
+var deflaters sync.Pool
 
 // contentHash names content: 16 hex digits of its SHA-256.
 func contentHash(parts ...[]byte) string {

@@ -253,16 +253,16 @@ type writer struct {
 // ChunkDir.
 func (w *writer) writeChunk(raw []byte) (string, error) {
 	name := "c/" + contentHash(raw) + ".bin"
+	if err := w.mkdir("c"); err != nil {
+		return name, err
+	}
 	return name, w.put(name, raw)
 }
 
 // put writes raw, deflated, at ChunkDir/name, or links the previous build's
-// file of that name.
+// file of that name. The directory must exist (mkdir).
 func (w *writer) put(name string, raw []byte) error {
 	dst := filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
 	w.files.Add(1)
 	if w.prev != "" {
 		src := filepath.Join(w.prev, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
@@ -276,7 +276,12 @@ func (w *writer) put(name string, raw []byte) error {
 	}
 	data := deflate(raw)
 	w.bytes.Add(int64(len(data)))
-	return writeFile(dst, data)
+	return os.WriteFile(dst, data, 0o644)
+}
+
+// mkdir makes the directory dir under ChunkDir.
+func (w *writer) mkdir(dir string) error {
+	return os.MkdirAll(filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(dir)), 0o755)
 }
 
 func writeFile(path string, b []byte) error {
@@ -322,6 +327,9 @@ func (w *writer) writeBuckets(ctx context.Context, dir string, n int, m map[stri
 		set.Groups = append(set.Groups, contentHash(raw[lo:min(n, lo+groupSize)]...))
 	}
 	err := w.putGroups(ctx, len(set.Groups), func(gi int) error {
+		if err := w.mkdir(path.Join(dir, set.Groups[gi])); err != nil {
+			return err
+		}
 		for b := gi * groupSize; b < min(n, (gi+1)*groupSize); b++ {
 			if err := w.put(path.Join(dir, set.Groups[gi], strconv.FormatInt(int64(b), 36)+".bin"), raw[b]); err != nil {
 				return err
@@ -332,10 +340,12 @@ func (w *writer) writeBuckets(ctx context.Context, dir string, n int, m map[stri
 	return set, err
 }
 
-// putGroups runs fn for groups 0…n-1, on every core.
+// putGroups runs fn for groups 0…n-1, a few more at a time than there are
+// cores: writing small files waits on the file system more than it
+// computes.
 func (w *writer) putGroups(ctx context.Context, n int, fn func(gi int) error) error {
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
+	g.SetLimit(4 * runtime.GOMAXPROCS(0))
 	for gi := range n {
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
@@ -398,6 +408,9 @@ func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int) 
 		return nil, err
 	}
 	err := w.putGroups(ctx, nb, func(bi int) error {
+		if err := w.mkdir(path.Join("d", names[bi])); err != nil {
+			return err
+		}
 		for row := bi * blockSize; row < min(len(order), (bi+1)*blockSize); row++ {
 			if err := w.put(path.Join("d", names[bi], strconv.FormatInt(int64(row), 36)+".bin"), raw[row]); err != nil {
 				return err

@@ -1,6 +1,8 @@
 // Runs the static client on a built site folder without a browser: each
 // line of standard input is the query string of a search (q=…&kind=…); each
 // line of output is the response as JSON, with the bytes and files it read.
+// A line starting with "cold " starts from nothing (a new page: the
+// manifest and every chunk fetched again).
 //
 //	node search.mjs SITE_DIR [PREFIX] < queries
 import { readFile } from 'node:fs/promises'
@@ -15,8 +17,12 @@ const get = async url => {
   bytes += b.length; files++
   return new Uint8Array(b.buffer, b.byteOffset, b.length)
 }
-const store = new Store(prefix + '/search/index.json', get)
-for await (const line of createInterface({ input: process.stdin })) {
+let store = new Store(prefix + '/search/index.json', get)
+for await (let line of createInterface({ input: process.stdin })) {
+  if (line.startsWith('cold ')) {
+    store = new Store(prefix + '/search/index.json', get)
+    line = line.slice(5)
+  }
   const b0 = bytes, f0 = files
   let out
   try {
