@@ -46,6 +46,9 @@ func BenchmarkQuery(b *testing.B) {
 	if _, err := Write(b.Context(), site, "", docs, Options{}); err != nil {
 		b.Fatal(err)
 	}
+	if err := WriteClient(site); err != nil {
+		b.Fatal(err)
+	}
 	for _, class := range queryClasses {
 		b.Run(class.name, func(b *testing.B) {
 			for b.Loop() {

@@ -1,14 +1,15 @@
 // Compares the client's query analysis with the server's on the same
 // inputs: the Go test (TestAnalysisAgrees) writes the server's answers to
-// $GONGKAI_VECTORS and a static index to $GONGKAI_SITE, then runs this file
-// with node --test.
+// $GONGKAI_VECTORS and a static index with the client as served to
+// $GONGKAI_SITE, then runs this file with node --test.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
-import { Store, parseQuery, queryString, fold, hasTraditional, toSimplified, parseDocNo, docNoKey, chineseNumber, parseChineseNumber } from '../client.js'
+import { servedClient } from './served.mjs'
 
 const vectors = JSON.parse(await readFile(process.env.GONGKAI_VECTORS, 'utf8'))
 const site = process.env.GONGKAI_SITE
+const { Store, parseQuery, queryString, fold, hasTraditional, toSimplified, parseDocNo, docNoKey, chineseNumber, parseChineseNumber } = await servedClient(site)
 const store = new Store('/search/index.json', async url => new Uint8Array(await readFile(site + url)))
 await store.load()
 await store.opencc('資') // loads the Traditional tables

@@ -1,15 +1,17 @@
 // Runs the static client on a built site folder without a browser: each
 // line of standard input is the query string of a search (q=…&kind=…); each
 // line of output is the response as JSON, with the bytes and files it read.
+// It runs the client as the site serves it (static/search/client-*.js).
 // A line starting with "cold " starts from nothing (a new page: the
 // manifest and every chunk fetched again).
 //
 //	node search.mjs SITE_DIR [PREFIX] < queries
 import { readFile } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
-import { Store, search, parseRequest } from '../client.js'
+import { servedClient } from './served.mjs'
 
 const [site, prefix = ''] = process.argv.slice(2)
+const { Store, search, parseRequest } = await servedClient(site)
 let bytes = 0, files = 0
 const get = async url => {
   if (!url.startsWith(prefix + '/')) throw new Error('request outside the site: ' + url)

@@ -56,7 +56,7 @@ func runStatic(t *testing.T, site, prefix string, queries []url.Values) []static
 	t.Helper()
 	node := needNode(t)
 	// Read the client here so that go test's cache notices a change to it.
-	for _, f := range []string{staticRunner, "../../../staticsearch/client.js"} {
+	for _, f := range []string{staticRunner, "../../../staticsearch/client.js", "../../../staticsearch/testdata/served.mjs"} {
 		if _, err := os.ReadFile(f); err != nil {
 			t.Fatal(err)
 		}
