@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gongkai/staticsearch"
 )
 
 // staticRunner is the Node script that runs the static client on a site
@@ -177,7 +179,8 @@ func TestStaticAgreement(t *testing.T) {
 
 // TestStaticMode builds the sample with "mode: static" in site.yaml's
 // search section: serve then leaves /search to the static page and has no
-// /api/search.
+// /api/search; the static index's chunks are served to be cached for ever,
+// its manifest to be revalidated.
 func TestStaticMode(t *testing.T) {
 	src := t.TempDir()
 	if err := os.CopyFS(src, os.DirFS("../../..")); err != nil && !strings.Contains(err.Error(), "exists") {
@@ -212,6 +215,30 @@ func TestStaticMode(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !bytes.Contains(page, []byte(`id="gk-search"`)) {
 		t.Errorf("GET /search with search: static = %d, want the static page:\n%.400s", resp.StatusCode, page)
+	}
+	// The manifest is revalidated each time; the chunks and the client,
+	// named by their content, are cached for ever.
+	resp, err = http.Get(srv.URL + "/search/index.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var man struct {
+		Table string `json:"table"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&man)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "max-age=0") {
+		t.Errorf("GET /search/index.json = %d, Cache-Control %q, %v", resp.StatusCode, resp.Header.Get("Cache-Control"), err)
+	}
+	for _, p := range []string{"/static/search/" + man.Table, "/" + staticsearch.ClientPath()} {
+		resp, err := http.Get(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
+			t.Errorf("GET %s = %d, Cache-Control %q", p, resp.StatusCode, resp.Header.Get("Cache-Control"))
+		}
 	}
 	resp, err = http.Get(srv.URL + "/api/search?q=x")
 	if err != nil {
