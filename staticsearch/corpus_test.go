@@ -127,7 +127,7 @@ func TestCorpusAgreement(t *testing.T) {
 		r := []rune(q)
 		queries = append(queries, query{string(r[:len(r)/2]) + " " + string(r[len(r)/2:]), want}, query{q + " 通知", nil})
 	}
-	for _, c := range queryClasses {
+	for _, c := range queryClasses(t) {
 		for _, q := range c.queries {
 			queries = append(queries, query{q, nil})
 		}

@@ -5,24 +5,43 @@ import (
 	"encoding/json"
 	"flag"
 	"net/url"
+	"os"
 	"os/exec"
 	"slices"
+	"strings"
 	"testing"
 )
 
 var siteDir = flag.String("site", "", "write the corpus's static index into `DIR` (kept) instead of a temporary folder")
 
-// queryClasses are the kinds of query BenchmarkQuery measures on the
-// shared corpus (its vocabulary: bin/gencorpus.py), a few queries each.
-var queryClasses = []struct {
+// queryClass is a kind of query the benchmarks measure on the shared
+// corpus, with a few queries (testdata/bench-queries.tsv).
+type queryClass struct {
 	name    string
 	queries []string
-}{
-	{"two-term", []string{"土地征收 营商环境", "最低生活保障 社会组织", "国土空间规划 档案管理", "电力保障 城镇燃气", "高校毕业生 跨境电商", "不动产登记 园区建设"}},
-	{"invented-compound", []string{"雁栖湖湿地生态补偿试点", "蜀道驿站数字孪生平台", "锦官城非遗工坊", "蓉易办掌上通", "鹤鸣山云端农场", "龟背竹苗圃碳汇林"}},
-	{"doc-number", []string{"成环发〔2019〕42号", "成商务发[2018]124号", "泸市监发(2024)25号"}},
-	{"phrase", []string{`"不动产登记试点"`, `"电子证照"`, `"营商环境有序推进"`}},
-	{"one-character", []string{"税", "碳", "桥"}},
+}
+
+// queryClasses reads testdata/bench-queries.tsv: class, query and the IDs
+// it must find, tab-separated, in class order.
+func queryClasses(tb testing.TB) []queryClass {
+	tb.Helper()
+	b, err := os.ReadFile("testdata/bench-queries.tsv")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out []queryClass
+	for line := range strings.Lines(string(b)) {
+		line = strings.TrimRight(line, "\n")
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(out) == 0 || out[len(out)-1].name != f[0] {
+			out = append(out, queryClass{name: f[0]})
+		}
+		out[len(out)-1].queries = append(out[len(out)-1].queries, f[1])
+	}
+	return out
 }
 
 // BenchmarkQuery writes the static index of the corpus and runs the client
@@ -49,7 +68,7 @@ func BenchmarkQuery(b *testing.B) {
 	if err := WriteClient(site); err != nil {
 		b.Fatal(err)
 	}
-	for _, class := range queryClasses {
+	for _, class := range queryClasses(b) {
 		b.Run(class.name, func(b *testing.B) {
 			for b.Loop() {
 				// Each query cold, then each warm after the one before it.
