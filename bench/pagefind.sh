@@ -37,5 +37,5 @@ node -e '
     console.log("cold " + e(q)); console.log("cold " + e(p)); console.log(e(q))
   })' "$work/queries.txt" | node staticsearch/testdata/search.mjs "$site" > "$work/static.jsonl"
 node bench/pagefind/query.mjs "$site" < "$work/queries.txt" > "$work/pagefind.jsonl"
-node bench/pagefind/summary.mjs "$queries" "$work/static.jsonl" "$work/pagefind.jsonl"
+node bench/pagefind/summary.mjs "$queries" "$work/static.jsonl" "$work/pagefind.jsonl" "$work/site/content"
 printf '\nload average at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -3,10 +3,17 @@
 // gongkai's static search and for Pagefind, and where each ranks the
 // documents a query must find (planted compounds, document numbers).
 //
-//   node summary.mjs QUERIES.tsv STATIC.jsonl PAGEFIND.jsonl
+//   node summary.mjs QUERIES.tsv STATIC.jsonl PAGEFIND.jsonl CONTENT_DIR
+//
+// CONTENT_DIR is the converted site's content/: a corpus ID's page is
+// /policy/INDEX-NO.html, its index number read from policies/ID.md.
 import { readFileSync } from 'node:fs'
 
-const [tsv, staticFile, pfFile] = process.argv.slice(2)
+const [tsv, staticFile, pfFile, content] = process.argv.slice(2)
+const pageOf = id => {
+  const m = readFileSync(`${content}/policies/${id}.md`, 'utf8').match(/^index_no: (.*)$/m)
+  return '/policy/' + m[1].trim().toLowerCase().replace('/', '-') + '.html'
+}
 const lines = f => readFileSync(f, 'utf8').split('\n').filter(l => l && !l.startsWith('#'))
 const queries = lines(tsv).map(l => { const [cls, q, want = ''] = l.split('\t'); return { cls, q, want: want ? want.split(',') : [] } })
 const st = lines(staticFile).map(l => JSON.parse(l))
@@ -19,7 +26,7 @@ const p50 = v => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]
 const max = v => Math.max(...v)
 const rank = (urls, want) => {
   if (!want.length) return ''
-  const r = want.map(id => urls.findIndex(u => u.includes('/' + id + '.') || u.includes('/' + id + '/')) + 1)
+  const r = want.map(id => urls.indexOf(pageOf(id)) + 1)
   return r.map(x => x === 0 ? '>10' : String(x)).join(',')
 }
 console.log('| class | queries | static cold KB p50/max | static cold req max | static warm KB p50/max | Pagefind cold KB p50/max | Pagefind cold req max | Pagefind warm KB p50/max | target rank static / Pagefind |')
