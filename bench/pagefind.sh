@@ -7,9 +7,10 @@
 # through both clients in Node: gongkai's (staticsearch/testdata/search.mjs,
 # reading the files) and Pagefind's own pagefind.js (bench/pagefind/query.mjs,
 # fetching from a server on 127.0.0.1 and loading the data of the results
-# shown). Bytes are of the files as stored (both are stored compressed).
-# Pagefind's cold bytes include pagefind.js and its WebAssembly; gongkai's
-# exclude its client script (19.7 KB gzip), which a results page loads once.
+# shown). Bytes are as sent: compressed index files as stored, text files
+# gzipped (gongkai's manifest as its .gz copy; Pagefind's pagefind.js
+# gzipped by query.mjs). Pagefind's cold bytes include pagefind.js and its
+# WebAssembly; gongkai's exclude its client script (19.7 KB gzip).
 #
 #   bench/pagefind.sh CORPUS_DIR [WORK_DIR]
 set -euo pipefail

@@ -167,7 +167,7 @@ func TestAnalysisAgrees(t *testing.T) {
 	if _, err := Write(context.Background(), site, "", []search.Doc{doc}, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteClient(site); err != nil {
+	if err := WriteClient(site, true); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)

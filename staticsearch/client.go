@@ -73,9 +73,9 @@ func ClientPath() string {
 }
 
 // WriteClient writes the client script into the site folder out at
-// ClientPath.
-func WriteClient(out string) error {
-	return writeFile(filepath.Join(out, filepath.FromSlash(ClientPath())), client())
+// ClientPath, with its .br and .gz copies when precompress is set.
+func WriteClient(out string, precompress bool) error {
+	return WriteServed(filepath.Join(out, filepath.FromSlash(ClientPath())), client(), precompress)
 }
 
 // Client returns the client script as served.

@@ -97,10 +97,10 @@ func TestCorpusAgreement(t *testing.T) {
 	if site == "" {
 		site = filepath.Join(dir, "public")
 	}
-	if _, err := Write(t.Context(), site, "", docs, Options{}); err != nil {
+	if _, err := Write(t.Context(), site, "", docs, Options{Precompress: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteClient(site); err != nil {
+	if err := WriteClient(site, true); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := search.Build(t.Context(), filepath.Join(dir, "ix"), "", docs, search.BuildOptions{}); err != nil {

@@ -22,6 +22,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"gongkai/internal/precompress"
 	"gongkai/search"
 )
 
@@ -66,6 +67,9 @@ type Options struct {
 	// Base is the site's base path ("/zfxxgk/"; "/" or "" at the root of
 	// the host): result links are the documents' site paths under it.
 	Base string
+	// Precompress writes .br and .gz copies of the manifest beside it
+	// (the chunks are compressed already).
+	Precompress bool
 	// Logger receives progress; nil discards it.
 	Logger *slog.Logger
 }
@@ -160,7 +164,7 @@ func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	if err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
-	if err := writeFile(filepath.Join(out, filepath.FromSlash(ManifestPath)), b); err != nil {
+	if err := WriteServed(filepath.Join(out, filepath.FromSlash(ManifestPath)), b, opts.Precompress); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
 	st = Stats{Docs: len(docs), Files: int(w.files.Load()), Reused: int(w.reused.Load()), Bytes: w.bytes.Load(), Took: time.Since(start), Buckets: w.buckets}
@@ -282,6 +286,31 @@ func (w *writer) put(name string, raw []byte) error {
 // mkdir makes the directory dir under ChunkDir.
 func (w *writer) mkdir(dir string) error {
 	return os.MkdirAll(filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(dir)), 0o755)
+}
+
+// WriteServed writes a file the web server sends as it is (the manifest,
+// the client, the results page) and, with compress, its .br and .gz copies, which
+// gongkai serve and nginx's gzip_static/brotli_static send to browsers
+// that take them.
+func WriteServed(name string, b []byte, compress bool) error {
+	if err := writeFile(name, b); err != nil {
+		return err
+	}
+	if !compress || !precompress.Eligible(name, len(b)) {
+		return nil
+	}
+	br, gz, err := precompress.Encode(b)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	for i, c := range [][]byte{br, gz} {
+		if c != nil {
+			if err := os.WriteFile(name+precompress.Suffixes[i], c, 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func writeFile(path string, b []byte) error {

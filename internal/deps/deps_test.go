@@ -26,7 +26,7 @@ var policy = map[string][]string{
 	"gongkai/requests":             {},
 	"gongkai/internal/corpus":      {},
 	"gongkai/themes":               {},
-	"gongkai/staticsearch":         {"gongkai/search"},
+	"gongkai/staticsearch":         {"gongkai/internal/precompress", "gongkai/search"},
 	"gongkai/cmd/internal/cli":     {"gongkai/generator", "gongkai/inspect", "gongkai/internal/gitlog", "gongkai/internal/publish", "gongkai/internal/server", "gongkai/linkcheck", "gongkai/requests", "gongkai/search", "gongkai/staticsearch", "gongkai/themes"},
 	"gongkai/cmd/gongkai":          {"gongkai/cmd/internal/cli"},
 	"gongkai/bench/corpus2site":    {"gongkai/internal/corpus"},

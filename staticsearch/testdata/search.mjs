@@ -1,12 +1,13 @@
 // Runs the static client on a built site folder without a browser: each
 // line of standard input is the query string of a search (q=…&kind=…); each
-// line of output is the response as JSON, with the bytes and files it read.
+// line of output is the response as JSON, with the bytes (as sent) and files
+// it read.
 // It runs the client as the site serves it (static/search/client-*.js).
 // A line starting with "cold " starts from nothing (a new page: the
 // manifest and every chunk fetched again).
 //
 //	node search.mjs SITE_DIR [PREFIX] < queries
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
 import { servedClient } from './served.mjs'
 
@@ -15,8 +16,11 @@ const { Store, search, parseRequest } = await servedClient(site)
 let bytes = 0, files = 0
 const get = async url => {
   if (!url.startsWith(prefix + '/')) throw new Error('request outside the site: ' + url)
-  const b = await readFile(site + url.slice(prefix.length))
-  bytes += b.length; files++
+  const path = site + url.slice(prefix.length)
+  const b = await readFile(path)
+  // What is sent: the .gz copy of a file that has one (the manifest), to a
+  // browser that takes gzip, as gongkai serve and nginx's gzip_static do.
+  bytes += await stat(path + '.gz').then(s => s.size, () => b.length); files++
   return new Uint8Array(b.buffer, b.byteOffset, b.length)
 }
 let store = new Store(prefix + '/search/index.json', get)

@@ -155,8 +155,13 @@ http {
 	var man struct {
 		Table string `json:"table"`
 	}
-	if err := json.Unmarshal(body, &man); resp.StatusCode != 200 || err != nil || man.Table == "" || resp.Header.Get("Cache-Control") != "no-cache" {
-		t.Errorf("nginx static search manifest: %d, Cache-Control %q, %v", resp.StatusCode, resp.Header.Get("Cache-Control"), err)
+	plain, err := decode(resp.Header.Get("Content-Encoding"), body)
+	if err == nil {
+		err = json.Unmarshal(plain, &man)
+	}
+	if resp.StatusCode != 200 || err != nil || man.Table == "" || resp.Header.Get("Cache-Control") != "no-cache" || resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("nginx static search manifest: %d, Cache-Control %q, Content-Encoding %q, %v", resp.StatusCode,
+			resp.Header.Get("Cache-Control"), resp.Header.Get("Content-Encoding"), err)
 	}
 	for _, p := range []string{"static/search/" + man.Table, staticsearch.ClientPath()} {
 		if resp, _ := get("/zfxxgk/"+p, "gzip"); resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "max-age=315360000") {

@@ -39,7 +39,7 @@ var staticLabels = []string{
 // runs the client whenever it is reached: a site whose search service is
 // not there (search: static, a plain file host, an archive copy) still
 // searches.
-func writeStaticSearch(ctx context.Context, c *generator.Content, theme *generator.Theme, docs []search.Doc, out, prev, state string, log *slog.Logger) (staticsearch.Stats, error) {
+func writeStaticSearch(ctx context.Context, c *generator.Content, theme *generator.Theme, docs []search.Doc, out, prev, state string, compress bool, log *slog.Logger) (staticsearch.Stats, error) {
 	mode := filepath.Join(state, staticModeFile)
 	if c.Site.Search.Mode == "static" {
 		if err := os.WriteFile(mode, []byte("static\n"), 0o644); err != nil {
@@ -56,12 +56,12 @@ func writeStaticSearch(ctx context.Context, c *generator.Content, theme *generat
 	}
 	st, err := staticsearch.Write(ctx, out, prev, docs, staticsearch.Options{
 		Settings: searchSettings(c, theme), Labels: labels, SearchPath: c.Site.URL("/search"),
-		Base: c.Site.BasePath(), Logger: log,
+		Base: c.Site.BasePath(), Precompress: compress, Logger: log,
 	})
 	if err != nil {
 		return st, err
 	}
-	if err := staticsearch.WriteClient(out); err != nil {
+	if err := staticsearch.WriteClient(out, compress); err != nil {
 		return st, fmt.Errorf("static search client: %w", err)
 	}
 	shell := fmt.Sprintf(`<div id="gk-search" data-index="%s" data-path="%s" data-failed="%s">
@@ -83,9 +83,5 @@ func writeStaticSearch(ctx context.Context, c *generator.Content, theme *generat
 	if err := generator.CheckBasePath(page.Bytes(), c.Site.BasePath()); err != nil {
 		return st, fmt.Errorf("static search page: %w", err)
 	}
-	dst := filepath.Join(out, "search", "index.html")
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return st, err
-	}
-	return st, os.WriteFile(dst, page.Bytes(), 0o644)
+	return st, staticsearch.WriteServed(filepath.Join(out, "search", "index.html"), page.Bytes(), compress)
 }
