@@ -8,9 +8,10 @@
 # reading the files) and Pagefind's own pagefind.js (bench/pagefind/query.mjs,
 # fetching from a server on 127.0.0.1 and loading the data of the results
 # shown). Bytes are as sent: compressed index files as stored, text files
-# gzipped (gongkai's manifest as its .gz copy; Pagefind's pagefind.js
-# gzipped by query.mjs). Pagefind's cold bytes include pagefind.js and its
-# WebAssembly; gongkai's exclude its client script (19.7 KB gzip).
+# gzipped (gongkai's manifest as its .gz copy). Neither client script is
+# counted (pagefind.js is loaded from a data: URL; gongkai's client is
+# 19.7 KB gzip); Pagefind's cold bytes include its WebAssembly and language
+# metadata.
 #
 #   bench/pagefind.sh CORPUS_DIR [WORK_DIR]
 set -euo pipefail

@@ -4,7 +4,8 @@
 // bytes and requests of the query cold (a new page) and warm (the same
 // page after the previous query), the result count and the top 10 URLs.
 // A query's cost includes the data of the results shown (up to 10), as a
-// results page loads them.
+// results page loads them, and not pagefind.js itself (imported from a
+// data: URL).
 //
 //   node query.mjs SITE < queries
 import { createServer } from 'node:http'

@@ -20,7 +20,8 @@ const get = async url => {
   const b = await readFile(path)
   // What is sent: the .gz copy of a file that has one (the manifest), to a
   // browser that takes gzip, as gongkai serve and nginx's gzip_static do.
-  bytes += await stat(path + '.gz').then(s => s.size, () => b.length); files++
+  const sent = await stat(path + '.gz').then(s => s.size, () => b.length)
+  bytes += sent; files++
   return new Uint8Array(b.buffer, b.byteOffset, b.length)
 }
 let store = new Store(prefix + '/search/index.json', get)
