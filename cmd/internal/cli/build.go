@@ -341,7 +341,7 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 	if err != nil {
 		return nil, err
 	}
-	static, err := writeStaticSearch(ctx, c, theme, searchDocs(c, res.Texts, res.Headings), stage.Dir(0), sf.out, stage.Dir(1), !sf.noPrecompress, slog.New(slog.DiscardHandler))
+	static, err := writeStaticSearch(ctx, c, theme, searchDocs(c, res.Texts, res.Headings), stage.Dir(0), sf.out, stage.Dir(1), !sf.noPrecompress, live, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, fmt.Errorf("static search: %w", err)
 	}

@@ -39,7 +39,7 @@ var staticLabels = []string{
 // runs the client whenever it is reached: a site whose search service is
 // not there (search: static, a plain file host, an archive copy) still
 // searches.
-func writeStaticSearch(ctx context.Context, c *generator.Content, theme *generator.Theme, docs []search.Doc, out, prev, state string, compress bool, log *slog.Logger) (staticsearch.Stats, error) {
+func writeStaticSearch(ctx context.Context, c *generator.Content, theme *generator.Theme, docs []search.Doc, out, prev, state string, compress, preview bool, log *slog.Logger) (staticsearch.Stats, error) {
 	mode := filepath.Join(state, staticModeFile)
 	if c.Site.Search.Mode == "static" {
 		if err := os.WriteFile(mode, []byte("static\n"), 0o644); err != nil {
@@ -83,5 +83,9 @@ func writeStaticSearch(ctx context.Context, c *generator.Content, theme *generat
 	if err := generator.CheckBasePath(page.Bytes(), c.Site.BasePath()); err != nil {
 		return st, fmt.Errorf("static search page: %w", err)
 	}
-	return st, staticsearch.WriteServed(filepath.Join(out, "search", "index.html"), page.Bytes(), compress)
+	html := page.Bytes()
+	if preview {
+		html = generator.InjectPreview(html, c.Site.BasePath()) // a live preview's page, like every other
+	}
+	return st, staticsearch.WriteServed(filepath.Join(out, "search", "index.html"), html, compress)
 }
