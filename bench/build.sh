@@ -15,6 +15,6 @@ go run ./bench/corpus2site "$corpus" "$work/site"
 cd "$work/site"
 for cmd in check build; do
   # The build's own summary (render and search index times) goes to stdout.
-  /usr/bin/time -f "$cmd: wall %e s, peak RSS %M KB" "$work/gongkai" $cmd -date 2025-01-01 | grep -E '^(built|search index)' || true
+  /usr/bin/time -f "$cmd: wall %e s, peak RSS %M KB" "$work/gongkai" $cmd -date 2025-01-01 | grep -E '^(built|search index|static search)' || true
 done
 du -sh public public.search 2>/dev/null || true

@@ -144,8 +144,13 @@ type Topic struct {
 	Parent *Topic
 }
 
-// SearchConfig is the search: section of site.yaml.
+// SearchConfig is the search: section of site.yaml. It may also be just
+// the mode: "search: static".
 type SearchConfig struct {
+	// Mode is "service" (the default: /search is answered by the search
+	// service) or "static" (the site is served as plain files: /search is
+	// the page that searches the static index in the browser).
+	Mode string `yaml:"mode"`
 	// Synonyms are groups of words that find each other (投诉 and 举报),
 	// added to the search's default groups.
 	Synonyms [][]string `yaml:"synonyms"`
@@ -213,6 +218,9 @@ func (s *Site) validate(lines fieldLines, probs *Problems) {
 			f := "search.synonyms[" + strconv.Itoa(i) + "]"
 			probs.Errorf(at(f), f, "a synonym group needs at least two words, got %q", g)
 		}
+	}
+	if m := s.Search.Mode; m != "" && m != "service" && m != "static" {
+		probs.Errorf(at("search.mode"), "search.mode", "want service or static, got %q", m)
 	}
 	if u := s.Search.ApplyURL; u != "" && !strings.HasPrefix(u, "/") {
 		probs.Errorf(at("search.apply_url"), "search.apply_url", "want a site path starting with /, got %q", u)
@@ -395,4 +403,15 @@ func (s *Site) AbsURL(p string) string {
 		return p
 	}
 	return s.Origin() + s.URL(p)
+}
+
+// UnmarshalYAML reads the search: section, which may be the mode alone
+// ("search: static").
+func (c *SearchConfig) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		c.Mode = n.Value
+		return nil
+	}
+	type plain SearchConfig
+	return n.Decode((*plain)(c))
 }

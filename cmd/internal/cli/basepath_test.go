@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
 	"context"
 	"encoding/csv"
@@ -68,11 +69,13 @@ func buildUnderPrefix(t *testing.T) (string, http.Handler) {
 
 // TestUnderBasePath builds the sample portal once under /zfxxgk/ and runs
 // the checks that need it: every URL of every output (EveryURL), the link
-// checker on disk and by crawl (Linkcheck), and the nginx example (Nginx).
+// checker on disk and by crawl (Linkcheck), the static search client
+// (Static) and the nginx example (Nginx).
 func TestUnderBasePath(t *testing.T) {
 	out, h := buildUnderPrefix(t)
 	t.Run("EveryURL", func(t *testing.T) { everyURLUnderBasePath(t, out, h) })
 	t.Run("Linkcheck", func(t *testing.T) { linkcheckUnderBasePath(t, out, h) })
+	t.Run("Static", func(t *testing.T) { staticUnderBasePath(t, out, h) })
 	t.Run("Nginx", func(t *testing.T) { nginxExample(t, out, h) }) // last: it plants a withdrawn page
 }
 
@@ -111,6 +114,14 @@ func everyURLUnderBasePath(t *testing.T, out string, h http.Handler) {
 				data, name = gunzip(t, rel, data), strings.TrimSuffix(rel, ".gz")
 			case ".br":
 				data, name = unbrotli(t, rel, data), strings.TrimSuffix(rel, ".br")
+			case ".bin":
+				// The static search's chunks (raw deflate): a document's
+				// file is JSON and is read; postings and tables hold terms
+				// and numbers, no links.
+				if !strings.HasPrefix(rel, "static/search/d/") {
+					return nil
+				}
+				data, name = inflate(t, rel, data), strings.TrimSuffix(rel, ".bin")+".json"
 			}
 			// The sidecar folder is never served: its page frames become
 			// served pages and are read; its data files (the build's
@@ -409,6 +420,10 @@ func (s *urlScanner) json(where string, data []byte) {
 				// A search result's id is its record's site path: an
 				// identifier that stays the same wherever the site is
 				// mounted (docs/search.md); url is the link.
+			case key == "keys" && strings.Contains(where, "static/search/d/"):
+				// The static index's exact-match keys of a document (its
+				// number, index number, site path): what a query is
+				// compared with, not links.
 			case strings.Contains(v, "<") && strings.Contains(v, ">"):
 				s.html(where+" "+key, []byte(v))
 			case key == "url" || strings.HasSuffix(key, "_url") || looksLikeURL(v):
@@ -445,6 +460,15 @@ func (s *urlScanner) csv(where string, data []byte) {
 			}
 		}
 	}
+}
+
+func inflate(t *testing.T, name string, data []byte) []byte {
+	t.Helper()
+	b, err := io.ReadAll(flate.NewReader(bytes.NewReader(data)))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return b
 }
 
 func gunzip(t *testing.T, name string, data []byte) []byte {

@@ -18,6 +18,7 @@ import (
 	"gongkai/generator"
 	"gongkai/internal/publish"
 	"gongkai/search"
+	"gongkai/staticsearch"
 	"gongkai/themes"
 )
 
@@ -188,6 +189,7 @@ type buildSummary struct {
 	withdrawn           []generator.Withdrawn
 	compressed, reused  int
 	compressedBytes     int64
+	static              staticsearch.Stats
 }
 
 // build loads, checks, renders into a staging folder, indexes, and swaps the
@@ -299,6 +301,9 @@ func buildReporting(ctx context.Context, sf siteFlags, rep *buildReport, stdout,
 	st := sum.index
 	fmt.Fprintf(stdout, "search index: %d documents (%d added, %d updated, %d deleted, %d reused) in %s\n",
 		st.Docs, st.Added, st.Updated, st.Deleted, st.Reused, st.Duration.Round(time.Millisecond))
+	ss := sum.static
+	fmt.Fprintf(stdout, "static search: %d documents, %d files (%.1f MB, %d unchanged) in %s\n",
+		ss.Docs, ss.Files, float64(ss.Bytes)/1e6, ss.Reused, ss.Took.Round(time.Millisecond))
 	if len(c.Withheld) > 0 {
 		fmt.Fprintf(stdout, "withheld (not in any output):\n")
 		for _, r := range c.Withheld {
@@ -336,6 +341,10 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 	if err != nil {
 		return nil, err
 	}
+	static, err := writeStaticSearch(ctx, c, theme, searchDocs(c, res.Texts, res.Headings), stage.Dir(0), sf.out, stage.Dir(1), !sf.noPrecompress, live, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return nil, fmt.Errorf("static search: %w", err)
+	}
 	if err := writeRequests(c, theme, sf, stage.Dir(1)); err != nil {
 		return nil, err
 	}
@@ -345,5 +354,5 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 		}
 	}
 	return &buildSummary{published: len(c.Published), withheld: len(c.Withheld), files: res.Files, bytes: res.Bytes, index: stats, render: took, withdrawn: res.Withdrawn,
-		compressed: res.Compressed, compressedBytes: res.CompressedBytes, reused: res.Reused}, nil
+		compressed: res.Compressed, compressedBytes: res.CompressedBytes, reused: res.Reused, static: static}, nil
 }

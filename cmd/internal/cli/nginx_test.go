@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -18,6 +19,8 @@ import (
 	"time"
 
 	"github.com/andybalholm/brotli"
+
+	"gongkai/staticsearch"
 )
 
 const brotliModule = "/usr/lib/nginx/modules/ngx_http_brotli_static_module.so"
@@ -146,7 +149,26 @@ http {
 	if resp, _ := get("/zfxxgk/static/"+css, "br"); resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != "br" || resp.Header.Get("Cache-Control") == "" {
 		t.Errorf("nginx static %s: %d, Content-Encoding %q, Cache-Control %q", css, resp.StatusCode, resp.Header.Get("Content-Encoding"), resp.Header.Get("Cache-Control"))
 	}
-	resp, body := get("/zfxxgk/search?q="+url.QueryEscape("补贴"), "identity")
+	// The static search: the manifest revalidated every time, its chunks
+	// and client (content-named, under static/) cached for ever.
+	resp, body := get("/zfxxgk/search/index.json", "gzip")
+	var man struct {
+		Table string `json:"table"`
+	}
+	plain, err := decode(resp.Header.Get("Content-Encoding"), body)
+	if err == nil {
+		err = json.Unmarshal(plain, &man)
+	}
+	if resp.StatusCode != 200 || err != nil || man.Table == "" || resp.Header.Get("Cache-Control") != "no-cache" || resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("nginx static search manifest: %d, Cache-Control %q, Content-Encoding %q, %v", resp.StatusCode,
+			resp.Header.Get("Cache-Control"), resp.Header.Get("Content-Encoding"), err)
+	}
+	for _, p := range []string{"static/search/" + man.Table, staticsearch.ClientPath()} {
+		if resp, _ := get("/zfxxgk/"+p, "gzip"); resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "max-age=315360000") {
+			t.Errorf("nginx static search %s: %d, Cache-Control %q", p, resp.StatusCode, resp.Header.Get("Cache-Control"))
+		}
+	}
+	resp, body = get("/zfxxgk/search?q="+url.QueryEscape("补贴"), "identity")
 	if resp.StatusCode != 200 || !bytes.Contains(body, []byte(`action="/zfxxgk/search"`)) || !bytes.Contains(body, []byte("<mark>补贴</mark>")) {
 		t.Errorf("nginx → search: %d\n%.300s", resp.StatusCode, body)
 	}

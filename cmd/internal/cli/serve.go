@@ -80,7 +80,11 @@ func siteHandler(sf siteFlags, redirectRoot bool, log *slog.Logger) (http.Handle
 		return nil, nil, err
 	}
 	sh, live := searchHandler(sf.indexDir(), theme, meta.BasePath, log)
-	h, files := server.Handler(server.Options{Dir: sf.out, Gone: filepath.Join(sf.indexDir(), generator.GoneDir), Logger: log, Search: sh,
+	var service http.Handler = sh
+	if staticOnly(sf.indexDir()) {
+		service = nil // search: static: /search is the static page
+	}
+	h, files := server.Handler(server.Options{Dir: sf.out, Gone: filepath.Join(sf.indexDir(), generator.GoneDir), Logger: log, Search: service,
 		Prefix: meta.BasePath, RedirectRoot: redirectRoot, CORSOrigins: meta.CORSOrigins})
 	return h, &siteCloser{closers: closers{files, live}, basePath: meta.BasePath}, nil
 }

@@ -1,0 +1,74 @@
+package staticsearch
+
+import (
+	"bytes"
+	"compress/flate"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"hash/fnv"
+	"sync"
+)
+
+// enc builds a chunk: unsigned LEB128 varints and length-prefixed UTF-8
+// strings, which the client reads with a DataView-free byte loop.
+type enc struct{ b []byte }
+
+func (e *enc) uint(v uint64) {
+	for v >= 0x80 {
+		e.b = append(e.b, byte(v)|0x80)
+		v >>= 7
+	}
+	e.b = append(e.b, byte(v))
+}
+
+// int writes a signed value zigzag-encoded.
+func (e *enc) int(v int64) { e.uint(uint64(v<<1) ^ uint64(v>>63)) }
+
+func (e *enc) str(s string) {
+	e.uint(uint64(len(s)))
+	e.b = append(e.b, s...)
+}
+
+// deflate compresses b as raw deflate (RFC 1951), which browsers inflate
+// with DecompressionStream("deflate-raw") whatever the web server does.
+// Writers are pooled: a new one allocates over half a megabyte, which for
+// thousands of small chunks dominated the index's build time.
+func deflate(b []byte) []byte {
+	var out bytes.Buffer
+	out.Grow(len(b)/3 + 64)
+	w, _ := deflaters.Get().(*flate.Writer)
+	if w == nil {
+		var err error
+		if w, err = flate.NewWriter(&out, 6); err != nil {
+			panic(err) // only for an invalid level
+		}
+	} else {
+		w.Reset(&out)
+	}
+	w.Write(b)
+	w.Close()
+	deflaters.Put(w)
+	return out.Bytes()
+}
+
+var deflaters sync.Pool
+
+// contentHash names content: 16 hex digits of its SHA-256.
+func contentHash(parts ...[]byte) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write(p)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// bucketOf assigns a term to one of n buckets by its FNV-1a hash (the client
+// computes the same over the term's UTF-8 bytes).
+func bucketOf(term string, n int) int {
+	h := fnv.New32a()
+	h.Write([]byte(term))
+	return int(h.Sum32() % uint32(n))
+}
+
+func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

@@ -1,0 +1,42 @@
+// Runs the static client on a built site folder without a browser: each
+// line of standard input is the query string of a search (q=…&kind=…); each
+// line of output is the response as JSON, with the bytes (as sent) and files
+// it read.
+// It runs the client as the site serves it (static/search/client-*.js).
+// A line starting with "cold " starts from nothing (a new page: the
+// manifest and every chunk fetched again).
+//
+//	node search.mjs SITE_DIR [PREFIX] < queries
+import { readFile, stat } from 'node:fs/promises'
+import { createInterface } from 'node:readline'
+import { servedClient } from './served.mjs'
+
+const [site, prefix = ''] = process.argv.slice(2)
+const { Store, search, parseRequest } = await servedClient(site)
+let bytes = 0, files = 0
+const get = async url => {
+  if (!url.startsWith(prefix + '/')) throw new Error('request outside the site: ' + url)
+  const path = site + url.slice(prefix.length)
+  const b = await readFile(path)
+  // What is sent: the .gz copy of a file that has one (the manifest), to a
+  // browser that takes gzip, as gongkai serve and nginx's gzip_static do.
+  const sent = await stat(path + '.gz').then(s => s.size, () => b.length)
+  bytes += sent; files++
+  return new Uint8Array(b.buffer, b.byteOffset, b.length)
+}
+let store = new Store(prefix + '/search/index.json', get)
+for await (let line of createInterface({ input: process.stdin })) {
+  if (line.startsWith('cold ')) {
+    store = new Store(prefix + '/search/index.json', get)
+    line = line.slice(5)
+  }
+  const b0 = bytes, f0 = files
+  let out
+  try {
+    const resp = await search(store, parseRequest(new URLSearchParams(line)), prefix + '/search')
+    out = { ...resp, read_bytes: bytes - b0, read_files: files - f0 }
+  } catch (e) {
+    out = { error: String(e && e.stack || e) }
+  }
+  process.stdout.write(JSON.stringify(out) + '\n')
+}

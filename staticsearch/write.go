@@ -1,0 +1,473 @@
+package staticsearch
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unicode/utf16"
+
+	"golang.org/x/sync/errgroup"
+
+	"gongkai/internal/precompress"
+	"gongkai/search"
+)
+
+// Paths in the site, relative to its root. Everything under ChunkDir is
+// immutable: a name is never reused for other content, so web servers may
+// cache it for a year (the site's server does, for static/). The manifest
+// is the one file that changes in place.
+const (
+	ManifestPath = "search/index.json"
+	ChunkDir     = "static/search"
+)
+
+// Format and version of the manifest; the client refuses another.
+const (
+	formatName    = "gongkai-static-search"
+	formatVersion = 1
+)
+
+// Sizes of the partitions. Postings are hashed into buckets by term; a
+// group of buckets shares a directory named by the hash of its buckets'
+// contents, and a block of documents the directory of their files. The
+// manifest lists one name per group and per block, not per file.
+const (
+	groupSize = 64  // buckets per group
+	blockSize = 256 // documents per block
+	// maxUnigramCount caps the count of a character in a document, as
+	// the server's count of single characters stops at 32.
+	maxUnigramCount = 32
+)
+
+// Options configures Write.
+type Options struct {
+	// Settings are the site's search settings (synonyms, labels, kind
+	// names, columns, request page), as the server index stores them.
+	Settings *search.Settings
+	// Labels are the further UI strings of the results page (the theme's
+	// search_count, prev, next, …), by key.
+	Labels map[string]string
+	// SearchPath is the path of the results page ("/search", under the
+	// site's base path).
+	SearchPath string
+	// Base is the site's base path ("/zfxxgk/"; "/" or "" at the root of
+	// the host): result links are the documents' site paths under it.
+	Base string
+	// Precompress writes .br and .gz copies of the manifest beside it
+	// (the chunks are compressed already).
+	Precompress bool
+	// Logger receives progress; nil discards it.
+	Logger *slog.Logger
+}
+
+// Stats reports what Write did.
+type Stats struct {
+	Docs    int
+	Files   int   // chunk files in the index
+	Reused  int   // of them, linked from the previous build unchanged
+	Bytes   int64 // compressed bytes of all chunk files
+	Took    time.Duration
+	Buckets int
+}
+
+// Write writes the static index of docs into the site folder out: the
+// manifest at ManifestPath and the chunks under ChunkDir. prev is the
+// previous build's site folder (may be "" or missing): chunks it already
+// holds under the same name are hard-linked instead of written again. Only
+// the published records may be passed; the index holds their whole text.
+func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Options) (Stats, error) {
+	start := time.Now()
+	var st Stats
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	order := make([]int, len(docs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(docs[a].ID, docs[b].ID) })
+	for i := 1; i < len(order); i++ {
+		if docs[order[i]].ID == docs[order[i-1]].ID {
+			return st, fmt.Errorf("static search index: duplicate document ID %q", docs[order[i]].ID)
+		}
+	}
+	w := &writer{out: out, prev: prev, n: len(docs)}
+	w.buckets = bucketCount(len(docs))
+	w.ubuckets = max(64, w.buckets/4)
+	ix, err := analyze(ctx, docs, order)
+	if err != nil {
+		return st, fmt.Errorf("static search index: %w", err)
+	}
+
+	man := manifest{Format: formatName, Version: formatVersion, Docs: len(docs), SearchPath: opts.SearchPath}
+	man.Rank.K1, man.Rank.Weight, man.Rank.B = search.RankConstants()
+	man.Settings = effectiveSettings(opts.Settings)
+	for _, q := range search.QueryWords {
+		man.QueryWords = append(man.QueryWords, queryWord{q.Word, q.Drop, q.Intent, q.AtEnd})
+	}
+	man.IntentKinds = search.IntentKinds
+	man.Base = opts.Base
+	if man.Base == "" {
+		man.Base = "/"
+	}
+	man.Labels = opts.Labels
+	man.Fields = search.FieldNames()
+
+	// Postings of bigrams and words, and of single characters.
+	var err1, err2 error
+	man.Postings, err1 = w.writeBuckets(ctx, "p", w.buckets, ix.grams, encodeGram)
+	man.Unigrams, err2 = w.writeBuckets(ctx, "u", w.ubuckets, ix.unis, encodeUni)
+	if err := errors.Join(err1, err2); err != nil {
+		return st, fmt.Errorf("static search index: %w", err)
+	}
+	// The document table and the documents' files.
+	if man.Table, err = w.writeChunk(encodeTable(ix)); err != nil {
+		return st, fmt.Errorf("static search index: %w", err)
+	}
+	if man.Blocks, err = w.writeDocs(ctx, docs, order); err != nil {
+		return st, fmt.Errorf("static search index: %w", err)
+	}
+	// The Traditional → Simplified tables, loaded for queries that need them.
+	pairs, stages := search.OpenCCTables()
+	var t2s enc
+	t2s.str(pairs)
+	if man.OpenCC.T2S, err = w.writeChunk(t2s.b); err != nil {
+		return st, fmt.Errorf("static search index: %w", err)
+	}
+	var tw enc
+	tw.uint(uint64(len(stages)))
+	for _, s := range stages {
+		tw.str(s)
+	}
+	if man.OpenCC.TW2SP, err = w.writeChunk(tw.b); err != nil {
+		return st, fmt.Errorf("static search index: %w", err)
+	}
+	man.OpenCC.Sources, man.OpenCC.Wide = t2sSources(pairs)
+	man.Block = blockSize
+	man.Group = groupSize
+
+	b, err := json.Marshal(man)
+	if err != nil {
+		return st, fmt.Errorf("static search index: %w", err)
+	}
+	if err := WriteServed(filepath.Join(out, filepath.FromSlash(ManifestPath)), b, opts.Precompress); err != nil {
+		return st, fmt.Errorf("static search index: %w", err)
+	}
+	st = Stats{Docs: len(docs), Files: int(w.files.Load()), Reused: int(w.reused.Load()), Bytes: w.bytes.Load(), Took: time.Since(start), Buckets: w.buckets}
+	opts.Logger.Info("static search index written", "docs", st.Docs, "files", st.Files, "reused", st.Reused, "bytes", st.Bytes, "took", st.Took)
+	return st, nil
+}
+
+// bucketCount is the number of postings buckets for n documents: about one
+// per four documents, a power of two, so that a bucket holding rare terms
+// stays near 2 KB compressed.
+func bucketCount(n int) int {
+	b := 64
+	for b < n/4 {
+		b *= 2
+	}
+	return b
+}
+
+// manifest is search/index.json.
+type manifest struct {
+	Format     string                   `json:"format"`
+	Version    int                      `json:"version"`
+	Docs       int                      `json:"docs"`
+	SearchPath string                   `json:"search_path"`
+	Fields     [search.NumFields]string `json:"fields"`
+	Rank       struct {
+		K1     float64                   `json:"k1"`
+		Weight [search.NumFields]float64 `json:"weight"`
+		B      [search.NumFields]float64 `json:"b"`
+	} `json:"rank"`
+	Postings bucketSet `json:"postings"`
+	Unigrams bucketSet `json:"unigrams"`
+	Table    string    `json:"table"`
+	Block    int       `json:"block"`
+	Group    int       `json:"group"`
+	Blocks   []string  `json:"blocks"`
+	OpenCC   struct {
+		T2S     string `json:"t2s"`
+		TW2SP   string `json:"tw2sp"`
+		Sources string `json:"sources"`
+		Wide    string `json:"wide"`
+	} `json:"opencc"`
+	Settings    *search.Settings    `json:"settings"`
+	Labels      map[string]string   `json:"labels"`
+	QueryWords  []queryWord         `json:"query_words"`
+	IntentKinds map[string][]string `json:"intent_kinds"`
+	// Base is the base path result URLs start with ("/zfxxgk/"; "/").
+	Base string `json:"base"`
+}
+
+// queryWord is search.QueryWord as the client reads it.
+type queryWord struct {
+	Word   string `json:"word"`
+	Drop   bool   `json:"drop,omitempty"`
+	Intent string `json:"intent,omitempty"`
+	AtEnd  bool   `json:"atEnd,omitempty"`
+}
+
+// effectiveSettings returns the settings with the synonym groups the server
+// uses spelled out (nil synonyms mean search.DefaultSynonyms).
+func effectiveSettings(s *search.Settings) *search.Settings {
+	out := &search.Settings{}
+	if s != nil {
+		out.Labels, out.KindLabels, out.Columns, out.ApplyURL, out.Synonyms = s.Labels, s.KindLabels, s.Columns, s.ApplyURL, s.Synonyms
+	}
+	if out.Synonyms == nil {
+		out.Synonyms = search.DefaultSynonyms
+	}
+	return out
+}
+
+// bucketSet names the buckets of one family: Buckets of them, in groups of
+// the manifest's Group, each group's directory named in Groups.
+type bucketSet struct {
+	Dir     string   `json:"dir"`
+	Buckets int      `json:"buckets"`
+	Groups  []string `json:"groups"`
+}
+
+// writer writes chunk files, reusing the previous build's.
+type writer struct {
+	out, prev         string
+	n                 int
+	buckets, ubuckets int
+	files, reused     atomic.Int64
+	bytes             atomic.Int64
+}
+
+// writeChunk writes one content-addressed chunk and returns its path under
+// ChunkDir.
+func (w *writer) writeChunk(raw []byte) (string, error) {
+	name := "c/" + contentHash(raw) + ".bin"
+	if err := w.mkdir("c"); err != nil {
+		return name, err
+	}
+	return name, w.put(name, raw)
+}
+
+// put writes raw, deflated, at ChunkDir/name, or links the previous build's
+// file of that name. The directory must exist (mkdir).
+func (w *writer) put(name string, raw []byte) error {
+	dst := filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
+	w.files.Add(1)
+	if w.prev != "" {
+		src := filepath.Join(w.prev, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
+		if fi, err := os.Stat(src); err == nil && fi.Mode().IsRegular() {
+			if err := os.Link(src, dst); err == nil {
+				w.reused.Add(1)
+				w.bytes.Add(fi.Size())
+				return nil
+			}
+		}
+	}
+	data := deflate(raw)
+	w.bytes.Add(int64(len(data)))
+	return os.WriteFile(dst, data, 0o644)
+}
+
+// mkdir makes the directory dir under ChunkDir.
+func (w *writer) mkdir(dir string) error {
+	return os.MkdirAll(filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(dir)), 0o755)
+}
+
+// WriteServed writes a file the web server sends as it is (the manifest,
+// the client, the results page) and, with compress, its .br and .gz copies, which
+// gongkai serve and nginx's gzip_static/brotli_static send to browsers
+// that take them.
+func WriteServed(name string, b []byte, compress bool) error {
+	if err := writeFile(name, b); err != nil {
+		return err
+	}
+	if !compress || !precompress.Eligible(name, len(b)) {
+		return nil
+	}
+	br, gz, err := precompress.Encode(b)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	for i, c := range [][]byte{br, gz} {
+		if c != nil {
+			if err := os.WriteFile(name+precompress.Suffixes[i], c, 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func writeFile(path string, b []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
+}
+
+// writeBuckets hashes the terms of m into n buckets, encodes each bucket
+// (terms in byte order) and writes them in groups.
+func (w *writer) writeBuckets(ctx context.Context, dir string, n int, m map[string]*postings, encode func(e *enc, term string, p *postings)) (bucketSet, error) {
+	set := bucketSet{Dir: dir, Buckets: n}
+	terms := make([][]string, n)
+	for t := range m {
+		b := bucketOf(t, n)
+		terms[b] = append(terms[b], t)
+	}
+	raw := make([][]byte, n)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for lo := 0; lo < n; lo += groupSize {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			for b := lo; b < min(n, lo+groupSize); b++ {
+				slices.Sort(terms[b])
+				var e enc
+				e.uint(uint64(len(terms[b])))
+				for _, t := range terms[b] {
+					encode(&e, t, m[t])
+				}
+				raw[b] = e.b
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return set, err
+	}
+	for lo := 0; lo < n; lo += groupSize {
+		set.Groups = append(set.Groups, contentHash(raw[lo:min(n, lo+groupSize)]...))
+	}
+	err := w.putGroups(ctx, len(set.Groups), func(gi int) error {
+		if err := w.mkdir(path.Join(dir, set.Groups[gi])); err != nil {
+			return err
+		}
+		for b := gi * groupSize; b < min(n, (gi+1)*groupSize); b++ {
+			if err := w.put(path.Join(dir, set.Groups[gi], strconv.FormatInt(int64(b), 36)+".bin"), raw[b]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return set, err
+}
+
+// putGroups runs fn for groups 0…n-1, a few more at a time than there are
+// cores: writing small files waits on the file system more than it
+// computes.
+func (w *writer) putGroups(ctx context.Context, n int, fn func(gi int) error) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(4 * runtime.GOMAXPROCS(0))
+	for gi := range n {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			return fn(gi)
+		})
+	}
+	return g.Wait()
+}
+
+// docFile is the JSON a document's file holds: what a result shows and the
+// text phrases are checked against and snippets cut from.
+type docFile struct {
+	ID       string    `json:"id"`
+	Kind     string    `json:"kind"`
+	Title    string    `json:"title"`
+	DocNo    string    `json:"docno,omitempty"`
+	IndexNo  string    `json:"indexno,omitempty"`
+	Agencies []string  `json:"agencies,omitempty"`
+	Topic    string    `json:"topic,omitempty"`
+	Validity string    `json:"validity,omitempty"`
+	Date     string    `json:"date,omitempty"`
+	DocNoKey string    `json:"docno_key,omitempty"`
+	Keys     []string  `json:"keys,omitempty"`
+	Text     [4]string `json:"text"`
+}
+
+// writeDocs writes one file per document, in blocks of blockSize rows, and
+// returns the blocks' names.
+func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int) ([]string, error) {
+	nb := (len(order) + blockSize - 1) / blockSize
+	names := make([]string, nb)
+	raw := make([][]byte, len(order))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for bi := range nb {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			for row := bi * blockSize; row < min(len(order), (bi+1)*blockSize); row++ {
+				d := &docs[order[row]]
+				f := docFile{ID: d.ID, Kind: d.Kind, Title: d.Title, DocNo: d.DocNo, IndexNo: d.IndexNo, Agencies: d.Agencies,
+					Topic: d.Topic, Validity: d.Validity, Date: search.DateText(d.Date), Keys: search.ExactKeys(d), Text: search.DocText(d)}
+				f.DocNoKey, _ = search.DocNoKey(d.DocNo)
+				var b bytes.Buffer
+				enc := json.NewEncoder(&b)
+				enc.SetEscapeHTML(false)
+				if err := enc.Encode(f); err != nil {
+					return err
+				}
+				raw[row] = b.Bytes()
+			}
+			names[bi] = contentHash(raw[bi*blockSize : min(len(order), (bi+1)*blockSize)]...)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	err := w.putGroups(ctx, nb, func(bi int) error {
+		if err := w.mkdir(path.Join("d", names[bi])); err != nil {
+			return err
+		}
+		for row := bi * blockSize; row < min(len(order), (bi+1)*blockSize); row++ {
+			if err := w.put(path.Join("d", names[bi], strconv.FormatInt(int64(row), 36)+".bin"), raw[row]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return names, err
+}
+
+// textUnits returns the length of a document's stored text in UTF-16 units,
+// segment separators included.
+func textUnits(segs [4]string) int {
+	n := len(segs) - 1
+	for _, s := range segs {
+		for _, r := range s {
+			n += utf16.RuneLen(r)
+		}
+	}
+	return n
+}
+
+// Remove deletes a static index from a site folder (used when a site turns
+// it off); a missing index is not an error.
+func Remove(out string) error {
+	err := os.RemoveAll(filepath.Join(out, filepath.FromSlash(ChunkDir)))
+	if e := os.Remove(filepath.Join(out, filepath.FromSlash(ManifestPath))); e != nil && !errors.Is(e, fs.ErrNotExist) {
+		err = errors.Join(err, e)
+	}
+	return err
+}
