@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
@@ -25,9 +26,30 @@ type pageCase struct {
 	status int    // HTTP status the document must answer with
 }
 
-// widths are the viewports every page is audited at: a desktop and a small
-// phone.
+// widths are the viewports the keyboard and reading-option tests use: a
+// desktop and a small phone.
 var widths = []int{1280, 360}
+
+// view is one way of looking at a page: a viewport width in CSS pixels, the
+// device pixels per CSS pixel, and the site's large-font option.
+type view struct {
+	name  string // in test and screenshot names
+	width int    // CSS px
+	scale float64
+	large bool // tick the large-font box (html font-size 125%)
+}
+
+// views are what every page type is audited at: a desktop, a tablet, a
+// small phone, a 1280 px window zoomed to 200% (640 CSS px at 2 device
+// pixels each, what browser zoom does to the layout), and the phone with
+// the site's large-font option.
+var views = []view{
+	{name: "1280", width: 1280},
+	{name: "768", width: 768},
+	{name: "360", width: 360},
+	{name: "1280x200pct", width: 640, scale: 2},
+	{name: "360-large", width: 360, large: true},
+}
 
 // discoverPages lists one page of every page type the build holds, so new
 // kinds of records (service items, releases) are audited as soon as they
@@ -225,19 +247,35 @@ func TestPages(t *testing.T) {
 	for _, c := range cases {
 		fmt.Fprintf(&list, "\n  %-40s %s", c.kind, c.path)
 	}
-	t.Logf("auditing %d page types at %v px; screenshots in %s:%s", len(cases), widths, dir, list.String())
+	names := make([]string, len(views))
+	for i, v := range views {
+		names[i] = v.name
+	}
+	t.Logf("auditing %d page types at %v; screenshots in %s:%s", len(cases), names, dir, list.String())
 
+	var docNos docNoCount
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			for _, w := range widths {
-				t.Run(fmt.Sprint(w), func(t *testing.T) {
+			for _, v := range views {
+				t.Run(v.name, func(t *testing.T) {
 					t.Parallel()
-					auditPage(t, c, w, axe, dir)
+					auditPage(t, c, v, axe, dir, &docNos)
 				})
 			}
 		})
 	}
+	t.Run("docno", func(t *testing.T) {
+		// Runs after the parallel subtests above have finished.
+		if n := docNos.n.Load(); n == 0 {
+			t.Errorf("no document number (.docno) on any audited page: the check that they never split checked nothing")
+		} else {
+			t.Logf("%d document numbers seen, none split across lines", n)
+		}
+	})
 }
+
+// docNoCount counts the document numbers the audit saw.
+type docNoCount struct{ n atomic.Int64 }
 
 // checkCoverage fails when a page type the sample portal must have is
 // missing, so that a content change cannot silently shrink the audit.
@@ -264,10 +302,18 @@ func checkCoverage(t *testing.T, cases []pageCase) {
 	}
 }
 
-func auditPage(t *testing.T, c pageCase, width int, axe string, dir string) {
-	tb := openTab(t, tabOptions{width: width})
+func auditPage(t *testing.T, c pageCase, v view, axe string, dir string, docNos *docNoCount) {
+	tb := openTab(t, tabOptions{width: v.width, scale: v.scale})
 	tb.open(c.path, c.status)
 	tb.check("load " + c.path)
+	if v.large {
+		tb.eval(nil, `() => { const b = document.getElementById("opt-large"); if (!b.checked) b.click(); }`)
+		var root float64
+		tb.eval(&root, `() => parseFloat(getComputedStyle(document.documentElement).fontSize)`)
+		if root < 19 {
+			t.Fatalf("%s: large-font option on, root font %gpx; want 20px", c.path, root)
+		}
+	}
 
 	if c.kind != "404" && c.kind != "/search" {
 		// The validity banner must match the status in the metadata block.
@@ -284,18 +330,20 @@ func auditPage(t *testing.T, c pageCase, width int, axe string, dir string) {
 		}
 	}
 
-	rep := tb.axe(axe)
-	rep.report(t, c.path)
-	if width == widths[0] {
+	if !v.large {
+		rep := tb.axe(axe)
+		rep.report(t, c.path)
+	}
+	if v == views[0] {
 		tb.checkIcon(c.path)
 	}
 
-	if width < 600 {
-		tb.noSidewaysScroll(c.path)
-	}
+	tb.noSidewaysScroll(c.path)
+	tb.tablesReachable(c.path)
+	docNos.n.Add(int64(tb.docNosWhole(c.path)))
 
-	shot := tb.screenshot()
-	file := filepath.Join(dir, fmt.Sprintf("%s-%d.png", c.name, width))
+	shot := tb.screenshot(v.scale)
+	file := filepath.Join(dir, fmt.Sprintf("%s-%s.png", c.name, v.name))
 	if err := os.WriteFile(file, shot, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -347,7 +395,7 @@ func (tb *tab) noSidewaysScroll(where string) {
 
 // screenshot captures the whole page as PNG and checks that it decodes at
 // the viewport's width.
-func (tb *tab) screenshot() []byte {
+func (tb *tab) screenshot(scale float64) []byte {
 	tb.t.Helper()
 	b, err := tb.page.Timeout(loadTimeout).Screenshot(true, nil)
 	if err != nil {
@@ -358,8 +406,9 @@ func (tb *tab) screenshot() []byte {
 		tb.t.Fatalf("screenshot is not a PNG: %v", err)
 	}
 	// A desktop scroll bar takes some of the width.
-	if cfg.Width < tb.width-20 || cfg.Height < 100 {
-		tb.t.Errorf("screenshot is %d×%d px, want about %d px wide", cfg.Width, cfg.Height, tb.width)
+	want := int(float64(tb.width) * max(scale, 1))
+	if cfg.Width < want-40 || cfg.Height < 100 {
+		tb.t.Errorf("screenshot is %d×%d px, want about %d px wide", cfg.Width, cfg.Height, want)
 	}
 	return b
 }

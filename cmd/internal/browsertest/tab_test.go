@@ -36,7 +36,8 @@ type tab struct {
 
 type tabOptions struct {
 	width int
-	noJS  bool // Emulation.setScriptExecutionDisabled
+	scale float64 // device pixels per CSS pixel; 2 with width 640 is a 1280 px window at 200% zoom
+	noJS  bool    // Emulation.setScriptExecutionDisabled
 }
 
 // openTab opens a tab; it is closed when the test ends.
@@ -71,7 +72,7 @@ func openTab(t testing.TB, o tabOptions) *tab {
 		flushed:   make(chan string, 16),
 	}
 
-	view := &proto.EmulationSetDeviceMetricsOverride{Width: o.width, Height: 800, DeviceScaleFactor: 1}
+	view := &proto.EmulationSetDeviceMetricsOverride{Width: o.width, Height: 800, DeviceScaleFactor: max(o.scale, 1)}
 	if o.width < 600 {
 		view.Height, view.Mobile = 760, true
 	}
