@@ -215,7 +215,10 @@ func (th *Theme) funcs() template.FuncMap {
 	return template.FuncMap{
 		"T":     th.T,
 		"asset": func(name string) string { return th.URL(th.Asset(name)) },
-		"url":   th.URL,
+		// hasAsset reports whether the theme has the static file name, such
+		// as a site's own site.css loaded after the default stylesheet.
+		"hasAsset": func(name string) bool { _, ok := th.assets[name]; return ok },
+		"url":      th.URL,
 		"date": func(t time.Time) string {
 			if t.IsZero() {
 				return ""

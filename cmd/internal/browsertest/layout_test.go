@@ -11,10 +11,12 @@ import (
 // tablesJS finds every table cell of the main content that lies outside
 // the viewport and says why it is not reachable. A cell may only lie
 // outside when its table scrolls inside a region that a keyboard can
-// reach (tabindex 0), that itself ends inside the viewport and shows a
-// scroll cue (the edge shadows of .table-wrap, a background gradient);
+// reach (tabindex 0), that itself ends inside the viewport and shows
+// scroll cues (the edge shadows of .table-wrap, a background gradient, and
+// the hint under it);
 // scrolled to its end, the row's header cell (th scope=row) must still be
-// on screen. It returns the problems and the number of cells looked at.
+// on screen. site.js says under such a region that it scrolls. It returns
+// the problems and the number of cells looked at.
 const tablesJS = `() => {
 	const vw = document.documentElement.clientWidth, bad = [];
 	let cells = 0, scrolled = 0;
@@ -36,6 +38,8 @@ const tablesJS = `() => {
 		if (!/auto|scroll/.test(cs.overflowX)) bad.push(where + ": overflow-x " + cs.overflowX);
 		if (wrap.tabIndex < 0) bad.push(where + ": the scrolling region cannot be reached with the keyboard");
 		if (!cs.backgroundImage.includes("gradient")) bad.push(where + ": no scroll cue (edge shadow) on the scrolling region");
+		const hint = wrap.nextElementSibling;
+		if (!hint || hint.className !== "scroll-hint" || !hint.checkVisibility() || !hint.textContent.trim()) bad.push(where + ": no visible hint under the scrolling region that it scrolls");
 		if (wr.right > vw + 1) bad.push(where + ": the scrolling region itself ends at " + Math.round(wr.right) + "px, past the viewport");
 		wrap.scrollLeft = wrap.scrollWidth;
 		for (const th of table.querySelectorAll("tbody th[scope=row]")) {
@@ -219,4 +223,38 @@ func TestPhoneMenu(t *testing.T) {
 		}
 		tb.check("bar")
 	})
+}
+
+// headingsJS lists what is wrong with the page's heading structure: not
+// exactly one h1, a level skipped on the way down (h2 to h4), or an empty
+// heading (nothing between it and the next heading of the same or a
+// higher level). Headings that are not displayed are left out.
+const headingsJS = `() => {
+	const hs = [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")].filter(h => h.getClientRects().length > 0);
+	const level = h => +h.tagName[1], text = h => h.textContent.trim().replace(/\s+/g, " ").slice(0, 24), bad = [];
+	const h1 = hs.filter(h => level(h) === 1).length;
+	if (h1 !== 1) bad.push(h1 + " h1 headings, want 1");
+	hs.forEach((h, i) => {
+		if (i > 0 && level(h) > level(hs[i - 1]) + 1) bad.push("h" + level(h) + " “" + text(h) + "” follows h" + level(hs[i - 1]) + " “" + text(hs[i - 1]) + "”: a level skipped");
+		const next = hs[i + 1];
+		if (next && level(next) <= level(h)) {
+			const r = document.createRange();
+			r.setStartAfter(h);
+			r.setEndBefore(next);
+			const between = r.cloneContents();
+			if (!r.toString().trim() && !between.querySelector("img, svg, table, input, a, button"))
+				bad.push("h" + level(h) + " “" + text(h) + "” heads nothing: the next heading, h" + level(next) + " “" + text(next) + "”, follows at once");
+		}
+	});
+	return bad;
+}`
+
+// headings fails on every problem headingsJS finds.
+func (tb *tab) headings(where string) {
+	tb.t.Helper()
+	var bad []string
+	tb.eval(&bad, headingsJS)
+	for _, b := range bad {
+		tb.t.Errorf("%s: headings: %s", where, b)
+	}
 }

@@ -336,6 +336,7 @@ func auditPage(t *testing.T, c pageCase, v view, axe string, dir string, docNos 
 	}
 	if v == views[0] {
 		tb.checkIcon(c.path)
+		tb.headings(c.path)
 	}
 
 	tb.noSidewaysScroll(c.path)
