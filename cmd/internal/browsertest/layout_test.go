@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/go-rod/rod/lib/input"
+	"github.com/go-rod/rod/lib/proto"
 )
 
 // tablesJS finds every table cell of the main content that lies outside
@@ -257,4 +258,57 @@ func (tb *tab) headings(where string) {
 	for _, b := range bad {
 		tb.t.Errorf("%s: headings: %s", where, b)
 	}
+}
+
+// TestOneFontForChineseAndDigits asks Chromium which platform fonts it drew
+// a paragraph of a policy's text with: a sentence that mixes Chinese and
+// digits (到2024年底) is drawn with one CJK font, so figures do not stand
+// out in another typeface. The CSS font stack starts with the CJK fonts.
+func TestOneFontForChineseAndDigits(t *testing.T) {
+	browser(t)
+	tb := openTab(t, tabOptions{width: 1280})
+	p := policyWithInterpretation(t)
+	tb.open(p, 200)
+	var found bool
+	tb.eval(&found, `() => {
+		const p = [...document.querySelectorAll("main .body p")].find(p =>
+			[...p.childNodes].some(n => n.nodeType === 3 && /\d/.test(n.data) && /[\u4e00-\u9fff]/.test(n.data)));
+		if (p) p.id = "font-probe";
+		return !!p;
+	}`)
+	if !found {
+		t.Fatalf("%s: no paragraph mixes Chinese and digits", p)
+	}
+	el := tb.element("#font-probe")
+	pg := tb.page.Timeout(stepTimeout)
+	if _, err := (proto.DOMGetDocument{}).Call(pg); err != nil {
+		t.Fatalf("DOM.getDocument: %v", err)
+	}
+	if err := (proto.CSSEnable{}).Call(pg); err != nil {
+		t.Fatalf("CSS.enable: %v", err)
+	}
+	node, err := proto.DOMRequestNode{ObjectID: el.Object.ObjectID}.Call(pg)
+	if err != nil {
+		t.Fatalf("DOM.requestNode: %v", err)
+	}
+	fonts, err := proto.CSSGetPlatformFontsForNode{NodeID: node.NodeID}.Call(pg)
+	if err != nil {
+		t.Fatalf("CSS.getPlatformFontsForNode: %v", err)
+	}
+	var used []string
+	families := map[string]bool{}
+	for _, f := range fonts.Fonts {
+		used = append(used, fmt.Sprintf("%s/%s (%d glyphs)", f.FamilyName, f.PostScriptName, int(f.GlyphCount)))
+		families[f.FamilyName] = true
+	}
+	if len(families) != 1 || !strings.Contains(fonts.Fonts[0].FamilyName, "CJK") {
+		t.Errorf("%s: a paragraph of Chinese and digits is drawn with %v; want one CJK font", p, used)
+	}
+	t.Logf("%s: paragraph drawn with %v", p, used)
+	var stack string
+	tb.eval(&stack, `() => getComputedStyle(document.body).fontFamily`)
+	if !strings.HasPrefix(stack, `"Noto Sans CJK SC"`) {
+		t.Errorf("body font stack %s, want it to start with the CJK fonts", stack)
+	}
+	tb.check(p)
 }
