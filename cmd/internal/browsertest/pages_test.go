@@ -43,14 +43,15 @@ type view struct {
 // views are what every page type is audited at: a desktop, a tablet, a
 // small phone, a 1280 px window zoomed to 200% (640 CSS px: browser zoom
 // divides the CSS viewport, so the layout is the same), and the phone with
-// the site's large-font option. axe-core runs at the desktop and phone
-// widths (colours, names and roles do not change with the width; the
-// other views check the layout); the other views are screenshot, at the
-// zoomed window's 2 device pixels per CSS pixel, when -shots is given.
+// the site's large-font option. The desktop and the phone each get a tab of
+// their own and the full audit, axe-core included; the other views check
+// the layout in one more tab, resized from view to view (colours, names
+// and roles do not change with the width), and are screenshot, the zoomed
+// window at 2 device pixels per CSS pixel, when -shots is given.
 var views = []view{
 	{name: "1280", width: 1280, full: true},
-	{name: "768", width: 768},
 	{name: "360", width: 360, full: true},
+	{name: "768", width: 768},
 	{name: "1280x200pct", width: 640, scale: 2},
 	{name: "360-large", width: 360, large: true},
 }
@@ -263,12 +264,21 @@ func TestPages(t *testing.T) {
 	var docNos docNoCount
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			var layout []view
 			for _, v := range views {
+				if !v.full {
+					layout = append(layout, v)
+					continue
+				}
 				t.Run(v.name, func(t *testing.T) {
 					t.Parallel()
-					auditPage(t, c, v, axe, dir, &docNos)
+					auditPage(t, c, []view{v}, axe, dir, &docNos)
 				})
 			}
+			t.Run("layout", func(t *testing.T) {
+				t.Parallel()
+				auditPage(t, c, layout, axe, dir, &docNos)
+			})
 		})
 	}
 	t.Run("docno", func(t *testing.T) {
@@ -309,22 +319,12 @@ func checkCoverage(t *testing.T, cases []pageCase) {
 	}
 }
 
-func auditPage(t *testing.T, c pageCase, v view, axe string, dir string, docNos *docNoCount) {
-	scale := v.scale
-	if *shots == "" {
-		scale = 1 // the same layout, a quarter of the pixels to draw
-	}
-	tb := openTab(t, tabOptions{width: v.width, scale: scale})
+// auditPage opens the page in one tab and audits it in each of vs in turn,
+// resizing the tab between them.
+func auditPage(t *testing.T, c pageCase, vs []view, axe string, dir string, docNos *docNoCount) {
+	tb := openTab(t, tabOptions{width: vs[0].width, scale: shotScale(vs[0])})
 	tb.open(c.path, c.status)
 	tb.check("load " + c.path)
-	if v.large {
-		tb.eval(nil, `() => { const b = document.getElementById("opt-large"); if (!b.checked) b.click(); }`)
-		var root float64
-		tb.eval(&root, `() => parseFloat(getComputedStyle(document.documentElement).fontSize)`)
-		if root < 19 {
-			t.Fatalf("%s: large-font option on, root font %gpx; want 20px", c.path, root)
-		}
-	}
 
 	if c.kind != "404" && c.kind != "/search" {
 		// The validity banner must match the status in the metadata block.
@@ -341,29 +341,50 @@ func auditPage(t *testing.T, c pageCase, v view, axe string, dir string, docNos 
 		}
 	}
 
-	if v.full {
-		rep := tb.axe(axe)
-		rep.report(t, c.path)
-	}
-	if v == views[0] {
-		tb.checkIcon(c.path)
-		tb.headings(c.path)
-	}
+	for i, v := range vs {
+		where := c.path + " (" + v.name + ")"
+		if i > 0 {
+			tb.resize(v.width, shotScale(v))
+		}
+		if v.large {
+			tb.eval(nil, `() => { const b = document.getElementById("opt-large"); if (!b.checked) b.click(); }`)
+			var root float64
+			tb.eval(&root, `() => parseFloat(getComputedStyle(document.documentElement).fontSize)`)
+			if root < 19 {
+				t.Fatalf("%s: large-font option on, root font %gpx; want 20px", where, root)
+			}
+		}
+		if v.full {
+			rep := tb.axe(axe)
+			rep.report(t, where)
+		}
+		if v == views[0] {
+			tb.checkIcon(where)
+			tb.headings(where)
+		}
 
-	tb.noSidewaysScroll(c.path)
-	tb.tablesReachable(c.path)
-	docNos.n.Add(int64(tb.docNosWhole(c.path)))
+		tb.noSidewaysScroll(where)
+		tb.tablesReachable(where)
+		docNos.n.Add(int64(tb.docNosWhole(where)))
 
-	if !v.full && *shots == "" {
-		tb.check("after audit of " + c.path)
-		return
+		if v.full || *shots != "" {
+			shot := tb.screenshot(shotScale(v))
+			file := filepath.Join(dir, fmt.Sprintf("%s-%s.png", c.name, v.name))
+			if err := os.WriteFile(file, shot, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tb.check("after audit of " + where)
 	}
-	shot := tb.screenshot(scale)
-	file := filepath.Join(dir, fmt.Sprintf("%s-%s.png", c.name, v.name))
-	if err := os.WriteFile(file, shot, 0o644); err != nil {
-		t.Fatal(err)
+}
+
+// shotScale is the device pixels per CSS pixel to emulate for v: its own
+// when screenshots are kept, else 1 (the same layout, fewer pixels).
+func shotScale(v view) float64 {
+	if *shots == "" {
+		return 1
 	}
-	tb.check("after audit of " + c.path)
+	return v.scale
 }
 
 // noSidewaysScroll fails when the page is wider than the viewport, naming
