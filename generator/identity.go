@@ -25,6 +25,7 @@ import (
 //	  police_record: 云公网安备00000000000000号  # 公安机关备案号, linked to beian.mps.gov.cn
 //	  badge: identity/dzjg.png             # 党政机关网站标识: an image under content/, served from this site
 //	  badge_link: https://…                # optional: where the badge points (the registration's verification page)
+//	  emblem: identity/emblem.svg          # optional: the emblem shown before the site's name in the masthead
 //	  phone: 0899-62000110                 # contact: phone and/or e-mail
 //	  email: zwgk@yunze.gov.cn
 //	  contact_url: /page/contact.html      # optional: the contact page
@@ -40,6 +41,7 @@ type Identity struct {
 	PoliceRecord  string `yaml:"police_record"`
 	Badge         string `yaml:"badge"`
 	BadgeLink     string `yaml:"badge_link"`
+	Emblem        string `yaml:"emblem"`
 	Phone         string `yaml:"phone"`
 	Email         string `yaml:"email"`
 	ContactURL    string `yaml:"contact_url"`
@@ -48,6 +50,9 @@ type Identity struct {
 	badge    []byte // the badge image
 	badgeURL string // site path the badge is published under
 	badgeErr string // why the badge could not be read
+
+	emblem    []byte // the masthead emblem
+	emblemURL string // site path the emblem is published under
 }
 
 // API configures the search service's JSON API (`api:` in site.yaml).
@@ -98,28 +103,44 @@ func (id *Identity) loadBadge(fsys fs.FS) {
 	if id.Badge == "" {
 		return
 	}
-	p := path.Clean(id.Badge)
-	if path.IsAbs(id.Badge) || p != id.Badge || strings.HasPrefix(p, "../") || p == ".." || !fs.ValidPath("content/"+p) {
-		id.badgeErr = fmt.Sprintf("want a path under content/ such as identity/dzjg.png, got %q", id.Badge)
+	id.badge, id.badgeURL, id.badgeErr = loadIdentityImage(fsys, id.Badge, "identity/dzjg.png")
+}
+
+// loadEmblem reads the masthead emblem named in site.yaml from content/.
+// The emblem is optional, but one that is named must be readable, in
+// preview builds too.
+func (id *Identity) loadEmblem(fsys fs.FS, at Pos, probs *Problems) {
+	if id.Emblem == "" {
 		return
+	}
+	var msg string
+	id.emblem, id.emblemURL, msg = loadIdentityImage(fsys, id.Emblem, "identity/emblem.svg")
+	if msg != "" {
+		probs.Errorf(at, "identity.emblem", "%s", msg)
+	}
+}
+
+// loadIdentityImage reads an image of the site's identity from content/
+// and returns its bytes and the site path it is published under, or why it
+// cannot be used.
+func loadIdentityImage(fsys fs.FS, name, example string) (data []byte, url, problem string) {
+	p := path.Clean(name)
+	if path.IsAbs(name) || p != name || strings.HasPrefix(p, "../") || p == ".." || !fs.ValidPath("content/"+p) {
+		return nil, "", fmt.Sprintf("want a path under content/ such as %s, got %q", example, name)
 	}
 	ext := strings.ToLower(path.Ext(p))
 	if !badgeTypes[ext] {
-		id.badgeErr = fmt.Sprintf("want a PNG, JPEG, GIF, SVG or WebP image, got %q", id.Badge)
-		return
+		return nil, "", fmt.Sprintf("want a PNG, JPEG, GIF, SVG or WebP image, got %q", name)
 	}
 	data, err := fs.ReadFile(fsys, "content/"+p)
 	switch {
 	case err != nil:
-		id.badgeErr = fmt.Sprintf("cannot read content/%s: %v", p, err)
-		return
+		return nil, "", fmt.Sprintf("cannot read content/%s: %v", p, err)
 	case len(data) == 0:
-		id.badgeErr = fmt.Sprintf("content/%s is empty", p)
-		return
+		return nil, "", fmt.Sprintf("content/%s is empty", p)
 	}
 	sum := sha256.Sum256(data)
-	id.badge = data
-	id.badgeURL = "/static/identity-" + hex.EncodeToString(sum[:4]) + ext
+	return data, "/static/identity-" + hex.EncodeToString(sum[:4]) + ext, ""
 }
 
 // IdentityProblems checks the site's official identity and reports, as
@@ -189,6 +210,10 @@ func (id *Identity) ICPURL() string { return MIITFilingURL }
 
 // BadgeURL returns the site path the badge image is published under, or "".
 func (id *Identity) BadgeURL() string { return id.badgeURL }
+
+// EmblemURL returns the site path the masthead emblem is published under,
+// or "".
+func (id *Identity) EmblemURL() string { return id.emblemURL }
 
 // CorrectionLink returns the 纠错 link for the page at the absolute URL
 // pageURL: the site's own, or the national platform's with the site code.

@@ -16,7 +16,8 @@ import (
 )
 
 // markdown renders record bodies: GFM tables, footnotes, heading ids that
-// keep Chinese characters, raw HTML off unless the site allows it. Links
+// keep Chinese characters, raw HTML off unless the site allows it, document
+// numbers and the 落款 marked for the theme (officialText). Links
 // and images written as site paths ("/policy/x.html") get the site's base
 // path in front.
 type markdown struct {
@@ -24,16 +25,19 @@ type markdown struct {
 }
 
 func newMarkdown(unsafe bool, base string) *markdown {
-	popts := []parser.Option{parser.WithAutoHeadingID()}
+	offParse, offRender := officialOptions()
+	popts := append([]parser.Option{parser.WithAutoHeadingID()}, offParse...)
 	if base != "" && base != "/" {
 		popts = append(popts, parser.WithASTTransformers(util.Prioritized(basePathLinks(base), 100)))
+	}
+	rend := offRender
+	if unsafe {
+		rend = append(rend, html.WithUnsafe())
 	}
 	ropts := []goldmark.Option{
 		goldmark.WithExtensions(extension.Table, extension.Footnote, extension.Strikethrough),
 		goldmark.WithParserOptions(popts...),
-	}
-	if unsafe {
-		ropts = append(ropts, goldmark.WithRendererOptions(html.WithUnsafe()))
+		goldmark.WithRendererOptions(rend...),
 	}
 	return &markdown{md: goldmark.New(ropts...)}
 }

@@ -72,17 +72,24 @@ func (b *Build) plan() []Output {
 	return outs
 }
 
-// badge writes the site's identification badge (党政机关网站标识), which is
-// served from the site itself, never hot-linked.
+// badge writes the site's identification badge (党政机关网站标识) and its
+// masthead emblem, which are served from the site itself, never hot-linked.
 func (b *Build) badge() []Output {
 	id := &b.Site.Identity
-	if id.badgeURL == "" {
-		return nil
+	var outs []Output
+	for _, img := range []struct {
+		url  string
+		data []byte
+	}{{id.badgeURL, id.badge}, {id.emblemURL, id.emblem}} {
+		if img.url == "" || (len(outs) > 0 && outs[0].URL == img.url) {
+			continue
+		}
+		outs = append(outs, Output{URL: img.url, NoSitemap: true, Write: func(w io.Writer) error {
+			_, err := w.Write(img.data)
+			return err
+		}})
 	}
-	return []Output{{URL: id.badgeURL, NoSitemap: true, Write: func(w io.Writer) error {
-		_, err := w.Write(id.badge)
-		return err
-	}}}
+	return outs
 }
 
 // kindCrumbs links a record's page to its kind's list, when the kind has one.

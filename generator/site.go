@@ -187,6 +187,7 @@ func loadSite(fsys fs.FS, probs *Problems) (*Site, fieldLines) {
 	s.validate(lines, probs)
 	s.checkApplicationForm(fsys, probs)
 	s.Identity.loadBadge(fsys)
+	s.Identity.loadEmblem(fsys, Pos{siteFile, lines.line("identity.emblem", 1)}, probs)
 	return s, lines
 }
 

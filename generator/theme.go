@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/url"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -214,7 +215,10 @@ func (th *Theme) funcs() template.FuncMap {
 	return template.FuncMap{
 		"T":     th.T,
 		"asset": func(name string) string { return th.URL(th.Asset(name)) },
-		"url":   th.URL,
+		// hasAsset reports whether the theme has the static file name, such
+		// as a site's own site.css loaded after the default stylesheet.
+		"hasAsset": func(name string) bool { _, ok := th.assets[name]; return ok },
+		"url":      th.URL,
 		"date": func(t time.Time) string {
 			if t.IsZero() {
 				return ""
@@ -246,7 +250,33 @@ func (th *Theme) funcs() template.FuncMap {
 		},
 		"validityCode": func(s string) string { return validityCodes[s] },
 		"markdown":     th.markdownFunc,
+		"demote":       demoteHeadings,
+		"wbr":          breakAfter,
 	}
+}
+
+// headingTag matches the opening and closing tags of h1–h5.
+var headingTag = regexp.MustCompile(`<(/?)h([1-5])([\s>])`)
+
+// demoteHeadings moves every heading of a rendered body one level down (h2
+// becomes h3), for a body shown under a heading of the page's own, such as
+// a draft under 草案文本. The HTML comes from the Markdown renderer, whose
+// tags are lower case.
+func demoteHeadings(h template.HTML) template.HTML {
+	return template.HTML(headingTag.ReplaceAllStringFunc(string(h), func(m string) string { //nolint:gosec // only tag names change
+		sub := headingTag.FindStringSubmatch(m)
+		return "<" + sub[1] + "h" + string(sub[2][0]+1) + sub[3]
+	}))
+}
+
+// breakAfter escapes s and lets a line break after every sep in it (an
+// index number breaks after its slash, not in the middle of its code).
+func breakAfter(s, sep string) template.HTML {
+	parts := strings.Split(s, sep)
+	for i, p := range parts {
+		parts[i] = template.HTMLEscapeString(p)
+	}
+	return template.HTML(strings.Join(parts, template.HTMLEscapeString(sep)+"<wbr>")) //nolint:gosec // every part is escaped
 }
 
 // markdownFunc renders a short Markdown text, such as the guide, with raw

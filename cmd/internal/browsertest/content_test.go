@@ -79,3 +79,21 @@ func policiesByStatus(t testing.TB) []*generator.Record {
 	}
 	return out
 }
+
+// policyWithInterpretation returns the site path of the first published
+// policy that has an interpretation and a 落款 (a date as its last line).
+func policyWithInterpretation(t testing.TB) string {
+	t.Helper()
+	for _, r := range content(t).ByKind("policy") {
+		p, ok := r.Entry.(*generator.Policy)
+		if !ok || len(p.Interps) == 0 {
+			continue
+		}
+		lines := strings.Split(strings.TrimSpace(string(r.Body)), "\n")
+		if last := strings.TrimSpace(lines[len(lines)-1]); strings.HasSuffix(last, "日") && strings.Contains(last, "年") {
+			return r.URL
+		}
+	}
+	t.Fatal("no sample policy has both an interpretation and a 落款")
+	return ""
+}

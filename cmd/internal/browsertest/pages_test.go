@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
@@ -25,9 +26,35 @@ type pageCase struct {
 	status int    // HTTP status the document must answer with
 }
 
-// widths are the viewports every page is audited at: a desktop and a small
-// phone.
+// widths are the viewports the keyboard and reading-option tests use: a
+// desktop and a small phone.
 var widths = []int{1280, 360}
+
+// view is one way of looking at a page: a viewport width in CSS pixels, the
+// device pixels per CSS pixel, and the site's large-font option.
+type view struct {
+	name  string // in test and screenshot names
+	width int    // CSS px
+	scale float64
+	large bool // tick the large-font box (html font-size 125%)
+	full  bool // run axe-core and always take the screenshot
+}
+
+// views are what every page type is audited at: a desktop, a tablet, a
+// small phone, a 1280 px window zoomed to 200% (640 CSS px: browser zoom
+// divides the CSS viewport, so the layout is the same), and the phone with
+// the site's large-font option. The desktop and the phone each get a tab of
+// their own and the full audit, axe-core included; the other views check
+// the layout in one more tab, resized from view to view (colours, names
+// and roles do not change with the width), and are screenshot, the zoomed
+// window at 2 device pixels per CSS pixel, when -shots is given.
+var views = []view{
+	{name: "1280", width: 1280, full: true},
+	{name: "360", width: 360, full: true},
+	{name: "768", width: 768},
+	{name: "1280x200pct", width: 640, scale: 2},
+	{name: "360-large", width: 360, large: true},
+}
 
 // discoverPages lists one page of every page type the build holds, so new
 // kinds of records (service items, releases) are audited as soon as they
@@ -194,10 +221,13 @@ func searchCase(t *testing.T) (pageCase, bool) {
 	return pageCase{name: "search", path: p, kind: "/search", status: http.StatusOK}, true
 }
 
-// TestPages opens every page type at every width in Chromium and checks
-// that axe-core finds no WCAG 2.1 A/AA violation, that no request leaves
-// 127.0.0.1, that nothing logs an error or fails to load, and that a phone
-// never has to scroll sideways. It saves a full-page screenshot of each.
+// TestPages opens every page type in every view in Chromium and checks
+// that axe-core finds no WCAG 2.1 A/AA violation (at 1280 and 360 px), that
+// no request leaves 127.0.0.1, that nothing logs an error or fails to load,
+// that no view scrolls sideways, that every table cell can be reached (see
+// tablesJS), that no document number is split across lines, and that the
+// headings are in order. It saves a full-page screenshot of each (of the
+// 1280 and 360 px views unless -shots is given).
 func TestPages(t *testing.T) {
 	browser(t)
 	axe := axeSource(t)
@@ -225,19 +255,44 @@ func TestPages(t *testing.T) {
 	for _, c := range cases {
 		fmt.Fprintf(&list, "\n  %-40s %s", c.kind, c.path)
 	}
-	t.Logf("auditing %d page types at %v px; screenshots in %s:%s", len(cases), widths, dir, list.String())
+	names := make([]string, len(views))
+	for i, v := range views {
+		names[i] = v.name
+	}
+	t.Logf("auditing %d page types at %v; screenshots in %s:%s", len(cases), names, dir, list.String())
 
+	var docNos docNoCount
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			for _, w := range widths {
-				t.Run(fmt.Sprint(w), func(t *testing.T) {
+			var layout []view
+			for _, v := range views {
+				if !v.full {
+					layout = append(layout, v)
+					continue
+				}
+				t.Run(v.name, func(t *testing.T) {
 					t.Parallel()
-					auditPage(t, c, w, axe, dir)
+					auditPage(t, c, []view{v}, axe, dir, &docNos)
 				})
 			}
+			t.Run("layout", func(t *testing.T) {
+				t.Parallel()
+				auditPage(t, c, layout, axe, dir, &docNos)
+			})
 		})
 	}
+	t.Run("docno", func(t *testing.T) {
+		// Runs after the parallel subtests above have finished.
+		if n := docNos.n.Load(); n == 0 {
+			t.Errorf("no document number (.docno) on any audited page: the check that they never split checked nothing")
+		} else {
+			t.Logf("%d document numbers seen, none split across lines", n)
+		}
+	})
 }
+
+// docNoCount counts the document numbers the audit saw.
+type docNoCount struct{ n atomic.Int64 }
 
 // checkCoverage fails when a page type the sample portal must have is
 // missing, so that a content change cannot silently shrink the audit.
@@ -264,8 +319,10 @@ func checkCoverage(t *testing.T, cases []pageCase) {
 	}
 }
 
-func auditPage(t *testing.T, c pageCase, width int, axe string, dir string) {
-	tb := openTab(t, tabOptions{width: width})
+// auditPage opens the page in one tab and audits it in each of vs in turn,
+// resizing the tab between them.
+func auditPage(t *testing.T, c pageCase, vs []view, axe string, dir string, docNos *docNoCount) {
+	tb := openTab(t, tabOptions{width: vs[0].width, scale: shotScale(vs[0])})
 	tb.open(c.path, c.status)
 	tb.check("load " + c.path)
 
@@ -284,22 +341,50 @@ func auditPage(t *testing.T, c pageCase, width int, axe string, dir string) {
 		}
 	}
 
-	rep := tb.axe(axe)
-	rep.report(t, c.path)
-	if width == widths[0] {
-		tb.checkIcon(c.path)
-	}
+	for i, v := range vs {
+		where := c.path + " (" + v.name + ")"
+		if i > 0 {
+			tb.resize(v.width, shotScale(v))
+		}
+		if v.large {
+			tb.eval(nil, `() => { const b = document.getElementById("opt-large"); if (!b.checked) b.click(); }`)
+			var root float64
+			tb.eval(&root, `() => parseFloat(getComputedStyle(document.documentElement).fontSize)`)
+			if root < 19 {
+				t.Fatalf("%s: large-font option on, root font %gpx; want 20px", where, root)
+			}
+		}
+		if v.full {
+			rep := tb.axe(axe)
+			rep.report(t, where)
+		}
+		if v == views[0] {
+			tb.checkIcon(where)
+			tb.headings(where)
+		}
 
-	if width < 600 {
-		tb.noSidewaysScroll(c.path)
-	}
+		tb.noSidewaysScroll(where)
+		tb.tablesReachable(where)
+		docNos.n.Add(int64(tb.docNosWhole(where)))
 
-	shot := tb.screenshot()
-	file := filepath.Join(dir, fmt.Sprintf("%s-%d.png", c.name, width))
-	if err := os.WriteFile(file, shot, 0o644); err != nil {
-		t.Fatal(err)
+		if v.full || *shots != "" {
+			shot := tb.screenshot(shotScale(v))
+			file := filepath.Join(dir, fmt.Sprintf("%s-%s.png", c.name, v.name))
+			if err := os.WriteFile(file, shot, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tb.check("after audit of " + where)
 	}
-	tb.check("after audit of " + c.path)
+}
+
+// shotScale is the device pixels per CSS pixel to emulate for v: its own
+// when screenshots are kept, else 1 (the same layout, fewer pixels).
+func shotScale(v view) float64 {
+	if *shots == "" {
+		return 1
+	}
+	return v.scale
 }
 
 // noSidewaysScroll fails when the page is wider than the viewport, naming
@@ -347,7 +432,7 @@ func (tb *tab) noSidewaysScroll(where string) {
 
 // screenshot captures the whole page as PNG and checks that it decodes at
 // the viewport's width.
-func (tb *tab) screenshot() []byte {
+func (tb *tab) screenshot(scale float64) []byte {
 	tb.t.Helper()
 	b, err := tb.page.Timeout(loadTimeout).Screenshot(true, nil)
 	if err != nil {
@@ -358,8 +443,9 @@ func (tb *tab) screenshot() []byte {
 		tb.t.Fatalf("screenshot is not a PNG: %v", err)
 	}
 	// A desktop scroll bar takes some of the width.
-	if cfg.Width < tb.width-20 || cfg.Height < 100 {
-		tb.t.Errorf("screenshot is %d×%d px, want about %d px wide", cfg.Width, cfg.Height, tb.width)
+	want := int(float64(tb.width) * max(scale, 1))
+	if cfg.Width < want-40 || cfg.Height < 100 {
+		tb.t.Errorf("screenshot is %d×%d px, want about %d px wide", cfg.Width, cfg.Height, want)
 	}
 	return b
 }

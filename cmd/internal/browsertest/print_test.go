@@ -29,7 +29,7 @@ func TestPrintPDF(t *testing.T) {
 	var chrome []string
 	tb.eval(&chrome, `() => {
 		const main = (document.querySelector("main").textContent || "").replace(/\s+/g, "");
-		const sel = ".skip, .site-header a, .site-header label, .site-header button, .crumbs a, .site-footer a";
+		const sel = ".skip, .site-header a, .site-header label, .site-header button, .site-header summary, .crumbs a, .site-footer a";
 		return [...new Set([...document.querySelectorAll(sel)]
 			.map(el => el.textContent.replace(/\s+/g, ""))
 			.filter(s => s.length >= 2 && !main.includes(s)))];

@@ -36,7 +36,8 @@ type tab struct {
 
 type tabOptions struct {
 	width int
-	noJS  bool // Emulation.setScriptExecutionDisabled
+	scale float64 // device pixels per CSS pixel; 2 with width 640 is a 1280 px window at 200% zoom
+	noJS  bool    // Emulation.setScriptExecutionDisabled
 }
 
 // openTab opens a tab; it is closed when the test ends.
@@ -71,11 +72,7 @@ func openTab(t testing.TB, o tabOptions) *tab {
 		flushed:   make(chan string, 16),
 	}
 
-	view := &proto.EmulationSetDeviceMetricsOverride{Width: o.width, Height: 800, DeviceScaleFactor: 1}
-	if o.width < 600 {
-		view.Height, view.Mobile = 760, true
-	}
-	if err := page.SetViewport(view); err != nil {
+	if err := page.SetViewport(viewport(o.width, o.scale)); err != nil {
 		t.Fatalf("viewport %d: %v", o.width, err)
 	}
 	if o.noJS {
@@ -103,6 +100,31 @@ func openTab(t testing.TB, o tabOptions) *tab {
 	go func() { router.Run(); close(hijack) }()
 	t.Cleanup(func() { _ = router.Stop() })
 	return tb
+}
+
+// viewport is the device a tab emulates: width CSS pixels wide, scale
+// device pixels per CSS pixel, a phone below 600 px.
+func viewport(width int, scale float64) *proto.EmulationSetDeviceMetricsOverride {
+	v := &proto.EmulationSetDeviceMetricsOverride{Width: width, Height: 800, DeviceScaleFactor: max(scale, 1)}
+	if width < 600 {
+		v.Height, v.Mobile = 760, true
+	}
+	return v
+}
+
+// resize gives the open page another viewport and waits until it has laid
+// itself out again and its resize handlers have run.
+func (tb *tab) resize(width int, scale float64) {
+	tb.t.Helper()
+	if err := tb.page.Timeout(stepTimeout).SetViewport(viewport(width, scale)); err != nil {
+		tb.t.Fatalf("viewport %d: %v", width, err)
+	}
+	tb.width = width
+	var got int
+	tb.eval(&got, `() => new Promise(done => setTimeout(() => done(document.documentElement.clientWidth), 50))`)
+	if got > width || got < width-20 {
+		tb.t.Fatalf("resized to %d px, the page is %d px wide", width, got)
+	}
 }
 
 // guard lets requests to the test server through and fails every other.
