@@ -216,7 +216,7 @@ func (n *Notice) Link(c *Checker) {
 	}
 	if c.all.byRef["policy\x00"+o.Document] != nil {
 		n.Decision = c.Lookup("outcome.document", "policy", o.Document)
-	} else if !docNoRE.MatchString(o.Document) {
+	} else if !IsDocNo(o.Document) {
 		c.Errorf("outcome.document", "want the index number of a policy on this site or a document number such as 云府发〔2026〕12号, got %q", o.Document)
 	}
 }

@@ -1,6 +1,8 @@
 package generator
 
 import (
+	"regexp"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -18,17 +20,41 @@ var validityCodes = map[string]string{Valid: "valid", Amended: "amended", Expire
 // ValidityOrder lists the statuses in the order lists show them.
 var ValidityOrder = []string{Valid, Amended, Expired, Repealed}
 
-// Policy is a policy document (政策文件 / 规范性文件).
+// Document types (文件类型) of a policy document.
+const (
+	DocRule      = "规章"
+	DocNormative = "规范性文件"
+	DocOther     = "其他文件"
+)
+
+// DocTypes lists the document types in the order lists show them, with
+// their URL codes.
+var DocTypes = []struct{ Name, Code string }{{DocRule, "rule"}, {DocNormative, "normative"}, {DocOther, "other"}}
+
+// docTypeForms are the document number forms each type takes: a 规章 is
+// published by a 令, a 规范性文件 carries 机关代字〔年〕号, and other documents
+// may have either or none.
+var docTypeForms = map[string]DocNoForm{
+	DocRule:      DocNoDecree,
+	DocNormative: DocNoAgency,
+	DocOther:     DocNoAgency | DocNoDecree | DocNoNone,
+}
+
+// Policy is a policy document: a 规章, a 规范性文件 or another document
+// (政策文件).
 type Policy struct {
 	Header          `yaml:",inline"`
-	DocNo           string       `yaml:"doc_no"`       // 发文字号
-	DateWritten     string       `yaml:"date_written"` // 成文日期
-	Topic           string       `yaml:"topic"`        // 主题分类, "一级/二级"
-	Normative       bool         `yaml:"normative"`    // 规范性文件
-	Validity        Validity     `yaml:"validity"`     // 有效性
+	DocType         string       `yaml:"doc_type"`        // 文件类型: 规章 | 规范性文件 | 其他文件
+	DocNo           string       `yaml:"doc_no"`          // 发文字号; 无 or absent for 其他文件 without one
+	RegistrationNo  string       `yaml:"registration_no"` // 统一登记号 of a 规范性文件
+	DateWritten     string       `yaml:"date_written"`    // 成文日期
+	Topic           string       `yaml:"topic"`           // 主题分类, "一级/二级"
+	Normative       bool         `yaml:"normative"`       // 规范性文件 (the same as doc_type: 规范性文件)
+	Validity        Validity     `yaml:"validity"`        // 有效性
 	Interpretations []string     `yaml:"interpretations"`
 	Attachments     []Attachment `yaml:"attachments"`
 
+	Number    DocNo     `yaml:"-"` // parsed DocNo
 	Written   time.Time `yaml:"-"`
 	TopicRef  *Topic    `yaml:"-"`
 	Interps   []*Record `yaml:"-"` // interpretations, resolved both ways
@@ -65,14 +91,11 @@ func (v Validity) Code() string { return validityCodes[v.Status] }
 // Check validates the policy on its own.
 func (p *Policy) Check(c *Checker) {
 	c.Required("summary", "内容概述", p.Summary)
-	if c.Required("doc_no", "发文字号", p.DocNo) {
-		if y := c.CheckDocNo("doc_no", p.DocNo); y != 0 && p.DateWritten != "" && len(p.DateWritten) >= 4 && p.DateWritten[:4] != strconv.Itoa(y) {
-			c.Warnf("doc_no", "year %d differs from date_written %s", y, p.DateWritten)
-		}
-	}
+	p.checkDocType(c)
 	if c.Required("date_written", "成文日期", p.DateWritten) {
 		p.Written = c.Day("date_written", p.DateWritten)
 	}
+	p.checkDocNo(c)
 	if !p.Written.IsZero() && !p.Published.IsZero() {
 		if p.Published.Before(p.Written) {
 			c.Errorf("date_published", "%s is before date_written %s", p.DatePublished, p.DateWritten)
@@ -133,7 +156,60 @@ func (p *Policy) Check(c *Checker) {
 			c.Errorf("validity.decided_by", "required for 废止: the deciding document (index number or document number)")
 		}
 	}
+	if p.DocType == DocRule && !v.EffectiveAt.IsZero() && !p.Published.IsZero() && v.EffectiveAt.Before(p.Published.AddDate(0, 0, 30)) {
+		c.Warnf("validity.effective", "a 规章 takes effect 30 days after it is published unless publishing sooner is necessary (规章制定程序条例第三十二条); %s is %d days after %s",
+			v.Effective, int(v.EffectiveAt.Sub(dayOf(p.Published)).Hours()/24), p.Published.In(China).Format("2006-01-02"))
+	}
 	checkAttachments(c, "attachments", p.Attachments)
+}
+
+// checkDocType resolves the document type: doc_type, or normative: true for
+// a 规范性文件, else 其他文件.
+func (p *Policy) checkDocType(c *Checker) {
+	switch {
+	case p.DocType == "" && p.Normative:
+		p.DocType = DocNormative
+	case p.DocType == "":
+		p.DocType = DocOther
+	case !slices.ContainsFunc(DocTypes, func(t struct{ Name, Code string }) bool { return t.Name == p.DocType }):
+		c.Errorf("doc_type", "want one of 规章, 规范性文件, 其他文件, got %q", p.DocType)
+		return
+	case c.Has("normative") && p.Normative != (p.DocType == DocNormative):
+		c.Errorf("normative", "says %v but doc_type is %s; remove normative:", p.Normative, p.DocType)
+	}
+	p.Normative = p.DocType == DocNormative
+	if p.RegistrationNo != "" {
+		switch {
+		case p.DocType != DocNormative:
+			c.Errorf("registration_no", "only a 规范性文件 has a 统一登记号 (registration number); this is a %s", p.DocType)
+		case !registrationNoRE.MatchString(p.RegistrationNo):
+			c.Errorf("registration_no", "want a registration number such as YZFR-2024-00012 (letters, the year, a number), got %q", p.RegistrationNo)
+		}
+	}
+}
+
+// registrationNoRE is the usual shape of a 统一登记号: a provincial or city
+// prefix, the year and a serial number (YZFR-2024-00012, ZJSP01-2023-0001).
+var registrationNoRE = regexp.MustCompile(`^[A-Z]{2,6}\d{0,2}-(\d{4})-\d{1,6}$`)
+
+// checkDocNo checks the document number against the forms the document
+// type takes, and its year against date_written.
+func (p *Policy) checkDocNo(c *Checker) {
+	forms, ok := docTypeForms[p.DocType]
+	if !ok {
+		return
+	}
+	if p.DocNo == "" && forms&DocNoNone == 0 {
+		c.Errorf("doc_no", "required (发文字号): a %s carries %s", p.DocType, forms)
+		return
+	}
+	p.Number = c.CheckDocNumber("doc_no", p.DocNo, forms)
+	if y := p.Number.Year; y != 0 && !p.Written.IsZero() && p.Written.Year() != y {
+		c.Warnf("doc_no", "year %d differs from date_written %s", y, p.DateWritten)
+	}
+	if m := registrationNoRE.FindStringSubmatch(p.RegistrationNo); m != nil && !p.Written.IsZero() && m[1] != strconv.Itoa(p.Written.Year()) {
+		c.Warnf("registration_no", "year %s differs from date_written %s", m[1], p.DateWritten)
+	}
 }
 
 // Link resolves the policy's references to other records.
@@ -164,7 +240,7 @@ func (p *Policy) Link(c *Checker) {
 	if v.DecidedBy != "" {
 		if t := c.all.byRef["policy\x00"+v.DecidedBy]; t != nil {
 			p.DecidedBy = c.Lookup("validity.decided_by", "policy", v.DecidedBy)
-		} else if docNoRE.MatchString(v.DecidedBy) {
+		} else if IsDocNo(v.DecidedBy) {
 			// a document number of a document outside this portal
 		} else {
 			c.Errorf("validity.decided_by", "want the index number of a policy on this site or a document number such as 蓉府发〔2024〕12号, got %q", v.DecidedBy)
@@ -182,8 +258,22 @@ func (p *Policy) Link(c *Checker) {
 	}
 }
 
-// DocNumber returns the document number.
-func (p *Policy) DocNumber() string { return p.DocNo }
+// DocNumber returns the document number, "" for a document without one.
+func (p *Policy) DocNumber() string {
+	if p.Number.Form == DocNoNone {
+		return ""
+	}
+	return p.DocNo
+}
+
+// DocNoText returns the document number as the page shows it: 无 for a
+// document without one.
+func (p *Policy) DocNoText() string {
+	if p.Number.Form == DocNoNone && p.DocNo == "" {
+		return DocNoNoneText
+	}
+	return p.DocNo
+}
 
 // ValidityStatus returns the validity status.
 func (p *Policy) ValidityStatus() string { return p.Validity.Status }
