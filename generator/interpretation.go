@@ -53,6 +53,9 @@ type PlainPage struct {
 	Header `yaml:",inline"`
 	// Weight orders pages in lists (lower first).
 	Weight int `yaml:"weight"`
+	// Forms are the forms the page offers for download (申请表), files
+	// under content/; the build fails when one does not exist.
+	Forms []Attachment `yaml:"forms"`
 }
 
 // Check validates the page.
@@ -60,6 +63,7 @@ func (pg *PlainPage) Check(c *Checker) {
 	if pg.IndexNo == "" {
 		c.Required("slug", "URL", pg.Slug)
 	}
+	checkAttachments(c, "forms", pg.Forms)
 }
 
 // DocStatus is what became of the document an interpretation explains,
