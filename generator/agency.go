@@ -171,3 +171,31 @@ var (
 	postcodeRE = regexp.MustCompile(`^\d{6}$`)
 	emailRE    = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 )
+
+const agencyScaffold = `---
+disclosure: 主动公开
+name: "{{.Title}}"        # 机构名称
+org_code: ""              # 统一社会信用代码 (the prefix of the agency's index numbers)
+type: 市政府工作部门       # 机构类别
+parent: ""                # 上级机关 (agency code)
+date_published: {{.Date}} # 更新日期
+address: ""               # 办公地址
+postcode: ""
+hours: 工作日 上午9:00—12:00，下午13:30—17:30
+phone: ""
+fax: ""
+email: ""
+# website: https://…
+leaders:                  # 负责人 and 分工
+  - name: ""
+    post: ""
+    duties: ""
+departments:              # 内设机构
+  - name: ""
+    duties: ""
+---
+
+主要职责（职能）：
+
+1. 
+`

@@ -347,3 +347,33 @@ func (d *Decision) SearchText() string {
 
 // DocNumber returns the decision's number (决定书文号).
 func (d *Decision) DocNumber() string { return d.DocNo }
+
+const decisionScaffold = `---
+disclosure: 主动公开
+index_no: "{{.IndexNo}}"
+title: "{{.Title}}"
+summary: ""               # 内容概述: what was decided, in one sentence
+agencies: [{{.Agency}}]   # 决定机关 (one agency code)
+date_published: {{.Date}} # 公示日期: within 7 working days of the decision
+type: 行政处罚            # 行政许可 | 行政处罚
+doc_no: ""                # 决定书文号, e.g. 云市监处罚〔{{slice .Date 0 4}}〕1号
+party:                    # 当事人
+  name: ""                # a natural person masked: 张某某
+  type: 法人              # 法人 | 非法人组织 | 个体工商户 | 自然人
+  credit_code: ""         # 统一社会信用代码 (not for 自然人; never an identity number)
+  representative: ""      # 法定代表人; the 经营者 of a 个体工商户 masked
+reason: ""                # 事由: 违法事实 / 申请事项
+basis: ""                 # 依据
+result: ""                # 结果: 处罚内容 / 许可内容
+# fine: 0                 # 罚款金额（万元）
+decided: {{.Date}}        # 决定日期
+display_until: ""         # 公示截止日期 (required for 行政处罚, at most 3 years)
+# valid_from: ""          # 许可有效期 (行政许可)
+# valid_until: ""
+# revoked:                # once revoked or changed: the decision leaves the site
+#   status: 撤销          # 撤销 | 变更 | 确认违法 | 确认无效
+#   date: ""
+#   reason: ""
+---
+
+`

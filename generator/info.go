@@ -110,3 +110,22 @@ func (in *Info) DocNumber() string {
 
 // CategoryKey returns the key of the category the record names.
 func (in *Info) CategoryKey() string { return in.Category }
+
+const infoScaffold = `---
+disclosure: 主动公开
+index_no: "{{.IndexNo}}"
+title: "{{.Title}}"
+summary: ""               # 内容概述, one or two sentences
+agencies: [{{.Agency}}]   # 发布机构
+date_published: {{.Date}} # 发布日期
+category: ""              # 类别: a key of the directory, e.g. caizheng or minsheng/jiaoyu
+# doc_no: 无              # 发文字号: 机关代字〔年〕号, 令, or 无
+# date_written: ""        # 成文日期
+# deadline: ""            # 截止日期 (报名、投标、意见)
+# valid_until: ""         # 有效期至
+# attachments:
+#   - name: ""
+#     file: attachments/{{slice .Date 0 4}}/x.pdf
+---
+
+`
