@@ -1,0 +1,33 @@
+package generator
+
+import (
+	"html/template"
+	"time"
+)
+
+// View is what a page template sees of the build (Page.Build): the build
+// date, published records, the directory and the service charts. It holds
+// no withheld record: templates cannot reach Content.Withheld,
+// Content.Records or anything else kept out of the site.
+type View struct {
+	b *Build
+}
+
+// NewView returns the view of c that templates rendered outside a build
+// (the search page shell) receive.
+func NewView(c *Content, th *Theme) *View { return &View{b: &Build{Content: c, Theme: th}} }
+
+// Date returns the build date.
+func (v *View) Date() time.Time { return v.b.Date }
+
+// ByKind returns the published records of a kind, newest first.
+func (v *View) ByKind(kind string) []*Record { return v.b.ByKind(kind) }
+
+// Channels returns the published complaint channels, for the footer.
+func (v *View) Channels() []*Record { return v.b.Channels() }
+
+// ApprovalFlow draws an approval item's flow chart.
+func (v *View) ApprovalFlow(r *Record) template.HTML { return v.b.ApprovalFlow(r) }
+
+// HandlingChart draws a handling report's chart.
+func (v *View) HandlingChart(r *Record) template.HTML { return v.b.HandlingChart(r) }
