@@ -377,3 +377,15 @@ display_until: ""         # 公示截止日期 (required for 行政处罚, at mo
 ---
 
 `
+
+// TypeCode returns the decision type's code for UI-string keys: licence or
+// penalty.
+func (d *Decision) TypeCode() string {
+	if d.Type == DecisionLicence {
+		return "licence"
+	}
+	return "penalty"
+}
+
+// FineText writes the fine in 万元 without trailing zeros.
+func (d *Decision) FineText() string { return formatAmount(d.Fine) + "万元" }
