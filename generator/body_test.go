@@ -10,7 +10,7 @@ func TestBodiesRenderOnce(t *testing.T) {
 	k := &Kind{Name: "page"}
 	a := &Record{Kind: k, Path: "content/pages/a.md", Body: []byte("# 标题\n\n正文**加粗**。\n"), Entry: &PlainPage{}}
 	b := &Record{Kind: k, Path: "content/pages/b.md", Body: []byte("另一页。\n"), Entry: &PlainPage{}}
-	bs := newBodies(newMarkdown(false), []*Record{a, b}, true)
+	bs := newBodies(newMarkdown(false, "/"), []*Record{a, b}, true)
 	const feeds = 7
 	for range feeds {
 		bs.need(a)
