@@ -440,3 +440,11 @@ func defaultDirectory(kinds directoryKinds, probs *Problems) *Directory {
 	d.Default = true
 	return d
 }
+
+// Primary returns the category of the directory that lists r in the
+// catalogue, or nil when the build has no directory or none takes r.
+func (b *Build) Primary(r *Record) *Category { return nil }
+
+// directoryFeeds returns a feed per category of the directory that has
+// records.
+func (b *Build) directoryFeeds() FeedGroup { return FeedGroup{} }

@@ -604,16 +604,16 @@ func TestFeedAutodiscovery(t *testing.T) {
 		page string
 		want []string
 	}{
-		{"index.html", links("/feeds/all", "/feeds/releases", "/feeds/policies")},
+		{"index.html", links("/feeds/all", "/feeds/policies", "/feeds/releases")},
 		{"release/index.html", links("/feeds/releases")},
 		{"release/year/2023/index.html", links("/feeds/releases")},
 		{"release/agency/fgw/index.html", links("/feeds/releases/fgw")},
-		{"release/mb0000003-2024-00801.html", links("/feeds/releases", "/feeds/releases/czj", "/feeds/releases/fgw")},
+		{"release/mb0000003-2024-00801.html", links("/feeds/releases", "/feeds/releases/fgw", "/feeds/releases/czj")},
 		{"policy/index.html", links("/feeds/policies")},
 		{"policy/agency/fgw/index.html", links("/feeds/policies/agency/fgw")},
 		{"policy/topic/caizheng/index.html", links("/feeds/policies/topic/caizheng")},
 		{"policy/validity/repealed/index.html", links("/feeds/policies")},
-		{"policy/mb0000001-2023-00001.html", links("/feeds/policies", "/feeds/policies/agency/gov", "/feeds/policies/topic/caizheng-yusuan")},
+		{"policy/mb0000001-2023-00001.html", links("/feeds/policies", "/feeds/policies/agency/gov", "/feeds/policies/topic/caizheng", "/feeds/policies/topic/caizheng-yusuan")},
 		{"interpretation/mb0000001-2023-00002.html", links("/feeds/all")},
 		{"catalogue/index.html", links("/feeds/all")},
 		{"subscribe/index.html", links("/feeds/all")},

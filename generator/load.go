@@ -27,26 +27,26 @@ import (
 func Kinds() []*Kind {
 	return []*Kind{
 		{Name: "policy", Dir: "policies", Section: "/policy/", Template: "policy.html", Column: "col_policy",
-			NeedsIndexNo: true, New: func() Entry { return &Policy{} }, Outputs: policyOutputs, Scaffold: policyScaffold},
+			NeedsIndexNo: true, Home: true, New: func() Entry { return &Policy{} }, Outputs: policyOutputs, Feeds: policyFeeds, Scaffold: policyScaffold},
 		{Name: "interpretation", Dir: "interpretations", Section: "/interpretation/", Template: "interpretation.html",
-			Column: "col_interpretation", NeedsIndexNo: true, New: func() Entry { return &Interpretation{} },
+			Column: "col_interpretation", NeedsIndexNo: true, Home: true, New: func() Entry { return &Interpretation{} },
 			Outputs: interpretationOutputs, Scaffold: interpretationScaffold},
 		{Name: "release", Dir: "releases", Section: "/release/", Template: "release.html", Column: "col_release",
-			NeedsIndexNo: true, New: func() Entry { return &Release{} }, Outputs: releaseOutputs, Scaffold: releaseScaffold},
+			NeedsIndexNo: true, Home: true, New: func() Entry { return &Release{} }, Outputs: releaseOutputs, Feeds: releaseFeeds, Scaffold: releaseScaffold},
 		// Service disclosure (issue 3): approval items, fees, complaint
 		// channels with their handling statistics, notices, annual reports.
 		{Name: "approval", Dir: "approvals", Section: "/approval/", Template: "approval.html", Column: "svc_col_approval",
-			NeedsIndexNo: true, New: func() Entry { return &Approval{} }, Outputs: approvalOutputs, Scaffold: approvalScaffold},
+			NeedsIndexNo: true, Home: true, New: func() Entry { return &Approval{} }, Outputs: approvalOutputs, Scaffold: approvalScaffold},
 		{Name: "fee", Dir: "fees", Section: "/fee/", Template: "fee.html", Column: "svc_col_fee",
-			NeedsIndexNo: true, New: func() Entry { return &Fee{} }, Outputs: feeOutputs, Scaffold: feeScaffold},
+			NeedsIndexNo: true, Home: true, New: func() Entry { return &Fee{} }, Outputs: feeOutputs, Scaffold: feeScaffold},
 		{Name: "channel", Dir: "channels/channel", Section: "/channel/", Template: "channel.html", Column: "svc_col_channel",
-			New: func() Entry { return &Channel{} }, Outputs: channelOutputs, Scaffold: channelScaffold},
+			Home: true, New: func() Entry { return &Channel{} }, Outputs: channelOutputs, Scaffold: channelScaffold},
 		{Name: "handling", Dir: "channels/statistics", Section: "/handling/", Template: "handling.html", Column: "svc_col_handling",
-			NeedsIndexNo: true, New: func() Entry { return &Handling{} }, Outputs: handlingOutputs, Scaffold: handlingScaffold},
+			NeedsIndexNo: true, Home: true, New: func() Entry { return &Handling{} }, Outputs: handlingOutputs, Scaffold: handlingScaffold},
 		{Name: "notice", Dir: "notices", Section: "/notice/", Template: "notice.html", Column: "svc_col_notice",
-			NeedsIndexNo: true, New: func() Entry { return &Notice{} }, Outputs: noticeOutputs, Scaffold: noticeScaffold},
+			NeedsIndexNo: true, Home: true, New: func() Entry { return &Notice{} }, Outputs: noticeOutputs, Feeds: noticeFeeds, Scaffold: noticeScaffold},
 		{Name: "report", Dir: "reports", Section: "/report/", Template: "report.html", Column: "svc_col_report",
-			NeedsIndexNo: true, New: func() Entry { return &Report{} }, Outputs: reportOutputs, Scaffold: reportScaffold},
+			NeedsIndexNo: true, Home: true, New: func() Entry { return &Report{} }, Outputs: reportOutputs, Scaffold: reportScaffold},
 		{Name: "page", Dir: "pages", Section: "/page/", Template: "page.html", Column: "col_page",
 			New: func() Entry { return &PlainPage{} }, Scaffold: pageScaffold},
 	}
@@ -170,9 +170,7 @@ func LoadAfter(ctx context.Context, fsys fs.FS, date time.Time, prev *State) (*C
 		}
 	}
 	for _, r := range c.Records {
-		if l, ok := r.Entry.(Linker); ok {
-			l.Link(c.checker(r, &c.Problems))
-		}
+		r.Entry.Link(c.checker(r, &c.Problems))
 	}
 	for _, r := range c.Records {
 		switch {
@@ -187,11 +185,6 @@ func LoadAfter(ctx context.Context, fsys fs.FS, date time.Time, prev *State) (*C
 	}
 	for _, rs := range c.byKind {
 		slices.SortFunc(rs, newestFirst)
-	}
-	for _, r := range c.Published {
-		if p, ok := r.Entry.(*Policy); ok {
-			slices.SortFunc(p.Interps, newestFirst)
-		}
 	}
 	if err := c.checkAttachmentOwners(ctx); err != nil {
 		return nil, err

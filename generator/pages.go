@@ -112,10 +112,20 @@ func (b *Build) home() Output {
 	var cols []HomeColumn
 	for _, k := range b.Kinds {
 		items := b.ByKind(k.Name)
-		if len(items) == 0 || k.Name == "page" {
+		if len(items) == 0 || !k.Home {
 			continue
 		}
 		cols = append(cols, HomeColumn{Title: b.Theme.T(k.Column), URL: k.Section, Items: items[:min(len(items), 8)]})
+	}
+	// The home page announces the site-wide feed and the main feed of each
+	// kind it shows a column of.
+	feeds := b.feedsAt("/feeds/all")
+	for _, k := range b.Kinds {
+		if k.Home && k.Feeds != nil {
+			if f := b.kindFeed(k); f != nil {
+				feeds = append(feeds, f)
+			}
+		}
 	}
 	var newest *Record
 	for _, r := range b.Published {
@@ -124,7 +134,7 @@ func (b *Build) home() Output {
 		}
 	}
 	p := &Page{Template: "home.html", Title: b.Site.Name, Column: b.Theme.T("col_home"), Data: cols,
-		Description: b.Site.Name}
+		Description: b.Site.Name, feeds: feeds}
 	if newest != nil {
 		p.PubDate = newest.Date()
 	}
@@ -133,7 +143,8 @@ func (b *Build) home() Output {
 
 // paginate splits items into list pages under base ("/policy/" gives
 // /policy/, /policy/page/2.html, …).
-func (b *Build) paginate(base, title, column string, items []*Record, facets []Facet, crumbs []Crumb) []Output {
+// Every page announces feeds.
+func (b *Build) paginate(base, title, column string, items []*Record, facets []Facet, crumbs []Crumb, feeds []*Feed) []Output {
 	per := b.Site.PerPage
 	pages := max(1, (len(items)+per-1)/per)
 	outs := make([]Output, 0, pages)
@@ -144,7 +155,7 @@ func (b *Build) paginate(base, title, column string, items []*Record, facets []F
 		if n > 1 {
 			t = fmt.Sprintf("%s（%s）", title, fmt.Sprintf(b.Theme.T("page_n"), n))
 		}
-		p := &Page{Template: "list.html", Title: t, Column: column, List: l, Crumbs: crumbs}
+		p := &Page{Template: "list.html", Title: t, Column: column, List: l, Crumbs: crumbs, feeds: feeds}
 		if len(l.Items) > 0 {
 			p.PubDate = l.Items[0].Date()
 		}
@@ -184,6 +195,7 @@ type group struct {
 	title, url string
 	items      []*Record
 	child      bool
+	feed       string // the path of the group's own feed, "" for the list's
 }
 
 // dimension is one way to browse a kind's list: by agency, topic, year or
@@ -226,8 +238,9 @@ func yearGroups(base string, rs []*Record) []*group {
 // facetedLists writes the list of all records at base, a list per group of
 // every dimension, and a browse page per dimension (base+"agency/", …)
 // listing every group with its count. A list page's sidebar shows the
-// largest groups of each dimension and links to the browse page.
-func (b *Build) facetedLists(base, col string, all []*Record, dims []dimension) []Output {
+// largest groups of each dimension and links to the browse page. Every page
+// announces the feed at feed, or its group's own feed when it has one.
+func (b *Build) facetedLists(base, col, feed string, all []*Record, dims []dimension) []Output {
 	const sideLinks = 12
 	facet := func(d dimension, current string, full bool) Facet {
 		f := Facet{Title: d.title}
@@ -262,13 +275,18 @@ func (b *Build) facetedLists(base, col string, all []*Record, dims []dimension) 
 		return out
 	}
 	crumbs := []Crumb{{col, base}}
-	outs := b.paginate(base, col, col, all, facets(base), nil)
+	feeds := b.feedsAt(feed)
+	outs := b.paginate(base, col, col, all, facets(base), nil, feeds)
 	for _, d := range dims {
 		outs = append(outs, Output{URL: base + d.seg + "/", Page: &Page{Template: "browse.html", Title: col + "：" + d.title,
-			Column: col, Crumbs: crumbs, Data: facet(d, "", true)}})
+			Column: col, Crumbs: crumbs, Data: facet(d, "", true), feeds: feeds}})
 		for _, g := range d.groups {
 			if len(g.items) > 0 {
-				outs = append(outs, b.paginate(g.url, col+"："+g.title, col, g.items, facets(g.url), crumbs)...)
+				gf := feeds
+				if g.feed != "" {
+					gf = b.feedsAt(g.feed)
+				}
+				outs = append(outs, b.paginate(g.url, col+"："+g.title, col, g.items, facets(g.url), crumbs, gf)...)
 			}
 		}
 	}
@@ -283,7 +301,7 @@ func policyOutputs(b *Build) []Output {
 	var byTopic, byValidity []*group
 	topicIdx := map[string]*group{}
 	for _, t := range b.Site.AllTopics() {
-		g := &group{title: t.Name, url: base + "topic/" + t.Code + "/", child: t.Parent != nil}
+		g := &group{title: t.Name, url: base + "topic/" + t.Code + "/", child: t.Parent != nil, feed: b.policyTopicFeed(t).Path}
 		topicIdx[t.Key] = g
 		byTopic = append(byTopic, g)
 	}
@@ -306,7 +324,10 @@ func policyOutputs(b *Build) []Output {
 		}
 		validityIdx[p.Validity.Status].items = append(validityIdx[p.Validity.Status].items, r)
 	}
-	return b.facetedLists(base, b.Theme.T("col_policy"), all, []dimension{
+	for _, a := range b.Site.AgencyList() {
+		agencyIdx[a.Code].feed = b.policyAgencyFeed(a).Path
+	}
+	return b.facetedLists(base, b.Theme.T("col_policy"), b.policyFeed().Path, all, []dimension{
 		{"agency", b.Theme.T("by_agency"), byAgency},
 		{"topic", b.Theme.T("by_topic"), byTopic},
 		{"year", b.Theme.T("by_year"), yearGroups(base, all)},
@@ -316,7 +337,7 @@ func policyOutputs(b *Build) []Output {
 
 func interpretationOutputs(b *Build) []Output {
 	col := b.Theme.T("col_interpretation")
-	return b.paginate("/interpretation/", col, col, b.ByKind("interpretation"), nil, nil)
+	return b.paginate("/interpretation/", col, col, b.ByKind("interpretation"), nil, nil, b.feedsAt("/feeds/all"))
 }
 
 func (b *Build) guide() Output {
@@ -358,9 +379,7 @@ func (b *Build) catalogueEntries() []CatalogueEntry {
 			continue
 		}
 		d := h.Published
-		if p, ok := r.Entry.(*Policy); ok && !p.Written.IsZero() {
-			d = p.Written
-		}
+		d = r.Entry.DateFormed()
 		out = append(out, CatalogueEntry{Record: r, Kind: b.Theme.T(r.Kind.Column), Date: d.Format("2006-01-02")})
 	}
 	slices.SortFunc(out, func(a, c CatalogueEntry) int {
@@ -381,7 +400,7 @@ func (b *Build) catalogue() []Output {
 		l := newList("/catalogue/", n, pages, len(entries))
 		l.Title = col
 		outs = append(outs, Output{URL: u, Page: &Page{Template: "catalogue.html", Title: col, Column: col, List: l, Data: chunk,
-			Description: b.Theme.T("catalogue_description")}})
+			Description: b.Theme.T("catalogue_description"), feeds: b.feedsAt("/feeds/all")}})
 	}
 	outs = append(outs, Output{URL: "/catalogue.csv", NoSitemap: true, Write: func(w io.Writer) error {
 		cw := newCSV(w)

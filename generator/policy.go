@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -280,3 +281,221 @@ func (p *Policy) ValidityStatus() string { return p.Validity.Status }
 
 // TopicKey returns the topic key.
 func (p *Policy) TopicKey() string { return p.Topic }
+
+// Feeds of policy documents: all of them, per agency and per topic.
+
+func (b *Build) policyFeed() *Feed {
+	return &Feed{Path: "/feeds/policies", Title: b.Theme.T("col_policy"), Description: b.Theme.T("feed_policies_desc"), Link: "/policy/"}
+}
+
+func (b *Build) policyAgencyFeed(a *Agency) *Feed {
+	return &Feed{Path: "/feeds/policies/agency/" + a.Code, Title: b.Theme.T("col_policy") + "：" + a.Name,
+		Description: fmt.Sprintf(b.Theme.T("feed_policies_agency_desc"), a.Name), Link: "/policy/agency/" + a.Code + "/"}
+}
+
+func (b *Build) policyTopicFeed(t *Topic) *Feed {
+	return &Feed{Path: "/feeds/policies/topic/" + t.Code, Title: b.Theme.T("col_policy") + "：" + t.Key,
+		Description: fmt.Sprintf(b.Theme.T("feed_policies_topic_desc"), t.Key), Link: "/policy/topic/" + t.Code + "/"}
+}
+
+// policyFeeds: the feed of every policy, which always exists, and a feed
+// per agency and per topic that has documents, as their lists do.
+func policyFeeds(b *Build) []FeedGroup {
+	all := b.policyFeed()
+	all.recs = b.ByKind("policy")
+	feeds := append([]*Feed{all}, b.agencyFeeds(all.recs, b.policyAgencyFeed)...)
+	byTopic := map[string][]*Record{}
+	for _, r := range all.recs {
+		if t := r.Entry.(*Policy).TopicRef; t != nil {
+			byTopic[t.Key] = append(byTopic[t.Key], r)
+			if t.Parent != nil {
+				byTopic[t.Parent.Key] = append(byTopic[t.Parent.Key], r)
+			}
+		}
+	}
+	var topics []*Feed
+	for _, t := range b.Site.AllTopics() {
+		if rs := byTopic[t.Key]; len(rs) > 0 {
+			f := b.policyTopicFeed(t)
+			f.recs = rs
+			topics = append(topics, f)
+		}
+	}
+	groups := []FeedGroup{{Title: b.Theme.T("col_policy"), Feeds: feeds}}
+	if len(topics) > 0 {
+		groups = append(groups, FeedGroup{Title: b.Theme.T("feed_group_topic"), Feeds: topics})
+	}
+	return groups
+}
+
+// FeedEntry shows the document's metadata and what it replaces and amends;
+// what later changes it gets entries of its own (validityEntries).
+func (p *Policy) FeedEntry(b *Build, e *feedEntry) []*feedEntry {
+	e.Meta = []feedField{
+		{Label: "f_index_no", Value: p.IndexNo},
+		{Label: "f_agencies", Value: agencyNameList(p.Agency)},
+		{Label: "f_doc_no", Value: p.DocNumber()},
+		{Label: "f_date_written", Value: p.DateWritten},
+		{Label: "f_topic", Value: p.Topic},
+	}
+	if p.Topic != "" {
+		e.Categories = append(e.Categories, p.Topic)
+	}
+	var replaces, amends []*Record
+	for _, l := range p.Links {
+		switch l.Label {
+		case "rel_replaces":
+			replaces = append(replaces, l.Target)
+		case "rel_amends":
+			amends = append(amends, l.Target)
+		}
+	}
+	e.Related = append(e.Related, b.feedSection("rel_replaces", replaces), b.feedSection("rel_amends", amends))
+	return b.validityEntries(p.Record, p)
+}
+
+// validityChange is an amendment, expiry or repeal of a policy.
+type validityChange struct {
+	code    string // amended, expired, repealed
+	when    time.Time
+	targets []*Record // the amending documents
+}
+
+// validityEntries returns one entry per validity change of p that has
+// happened by the build date. Amendments published on the same day share
+// one entry.
+func (b *Build) validityEntries(r *Record, p *Policy) []*feedEntry {
+	T := b.Theme.T
+	v := &p.Validity
+	var changes []validityChange
+	for _, l := range p.Links {
+		if l.Label != "rel_amended_by" {
+			continue
+		}
+		day := l.Target.Date().In(China)
+		i := slices.IndexFunc(changes, func(c validityChange) bool { return sameDay(c.when, day) })
+		if i < 0 {
+			changes = append(changes, validityChange{code: "amended", when: day, targets: []*Record{l.Target}})
+			continue
+		}
+		changes[i].targets = append(changes[i].targets, l.Target)
+		if day.Before(changes[i].when) {
+			changes[i].when = day
+		}
+	}
+	if v.Status == Expired && !v.ExpiresAt.IsZero() {
+		changes = append(changes, validityChange{code: "expired", when: v.ExpiresAt})
+	}
+	if v.Status == Repealed && !v.RepealedAt.IsZero() {
+		changes = append(changes, validityChange{code: "repealed", when: v.RepealedAt})
+	}
+	var out []*feedEntry
+	for _, c := range changes {
+		if c.when.After(b.Date.AddDate(0, 0, 1)) {
+			continue // announced for a later day: it becomes an entry then
+		}
+		day := c.when.In(China).Format("2006-01-02")
+		status := map[string]string{"amended": Amended, "expired": Expired, "repealed": Repealed}[c.code]
+		e := &feedEntry{
+			ID: b.entryID(r, "#"+c.code+"-"+day), URL: b.absURL(r.URL), Published: c.when.In(China), Authors: p.Agency, rec: r,
+			Title:      fmt.Sprintf(T("feed_"+c.code+"_title"), p.Title),
+			Summary:    fmt.Sprintf(T("feed_"+c.code+"_note"), day),
+			Categories: []string{T(r.Kind.Column), status},
+			Meta: []feedField{
+				{Label: "f_index_no", Value: p.IndexNo},
+				{Label: "f_doc_no", Value: p.DocNo},
+				{Label: "f_validity", Value: status},
+			},
+		}
+		e.Note = e.Summary
+		if p.Topic != "" {
+			e.Categories = append(e.Categories, p.Topic)
+		}
+		if c.code != "amended" {
+			switch {
+			case p.DecidedBy != nil:
+				e.Meta = append(e.Meta, feedField{Label: "f_decided_by", Value: p.DecidedBy.Title(), URL: b.absURL(p.DecidedBy.URL)})
+			case v.DecidedBy != "":
+				e.Meta = append(e.Meta, feedField{Label: "f_decided_by", Value: v.DecidedBy})
+			}
+		}
+		var replacedBy []*Record
+		for _, l := range p.Links {
+			if l.Label == "rel_replaced_by" {
+				replacedBy = append(replacedBy, l.Target)
+			}
+		}
+		e.Related = append(e.Related, b.feedSection("rel_amended_by", c.targets), b.feedSection("rel_replaced_by", replacedBy))
+		out = append(out, e)
+	}
+	return out
+}
+
+func sameDay(a, b time.Time) bool {
+	return a.In(China).Format("2006-01-02") == b.In(China).Format("2006-01-02")
+}
+
+// changed returns the latest change the document's page shows beyond its
+// own publication: its repeal or expiry, and the publication of the
+// documents linked from it; zero for none. Dates on or after limit do not
+// count.
+func (p *Policy) changed(limit time.Time) time.Time {
+	var t time.Time
+	later := func(u time.Time) {
+		if u.After(t) && u.Before(limit) {
+			t = u
+		}
+	}
+	switch p.Validity.Status {
+	case Repealed:
+		later(p.Validity.RepealedAt)
+	case Expired:
+		later(p.Validity.ExpiresAt)
+	}
+	for _, l := range p.Links {
+		later(l.Target.Date())
+	}
+	return t
+}
+
+// Changed returns the latest of the document's publication, its validity
+// change, and the publication of the documents and interpretations linked
+// from it.
+func (p *Policy) Changed(limit time.Time) time.Time {
+	t := p.Published
+	if c := p.changed(limit); c.After(t) {
+		t = c
+	}
+	for _, in := range p.Interps {
+		if d := in.Date(); d.After(t) && d.Before(limit) {
+			t = d
+		}
+	}
+	return t
+}
+
+// DateFormed returns the date written, the catalogue's 生成日期.
+func (p *Policy) DateFormed() time.Time {
+	if !p.Written.IsZero() {
+		return p.Written
+	}
+	return p.Published
+}
+
+// Facet answers the directory's facets: doc_type (规章, 规范性文件, 其他文件)
+// and topic (the level-1 topic and the level-2 one), besides agency.
+func (p *Policy) Facet(name string) []string {
+	switch name {
+	case "doc_type":
+		return []string{p.DocType}
+	case "topic":
+		if t := p.TopicRef; t != nil {
+			if t.Parent != nil {
+				return []string{t.Parent.Key, t.Key}
+			}
+			return []string{t.Key}
+		}
+		return nil
+	}
+	return p.Header.Facet(name)
+}

@@ -396,3 +396,12 @@ func (s *Site) AbsURL(p string) string {
 	}
 	return s.Origin() + s.URL(p)
 }
+
+// AgencyList returns the site's agencies in site order.
+func (s *Site) AgencyList() []*Agency {
+	out := make([]*Agency, len(s.Agencies))
+	for i := range s.Agencies {
+		out[i] = &s.Agencies[i]
+	}
+	return out
+}

@@ -14,8 +14,14 @@ type View struct {
 }
 
 // NewView returns the view of c that templates rendered outside a build
-// (the search page shell) receive.
-func NewView(c *Content, th *Theme) *View { return &View{b: &Build{Content: c, Theme: th}} }
+// (the search page shell, the requests service's frames) receive.
+func NewView(c *Content, th *Theme) *View { return (&Build{Content: c, Theme: th}).View() }
+
+// View returns the build's view for templates.
+func (b *Build) View() *View {
+	b.viewOnce.Do(func() { b.view = &View{b: b} })
+	return b.view
+}
 
 // Date returns the build date.
 func (v *View) Date() time.Time { return v.b.Date }
@@ -31,3 +37,7 @@ func (v *View) ApprovalFlow(r *Record) template.HTML { return v.b.ApprovalFlow(r
 
 // HandlingChart draws a handling report's chart.
 func (v *View) HandlingChart(r *Record) template.HTML { return v.b.HandlingChart(r) }
+
+// DocStatusText describes the status of a document an interpretation
+// explains, when it is no longer in force.
+func (v *View) DocStatusText(ds *DocStatus) string { return v.b.DocStatusText(ds) }
