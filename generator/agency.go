@@ -1,9 +1,11 @@
 package generator
 
 import (
+	"cmp"
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -80,9 +82,9 @@ const AgencyDir = "agencies"
 // name without .md.
 func agencyCode(r *Record) string { return strings.TrimSuffix(path.Base(r.Path), ".md") }
 
-// fill gives the profile the header fields it derives: its title is its
+// Derive gives the profile the header fields it derives: its title is its
 // name, its slug and agency its code.
-func (a *AgencyProfile) fill(r *Record) {
+func (a *AgencyProfile) Derive(r *Record) {
 	code := agencyCode(r)
 	if a.Title == "" {
 		a.Title = a.Name
@@ -199,3 +201,121 @@ departments:              # 内设机构
 
 1. 
 `
+
+// Link resolves the parent agency and checks that the profile describes an
+// agency of the site: site.yaml's agencies: lists every code the content
+// uses, the profile holds the rest.
+func (a *AgencyProfile) Link(c *Checker) {
+	code := agencyCode(c.Record())
+	if c.Site.Agency(code) == nil {
+		c.Errorf("", "no agency with code %q in %s agencies:; add {code: %s, name: %s, org_code: %s} there, or rename the file to an agency's code",
+			code, siteFile, code, a.Name, a.OrgCode)
+	}
+	if a.Parent != "" {
+		if p := c.Site.Agency(a.Parent); p != nil {
+			a.ParentAgency = p
+		} else {
+			c.Errorf("parent", "unknown agency code %q", a.Parent)
+		}
+	}
+}
+
+// Facet answers type (机构类别) besides agency.
+func (a *AgencyProfile) Facet(name string) []string {
+	if name == "type" {
+		return []string{a.Type}
+	}
+	return a.Header.Facet(name)
+}
+
+// contactFields are the Agency fields a profile owns.
+func contactFields(a *Agency) []string {
+	var out []string
+	for _, f := range []struct{ name, v string }{{"address", a.Address}, {"hours", a.Hours}, {"phone", a.Phone},
+		{"fax", a.Fax}, {"email", a.Email}, {"web_contact", a.WebContact}} {
+		if f.v != "" {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}
+
+// agenciesLoaded makes each published profile the source of its agency's
+// contacts: the guide, the footer and every page that names the agency
+// read them from the site's Agency, which the profile now fills. A contact
+// also written in site.yaml is written twice: check explains the move.
+func agenciesLoaded(c *Content, published []*Record) {
+	for _, r := range published {
+		p := r.Entry.(*AgencyProfile)
+		a := c.Site.Agency(agencyCode(r))
+		if a == nil {
+			continue
+		}
+		if dup := contactFields(a); len(dup) > 0 {
+			for i := range c.Site.Agencies {
+				if &c.Site.Agencies[i] == a {
+					f := "agencies[" + strconv.Itoa(i) + "]"
+					c.Problems.Warnf(Pos{siteFile, c.Site.Line(f)}, f,
+						"the contacts of %s (%s) are in %s now; remove %s here so no contact is written twice",
+						a.Code, a.Name, r.Path, strings.Join(dup, ", "))
+				}
+			}
+		}
+		a.Name, a.OrgCode = p.Name, p.OrgCode
+		a.Address, a.Hours, a.Phone, a.Fax, a.Email, a.WebContact = p.Address, p.Hours, p.Phone, p.Fax, p.Email, p.WebContact
+		a.url = r.URL
+	}
+}
+
+// AgencyGroup is one 机构类别 of the 机构信息 list.
+type AgencyGroup struct {
+	Title string
+	Items []*Record
+}
+
+// agencyOutputs writes the 机构信息 list: the profiles grouped by type, in
+// the order of their weights.
+func agencyOutputs(b *Build) []Output {
+	rs := slices.Clone(b.ByKind("agency"))
+	if len(rs) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(rs, func(x, y *Record) int {
+		px, py := x.Entry.(*AgencyProfile), y.Entry.(*AgencyProfile)
+		return cmp.Or(cmp.Compare(px.Weight, py.Weight), cmp.Compare(px.Name, py.Name))
+	})
+	var groups []AgencyGroup
+	for _, r := range rs {
+		t := r.Entry.(*AgencyProfile).Type
+		if t == "" {
+			t = b.Theme.T("agency_type_other")
+		}
+		i := slices.IndexFunc(groups, func(g AgencyGroup) bool { return g.Title == t })
+		if i < 0 {
+			groups = append(groups, AgencyGroup{Title: t})
+			i = len(groups) - 1
+		}
+		groups[i].Items = append(groups[i].Items, r)
+	}
+	col := b.Theme.T("col_agency")
+	return []Output{{URL: "/agency/", Page: &Page{Template: "agencies.html", Title: col, Column: col,
+		Description: b.Theme.T("agencies_description"), Data: groups, PubDate: b.ByKind("agency")[0].Date()}}}
+}
+
+// agencyPageData lists the newest catalogue records the agency published.
+func agencyPageData(b *Build, r *Record) any {
+	code := agencyCode(r)
+	var out []*Record
+	for _, k := range b.Kinds {
+		if !k.NeedsIndexNo {
+			continue
+		}
+		for _, x := range b.ByKind(k.Name) {
+			if slices.ContainsFunc(x.H().Agency, func(a *Agency) bool { return a.Code == code }) {
+				out = append(out, x)
+			}
+		}
+	}
+	slices.SortFunc(out, newestFirst)
+	return out[:min(len(out), 10)]
+}

@@ -30,7 +30,7 @@ func TestAgencyProfile(t *testing.T) {
 	if len(probs) > 0 {
 		t.Fatalf("problems:\n%v", probs)
 	}
-	a.fill(r)
+	a.Derive(r)
 	if a.Title != a.Name || a.Slug != "fgw" || len(a.Agencies) != 1 || a.Agencies[0] != "fgw" {
 		t.Errorf("fill: title %q, slug %q, agencies %v", a.Title, a.Slug, a.Agencies)
 	}

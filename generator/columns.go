@@ -59,6 +59,13 @@ func (b *Build) columns() []*Column {
 			}
 			cols = append(cols, c)
 		}
+		if b.Directory != nil {
+			c := mk("col_directory", "/directory/", true)
+			for _, cat := range b.Directory.Roots {
+				c.Links = append(c.Links, Crumb{cat.Name, cat.URL()})
+			}
+			cols = append(cols, c)
+		}
 		cols = append(cols, mk("col_guide", "/guide/", true), mk("apply_column", ApplyURL, true), mk("col_catalogue", "/catalogue/", true),
 			mk("feed_subscribe", "/subscribe/", true), mk("search", "/search", true), mk("col_sitemap", "/sitemap/", true))
 		b.cols = cols

@@ -389,3 +389,85 @@ func (d *Decision) TypeCode() string {
 
 // FineText writes the fine in 万元 without trailing zeros.
 func (d *Decision) FineText() string { return formatAmount(d.Fine) + "万元" }
+
+// Facet answers type (行政许可 or 行政处罚) besides agency.
+func (d *Decision) Facet(name string) []string {
+	if name == "type" {
+		return []string{d.Type}
+	}
+	return d.Header.Facet(name)
+}
+
+// DateFormed returns the decision date, the catalogue's 生成日期.
+func (d *Decision) DateFormed() time.Time {
+	if !d.DecidedAt.IsZero() {
+		return d.DecidedAt
+	}
+	return d.Published
+}
+
+// FeedEntry shows the decision's number, type, party and result.
+func (d *Decision) FeedEntry(b *Build, e *feedEntry) []*feedEntry {
+	e.Meta = []feedField{
+		{Label: "f_index_no", Value: d.IndexNo},
+		{Label: "dec_agency", Value: agencyNameList(d.Agency)},
+		{Label: "dec_type", Value: d.Type},
+		{Label: "dec_doc_no", Value: d.DocNo},
+		{Label: "dec_party", Value: d.Party.Name},
+		{Label: "dec_credit_code", Value: d.Party.CreditCode},
+		{Label: "dec_result_" + d.TypeCode(), Value: d.Result},
+	}
+	e.Categories = append(e.Categories, d.Type)
+	return nil
+}
+
+const decisionFeedPath = "/feeds/decisions"
+
+// decisionFeeds: the decisions on display, once the site has any.
+func decisionFeeds(b *Build) []FeedGroup {
+	rs := b.ByKind("decision")
+	if len(rs) == 0 {
+		return nil
+	}
+	col := b.Theme.T("col_decision")
+	f := &Feed{Path: decisionFeedPath, Title: col, Description: b.Theme.T("feed_decisions_desc"), Link: "/decision/", recs: rs}
+	return []FeedGroup{{Title: col, Feeds: []*Feed{f}}}
+}
+
+// decisionOutputs writes the decision lists: all decisions on display, by
+// agency (决定机关), by year of decision and by type.
+func decisionOutputs(b *Build) []Output {
+	all := b.ByKind("decision")
+	const base = "/decision/"
+	byAgency, agencyIdx := b.agencyGroups(base)
+	var byType []*group
+	typeIdx := map[string]*group{}
+	for _, t := range decisionTypes {
+		g := &group{title: t, url: base + "type/" + map[string]string{DecisionLicence: "licence", DecisionPenalty: "penalty"}[t] + "/"}
+		typeIdx[t] = g
+		byType = append(byType, g)
+	}
+	byYear := map[string]*group{}
+	var years []*group
+	for _, r := range all {
+		d := r.Entry.(*Decision)
+		for _, a := range d.Agency {
+			agencyIdx[a.Code].items = append(agencyIdx[a.Code].items, r)
+		}
+		if g := typeIdx[d.Type]; g != nil {
+			g.items = append(g.items, r)
+		}
+		y := d.DecidedYear()
+		if byYear[y] == nil {
+			byYear[y] = &group{title: y, url: base + "year/" + y + "/"}
+			years = append(years, byYear[y])
+		}
+		byYear[y].items = append(byYear[y].items, r)
+	}
+	slices.SortFunc(years, func(x, y *group) int { return strings.Compare(y.title, x.title) })
+	return b.facetedLists(base, b.Theme.T("col_decision"), decisionFeedPath, all, []dimension{
+		{"agency", b.Theme.T("by_agency"), byAgency},
+		{"year", b.Theme.T("by_year"), years},
+		{"type", b.Theme.T("by_type"), byType},
+	})
+}

@@ -441,10 +441,129 @@ func defaultDirectory(kinds directoryKinds, probs *Problems) *Directory {
 	return d
 }
 
+// loadDirectory resolves the site's directory, or the default tree when
+// site.yaml declares none, against the kinds and the facets they answer.
+func (c *Content) loadDirectory() *Directory {
+	kinds := func(name string) ([]string, bool) {
+		k := c.Kind(name)
+		if k == nil {
+			return nil, false
+		}
+		if len(k.Facets) == 0 {
+			return []string{"agency"}, true
+		}
+		return k.Facets, true
+	}
+	if len(c.Site.Directory) == 0 {
+		return defaultDirectory(kinds, &c.Problems)
+	}
+	at := func(f string) Pos { return Pos{siteFile, c.Site.lines.line(f, 1)} }
+	d := resolveDirectory(c.Site.Directory, "directory", at, kinds, &c.Problems)
+	d.checkCoverage(at("directory"), &c.Problems)
+	return d
+}
+
+// placeInDirectory puts every published record into its categories and
+// reports the categories that are empty without a statement.
+func (c *Content) placeInDirectory() {
+	d := c.Directory
+	if d == nil {
+		return
+	}
+	facet := func(r *Record, name string) []string { return r.Entry.Facet(name) }
+	category := func(r *Record) string {
+		if v := r.Entry.Facet("category"); len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	c.primary = d.assign(c.Published, facet, category)
+	d.checkEmpty(&c.Problems)
+}
+
 // Primary returns the category of the directory that lists r in the
-// catalogue, or nil when the build has no directory or none takes r.
-func (b *Build) Primary(r *Record) *Category { return nil }
+// catalogue, or nil when none takes r.
+func (c *Content) Primary(r *Record) *Category { return c.primary[r] }
 
 // directoryFeeds returns a feed per category of the directory that has
-// records.
-func (b *Build) directoryFeeds() FeedGroup { return FeedGroup{} }
+// records, so a subscriber can follow the directory as the law writes it;
+// a category that takes every record of a kind with a feed of its own
+// (新闻发布: every release) announces that feed instead of a copy.
+func (b *Build) directoryFeeds(kindGroups []FeedGroup) FeedGroup {
+	g := FeedGroup{Title: b.Theme.T("feed_group_directory")}
+	if b.Directory == nil {
+		return g
+	}
+	for _, c := range b.Directory.All {
+		if len(c.Records) == 0 || b.kindWideFeed(c, kindGroups) != nil {
+			continue
+		}
+		g.Feeds = append(g.Feeds, &Feed{Path: c.FeedPath(), Title: b.Theme.T("col_directory") + "：" + c.Title(),
+			Description: c.Description, Link: c.URL(), recs: c.Records})
+	}
+	return g
+}
+
+// CategoryPage is the data of a category's list page.
+type CategoryPage struct {
+	Category  *Category
+	Sub       []*Category     // the categories below it
+	Statement *EmptyStatement // 本机关无此类信息, when the category is empty
+}
+
+// directoryOutputs writes the directory page and a paginated list per
+// category.
+func (b *Build) directoryOutputs() []Output {
+	d := b.Directory
+	if d == nil {
+		return nil
+	}
+	col := b.Theme.T("col_directory")
+	outs := []Output{{URL: "/directory/", Page: &Page{Template: "directory.html", Title: col, Column: col,
+		Description: b.Theme.T("directory_description"), Data: d.All, feeds: b.feedsAt("/feeds/all")}}}
+	for _, c := range d.All {
+		crumbs := []Crumb{{col, "/directory/"}}
+		for p := c.Parent; p != nil; p = p.Parent {
+			crumbs = slices.Insert(crumbs, 1, Crumb{p.Name, p.URL()})
+		}
+		data := CategoryPage{Category: c, Sub: c.Children}
+		if c.IsEmpty() {
+			data.Statement = c.Statement()
+		}
+		pages := b.paginate(c.URL(), c.Title(), col, c.Records, nil, crumbs, b.categoryFeeds(c))
+		for _, o := range pages {
+			o.Page.Template = "category.html"
+			o.Page.Data = data
+			o.Page.Description = c.Description
+		}
+		outs = append(outs, pages...)
+	}
+	return outs
+}
+
+// kindWideFeed returns the feed, among groups, of the kind that serves
+// every record of category c, or nil when c is not such a category or the
+// kind has no feed.
+func (b *Build) kindWideFeed(c *Category, groups []FeedGroup) *Feed {
+	if c.Kind == "" || len(c.Match) > 0 || len(c.Children) > 0 {
+		return nil
+	}
+	k := b.Kind(c.Kind)
+	if k == nil || k.Feeds == nil {
+		return nil
+	}
+	for _, g := range groups {
+		if g.kind == k && len(g.Feeds) > 0 {
+			return g.Feeds[0]
+		}
+	}
+	return nil
+}
+
+// categoryFeeds returns the feeds category c's pages announce.
+func (b *Build) categoryFeeds(c *Category) []*Feed {
+	if f := b.kindWideFeed(c, b.plannedFeeds().groups); f != nil {
+		return []*Feed{f}
+	}
+	return b.feedsAt(c.FeedPath())
+}

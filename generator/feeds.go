@@ -139,7 +139,7 @@ func (b *Build) plannedFeeds() *feedPlan {
 				}
 			}
 		}
-		if g := b.directoryFeeds(); len(g.Feeds) > 0 {
+		if g := b.directoryFeeds(fp.groups); len(g.Feeds) > 0 {
 			fp.groups = append(fp.groups, g)
 		}
 		for _, g := range fp.groups {

@@ -129,3 +129,30 @@ category: ""              # 类别: a key of the directory, e.g. caizheng or min
 ---
 
 `
+
+// Link resolves the record's category in the directory.
+func (in *Info) Link(c *Checker) {
+	if c.all != nil && c.all.Directory != nil {
+		in.checkCategory(c, c.all.Directory)
+	}
+}
+
+// Facet answers category (the key of the category the record names)
+// besides agency.
+func (in *Info) Facet(name string) []string {
+	if name == "category" {
+		if in.Category == "" {
+			return nil
+		}
+		return []string{in.Category}
+	}
+	return in.Header.Facet(name)
+}
+
+// DateFormed returns the date written, else the publication date.
+func (in *Info) DateFormed() time.Time {
+	if !in.Written.IsZero() {
+		return in.Written
+	}
+	return in.Published
+}

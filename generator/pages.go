@@ -53,16 +53,21 @@ func (b *Build) plan() []Output {
 	for _, k := range b.Kinds {
 		for _, r := range b.ByKind(k.Name) {
 			h := r.H()
-			outs = append(outs, Output{URL: r.URL, Page: &Page{
+			p := &Page{
 				Template: k.Template, Title: h.Title, Record: r, Description: h.Summary,
 				Keywords: h.Keywords, PubDate: h.Published, HasTime: h.HasTime, Source: agencyNameList(h.Agency),
-				Crumbs: b.kindCrumbs(k),
-			}})
+				Crumbs: b.kindCrumbs(k, r),
+			}
+			if k.PageData != nil {
+				p.Data = k.PageData(b, r)
+			}
+			outs = append(outs, Output{URL: r.URL, Page: p})
 		}
 		if k.Outputs != nil {
 			outs = append(outs, k.Outputs(b)...)
 		}
 	}
+	outs = append(outs, b.directoryOutputs()...)
 	outs = append(outs, b.guide(), b.applyPage(), b.notFound(), b.robots())
 	outs = append(outs, b.catalogue()...)
 	outs = append(outs, b.feedOutputs()...)
@@ -85,12 +90,16 @@ func (b *Build) badge() []Output {
 	}}}
 }
 
-// kindCrumbs links a record's page to its kind's list, when the kind has one.
-func (b *Build) kindCrumbs(k *Kind) []Crumb {
-	if k.Outputs == nil {
-		return nil
+// kindCrumbs links a record's page to its kind's list, when the kind has
+// one, else to its category of the directory.
+func (b *Build) kindCrumbs(k *Kind, r *Record) []Crumb {
+	if k.Outputs != nil {
+		return []Crumb{{b.Theme.T(k.Column), k.Section}}
 	}
-	return []Crumb{{b.Theme.T(k.Column), k.Section}}
+	if c := b.Primary(r); c != nil {
+		return []Crumb{{b.Theme.T("col_directory"), "/directory/"}, {c.Title(), c.URL()}}
+	}
+	return nil
 }
 
 func agencyNameList(as []*Agency) string {
@@ -366,9 +375,10 @@ func (b *Build) robots() Output {
 
 // CatalogueEntry is one row of the disclosure catalogue (公开目录).
 type CatalogueEntry struct {
-	Record *Record
-	Kind   string // UI label of the kind
-	Date   string // 生成日期: date written for documents, else date published
+	Record   *Record
+	Kind     string    // UI label of the kind
+	Category *Category // the record's category in the directory, nil for none
+	Date     string    // 生成日期: date written for documents, else date published
 }
 
 func (b *Build) catalogueEntries() []CatalogueEntry {
@@ -380,10 +390,24 @@ func (b *Build) catalogueEntries() []CatalogueEntry {
 		}
 		d := h.Published
 		d = r.Entry.DateFormed()
-		out = append(out, CatalogueEntry{Record: r, Kind: b.Theme.T(r.Kind.Column), Date: d.Format("2006-01-02")})
+		out = append(out, CatalogueEntry{Record: r, Kind: b.Theme.T(r.Kind.Column), Category: b.Primary(r), Date: d.Format("2006-01-02")})
+	}
+	// The catalogue is organised by the directory: category by category in
+	// tree order (records no category takes last), newest first within one.
+	order := map[*Category]int{}
+	if b.Directory != nil {
+		for i, c := range b.Directory.All {
+			order[c] = i
+		}
+	}
+	pos := func(c *Category) int {
+		if i, ok := order[c]; ok {
+			return i
+		}
+		return len(order)
 	}
 	slices.SortFunc(out, func(a, c CatalogueEntry) int {
-		return cmp.Or(cmp.Compare(c.Date, a.Date), cmp.Compare(a.Record.H().IndexNo, c.Record.H().IndexNo))
+		return cmp.Or(cmp.Compare(pos(a.Category), pos(c.Category)), cmp.Compare(c.Date, a.Date), cmp.Compare(a.Record.H().IndexNo, c.Record.H().IndexNo))
 	})
 	return out
 }
@@ -404,10 +428,14 @@ func (b *Build) catalogue() []Output {
 	}
 	outs = append(outs, Output{URL: "/catalogue.csv", NoSitemap: true, Write: func(w io.Writer) error {
 		cw := newCSV(w)
-		cw.Write([]string{b.Theme.T("f_index_no"), b.Theme.T("f_title"), b.Theme.T("f_summary"), b.Theme.T("f_date_formed"), b.Theme.T("f_kind"), b.Theme.T("f_agencies"), "URL"})
+		cw.Write([]string{b.Theme.T("f_index_no"), b.Theme.T("f_title"), b.Theme.T("f_summary"), b.Theme.T("f_date_formed"), b.Theme.T("f_kind"), b.Theme.T("f_agencies"), "URL", b.Theme.T("f_directory_category")})
 		for _, e := range entries {
 			h := e.Record.H()
-			cw.Write([]string{h.IndexNo, h.Title, h.Summary, e.Date, e.Kind, agencyNameList(h.Agency), b.Site.AbsURL(e.Record.URL)})
+			cat := ""
+			if e.Category != nil {
+				cat = e.Category.Title()
+			}
+			cw.Write([]string{h.IndexNo, h.Title, h.Summary, e.Date, e.Kind, agencyNameList(h.Agency), b.Site.AbsURL(e.Record.URL), cat})
 		}
 		cw.Flush()
 		return cw.Error()

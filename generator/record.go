@@ -42,12 +42,14 @@ type Kind struct {
 	// Facets names the facets the kind's entries answer (Entry.Facet),
 	// which the directory's serve: may select records by.
 	Facets []string
-	// First marks a kind whose records are read and checked before all
-	// others, because they define names the others use (agency profiles
-	// define agency codes); Defined then registers them.
-	First   bool
-	Defined func(c *Content, recs []*Record)
-	New     func() Entry
+	// Loaded, when not nil, runs once every record is loaded, linked and
+	// sorted into published and withheld, with the kind's published
+	// records: agency profiles give the site's agencies their contacts.
+	Loaded func(c *Content, published []*Record)
+	New    func() Entry
+	// PageData, when not nil, returns the Data of a record's page (an
+	// agency's page lists what the agency published).
+	PageData func(b *Build, r *Record) any
 	// Outputs adds the kind's own outputs beyond one page per record: lists,
 	// catalogues, CSV files.
 	Outputs func(b *Build) []Output
@@ -63,6 +65,9 @@ type Kind struct {
 // has nothing of its own to say; an entry type overrides what it has.
 type Entry interface {
 	Head() *Header
+	// Derive fills header fields the kind derives from others or from the
+	// file name (an agency profile's title is its name) before any check.
+	Derive(r *Record)
 	// Check validates the record on its own.
 	Check(c *Checker)
 	// Link resolves the record's references to other records; it runs once
@@ -117,6 +122,9 @@ type Header struct {
 
 // Head returns h; embedding Header gives every entry its Head method.
 func (h *Header) Head() *Header { return h }
+
+// Derive does nothing: a kind whose header is written in full.
+func (h *Header) Derive(*Record) {}
 
 // Link does nothing: a kind without references has nothing to resolve.
 func (h *Header) Link(*Checker) {}

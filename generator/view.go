@@ -41,3 +41,22 @@ func (v *View) HandlingChart(r *Record) template.HTML { return v.b.HandlingChart
 // DocStatusText describes the status of a document an interpretation
 // explains, when it is no longer in force.
 func (v *View) DocStatusText(ds *DocStatus) string { return v.b.DocStatusText(ds) }
+
+// Directory returns the disclosure directory's categories in tree order
+// (parents before children), each with its published records; nil when
+// the build has no directory.
+func (v *View) Directory() []*Category {
+	if v.b.Content == nil || v.b.Content.Directory == nil {
+		return nil
+	}
+	return v.b.Content.Directory.All
+}
+
+// ApplicationForm returns the downloadable 政府信息公开申请表, nil when the
+// site names none.
+func (v *View) ApplicationForm() *Attachment {
+	if v.b.Content == nil || v.b.Site == nil {
+		return nil
+	}
+	return v.b.Site.ApplicationForm
+}
