@@ -295,7 +295,7 @@ func (d *Directory) checkCoverage(pos Pos, probs *Problems) {
 	}
 	for _, it := range basisItems[:requiredBasis] {
 		if !has[it.key] {
-			probs.Warnf(pos, "directory", "no category serves 条例%s (%s); give one category basis: %s", basisText(it.key), it.subject, it.key)
+			probs.Warnf(pos, DirectoryField, "no category serves 条例%s (%s); give one category basis: %s", basisText(it.key), it.subject, it.key)
 		}
 	}
 }
@@ -376,10 +376,10 @@ func (d *Directory) checkEmpty(probs *Problems) {
 	for _, c := range d.All {
 		switch {
 		case c.IsEmpty() && len(c.Children) == 0 && c.Statement() == nil:
-			probs.Warnf(c.pos, "directory", "category %s (%s) has no published records; publish them, or state %s with a reason and date under empty:",
+			probs.Warnf(c.pos, DirectoryField, "category %s (%s) has no published records; publish them, or state %s with a reason and date under empty:",
 				c.Key, c.Title(), DefaultEmptyStatement)
 		case !c.IsEmpty() && c.Empty != nil:
-			probs.Warnf(c.pos, "directory", "category %s (%s) has %d published records but says %s; remove its empty: statement",
+			probs.Warnf(c.pos, DirectoryField, "category %s (%s) has %d published records but says %s; remove its empty: statement",
 				c.Key, c.Title(), len(c.Records), c.Empty.Statement)
 		}
 	}

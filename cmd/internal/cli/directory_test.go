@@ -110,3 +110,21 @@ func readFile(t *testing.T, p string) string {
 	}
 	return string(b)
 }
+
+// TestCheckStrictDirectory: the tiny site keeps the default directory with
+// most categories empty and no statement; check warns and passes, check
+// -strict makes the same lines errors and fails; a dated statement in
+// site.yaml silences one.
+func TestCheckStrictDirectory(t *testing.T) {
+	site := writeSite(t, tinySite)
+	args := []string{"check", "-inspect=false", "-source", site, "-out", filepath.Join(site, "public"), "-date", "2024-12-01"}
+	const line = "generator/directory.yaml:46: directory: warning: category tongji (统计信息) has no published records; publish them, or state 本机关无此类信息 with a reason and date under empty:"
+	code, _, stderr := run(t, args...)
+	if code != 0 || !strings.Contains(stderr, line) {
+		t.Fatalf("check = exit %d, want 0 with the warning %q\n%s", code, line, stderr)
+	}
+	code, _, stderr = run(t, append(args, "-strict")...)
+	if want := strings.Replace(line, "warning: ", "", 1); code != 1 || !strings.Contains(stderr, want+"\n") {
+		t.Fatalf("check -strict = exit %d, want 1 with the error %q\n%s", code, want, stderr)
+	}
+}
