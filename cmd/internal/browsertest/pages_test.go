@@ -254,6 +254,8 @@ func checkCoverage(t *testing.T, cases []pageCase) {
 		"/policy/year/", "/policy/year/#/", "/policy/validity/", "/policy/validity/*/",
 		"/policy/*.html 有效", "/policy/*.html 已修改", "/policy/*.html 失效", "/policy/*.html 废止",
 		"/interpretation/*.html", "/page/*.html",
+		// Issue 12: the directory, its categories, agencies, decisions, info records.
+		"/directory/", "/directory/*/", "/agency/", "/agency/*.html", "/decision/", "/decision/*.html", "/info/*.html",
 	} {
 		if !have[k] {
 			missing = append(missing, k)

@@ -145,7 +145,7 @@ func TestInspectPlanted(t *testing.T) {
 	release := "content/releases/2026-03-czj-yusuan-zhixing.md"
 	edit(t, p(release), "documents: [11519900MB1500204D/2025-00004]", "documents: [11519900MB1500002B/2026-00009]")
 	edit(t, p("content/site.yaml"), "\nfooter:\n", "  - {title: 政民互动, url: /hudong/}\n\nfooter:\n")
-	edit(t, p("content/site.yaml"), "\nguide: |", "\ninspection:\n  rules: {WORD-TYPO: error, NO-SUCH-RULE: error}\n  standard_forms:\n    - {form: 云泽市民政局, variants: [云泽民政局]}\nguide: |")
+	edit(t, p("content/site.yaml"), "\ninspection:\n", "\ninspection:\n  rules: {WORD-TYPO: error, NO-SUCH-RULE: error}\n  standard_forms:\n    - {form: 云泽市民政局, variants: [云泽民政局]}\n")
 	edit(t, p("content/site.yaml"), `site_id_code: "5199000001"`, `site_id_code: "51990"`)
 	edit(t, p("content/releases/2026-11-szfb-shehui-jiuzhu.md"), "**许文华：** 各位记者", "**许文华：** 云泽民政局各位记者")
 
