@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -126,5 +127,37 @@ func TestCheckStrictDirectory(t *testing.T) {
 	code, _, stderr = run(t, append(args, "-strict")...)
 	if want := strings.Replace(line, "warning: ", "", 1); code != 1 || !strings.Contains(stderr, want+"\n") {
 		t.Fatalf("check -strict = exit %d, want 1 with the error %q\n%s", code, want, stderr)
+	}
+}
+
+// TestInspectDecisionParties: the inspection adapter hands a decision's
+// natural-person party and a 个体工商户's operator to PII-NAME, which flags
+// a name written in full, beside the generator's own refusal; and the
+// directory's categories are columns: one emptied without a statement is a
+// blank column (FRESH-EMPTY).
+func TestInspectDecisionParties(t *testing.T) {
+	site := copySample(t)
+	p := func(rel string) string { return filepath.Join(site, rel) }
+	person := "content/decisions/2026-scjgj-li-shuiguo.md"
+	business := "content/decisions/2026-sthjj-laowang-shaokao.md"
+	edit(t, p(person), "  name: 李某某", "  name: 李建华")
+	edit(t, p(business), "  representative: 王某某", "  representative: 王建国")
+	// The only record of 统计信息 leaves: the category is blank.
+	edit(t, p("content/info/2025-tongji-gongbao.md"), "disclosure: 主动公开", "disclosure: 依申请公开")
+	code, lines, stderr := inspectionLines(t, "-source", site, "-out", p("public"), "-date", sampleDate)
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	for _, want := range []string{
+		fmt.Sprintf("%s:%d: PII-NAME: party name 李** names a natural person in full; write 李某", person, lineOf(t, p(person), "  name: 李建华")),
+		fmt.Sprintf("%s:%d: PII-NAME: party name 王** names a natural person in full; write 王某", business, lineOf(t, p(business), "  representative: 王建国")),
+		"column 统计信息: FRESH-EMPTY: has no published record (空白栏目)",
+	} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("no finding %q in:\n%s", want, strings.Join(lines, "\n"))
+		}
+	}
+	if !strings.Contains(stderr, person+":11: party.name: a natural person is published masked, as 李某某") {
+		t.Errorf("the generator does not refuse the unmasked party:\n%s", stderr)
 	}
 }
