@@ -1,7 +1,9 @@
 package generator
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -9,6 +11,9 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/google/go-cmp/cmp"
 )
 
 // Planted markers of the kinds of issue 12: a decision past its display
@@ -201,5 +206,172 @@ func TestCoverageKindsWithheld(t *testing.T) {
 	}
 	if a := c.Site.Agency("gov"); a.URL() != "/agency/gov.html" || a.Phone != "028-11112222" {
 		t.Errorf("agency gov: url %q, phone %q; want its profile's", a.URL(), a.Phone)
+	}
+}
+
+// customDirectory is a site's own tree: 规章 and the other policies, a
+// budget category served by info records, and an empty category with its
+// dated statement.
+const customDirectory = `directory:
+  - code: wenjian
+    name: 政策文件
+    basis: "20.1"
+    serve: {kind: policy}
+  - code: caizheng
+    name: 财政预算决算
+    basis: "20.7"
+    description: 预算、决算和“三公”经费。
+  - code: zhengshou
+    name: 土地征收
+    basis: "21"
+    empty:
+      reason: 本年度未作出征收决定。
+      date: 2024-11-02
+application_form: {name: 测试市政府信息公开申请表, file: forms/shenqingbiao.docx}
+`
+
+func customDirectorySite(t *testing.T) fstest.MapFS {
+	fsys := coverageSite(t, false)
+	fsys["content/site.yaml"].Data = []byte(strings.Replace(string(fsys["content/site.yaml"].Data), "guide: |", customDirectory+"guide: |", 1))
+	fsys["content/forms/shenqingbiao.docx"] = &fstest.MapFile{Data: []byte("PK\x03\x04 form"), Mode: 0o644}
+	return fsys
+}
+
+// TestDirectoryOutputs: a site's own directory replaces the default tree;
+// the coverage check names the items of art. 20 it leaves out; the
+// directory page, each category's page, the catalogue CSV and the guide
+// follow the tree, and the guide lists only the site's categories, the
+// empty one with its dated statement, and links the application form.
+func TestDirectoryOutputs(t *testing.T) {
+	fsys := customDirectorySite(t)
+	c, err := Load(context.Background(), fsys, buildDate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var coverage []string
+	for _, p := range c.Problems {
+		if p.Field == DirectoryField {
+			coverage = append(coverage, p.Error())
+		}
+	}
+	if len(coverage) != 12 || !strings.Contains(strings.Join(coverage, "\n"), "content/site.yaml:30: directory: warning: no category serves 条例第二十条第（二）项 (机关职能、机构设置、办公地址、办公时间、联系方式、负责人姓名); give one category basis: 20.2") {
+		t.Errorf("coverage warnings (want one per missing item of art. 20 (一)–(十四), 12):\n%s", strings.Join(coverage, "\n"))
+	}
+	out, _, _ := renderSite(t, fsys, buildDate, "")
+
+	dir := readDoc(t, out, "directory/index.html")
+	if got := dir.Find("table.directory tbody tr").Length(); got != 3 {
+		t.Errorf("directory page rows = %d, want 3", got)
+	}
+	if txt := dir.Find("table.directory").Text(); !strings.Contains(txt, "本机关无此类信息（2024-11-02）") || !strings.Contains(txt, "《政府信息公开条例》第二十条第（七）项") {
+		t.Errorf("directory table:\n%s", txt)
+	}
+	budget := readDoc(t, out, "directory/caizheng/index.html")
+	if h := budget.Find("h1").Text(); h != "财政预算决算" {
+		t.Errorf("category heading %q", h)
+	}
+	if n := budget.Find("ul.items li").Length(); n != 1 || !strings.Contains(budget.Find("ul.items").Text(), "2024年预算") {
+		t.Errorf("budget category lists %d records:\n%s", n, budget.Find("ul.items").Text())
+	}
+	empty := readDoc(t, out, "directory/zhengshou/index.html")
+	if txt := empty.Find(".status-box").Text(); !strings.Contains(txt, "本机关无此类信息") || !strings.Contains(txt, "本年度未作出征收决定。") || !strings.Contains(txt, "2024-11-02") {
+		t.Errorf("empty category statement:\n%s", txt)
+	}
+
+	guide := readDoc(t, out, "guide/index.html")
+	var cats []string
+	guide.Find(".guide-categories li").Each(func(_ int, s *goquery.Selection) { cats = append(cats, strings.TrimSpace(s.Text())) })
+	want := []string{"政策文件（《政府信息公开条例》第二十条第（一）项）（4）", "财政预算决算（《政府信息公开条例》第二十条第（七）项）（1）",
+		"土地征收（《政府信息公开条例》第二十一条）：本机关无此类信息（2024-11-02）"}
+	if diff := cmp.Diff(want, cats); diff != "" {
+		t.Errorf("guide categories (-want +got):\n%s", diff)
+	}
+	if href, _ := guide.Find(".guide-forms a[download]").Attr("href"); href != "/forms/shenqingbiao.docx" {
+		t.Errorf("guide form link %q", href)
+	}
+	if _, err := os.Stat(filepath.Join(out, "forms/shenqingbiao.docx")); err != nil {
+		t.Errorf("the form is not published: %v", err)
+	}
+
+	csvData, err := os.ReadFile(filepath.Join(out, "catalogue.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(csvData, []byte("\xef\xbb\xbf")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, r := range rows[1:] {
+		order = append(order, r[len(r)-1])
+	}
+	// Tree order: 政策文件 first, then 财政预算决算, then what no category
+	// takes (releases, decisions, interpretations).
+	first := map[string]int{}
+	for i, cat := range order {
+		if _, ok := first[cat]; !ok {
+			first[cat] = i
+		}
+	}
+	if !(first["政策文件"] < first["财政预算决算"] && first["财政预算决算"] < first[""]) {
+		t.Errorf("catalogue.csv is not in tree order: %q", order)
+	}
+}
+
+// TestInfoCategoryChecks: an info record names a category of the directory
+// that info records serve.
+func TestInfoCategoryChecks(t *testing.T) {
+	for _, tc := range []struct{ category, want string }{
+		{"nosuch", `content/info/yusuan.md:8: category: unknown category "nosuch"; categories are the keys of the directory in content/site.yaml, such as caizheng, zhengshou`},
+		{"wenjian", "content/info/yusuan.md:8: category: category wenjian (政策文件) is served by policy records, not info records"},
+	} {
+		fsys := customDirectorySite(t)
+		fsys["content/info/yusuan.md"].Data = []byte(strings.Replace(string(fsys["content/info/yusuan.md"].Data), "category: caizheng", "category: "+tc.category, 1))
+		c, err := Load(context.Background(), fsys, buildDate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Problems.Errors(); len(got) != 1 || got[0].Error() != tc.want {
+			t.Errorf("category %s: errors %v, want %q", tc.category, got, tc.want)
+		}
+	}
+}
+
+// TestDecisionAndAgencyLists: decisions on display are listed by agency,
+// year and type and carried by their feed; agency profiles are listed by
+// type, and each agency's page lists what it published; the footer and the
+// guide take the office's contacts from its profile.
+func TestDecisionAndAgencyLists(t *testing.T) {
+	out, _, _ := renderSite(t, coverageSite(t, false), buildDate, "")
+	for _, tc := range []struct{ page, want string }{
+		{"decision/index.html", "公示中 测试市某某公司行政处罚决定"},
+		{"decision/agency/fgw/index.html", "公示中 测试市某某公司行政处罚决定"},
+		{"decision/year/2024/index.html", "公示中 测试市某某公司行政处罚决定"},
+		{"decision/type/penalty/index.html", "公示中 测试市某某公司行政处罚决定"},
+		{"agency/index.html", "测试市人民政府办公室"},
+	} {
+		if txt := readDoc(t, out, tc.page).Find("main").Text(); !strings.Contains(txt, tc.want) {
+			t.Errorf("%s lacks %q", tc.page, tc.want)
+		}
+	}
+	feed := parseJSONFeed(t, out, "/feeds/decisions.feed.json")
+	// The decision on display and the one not yet revoked in this build.
+	if len(feed.Items) != 2 {
+		t.Errorf("decision feed items: %d, want 2", len(feed.Items))
+	}
+	for _, it := range feed.Items {
+		if strings.Contains(it.Title, expiredMarker) {
+			t.Errorf("the decision feed carries the expired decision %q", it.Title)
+		}
+	}
+	ag := readDoc(t, out, "agency/gov.html")
+	if n := ag.Find(`section[aria-labelledby="pub-h"] li`).Length(); n == 0 {
+		t.Error("the agency page lists nothing the agency published")
+	}
+	if txt := ag.Find(".metadata").Text(); !strings.Contains(txt, "028-11112222") || !strings.Contains(txt, "测试市人民路2222号") {
+		t.Errorf("agency metadata:\n%s", txt)
+	}
+	if txt := readDoc(t, out, "guide/index.html").Find(".office").Text(); !strings.Contains(txt, "028-11112222") {
+		t.Errorf("the guide's office contacts do not come from the profile:\n%s", txt)
 	}
 }
