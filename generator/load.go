@@ -36,7 +36,7 @@ func Kinds() []*Kind {
 		// Service disclosure (issue 3): approval items, fees, complaint
 		// channels with their handling statistics, notices, annual reports.
 		{Name: "approval", Dir: "approvals", Section: "/approval/", Template: "approval.html", Column: "svc_col_approval",
-			NeedsIndexNo: true, Home: true, New: func() Entry { return &Approval{} }, Outputs: approvalOutputs, Scaffold: approvalScaffold},
+			NeedsIndexNo: true, Home: true, Facets: []string{"agency", "category"}, New: func() Entry { return &Approval{} }, Outputs: approvalOutputs, Scaffold: approvalScaffold},
 		{Name: "fee", Dir: "fees", Section: "/fee/", Template: "fee.html", Column: "svc_col_fee",
 			NeedsIndexNo: true, Home: true, New: func() Entry { return &Fee{} }, Outputs: feeOutputs, Scaffold: feeScaffold},
 		{Name: "channel", Dir: "channels/channel", Section: "/channel/", Template: "channel.html", Column: "svc_col_channel",
