@@ -463,6 +463,11 @@ func (c *Content) loadDirectory() *Directory {
 	return d
 }
 
+// DirectoryFacet is the facet by which a record names its category of the
+// directory itself (info records: category: KEY), instead of being matched
+// by its kind's facets.
+const DirectoryFacet = "directory"
+
 // placeInDirectory puts every published record into its categories and
 // reports the categories that are empty without a statement.
 func (c *Content) placeInDirectory() {
@@ -472,7 +477,7 @@ func (c *Content) placeInDirectory() {
 	}
 	facet := func(r *Record, name string) []string { return r.Entry.Facet(name) }
 	category := func(r *Record) string {
-		if v := r.Entry.Facet("category"); len(v) > 0 {
+		if v := r.Entry.Facet(DirectoryFacet); len(v) > 0 {
 			return v[0]
 		}
 		return ""

@@ -137,10 +137,10 @@ func (in *Info) Link(c *Checker) {
 	}
 }
 
-// Facet answers category (the key of the category the record names)
+// Facet answers DirectoryFacet (the key of the category the record names)
 // besides agency.
 func (in *Info) Facet(name string) []string {
-	if name == "category" {
+	if name == DirectoryFacet {
 		if in.Category == "" {
 			return nil
 		}

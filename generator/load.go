@@ -57,7 +57,7 @@ func Kinds() []*Kind {
 			NeedsIndexNo: true, Home: true, New: func() Entry { return &Decision{} }, Outputs: decisionOutputs, Feeds: decisionFeeds,
 			Facets: []string{"agency", "type"}, Scaffold: decisionScaffold},
 		{Name: "info", Dir: "info", Section: "/info/", Template: "info.html", Column: "col_info",
-			NeedsIndexNo: true, New: func() Entry { return &Info{} }, Facets: []string{"agency", "category"}, Scaffold: infoScaffold},
+			NeedsIndexNo: true, New: func() Entry { return &Info{} }, Facets: []string{"agency"}, Scaffold: infoScaffold},
 		{Name: "page", Dir: "pages", Section: "/page/", Template: "page.html", Column: "col_page",
 			New: func() Entry { return &PlainPage{} }, Scaffold: pageScaffold},
 	}

@@ -125,6 +125,10 @@ func pageKind(d string, hasPages, records map[string]bool) string {
 		case i == 0:
 		case isNumber(s):
 			segs[i] = "#"
+		case segs[0] == "directory":
+			// The directory's categories share one template at every
+			// depth: one page per depth is audited.
+			segs[i] = "*"
 		case i == 1 && hasPages[dir] && !records["/"+dir+".html"]:
 		default:
 			segs[i] = "*"
@@ -153,7 +157,7 @@ func TestPageKind(t *testing.T) {
 	hasPages := map[string]bool{
 		"policy": true, "policy/agency": true, "policy/page": true, "policy/year": true,
 		"policy/validity": true, "policy/validity/valid": true, "policy/validity/valid/page": true,
-		"approval": true, "approval/x": true,
+		"approval": true, "approval/x": true, "directory": true, "directory/fagui": true,
 	}
 	records := map[string]bool{"/policy/a-2024-1.html": true, "/approval/x.html": true}
 	for _, c := range []struct {
@@ -168,6 +172,7 @@ func TestPageKind(t *testing.T) {
 		{"facet list pager", "policy/validity/valid/page/2", "/policy/validity/*/*/#/"},
 		{"folder below a section", "approval/x", "/approval/*/"},
 		{"page below a folder", "approval/x/flow", "/approval/*/*/"},
+		{"directory category", "directory/fagui/guizhang", "/directory/*/*/"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := pageKind(c.dir, hasPages, records); got != c.want {
