@@ -174,6 +174,9 @@ var (
 	emailRE    = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 )
 
+// agencyScaffold is the text of a new profile. `gongkai new` does not offer
+// it yet: a profile is named by its agency code, not by an index number or a
+// slug, which is how new names files.
 const agencyScaffold = `---
 disclosure: 主动公开
 name: "{{.Title}}"        # 机构名称

@@ -52,7 +52,7 @@ func Kinds() []*Kind {
 		// that need no structure of their own.
 		{Name: "agency", Dir: AgencyDir, Section: "/agency/", Template: "agency.html", Column: "col_agency",
 			New: func() Entry { return &AgencyProfile{} }, Outputs: agencyOutputs, Loaded: agenciesLoaded,
-			PageData: agencyPageData, Facets: []string{"agency", "type"}, Scaffold: agencyScaffold},
+			PageData: agencyPageData, Facets: []string{"agency", "type"}},
 		{Name: "decision", Dir: "decisions", Section: "/decision/", Template: "decision.html", Column: "col_decision",
 			NeedsIndexNo: true, Home: true, New: func() Entry { return &Decision{} }, Outputs: decisionOutputs, Feeds: decisionFeeds,
 			Facets: []string{"agency", "type"}, Scaffold: decisionScaffold},

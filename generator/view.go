@@ -60,3 +60,7 @@ func (v *View) ApplicationForm() *Attachment {
 	}
 	return v.b.Site.ApplicationForm
 }
+
+// Revisions returns the revisions a published record's page shows
+// (revision_history in site.yaml).
+func (v *View) Revisions(r *Record) []Revision { return v.b.Revisions(r) }
