@@ -433,3 +433,12 @@ complaint_channels: []       # slugs of channel records
 ---
 
 `
+
+// Facet answers category (事项类型: 行政许可, 公共服务, …) besides agency,
+// for the directory's serve:.
+func (a *Approval) Facet(name string) []string {
+	if name == "category" {
+		return []string{a.Category}
+	}
+	return a.Header.Facet(name)
+}

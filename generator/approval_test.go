@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -69,7 +70,10 @@ func TestServicesSiteWarnings(t *testing.T) {
 		`content/approvals/kaiye.md:18: conditions[1]: warning: catch-all condition "法律法规规定的其他条件": list every condition explicitly (兜底条款)`,
 		`content/approvals/kaiye.md:26: materials[1].name: warning: catch-all material "其他材料": list every material explicitly (兜底条款)`,
 	}
-	if diff := cmp.Diff(want, svcProblems(c.Problems)); diff != "" {
+	// The fixture keeps the default directory without records for most of
+	// its categories; those warnings are directory_test.go's.
+	probs := slices.DeleteFunc(slices.Clone(c.Problems), func(p Problem) bool { return p.Field == "directory" })
+	if diff := cmp.Diff(want, svcProblems(probs)); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 }

@@ -384,7 +384,7 @@ func handlingByPeriod(b *Build) []*Record {
 
 func handlingOutputs(b *Build) []Output {
 	col := b.Theme.T("svc_col_handling")
-	return b.paginate("/handling/", col, col, handlingByPeriod(b), nil, []Crumb{{b.Theme.T("svc_col_channel"), "/channel/"}})
+	return b.paginate("/handling/", col, col, handlingByPeriod(b), nil, []Crumb{{b.Theme.T("svc_col_channel"), "/channel/"}}, nil)
 }
 
 const channelScaffold = `---

@@ -59,6 +59,13 @@ func (b *Build) columns() []*Column {
 			}
 			cols = append(cols, c)
 		}
+		if b.Directory != nil {
+			c := mk("col_directory", "/directory/", true)
+			for _, cat := range b.Directory.Roots {
+				c.Links = append(c.Links, Crumb{cat.Name, cat.URL()})
+			}
+			cols = append(cols, c)
+		}
 		cols = append(cols, mk("col_guide", "/guide/", true), mk("apply_column", ApplyURL, true), mk("col_catalogue", "/catalogue/", true),
 			mk("feed_subscribe", "/subscribe/", true), mk("search", "/search", true), mk("col_sitemap", "/sitemap/", true))
 		b.cols = cols
@@ -100,8 +107,12 @@ func (p *Page) Meta() []MetaTag {
 	add("SiteDomain", s.Domain())
 	add("SiteIDCode", s.SiteIDCode)
 	col := p.column
-	if col == nil && p.Build != nil {
-		col = p.Build.columnFor(p.URL)
+	b := p.b
+	if b == nil && p.Build != nil {
+		b = p.Build.b // a page rendered outside a build (the search shell)
+	}
+	if col == nil && b != nil {
+		col = b.columnFor(p.URL)
 	}
 	desc, keywords := p.Description, p.Keywords
 	if col != nil {
@@ -146,14 +157,9 @@ func pubDate(t time.Time) string {
 	return t.In(China).Format("2006-01-02 15:04")
 }
 
-// recordAuthor returns the author of a record: the spokesperson of a
-// release, else the agencies that issued it.
-func recordAuthor(r *Record) string {
-	if rl, ok := r.Entry.(*Release); ok && rl.Spokesperson.Name != "" {
-		return rl.Spokesperson.Name
-	}
-	return agencyNameList(r.H().Agency)
-}
+// recordAuthor returns the author of a record as its kind names it
+// (Entry.Author): the spokesperson of a release, else the issuing agencies.
+func recordAuthor(r *Record) string { return r.Entry.Author() }
 
 // CanonicalURL returns the absolute URL search engines should index for the
 // page: its own, or for a redirect stub the page it points to.

@@ -107,6 +107,25 @@ func (ps Problems) Warnings() Problems {
 	return out
 }
 
+// DirectoryField is the field of the problems about the disclosure
+// directory's coverage: a category with no records and no empty statement,
+// an empty statement on a category with records, an item of 条例 art. 20
+// that no category serves. They are warnings; StrictDirectory makes them
+// errors (gongkai check -strict).
+const DirectoryField = "directory"
+
+// StrictDirectory returns ps with the directory's warnings made errors.
+func (ps Problems) StrictDirectory() Problems {
+	out := make(Problems, len(ps))
+	for i, p := range ps {
+		if p.Field == DirectoryField {
+			p.Warning = false
+		}
+		out[i] = p
+	}
+	return out
+}
+
 // Err returns nil when there are no errors, or an error listing them all.
 func (ps Problems) Err() error {
 	errs := ps.Errors()

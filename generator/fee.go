@@ -215,7 +215,7 @@ func (f *Fee) Check(c *Checker) {
 		for i, d := range f.Basis {
 			p := "basis[" + strconv.Itoa(i) + "]"
 			if c.Required(p+".doc_no", "收费依据文号", d.DocNo) {
-				c.CheckDocNo(p+".doc_no", d.DocNo)
+				c.CheckDocNumber(p+".doc_no", d.DocNo, DocNoAgency|DocNoDecree)
 			}
 		}
 	}
@@ -241,7 +241,7 @@ func (f *Fee) Check(c *Checker) {
 				c.Errorf(p+".action", "want one of %s, got %q", strings.Join(feeActionOrder, ", "), ch.Action)
 			}
 			if c.Required(p+".doc_no", "决定文件", ch.DocNo) {
-				c.CheckDocNo(p+".doc_no", ch.DocNo)
+				c.CheckDocNumber(p+".doc_no", ch.DocNo, DocNoAgency|DocNoDecree)
 			}
 			ch.UntilAt = c.Day(p+".until", ch.Until)
 			if ch.Until != "" {

@@ -14,7 +14,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -83,6 +82,8 @@ func (f *Feed) Files() []FeedFile {
 type FeedGroup struct {
 	Title string
 	Feeds []*Feed
+
+	kind *Kind // the kind whose feeds these are, nil for the site's own
 }
 
 // Subscribe is the data of the subscribe page.
@@ -91,122 +92,118 @@ type Subscribe struct {
 	Limit  int
 }
 
-// Feed definitions. Titles follow the HTML lists ("新闻发布：云泽市财政局").
+// The site-wide feed. Every other feed belongs to a kind (Kind.Feeds) or to
+// a category of the directory; titles follow the HTML lists
+// ("新闻发布：云泽市财政局").
 
 func (b *Build) allFeed() *Feed {
 	return &Feed{Path: "/feeds/all", Title: b.Theme.T("feed_all"), Description: b.Theme.T("feed_all_desc"), Link: "/"}
 }
 
-func (b *Build) releaseFeed(a *Agency) *Feed {
-	col := b.Theme.T("col_release")
-	if a == nil {
-		return &Feed{Path: "/feeds/releases", Title: col, Description: b.Theme.T("feed_releases_desc"), Link: "/release/"}
-	}
-	return &Feed{Path: "/feeds/releases/" + a.Code, Title: col + "：" + a.Name,
-		Description: fmt.Sprintf(b.Theme.T("feed_releases_agency_desc"), a.Name), Link: releaseAgencyURL(a.Code)}
+// feedPlan is every feed of a build: the groups as the subscribe page shows
+// them, each feed by its path, and for each record the feeds of its kind
+// that carry it.
+type feedPlan struct {
+	groups []FeedGroup
+	byPath map[string]*Feed
+	byRec  map[*Record][]*Feed
 }
 
-func (b *Build) noticeFeed() *Feed {
-	return &Feed{Path: "/feeds/notices", Title: b.Theme.T("svc_col_notice"), Description: b.Theme.T("feed_notices_desc"), Link: "/notice/"}
-}
-
-func (b *Build) policyFeed() *Feed {
-	return &Feed{Path: "/feeds/policies", Title: b.Theme.T("col_policy"), Description: b.Theme.T("feed_policies_desc"), Link: "/policy/"}
-}
-
-func (b *Build) policyAgencyFeed(a *Agency) *Feed {
-	return &Feed{Path: "/feeds/policies/agency/" + a.Code, Title: b.Theme.T("col_policy") + "：" + a.Name,
-		Description: fmt.Sprintf(b.Theme.T("feed_policies_agency_desc"), a.Name), Link: "/policy/agency/" + a.Code + "/"}
-}
-
-func (b *Build) policyTopicFeed(t *Topic) *Feed {
-	return &Feed{Path: "/feeds/policies/topic/" + t.Code, Title: b.Theme.T("col_policy") + "：" + t.Key,
-		Description: fmt.Sprintf(b.Theme.T("feed_policies_topic_desc"), t.Key), Link: "/policy/topic/" + t.Code + "/"}
-}
-
-// feedGroups lists every feed of the site with its records. Site-wide feeds
-// always exist; a feed per agency or topic exists when it has a record, as
-// its HTML list does.
-func (b *Build) feedGroups() []FeedGroup {
-	all := b.allFeed()
-	for _, r := range b.Published {
-		if inAllFeed(r) {
-			all.recs = append(all.recs, r)
-		}
-	}
-	releases := b.releaseFeed(nil)
-	releases.recs = b.ByKind("release")
-	relByAgency := map[string][]*Record{}
-	for _, r := range releases.recs {
-		for _, a := range r.H().Agency {
-			relByAgency[a.Code] = append(relByAgency[a.Code], r)
-		}
-	}
-	policies := b.policyFeed()
-	policies.recs = b.ByKind("policy")
-	polByAgency := map[string][]*Record{}
-	polByTopic := map[string][]*Record{}
-	for _, r := range policies.recs {
-		p := r.Entry.(*Policy)
-		for _, a := range p.Agency {
-			polByAgency[a.Code] = append(polByAgency[a.Code], r)
-		}
-		if t := p.TopicRef; t != nil {
-			polByTopic[t.Key] = append(polByTopic[t.Key], r)
-			if t.Parent != nil {
-				polByTopic[t.Parent.Key] = append(polByTopic[t.Parent.Key], r)
+// plannedFeeds returns the build's feeds, computed once: the site-wide
+// feed, each kind's feeds in kind order, and a feed per category of the
+// directory that has records.
+func (b *Build) plannedFeeds() *feedPlan {
+	b.feedOnce.Do(func() {
+		fp := &feedPlan{byPath: map[string]*Feed{}, byRec: map[*Record][]*Feed{}}
+		all := b.allFeed()
+		for _, r := range b.Published {
+			if inAllFeed(r) {
+				all.recs = append(all.recs, r)
 			}
 		}
-	}
-	relFeeds := []*Feed{releases}
-	polFeeds := []*Feed{policies}
-	for i := range b.Site.Agencies {
-		a := &b.Site.Agencies[i]
-		if rs := relByAgency[a.Code]; len(rs) > 0 {
-			f := b.releaseFeed(a)
-			f.recs = rs
-			relFeeds = append(relFeeds, f)
+		fp.groups = append(fp.groups, FeedGroup{Title: b.Theme.T("feed_group_site"), Feeds: []*Feed{all}})
+		for _, k := range b.Kinds {
+			if k.Feeds == nil {
+				continue
+			}
+			for _, g := range k.Feeds(b) {
+				if len(g.Feeds) == 0 {
+					continue
+				}
+				g.kind = k
+				fp.groups = append(fp.groups, g)
+				for _, f := range g.Feeds {
+					for _, r := range f.recs {
+						fp.byRec[r] = append(fp.byRec[r], f)
+					}
+				}
+			}
 		}
-		if rs := polByAgency[a.Code]; len(rs) > 0 {
-			f := b.policyAgencyFeed(a)
-			f.recs = rs
-			polFeeds = append(polFeeds, f)
+		if g := b.directoryFeeds(fp.groups); len(g.Feeds) > 0 {
+			fp.groups = append(fp.groups, g)
+		}
+		for _, g := range fp.groups {
+			for _, f := range g.Feeds {
+				fp.byPath[f.Path] = f
+			}
+		}
+		b.feedPlan = fp
+	})
+	return b.feedPlan
+}
+
+// feed returns the build's feed at path ("/feeds/policies"), or nil when
+// the build has none there: a list page announces its feed only when the
+// feed exists.
+func (b *Build) feed(path string) *Feed { return b.plannedFeeds().byPath[path] }
+
+// kindFeed returns the first feed of a kind (the feed of all its records),
+// or nil when the kind has none in this build.
+func (b *Build) kindFeed(k *Kind) *Feed {
+	for _, g := range b.plannedFeeds().groups {
+		if g.kind == k && len(g.Feeds) > 0 {
+			return g.Feeds[0]
 		}
 	}
-	var topicFeeds []*Feed
-	for _, t := range b.Site.AllTopics() {
-		if rs := polByTopic[t.Key]; len(rs) > 0 {
-			f := b.policyTopicFeed(t)
-			f.recs = rs
-			topicFeeds = append(topicFeeds, f)
+	return nil
+}
+
+// feedsAt returns the feeds at paths that exist, for a page to announce.
+func (b *Build) feedsAt(paths ...string) []*Feed {
+	var out []*Feed
+	for _, p := range paths {
+		if f := b.feed(p); f != nil {
+			out = append(out, f)
 		}
 	}
-	groups := []FeedGroup{
-		{Title: b.Theme.T("feed_group_site"), Feeds: []*Feed{all}},
-		{Title: b.Theme.T("col_release"), Feeds: relFeeds},
-		{Title: b.Theme.T("col_policy"), Feeds: polFeeds},
+	return out
+}
+
+// recordFeeds returns the feeds a record's page announces: the feeds of
+// its kind that carry it, then the feed of its category in the directory;
+// when neither exists, the site-wide feed for a catalogue record.
+func (b *Build) recordFeeds(r *Record) []*Feed {
+	out := slices.Clone(b.plannedFeeds().byRec[r])
+	if c := b.Primary(r); c != nil {
+		if f := b.feed(c.FeedPath()); f != nil {
+			out = append(out, f)
+		}
 	}
-	if len(topicFeeds) > 0 {
-		groups = append(groups, FeedGroup{Title: b.Theme.T("feed_group_topic"), Feeds: topicFeeds})
+	if len(out) == 0 && inAllFeed(r) {
+		out = b.feedsAt("/feeds/all")
 	}
-	// Notices and hearings for major decisions have a feed once the site has any.
-	if rs := b.ByKind("notice"); len(rs) > 0 {
-		notices := b.noticeFeed()
-		notices.recs = rs
-		groups = append(groups, FeedGroup{Title: b.Theme.T("svc_col_notice"), Feeds: []*Feed{notices}})
-	}
-	return groups
+	return out
 }
 
 // inAllFeed reports whether r belongs in the "all updates" feed: every
 // catalogue record (one with an index number), whatever its kind.
 func inAllFeed(r *Record) bool { return r.H().IndexNo != "" }
 
-// feedOutputs returns every feed file, the feed state and the subscribe page.
+// feedOutputs returns every feed file and the subscribe page.
 func (b *Build) feedOutputs() []Output {
-	groups := b.feedGroups()
+	fp := b.plannedFeeds()
 	set := &feedSet{b: b}
-	for _, g := range groups {
+	for _, g := range fp.groups {
 		set.feeds = append(set.feeds, g.Feeds...)
 	}
 	var outs []Output
@@ -230,79 +227,29 @@ func (b *Build) feedOutputs() []Output {
 	b.feeds = set
 	title := b.Theme.T("feed_subscribe")
 	outs = append(outs, Output{URL: "/subscribe/", Page: &Page{Template: "subscribe.html", Title: title, Column: title,
-		Description: b.Theme.T("feed_subscribe_desc"), Data: Subscribe{Groups: groups, Limit: FeedLimit}}})
+		Description: b.Theme.T("feed_subscribe_desc"), Data: Subscribe{Groups: fp.groups, Limit: FeedLimit},
+		feeds: b.feedsAt("/feeds/all")}})
 	return outs
 }
 
-var pagerSuffixRE = regexp.MustCompile(`page/\d+/$`)
-
-// pageFeeds returns the feeds that follow what page p shows, for
-// <link rel="alternate">: a record's kind, agency and topic feeds, a list's
-// own feed, and the "all updates" feed on the home page and the catalogue.
-// Feeds per agency or topic exist exactly when their list has a record, so
-// the page itself proves the feed exists.
-func (b *Build) pageFeeds(p *Page) []*Feed {
-	if r := p.Record; r != nil {
-		switch e := r.Entry.(type) {
-		case *Release:
-			out := []*Feed{b.releaseFeed(nil)}
-			for _, a := range e.Agency {
-				out = append(out, b.releaseFeed(a))
-			}
-			return out
-		case *Policy:
-			out := []*Feed{b.policyFeed()}
-			for _, a := range e.Agency {
-				out = append(out, b.policyAgencyFeed(a))
-			}
-			if e.TopicRef != nil {
-				out = append(out, b.policyTopicFeed(e.TopicRef))
-			}
-			return out
-		case *Notice:
-			return []*Feed{b.noticeFeed(), b.allFeed()}
+// agencyFeeds returns one feed per agency of the site that has records in
+// rs, in site order, made by mk with the agency's records.
+func (b *Build) agencyFeeds(rs []*Record, mk func(a *Agency) *Feed) []*Feed {
+	by := map[string][]*Record{}
+	for _, r := range rs {
+		for _, a := range r.H().Agency {
+			by[a.Code] = append(by[a.Code], r)
 		}
-		if inAllFeed(r) {
-			return []*Feed{b.allFeed()}
-		}
-		return nil
 	}
-	u := pagerSuffixRE.ReplaceAllString(p.URL, "")
-	seg := func(prefix string) string {
-		s, _, _ := strings.Cut(strings.TrimPrefix(u, prefix), "/")
-		return s
+	var out []*Feed
+	for _, a := range b.Site.AgencyList() {
+		if recs := by[a.Code]; len(recs) > 0 {
+			f := mk(a)
+			f.recs = recs
+			out = append(out, f)
+		}
 	}
-	switch {
-	case u == "/":
-		return []*Feed{b.allFeed(), b.releaseFeed(nil), b.policyFeed()}
-	case strings.HasPrefix(u, "/release/agency/"):
-		if a := b.Site.Agency(seg("/release/agency/")); a != nil {
-			return []*Feed{b.releaseFeed(a)}
-		}
-		return []*Feed{b.releaseFeed(nil)}
-	case strings.HasPrefix(u, "/release/"):
-		return []*Feed{b.releaseFeed(nil)}
-	case strings.HasPrefix(u, "/policy/agency/"):
-		if a := b.Site.Agency(seg("/policy/agency/")); a != nil {
-			return []*Feed{b.policyAgencyFeed(a)}
-		}
-		return []*Feed{b.policyFeed()}
-	case strings.HasPrefix(u, "/policy/topic/"):
-		code := seg("/policy/topic/")
-		for _, t := range b.Site.AllTopics() {
-			if t.Code == code {
-				return []*Feed{b.policyTopicFeed(t)}
-			}
-		}
-		return []*Feed{b.policyFeed()}
-	case strings.HasPrefix(u, "/policy/"):
-		return []*Feed{b.policyFeed()}
-	case strings.HasPrefix(u, "/notice/") && len(b.ByKind("notice")) > 0:
-		return []*Feed{b.noticeFeed()}
-	case u == "/catalogue/", u == "/subscribe/", strings.HasPrefix(u, "/interpretation/"):
-		return []*Feed{b.allFeed()}
-	}
-	return nil
+	return out
 }
 
 // feedLinks turns feeds into <link rel="alternate"> entries, one per format.
@@ -323,7 +270,6 @@ type feedSet struct {
 	feeds []*Feed
 	once  sync.Once
 	err   error
-	md    *markdown
 	state feedState // the state written by this build
 }
 
@@ -361,6 +307,24 @@ type feedSection struct {
 	Items []feedField
 }
 
+// hasBody reports whether the entry shows its record's body.
+func hasBody(e *feedEntry) bool { return e.rec != nil && len(bytes.TrimSpace(e.body)) > 0 }
+
+// needBodies registers with the build's bodies each entry that some feed
+// shows and that shows its record's body: the body is rendered once for
+// the record's page and its entry. prepare must have run.
+func (set *feedSet) needBodies() {
+	seen := map[*feedEntry]bool{}
+	for _, f := range set.feeds {
+		for _, e := range f.entries {
+			if !seen[e] && hasBody(e) {
+				seen[e] = true
+				set.b.bodies.need(e.rec)
+			}
+		}
+	}
+}
+
 func (set *feedSet) prepare() error {
 	set.once.Do(func() { set.err = set.run() })
 	return set.err
@@ -372,7 +336,6 @@ func (set *feedSet) run() error {
 	if b.Previous != nil {
 		prev = b.Previous.feeds
 	}
-	set.md = newMarkdown(b.Site.UnsafeHTML, b.Site.BasePath())
 	date := b.Date.In(China).Truncate(time.Second)
 	byRec := map[*Record][]*feedEntry{}
 	set.state = feedState{Version: feedStateVersion, Entries: map[string]feedStateEntry{}}
@@ -424,150 +387,19 @@ func (set *feedSet) run() error {
 	return nil
 }
 
-// feedEntries returns a record's entries: the record itself and, for a
-// policy, one entry per validity change that has happened by the build date.
+// feedEntries returns a record's entries: the record itself, with what
+// its kind shows (Entry.FeedEntry), and any further entries its kind adds,
+// such as a policy's validity changes that have happened by the build date.
 func (b *Build) feedEntries(r *Record) []*feedEntry {
-	T := b.Theme.T
 	h := r.H()
 	e := &feedEntry{
 		ID: b.entryID(r, ""), Title: h.Title, URL: b.absURL(r.URL), Summary: h.Summary,
 		Published: h.Published.In(China), Authors: h.Agency, Files: h.Attached, body: r.Body, rec: r,
-		Categories: []string{T(r.Kind.Column)},
+		Categories: []string{b.Theme.T(r.Kind.Column)},
 	}
-	out := []*feedEntry{e}
-	switch x := r.Entry.(type) {
-	case *Release:
-		e.Meta = []feedField{
-			{Label: "f_index_no", Value: h.IndexNo},
-			{Label: "f_publisher", Value: agencyNameList(h.Agency)},
-			{Label: "release_time", Value: h.Published.In(China).Format("2006-01-02 15:04")},
-			{Label: "release_place", Value: x.Place},
-			{Label: "release_spokesperson", Value: x.SpokespersonText()},
-		}
-		if x.Host != "" {
-			e.Meta = append(e.Meta, feedField{Label: "release_host", Value: x.Host})
-		}
-		e.Related = append(e.Related, b.feedSection("release_documents", x.Docs), b.feedSection("release_interpretations", x.Interps))
-	case *Policy:
-		e.Meta = []feedField{
-			{Label: "f_index_no", Value: h.IndexNo},
-			{Label: "f_agencies", Value: agencyNameList(h.Agency)},
-			{Label: "f_doc_no", Value: x.DocNo},
-			{Label: "f_date_written", Value: x.DateWritten},
-			{Label: "f_topic", Value: x.Topic},
-		}
-		if x.Topic != "" {
-			e.Categories = append(e.Categories, x.Topic)
-		}
-		// What the document itself changes is part of it; what later
-		// changes it gets entries of its own below.
-		var replaces, amends []*Record
-		for _, l := range x.Links {
-			switch l.Label {
-			case "rel_replaces":
-				replaces = append(replaces, l.Target)
-			case "rel_amends":
-				amends = append(amends, l.Target)
-			}
-		}
-		e.Related = append(e.Related, b.feedSection("rel_replaces", replaces), b.feedSection("rel_amends", amends))
-		out = append(out, b.validityEntries(r, x)...)
-	default:
-		e.Meta = []feedField{{Label: "f_index_no", Value: h.IndexNo}, {Label: "f_publisher", Value: agencyNameList(h.Agency)}}
-		if d := r.DocNo(); d != "" {
-			e.Meta = append(e.Meta, feedField{Label: "f_doc_no", Value: d})
-		}
-		if in, ok := x.(*Interpretation); ok && in.Doc != nil {
-			e.Related = append(e.Related, b.feedSection("document_interpreted", []*Record{in.Doc}))
-			if ds := in.DocStatus(); ds != nil {
-				e.Note = b.DocStatusText(ds)
-				e.Related = append(e.Related, b.feedSection(ds.Label, ds.Links))
-			}
-		}
-	}
+	more := r.Entry.FeedEntry(b, e)
 	e.Categories = append(e.Categories, h.Keywords...)
-	return out
-}
-
-// validityChange is an amendment, expiry or repeal of a policy.
-type validityChange struct {
-	code    string // amended, expired, repealed
-	when    time.Time
-	targets []*Record // the amending documents
-}
-
-// validityEntries returns one entry per validity change of p that has
-// happened by the build date. Amendments published on the same day share
-// one entry.
-func (b *Build) validityEntries(r *Record, p *Policy) []*feedEntry {
-	T := b.Theme.T
-	v := &p.Validity
-	var changes []validityChange
-	for _, l := range p.Links {
-		if l.Label != "rel_amended_by" {
-			continue
-		}
-		day := l.Target.Date().In(China)
-		i := slices.IndexFunc(changes, func(c validityChange) bool { return sameDay(c.when, day) })
-		if i < 0 {
-			changes = append(changes, validityChange{code: "amended", when: day, targets: []*Record{l.Target}})
-			continue
-		}
-		changes[i].targets = append(changes[i].targets, l.Target)
-		if day.Before(changes[i].when) {
-			changes[i].when = day
-		}
-	}
-	if v.Status == Expired && !v.ExpiresAt.IsZero() {
-		changes = append(changes, validityChange{code: "expired", when: v.ExpiresAt})
-	}
-	if v.Status == Repealed && !v.RepealedAt.IsZero() {
-		changes = append(changes, validityChange{code: "repealed", when: v.RepealedAt})
-	}
-	var out []*feedEntry
-	for _, c := range changes {
-		if c.when.After(b.Date.AddDate(0, 0, 1)) {
-			continue // announced for a later day: it becomes an entry then
-		}
-		day := c.when.In(China).Format("2006-01-02")
-		status := map[string]string{"amended": Amended, "expired": Expired, "repealed": Repealed}[c.code]
-		e := &feedEntry{
-			ID: b.entryID(r, "#"+c.code+"-"+day), URL: b.absURL(r.URL), Published: c.when.In(China), Authors: p.Agency, rec: r,
-			Title:      fmt.Sprintf(T("feed_"+c.code+"_title"), p.Title),
-			Summary:    fmt.Sprintf(T("feed_"+c.code+"_note"), day),
-			Categories: []string{T(r.Kind.Column), status},
-			Meta: []feedField{
-				{Label: "f_index_no", Value: p.IndexNo},
-				{Label: "f_doc_no", Value: p.DocNo},
-				{Label: "f_validity", Value: status},
-			},
-		}
-		e.Note = e.Summary
-		if p.Topic != "" {
-			e.Categories = append(e.Categories, p.Topic)
-		}
-		if c.code != "amended" {
-			switch {
-			case p.DecidedBy != nil:
-				e.Meta = append(e.Meta, feedField{Label: "f_decided_by", Value: p.DecidedBy.Title(), URL: b.absURL(p.DecidedBy.URL)})
-			case v.DecidedBy != "":
-				e.Meta = append(e.Meta, feedField{Label: "f_decided_by", Value: v.DecidedBy})
-			}
-		}
-		var replacedBy []*Record
-		for _, l := range p.Links {
-			if l.Label == "rel_replaced_by" {
-				replacedBy = append(replacedBy, l.Target)
-			}
-		}
-		e.Related = append(e.Related, b.feedSection("rel_amended_by", c.targets), b.feedSection("rel_replaced_by", replacedBy))
-		out = append(out, e)
-	}
-	return out
-}
-
-func sameDay(a, b time.Time) bool {
-	return a.In(China).Format("2006-01-02") == b.In(China).Format("2006-01-02")
+	return append([]*feedEntry{e}, more...)
 }
 
 func (b *Build) feedSection(label string, rs []*Record) feedSection {
@@ -580,16 +412,6 @@ func (b *Build) feedSection(label string, rs []*Record) feedSection {
 		s.Items = append(s.Items, feedField{Value: v, URL: b.absURL(r.URL)})
 	}
 	return s
-}
-
-// SpokespersonText returns "name（post，agency）".
-func (rl *Release) SpokespersonText() string {
-	sp := rl.Spokesperson
-	parts := []string{sp.Post}
-	if rl.SpokesAgency != nil && !strings.Contains(sp.Post, rl.SpokesAgency.Name) {
-		parts = append(parts, rl.SpokesAgency.Name)
-	}
-	return sp.Name + "（" + strings.Join(slices.DeleteFunc(parts, func(s string) bool { return s == "" }), "，") + "）"
 }
 
 // entryID returns the permanent id of a record's entry:
@@ -742,20 +564,20 @@ func (set *feedSet) content(e *feedEntry) (string, error) {
 			}
 			w.WriteString("</dl>\n")
 		}
-		if len(bytes.TrimSpace(e.body)) > 0 {
-			var body bytes.Buffer
-			var text strings.Builder
-			if err := set.md.render(e.body, &body, &text); err != nil {
-				e.err = fmt.Errorf("%s:%d: markdown: %w", e.rec.Path, e.rec.BodyLine, err)
+		if hasBody(e) {
+			// The same rendering as the record's page (Build.bodies).
+			body, text, err := set.b.bodies.get(e.rec)
+			if err != nil {
+				e.err = err
 				return
 			}
-			if max := set.b.Site.Limits.FeedExcerpt; utf8.RuneCountInString(text.String()) > max {
+			if max := set.b.Site.Limits.FeedExcerpt; utf8.RuneCountInString(text) > max {
 				// A long body is cut to an excerpt with a link to the page,
 				// so one huge record cannot swell every feed it is in.
-				writeExcerpt(&w, text.String(), max)
+				writeExcerpt(&w, text, max)
 				w.WriteString(`<p><a href="` + esc(e.URL) + `">` + esc(T("feed_read_more")) + "</a></p>\n")
 			} else {
-				absolutize(&w, body.String(), set.b.Site.Origin(), set.b.absURL(e.rec.URL))
+				absolutize(&w, body, set.b.Site.Origin(), set.b.absURL(e.rec.URL))
 			}
 		}
 		for _, s := range e.Related {

@@ -32,8 +32,13 @@ const feedTestBase = "https://www.test.gov.cn"
 // feedBases lists the feeds of feeds.txtar with the number of entries each
 // must hold.
 var feedBases = map[string]int{
-	"/feeds/all":                            11, // 8 records + 3 validity changes; the plain page is not a catalogue record
-	"/feeds/releases":                       3,
+	"/feeds/all":      11, // 8 records + 3 validity changes; the plain page is not a catalogue record
+	"/feeds/releases": 3,
+	// The directory's categories that no kind-wide feed covers (issue 12).
+	"/feeds/directory/fagui":                8, // 法规文件: the documents with their validity changes and the interpretation
+	"/feeds/directory/fagui-qita":           7, // 其他文件: the fixture's documents have no doc_type
+	"/feeds/directory/fagui-jiedu":          1,
+	"/feeds/directory/qita":                 3, // its 新闻发布 child takes every release
 	"/feeds/releases/fgw":                   2,
 	"/feeds/releases/czj":                   1,
 	"/feeds/releases/gov":                   1,
@@ -604,17 +609,17 @@ func TestFeedAutodiscovery(t *testing.T) {
 		page string
 		want []string
 	}{
-		{"index.html", links("/feeds/all", "/feeds/releases", "/feeds/policies")},
+		{"index.html", links("/feeds/all", "/feeds/policies", "/feeds/releases")},
 		{"release/index.html", links("/feeds/releases")},
 		{"release/year/2023/index.html", links("/feeds/releases")},
 		{"release/agency/fgw/index.html", links("/feeds/releases/fgw")},
-		{"release/mb0000003-2024-00801.html", links("/feeds/releases", "/feeds/releases/czj", "/feeds/releases/fgw")},
+		{"release/mb0000003-2024-00801.html", links("/feeds/releases", "/feeds/releases/fgw", "/feeds/releases/czj")},
 		{"policy/index.html", links("/feeds/policies")},
 		{"policy/agency/fgw/index.html", links("/feeds/policies/agency/fgw")},
 		{"policy/topic/caizheng/index.html", links("/feeds/policies/topic/caizheng")},
 		{"policy/validity/repealed/index.html", links("/feeds/policies")},
-		{"policy/mb0000001-2023-00001.html", links("/feeds/policies", "/feeds/policies/agency/gov", "/feeds/policies/topic/caizheng-yusuan")},
-		{"interpretation/mb0000001-2023-00002.html", links("/feeds/all")},
+		{"policy/mb0000001-2023-00001.html", links("/feeds/policies", "/feeds/policies/agency/gov", "/feeds/policies/topic/caizheng", "/feeds/policies/topic/caizheng-yusuan", "/feeds/directory/fagui-qita")},
+		{"interpretation/mb0000001-2023-00002.html", links("/feeds/directory/fagui-jiedu")},
 		{"catalogue/index.html", links("/feeds/all")},
 		{"subscribe/index.html", links("/feeds/all")},
 		{"page/contact.html", nil},

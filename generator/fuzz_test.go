@@ -53,9 +53,9 @@ func FuzzDocNo(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		var probs Problems
 		c := &Checker{rec: &Record{Path: "p.md", lines: fieldLines{}}, probs: &probs}
-		y := c.CheckDocNo("doc_no", s)
-		if (y == 0) == (len(probs) == 0) {
-			t.Errorf("CheckDocNo(%q) = %d with %d problems: want a year or a problem", s, y, len(probs))
+		d := c.CheckDocNumber("doc_no", s, DocNoAgency|DocNoDecree)
+		if (d.Form == 0) == (len(probs) == 0) {
+			t.Errorf("CheckDocNumber(%q) = %+v with %d problems: want a number or a problem", s, d, len(probs))
 		}
 	})
 }
@@ -87,16 +87,16 @@ func TestDocNoShapes(t *testing.T) {
 	} {
 		var probs Problems
 		c := &Checker{rec: &Record{Path: "p.md", lines: fieldLines{}}, probs: &probs}
-		y := c.CheckDocNo("doc_no", tc.in)
+		y := c.CheckDocNumber("doc_no", tc.in, DocNoAgency).Year
 		if y != tc.year {
-			t.Errorf("CheckDocNo(%q) = %d, want %d", tc.in, y, tc.year)
+			t.Errorf("CheckDocNumber(%q) = %d, want %d", tc.in, y, tc.year)
 		}
 		got := ""
 		if len(probs) > 0 {
 			got = probs[0].Msg
 		}
 		if (tc.problem == "") != (got == "") || !strings.Contains(got, tc.problem) {
-			t.Errorf("CheckDocNo(%q) problem = %q, want one containing %q", tc.in, got, tc.problem)
+			t.Errorf("CheckDocNumber(%q) problem = %q, want one containing %q", tc.in, got, tc.problem)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -40,10 +41,12 @@ func (in *Interpretation) Link(c *Checker) {
 		return
 	}
 	in.Doc = d
-	if !c.Record().Withheld {
+	if r := c.Record(); !r.Withheld {
+		// The document's page lists its interpretations newest first.
 		p := d.Entry.(*Policy)
 		c.all.mu.Lock()
-		p.Interps = append(p.Interps, c.Record())
+		i, _ := slices.BinarySearchFunc(p.Interps, r, newestFirst)
+		p.Interps = slices.Insert(p.Interps, i, r)
 		c.all.mu.Unlock()
 	}
 }
@@ -53,6 +56,9 @@ type PlainPage struct {
 	Header `yaml:",inline"`
 	// Weight orders pages in lists (lower first).
 	Weight int `yaml:"weight"`
+	// Forms are the forms the page offers for download (申请表), files
+	// under content/; the build fails when one does not exist.
+	Forms []Attachment `yaml:"forms"`
 }
 
 // Check validates the page.
@@ -60,6 +66,7 @@ func (pg *PlainPage) Check(c *Checker) {
 	if pg.IndexNo == "" {
 		c.Required("slug", "URL", pg.Slug)
 	}
+	checkAttachments(c, "forms", pg.Forms)
 }
 
 // DocStatus is what became of the document an interpretation explains,
@@ -74,6 +81,32 @@ type DocStatus struct {
 	// those amending it.
 	Label string
 	Links []*Record
+}
+
+// FeedEntry adds the document explained, and its status when it is no
+// longer in force.
+func (in *Interpretation) FeedEntry(b *Build, e *feedEntry) []*feedEntry {
+	in.Header.FeedEntry(b, e)
+	if in.Doc != nil {
+		e.Related = append(e.Related, b.feedSection("document_interpreted", []*Record{in.Doc}))
+		if ds := in.DocStatus(); ds != nil {
+			e.Note = b.DocStatusText(ds)
+			e.Related = append(e.Related, b.feedSection(ds.Label, ds.Links))
+		}
+	}
+	return nil
+}
+
+// Changed returns the later of the interpretation's publication and the
+// last change of the document it explains.
+func (in *Interpretation) Changed(limit time.Time) time.Time {
+	t := in.Published
+	if in.Doc != nil {
+		if c := in.Doc.Entry.(*Policy).changed(limit); c.After(t) {
+			t = c
+		}
+	}
+	return t
 }
 
 // DocStatus returns the status of the explained document, or nil while it

@@ -27,26 +27,37 @@ import (
 func Kinds() []*Kind {
 	return []*Kind{
 		{Name: "policy", Dir: "policies", Section: "/policy/", Template: "policy.html", Column: "col_policy",
-			NeedsIndexNo: true, New: func() Entry { return &Policy{} }, Outputs: policyOutputs, Scaffold: policyScaffold},
+			Facets: []string{"agency", "doc_type", "topic"}, NeedsIndexNo: true, Home: true, New: func() Entry { return &Policy{} }, Outputs: policyOutputs, Feeds: policyFeeds, Scaffold: policyScaffold},
 		{Name: "interpretation", Dir: "interpretations", Section: "/interpretation/", Template: "interpretation.html",
-			Column: "col_interpretation", NeedsIndexNo: true, New: func() Entry { return &Interpretation{} },
+			Column: "col_interpretation", NeedsIndexNo: true, Home: true, New: func() Entry { return &Interpretation{} },
 			Outputs: interpretationOutputs, Scaffold: interpretationScaffold},
 		{Name: "release", Dir: "releases", Section: "/release/", Template: "release.html", Column: "col_release",
-			NeedsIndexNo: true, New: func() Entry { return &Release{} }, Outputs: releaseOutputs, Scaffold: releaseScaffold},
+			NeedsIndexNo: true, Home: true, New: func() Entry { return &Release{} }, Outputs: releaseOutputs, Feeds: releaseFeeds, Scaffold: releaseScaffold},
 		// Service disclosure (issue 3): approval items, fees, complaint
 		// channels with their handling statistics, notices, annual reports.
 		{Name: "approval", Dir: "approvals", Section: "/approval/", Template: "approval.html", Column: "svc_col_approval",
-			NeedsIndexNo: true, New: func() Entry { return &Approval{} }, Outputs: approvalOutputs, Scaffold: approvalScaffold},
+			NeedsIndexNo: true, Home: true, Facets: []string{"agency", "category"}, New: func() Entry { return &Approval{} }, Outputs: approvalOutputs, Scaffold: approvalScaffold},
 		{Name: "fee", Dir: "fees", Section: "/fee/", Template: "fee.html", Column: "svc_col_fee",
-			NeedsIndexNo: true, New: func() Entry { return &Fee{} }, Outputs: feeOutputs, Scaffold: feeScaffold},
+			NeedsIndexNo: true, Home: true, New: func() Entry { return &Fee{} }, Outputs: feeOutputs, Scaffold: feeScaffold},
 		{Name: "channel", Dir: "channels/channel", Section: "/channel/", Template: "channel.html", Column: "svc_col_channel",
-			New: func() Entry { return &Channel{} }, Outputs: channelOutputs, Scaffold: channelScaffold},
+			Home: true, New: func() Entry { return &Channel{} }, Outputs: channelOutputs, Scaffold: channelScaffold},
 		{Name: "handling", Dir: "channels/statistics", Section: "/handling/", Template: "handling.html", Column: "svc_col_handling",
-			NeedsIndexNo: true, New: func() Entry { return &Handling{} }, Outputs: handlingOutputs, Scaffold: handlingScaffold},
+			NeedsIndexNo: true, Home: true, New: func() Entry { return &Handling{} }, Outputs: handlingOutputs, Scaffold: handlingScaffold},
 		{Name: "notice", Dir: "notices", Section: "/notice/", Template: "notice.html", Column: "svc_col_notice",
-			NeedsIndexNo: true, New: func() Entry { return &Notice{} }, Outputs: noticeOutputs, Scaffold: noticeScaffold},
+			NeedsIndexNo: true, Home: true, New: func() Entry { return &Notice{} }, Outputs: noticeOutputs, Feeds: noticeFeeds, Scaffold: noticeScaffold},
 		{Name: "report", Dir: "reports", Section: "/report/", Template: "report.html", Column: "svc_col_report",
-			NeedsIndexNo: true, New: func() Entry { return &Report{} }, Outputs: reportOutputs, Scaffold: reportScaffold},
+			NeedsIndexNo: true, Home: true, New: func() Entry { return &Report{} }, Outputs: reportOutputs, Scaffold: reportScaffold},
+		// The coverage of 条例 art. 20 (issue 12): agency profiles (机构信息),
+		// 双公示 decisions, and info records for the directory's categories
+		// that need no structure of their own.
+		{Name: "agency", Dir: AgencyDir, Section: "/agency/", Template: "agency.html", Column: "col_agency",
+			New: func() Entry { return &AgencyProfile{} }, Outputs: agencyOutputs, Loaded: agenciesLoaded,
+			PageData: agencyPageData, Facets: []string{"agency", "type"}},
+		{Name: "decision", Dir: "decisions", Section: "/decision/", Template: "decision.html", Column: "col_decision",
+			NeedsIndexNo: true, Home: true, New: func() Entry { return &Decision{} }, Outputs: decisionOutputs, Feeds: decisionFeeds,
+			Facets: []string{"agency", "type"}, Scaffold: decisionScaffold},
+		{Name: "info", Dir: "info", Section: "/info/", Template: "info.html", Column: "col_info",
+			NeedsIndexNo: true, New: func() Entry { return &Info{} }, Facets: []string{"agency"}, Scaffold: infoScaffold},
 		{Name: "page", Dir: "pages", Section: "/page/", Template: "page.html", Column: "col_page",
 			New: func() Entry { return &PlainPage{} }, Scaffold: pageScaffold},
 	}
@@ -75,6 +86,9 @@ type Content struct {
 	Withheld  []*Record // records kept out of every output, sorted by path
 	Redirects []Redirect
 	Problems  Problems
+	// Directory is the disclosure directory (公开目录) with the published
+	// records of each category.
+	Directory *Directory
 
 	// Scheduled are records whose publication date is after the build
 	// date (embargoed), sorted by path; they are kept out of every output
@@ -88,11 +102,12 @@ type Content struct {
 	irregular      map[string]fs.FileMode // entries that are not regular files or folders
 	attachmentRefs map[string]bool        // content paths named as attachments, guarded by mu
 
-	byKind map[string][]*Record // published, newest first
-	byRef  map[string]*Record   // kind + "\x00" + index number or slug
-	byURL  map[string]*Record
-	fsys   fs.FS
-	mu     sync.Mutex
+	byKind  map[string][]*Record  // published, newest first
+	primary map[*Record]*Category // each published record's category in the catalogue
+	byRef   map[string]*Record    // kind + "\x00" + index number or slug
+	byURL   map[string]*Record
+	fsys    fs.FS
+	mu      sync.Mutex
 
 	// revisions are the records' revisions by file path (SetRevisions).
 	revisions map[string][]Revision
@@ -137,6 +152,7 @@ func LoadAfter(ctx context.Context, fsys fs.FS, date time.Time, prev *State) (*C
 		c.attachmentRefs = map[string]bool{c.Site.formFile: true}
 	}
 	c.Cal = loadCalendar(fsys, &c.Problems)
+	c.Directory = c.loadDirectory()
 	paths, kinds := c.mdPaths, c.mdKinds
 	recs := make([]*Record, len(paths))
 	probs := make([]Problems, len(paths))
@@ -170,9 +186,7 @@ func LoadAfter(ctx context.Context, fsys fs.FS, date time.Time, prev *State) (*C
 		}
 	}
 	for _, r := range c.Records {
-		if l, ok := r.Entry.(Linker); ok {
-			l.Link(c.checker(r, &c.Problems))
-		}
+		r.Entry.Link(c.checker(r, &c.Problems))
 	}
 	for _, r := range c.Records {
 		switch {
@@ -188,11 +202,12 @@ func LoadAfter(ctx context.Context, fsys fs.FS, date time.Time, prev *State) (*C
 	for _, rs := range c.byKind {
 		slices.SortFunc(rs, newestFirst)
 	}
-	for _, r := range c.Published {
-		if p, ok := r.Entry.(*Policy); ok {
-			slices.SortFunc(p.Interps, newestFirst)
+	for _, k := range c.Kinds {
+		if k.Loaded != nil {
+			k.Loaded(c, c.byKind[k.Name])
 		}
 	}
+	c.placeInDirectory()
 	if err := c.checkAttachmentOwners(ctx); err != nil {
 		return nil, err
 	}
@@ -325,6 +340,9 @@ func (c *Content) parse(ctx context.Context, p string, k *Kind, probs *Problems)
 	r.lines = lines
 	h := e.Head()
 	h.Record = r
+	if lines != nil {
+		e.Derive(r)
+	}
 	ch := c.checker(r, probs)
 	// The gate decides first, and fails closed: anything but 主动公开,
 	// including a missing or misspelt mode, keeps the record out of every output.

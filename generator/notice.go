@@ -216,7 +216,7 @@ func (n *Notice) Link(c *Checker) {
 	}
 	if c.all.byRef["policy\x00"+o.Document] != nil {
 		n.Decision = c.Lookup("outcome.document", "policy", o.Document)
-	} else if !docNoRE.MatchString(o.Document) {
+	} else if !IsDocNo(o.Document) {
 		c.Errorf("outcome.document", "want the index number of a policy on this site or a document number such as 云府发〔2026〕12号, got %q", o.Document)
 	}
 }
@@ -246,11 +246,26 @@ func noticeOutputs(b *Build) []Output {
 	slices.SortStableFunc(idx.Rows, func(x, y NoticeRow) int {
 		return cmp.Compare(noticeStatusOrder[x.Status], noticeStatusOrder[y.Status])
 	})
-	p := &Page{Template: "notices.html", Title: col, Column: col, Data: idx, Description: b.Theme.T("svc_notices_description")}
+	p := &Page{Template: "notices.html", Title: col, Column: col, Data: idx, Description: b.Theme.T("svc_notices_description"),
+		feeds: b.feedsAt(noticeFeedPath)}
 	if all := b.ByKind("notice"); len(all) > 0 {
 		p.PubDate = all[0].Date()
 	}
 	return []Output{{URL: "/notice/", Page: p}}
+}
+
+const noticeFeedPath = "/feeds/notices"
+
+// noticeFeeds: notices and hearings for major decisions have a feed once
+// the site has any.
+func noticeFeeds(b *Build) []FeedGroup {
+	rs := b.ByKind("notice")
+	if len(rs) == 0 {
+		return nil
+	}
+	col := b.Theme.T("svc_col_notice")
+	f := &Feed{Path: noticeFeedPath, Title: col, Description: b.Theme.T("feed_notices_desc"), Link: "/notice/", recs: rs}
+	return []FeedGroup{{Title: col, Feeds: []*Feed{f}}}
 }
 
 const noticeScaffold = `---

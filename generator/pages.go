@@ -53,16 +53,21 @@ func (b *Build) plan() []Output {
 	for _, k := range b.Kinds {
 		for _, r := range b.ByKind(k.Name) {
 			h := r.H()
-			outs = append(outs, Output{URL: r.URL, Page: &Page{
+			p := &Page{
 				Template: k.Template, Title: h.Title, Record: r, Description: h.Summary,
 				Keywords: h.Keywords, PubDate: h.Published, HasTime: h.HasTime, Source: agencyNameList(h.Agency),
-				Crumbs: b.kindCrumbs(k),
-			}})
+				Crumbs: b.kindCrumbs(k, r),
+			}
+			if k.PageData != nil {
+				p.Data = k.PageData(b, r)
+			}
+			outs = append(outs, Output{URL: r.URL, Page: p})
 		}
 		if k.Outputs != nil {
 			outs = append(outs, k.Outputs(b)...)
 		}
 	}
+	outs = append(outs, b.directoryOutputs()...)
 	outs = append(outs, b.guide(), b.applyPage(), b.notFound(), b.robots())
 	outs = append(outs, b.catalogue()...)
 	outs = append(outs, b.feedOutputs()...)
@@ -92,12 +97,16 @@ func (b *Build) badge() []Output {
 	return outs
 }
 
-// kindCrumbs links a record's page to its kind's list, when the kind has one.
-func (b *Build) kindCrumbs(k *Kind) []Crumb {
-	if k.Outputs == nil {
-		return nil
+// kindCrumbs links a record's page to its kind's list, when the kind has
+// one, else to its category of the directory.
+func (b *Build) kindCrumbs(k *Kind, r *Record) []Crumb {
+	if k.Outputs != nil {
+		return []Crumb{{b.Theme.T(k.Column), k.Section}}
 	}
-	return []Crumb{{b.Theme.T(k.Column), k.Section}}
+	if c := b.Primary(r); c != nil {
+		return []Crumb{{b.Theme.T("col_directory"), "/directory/"}, {c.Title(), c.URL()}}
+	}
+	return nil
 }
 
 func agencyNameList(as []*Agency) string {
@@ -119,10 +128,20 @@ func (b *Build) home() Output {
 	var cols []HomeColumn
 	for _, k := range b.Kinds {
 		items := b.ByKind(k.Name)
-		if len(items) == 0 || k.Name == "page" {
+		if len(items) == 0 || !k.Home {
 			continue
 		}
 		cols = append(cols, HomeColumn{Title: b.Theme.T(k.Column), URL: k.Section, Items: items[:min(len(items), 8)]})
+	}
+	// The home page announces the site-wide feed and the main feed of each
+	// kind it shows a column of.
+	feeds := b.feedsAt("/feeds/all")
+	for _, k := range b.Kinds {
+		if k.Home && k.Feeds != nil {
+			if f := b.kindFeed(k); f != nil {
+				feeds = append(feeds, f)
+			}
+		}
 	}
 	var newest *Record
 	for _, r := range b.Published {
@@ -131,7 +150,7 @@ func (b *Build) home() Output {
 		}
 	}
 	p := &Page{Template: "home.html", Title: b.Site.Name, Column: b.Theme.T("col_home"), Data: cols,
-		Description: b.Site.Name}
+		Description: b.Site.Name, feeds: feeds}
 	if newest != nil {
 		p.PubDate = newest.Date()
 	}
@@ -140,7 +159,8 @@ func (b *Build) home() Output {
 
 // paginate splits items into list pages under base ("/policy/" gives
 // /policy/, /policy/page/2.html, …).
-func (b *Build) paginate(base, title, column string, items []*Record, facets []Facet, crumbs []Crumb) []Output {
+// Every page announces feeds.
+func (b *Build) paginate(base, title, column string, items []*Record, facets []Facet, crumbs []Crumb, feeds []*Feed) []Output {
 	per := b.Site.PerPage
 	pages := max(1, (len(items)+per-1)/per)
 	outs := make([]Output, 0, pages)
@@ -151,7 +171,7 @@ func (b *Build) paginate(base, title, column string, items []*Record, facets []F
 		if n > 1 {
 			t = fmt.Sprintf("%s（%s）", title, fmt.Sprintf(b.Theme.T("page_n"), n))
 		}
-		p := &Page{Template: "list.html", Title: t, Column: column, List: l, Crumbs: crumbs}
+		p := &Page{Template: "list.html", Title: t, Column: column, List: l, Crumbs: crumbs, feeds: feeds}
 		if len(l.Items) > 0 {
 			p.PubDate = l.Items[0].Date()
 		}
@@ -191,6 +211,7 @@ type group struct {
 	title, url string
 	items      []*Record
 	child      bool
+	feed       string // the path of the group's own feed, "" for the list's
 }
 
 // dimension is one way to browse a kind's list: by agency, topic, year or
@@ -233,8 +254,9 @@ func yearGroups(base string, rs []*Record) []*group {
 // facetedLists writes the list of all records at base, a list per group of
 // every dimension, and a browse page per dimension (base+"agency/", …)
 // listing every group with its count. A list page's sidebar shows the
-// largest groups of each dimension and links to the browse page.
-func (b *Build) facetedLists(base, col string, all []*Record, dims []dimension) []Output {
+// largest groups of each dimension and links to the browse page. Every page
+// announces the feed at feed, or its group's own feed when it has one.
+func (b *Build) facetedLists(base, col, feed string, all []*Record, dims []dimension) []Output {
 	const sideLinks = 12
 	facet := func(d dimension, current string, full bool) Facet {
 		f := Facet{Title: d.title}
@@ -269,13 +291,18 @@ func (b *Build) facetedLists(base, col string, all []*Record, dims []dimension) 
 		return out
 	}
 	crumbs := []Crumb{{col, base}}
-	outs := b.paginate(base, col, col, all, facets(base), nil)
+	feeds := b.feedsAt(feed)
+	outs := b.paginate(base, col, col, all, facets(base), nil, feeds)
 	for _, d := range dims {
 		outs = append(outs, Output{URL: base + d.seg + "/", Page: &Page{Template: "browse.html", Title: col + "：" + d.title,
-			Column: col, Crumbs: crumbs, Data: facet(d, "", true)}})
+			Column: col, Crumbs: crumbs, Data: facet(d, "", true), feeds: feeds}})
 		for _, g := range d.groups {
 			if len(g.items) > 0 {
-				outs = append(outs, b.paginate(g.url, col+"："+g.title, col, g.items, facets(g.url), crumbs)...)
+				gf := feeds
+				if g.feed != "" {
+					gf = b.feedsAt(g.feed)
+				}
+				outs = append(outs, b.paginate(g.url, col+"："+g.title, col, g.items, facets(g.url), crumbs, gf)...)
 			}
 		}
 	}
@@ -290,7 +317,7 @@ func policyOutputs(b *Build) []Output {
 	var byTopic, byValidity []*group
 	topicIdx := map[string]*group{}
 	for _, t := range b.Site.AllTopics() {
-		g := &group{title: t.Name, url: base + "topic/" + t.Code + "/", child: t.Parent != nil}
+		g := &group{title: t.Name, url: base + "topic/" + t.Code + "/", child: t.Parent != nil, feed: b.policyTopicFeed(t).Path}
 		topicIdx[t.Key] = g
 		byTopic = append(byTopic, g)
 	}
@@ -313,7 +340,10 @@ func policyOutputs(b *Build) []Output {
 		}
 		validityIdx[p.Validity.Status].items = append(validityIdx[p.Validity.Status].items, r)
 	}
-	return b.facetedLists(base, b.Theme.T("col_policy"), all, []dimension{
+	for _, a := range b.Site.AgencyList() {
+		agencyIdx[a.Code].feed = b.policyAgencyFeed(a).Path
+	}
+	return b.facetedLists(base, b.Theme.T("col_policy"), b.policyFeed().Path, all, []dimension{
 		{"agency", b.Theme.T("by_agency"), byAgency},
 		{"topic", b.Theme.T("by_topic"), byTopic},
 		{"year", b.Theme.T("by_year"), yearGroups(base, all)},
@@ -323,7 +353,7 @@ func policyOutputs(b *Build) []Output {
 
 func interpretationOutputs(b *Build) []Output {
 	col := b.Theme.T("col_interpretation")
-	return b.paginate("/interpretation/", col, col, b.ByKind("interpretation"), nil, nil)
+	return b.paginate("/interpretation/", col, col, b.ByKind("interpretation"), nil, nil, b.feedsAt("/feeds/all"))
 }
 
 func (b *Build) guide() Output {
@@ -352,9 +382,10 @@ func (b *Build) robots() Output {
 
 // CatalogueEntry is one row of the disclosure catalogue (公开目录).
 type CatalogueEntry struct {
-	Record *Record
-	Kind   string // UI label of the kind
-	Date   string // 生成日期: date written for documents, else date published
+	Record   *Record
+	Kind     string    // UI label of the kind
+	Category *Category // the record's category in the directory, nil for none
+	Date     string    // 生成日期: date written for documents, else date published
 }
 
 func (b *Build) catalogueEntries() []CatalogueEntry {
@@ -365,13 +396,25 @@ func (b *Build) catalogueEntries() []CatalogueEntry {
 			continue
 		}
 		d := h.Published
-		if p, ok := r.Entry.(*Policy); ok && !p.Written.IsZero() {
-			d = p.Written
+		d = r.Entry.DateFormed()
+		out = append(out, CatalogueEntry{Record: r, Kind: b.Theme.T(r.Kind.Column), Category: b.Primary(r), Date: d.Format("2006-01-02")})
+	}
+	// The catalogue is organised by the directory: category by category in
+	// tree order (records no category takes last), newest first within one.
+	order := map[*Category]int{}
+	if b.Directory != nil {
+		for i, c := range b.Directory.All {
+			order[c] = i
 		}
-		out = append(out, CatalogueEntry{Record: r, Kind: b.Theme.T(r.Kind.Column), Date: d.Format("2006-01-02")})
+	}
+	pos := func(c *Category) int {
+		if i, ok := order[c]; ok {
+			return i
+		}
+		return len(order)
 	}
 	slices.SortFunc(out, func(a, c CatalogueEntry) int {
-		return cmp.Or(cmp.Compare(c.Date, a.Date), cmp.Compare(a.Record.H().IndexNo, c.Record.H().IndexNo))
+		return cmp.Or(cmp.Compare(pos(a.Category), pos(c.Category)), cmp.Compare(c.Date, a.Date), cmp.Compare(a.Record.H().IndexNo, c.Record.H().IndexNo))
 	})
 	return out
 }
@@ -388,14 +431,18 @@ func (b *Build) catalogue() []Output {
 		l := newList("/catalogue/", n, pages, len(entries))
 		l.Title = col
 		outs = append(outs, Output{URL: u, Page: &Page{Template: "catalogue.html", Title: col, Column: col, List: l, Data: chunk,
-			Description: b.Theme.T("catalogue_description")}})
+			Description: b.Theme.T("catalogue_description"), feeds: b.feedsAt("/feeds/all")}})
 	}
 	outs = append(outs, Output{URL: "/catalogue.csv", NoSitemap: true, Write: func(w io.Writer) error {
 		cw := newCSV(w)
-		cw.Write([]string{b.Theme.T("f_index_no"), b.Theme.T("f_title"), b.Theme.T("f_summary"), b.Theme.T("f_date_formed"), b.Theme.T("f_kind"), b.Theme.T("f_agencies"), "URL"})
+		cw.Write([]string{b.Theme.T("f_index_no"), b.Theme.T("f_title"), b.Theme.T("f_summary"), b.Theme.T("f_date_formed"), b.Theme.T("f_kind"), b.Theme.T("f_agencies"), "URL", b.Theme.T("f_directory_category")})
 		for _, e := range entries {
 			h := e.Record.H()
-			cw.Write([]string{h.IndexNo, h.Title, h.Summary, e.Date, e.Kind, agencyNameList(h.Agency), b.Site.AbsURL(e.Record.URL)})
+			cat := ""
+			if e.Category != nil {
+				cat = e.Category.Title()
+			}
+			cw.Write([]string{h.IndexNo, h.Title, h.Summary, e.Date, e.Kind, agencyNameList(h.Agency), b.Site.AbsURL(e.Record.URL), cat})
 		}
 		cw.Flush()
 		return cw.Error()

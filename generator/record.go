@@ -1,7 +1,6 @@
 package generator
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -17,38 +16,87 @@ const (
 
 var disclosureModes = []string{Proactive, OnRequest, NotPublic, Classified}
 
-// Kind describes one kind of record: where its files live, how to decode and
-// check one, and how to render it. Adding a kind means one Entry type, its
-// Check (and optionally Link) method, one template and one Kind value in Kinds.
+// Kind describes one kind of record and owns everything the site makes of
+// it: its folder, its pages (one per record, from Template), its lists
+// (Outputs), its feeds (Feeds), its label (Column) and the facets the
+// directory may select its records by. The rest of what a record shows —
+// document number, validity, search text, feed metadata — its entry type
+// answers through Entry, with defaults from the embedded Header. Adding a
+// kind takes an entry type, one Kind value in Kinds, a template and its UI
+// strings; nothing else in the generator names kinds (docs/kinds.md).
 type Kind struct {
 	Name     string // "policy"
 	Dir      string // folder under content/, e.g. "policies"
 	Section  string // URL prefix, e.g. "/policy/"
 	Template string // template for one record's page
-	// Column is the UI-string key of the column name (ColumnName meta tag).
+	// Column is the UI-string key of the kind's label: its column name
+	// (ColumnName meta tag), its search facet value, its catalogue 类别 and
+	// its feed category.
 	Column string
 	// NeedsIndexNo reports whether records of this kind must carry an index
 	// number (every record listed in the disclosure catalogue does).
 	NeedsIndexNo bool
-	New          func() Entry
+	// Home reports whether the home page shows a column of the kind's
+	// newest records.
+	Home bool
+	// Facets names the facets the kind's entries answer (Entry.Facet),
+	// which the directory's serve: may select records by.
+	Facets []string
+	// Loaded, when not nil, runs once every record is loaded, linked and
+	// sorted into published and withheld, with the kind's published
+	// records: agency profiles give the site's agencies their contacts.
+	Loaded func(c *Content, published []*Record)
+	New    func() Entry
+	// PageData, when not nil, returns the Data of a record's page (an
+	// agency's page lists what the agency published).
+	PageData func(b *Build, r *Record) any
 	// Outputs adds the kind's own outputs beyond one page per record: lists,
 	// catalogues, CSV files.
-	Outputs func(s *Build) []Output
+	Outputs func(b *Build) []Output
+	// Feeds returns the kind's feeds with the records each carries, grouped
+	// as the subscribe page shows them; nil for a kind without feeds.
+	Feeds func(b *Build) []FeedGroup
 	// Scaffold is the text/template that `gongkai new` fills (ScaffoldData).
 	Scaffold string
 }
 
-// Entry is the typed front matter of one record.
+// Entry is the typed front matter of one record. Header, embedded in every
+// entry, implements every method but Check with the answer for a kind that
+// has nothing of its own to say; an entry type overrides what it has.
 type Entry interface {
 	Head() *Header
+	// Derive fills header fields the kind derives from others or from the
+	// file name (an agency profile's title is its name) before any check.
+	Derive(r *Record)
 	// Check validates the record on its own.
 	Check(c *Checker)
-}
-
-// Linker is implemented by entries that refer to other records; Link runs
-// once every record is loaded.
-type Linker interface {
+	// Link resolves the record's references to other records; it runs once
+	// every record is loaded.
 	Link(c *Checker)
+	// DocNumber returns the document number (发文字号), "" for none.
+	DocNumber() string
+	// ValidityStatus returns the validity (有效性), "" for a kind without one.
+	ValidityStatus() string
+	// TopicKey returns the topic ("一级/二级"), "" for none.
+	TopicKey() string
+	// SearchText returns what the search index holds beyond the body: the
+	// structured fields the page shows.
+	SearchText() string
+	// DateFormed returns the catalogue's 生成日期: the date written for a
+	// document, else the publication date.
+	DateFormed() time.Time
+	// Author returns who the page names as its author (the Author meta tag).
+	Author() string
+	// Changed returns when the record's page last changed, as far as the
+	// content tells, counting no change on or after limit.
+	Changed(limit time.Time) time.Time
+	// Facet returns the record's values of a facet the directory selects
+	// by ("agency", "doc_type", …).
+	Facet(name string) []string
+	// FeedEntry fills in what the record's feed entry e shows beyond the
+	// shared fields (metadata, related records) and returns any further
+	// entries of the record (a policy's validity changes).
+	FeedEntry(b *Build, e *feedEntry) []*feedEntry
 }
 
 // Header holds the fields every record shares.
@@ -74,6 +122,54 @@ type Header struct {
 
 // Head returns h; embedding Header gives every entry its Head method.
 func (h *Header) Head() *Header { return h }
+
+// Derive does nothing: a kind whose header is written in full.
+func (h *Header) Derive(*Record) {}
+
+// Link does nothing: a kind without references has nothing to resolve.
+func (h *Header) Link(*Checker) {}
+
+// DocNumber returns "": a kind without document numbers.
+func (h *Header) DocNumber() string { return "" }
+
+// ValidityStatus returns "": a kind without validity.
+func (h *Header) ValidityStatus() string { return "" }
+
+// TopicKey returns "": a kind without topics.
+func (h *Header) TopicKey() string { return "" }
+
+// SearchText returns "": the body is all there is to search.
+func (h *Header) SearchText() string { return "" }
+
+// DateFormed returns the publication date.
+func (h *Header) DateFormed() time.Time { return h.Published }
+
+// Author returns the names of the publishing agencies.
+func (h *Header) Author() string { return agencyNameList(h.Agency) }
+
+// Changed returns the publication date: nothing else changes the page.
+func (h *Header) Changed(time.Time) time.Time { return h.Published }
+
+// Facet answers the facet every kind has: agency, the codes of the
+// publishing agencies.
+func (h *Header) Facet(name string) []string {
+	if name != "agency" {
+		return nil
+	}
+	return h.Agencies
+}
+
+// FeedEntry gives the entry the index number, the publisher and the
+// document number, if any.
+func (h *Header) FeedEntry(_ *Build, e *feedEntry) []*feedEntry {
+	e.Meta = []feedField{{Label: "f_index_no", Value: h.IndexNo}, {Label: "f_publisher", Value: agencyNameList(h.Agency)}}
+	if h.Record != nil {
+		if d := h.Record.DocNo(); d != "" {
+			e.Meta = append(e.Meta, feedField{Label: "f_doc_no", Value: d})
+		}
+	}
+	return nil
+}
 
 // Withdrawal is a record's withdrawn: field (撤回). The reason is kept for
 // the record and printed in the build summary; it is never published.
@@ -244,63 +340,15 @@ func (c *Checker) Record() *Record { return c.rec }
 // China is the time zone of every date in the content (+08:00).
 var China = time.FixedZone("CST", 8*3600)
 
-// docNoRE matches 机关代字〔年〕号, e.g. 蓉府发〔2024〕12号.
-var docNoRE = regexp.MustCompile(`^\p{Han}[\p{Han}A-Za-z]*〔(\d{4})〕(\d+)号$`)
-var docNoLooseRE = regexp.MustCompile(`^\p{Han}[\p{Han}A-Za-z]*\s*[\[［(（【]?\s*(\d{4})\s*[\]］)）】年]?\s*(\d+)\s*号$`)
+// DocNo returns the record's document number, "" for none.
+func (r *Record) DocNo() string { return r.Entry.DocNumber() }
 
-// CheckDocNo validates a document number's shape and returns its year.
-func (c *Checker) CheckDocNo(field, v string) int {
-	if m := docNoRE.FindStringSubmatch(v); m != nil {
-		var y int
-		fmt.Sscan(m[1], &y)
-		return y
-	}
-	if m := docNoLooseRE.FindStringSubmatch(v); m != nil {
-		c.Errorf(field, "write the year in 〔〕 brackets: %q (got %q)", fixDocNo(v, m), v)
-		return 0
-	}
-	c.Errorf(field, "want 机关代字〔年〕号 such as 蓉府发〔2024〕12号, got %q", v)
-	return 0
-}
+// ValidityStatus returns the record's validity, "" for a kind without one.
+func (r *Record) ValidityStatus() string { return r.Entry.ValidityStatus() }
 
-func fixDocNo(v string, m []string) string {
-	i := strings.IndexAny(v, "[［(（【0123456789")
-	if i < 0 {
-		return v
-	}
-	return strings.TrimSpace(v[:i]) + "〔" + m[1] + "〕" + m[2] + "号"
-}
+// Topic returns the record's topic key ("一级/二级"), "" for none.
+func (r *Record) Topic() string { return r.Entry.TopicKey() }
 
-// DocNo returns the record's document number, if its kind has one.
-func (r *Record) DocNo() string {
-	if d, ok := r.Entry.(interface{ DocNumber() string }); ok {
-		return d.DocNumber()
-	}
-	return ""
-}
-
-// ValidityStatus returns the record's validity, if its kind has one.
-func (r *Record) ValidityStatus() string {
-	if v, ok := r.Entry.(interface{ ValidityStatus() string }); ok {
-		return v.ValidityStatus()
-	}
-	return ""
-}
-
-// Topic returns the record's topic key ("一级/二级"), if its kind has one.
-func (r *Record) Topic() string {
-	if t, ok := r.Entry.(interface{ TopicKey() string }); ok {
-		return t.TopicKey()
-	}
-	return ""
-}
-
-// SearchText returns text beyond the body that the search index should hold
-// for the record (structured fields such as a guide's materials), if its kind
-// has any.
-func (r *Record) SearchText() string {
-	if s, ok := r.Entry.(interface{ SearchText() string }); ok {
-		return s.SearchText()
-	}
-	return ""
-}
+// SearchText returns text beyond the body that the search index should
+// hold for the record (structured fields such as a guide's materials).
+func (r *Record) SearchText() string { return r.Entry.SearchText() }

@@ -1,6 +1,8 @@
 package generator
 
 import (
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -101,7 +103,10 @@ func releaseOutputs(b *Build) []Output {
 			agencyIdx[a.Code].items = append(agencyIdx[a.Code].items, r)
 		}
 	}
-	return b.facetedLists(base, b.Theme.T("col_release"), all, []dimension{
+	for _, a := range b.Site.AgencyList() {
+		agencyIdx[a.Code].feed = b.releaseFeed(a).Path
+	}
+	return b.facetedLists(base, b.Theme.T("col_release"), b.releaseFeed(nil).Path, all, []dimension{
 		{"agency", b.Theme.T("by_agency"), byAgency},
 		{"year", b.Theme.T("by_year"), yearGroups(base, all)},
 	})
@@ -135,4 +140,56 @@ interpretations: []       # 相关解读: index numbers of interpretations
 // TimeAttr returns the release time for a <time datetime> attribute.
 func (rl *Release) TimeAttr() string {
 	return rl.Published.In(China).Format("2006-01-02T15:04-07:00")
+}
+
+func (b *Build) releaseFeed(a *Agency) *Feed {
+	col := b.Theme.T("col_release")
+	if a == nil {
+		return &Feed{Path: "/feeds/releases", Title: col, Description: b.Theme.T("feed_releases_desc"), Link: "/release/"}
+	}
+	return &Feed{Path: "/feeds/releases/" + a.Code, Title: col + "：" + a.Name,
+		Description: fmt.Sprintf(b.Theme.T("feed_releases_agency_desc"), a.Name), Link: releaseAgencyURL(a.Code)}
+}
+
+// releaseFeeds: the feed of every release, which always exists, and one per
+// agency that has releases.
+func releaseFeeds(b *Build) []FeedGroup {
+	all := b.releaseFeed(nil)
+	all.recs = b.ByKind("release")
+	return []FeedGroup{{Title: b.Theme.T("col_release"), Feeds: append([]*Feed{all}, b.agencyFeeds(all.recs, b.releaseFeed)...)}}
+}
+
+// FeedEntry shows the release's time, place and speakers, and its related
+// documents and interpretations.
+func (rl *Release) FeedEntry(b *Build, e *feedEntry) []*feedEntry {
+	e.Meta = []feedField{
+		{Label: "f_index_no", Value: rl.IndexNo},
+		{Label: "f_publisher", Value: agencyNameList(rl.Agency)},
+		{Label: "release_time", Value: rl.Published.In(China).Format("2006-01-02 15:04")},
+		{Label: "release_place", Value: rl.Place},
+		{Label: "release_spokesperson", Value: rl.SpokespersonText()},
+	}
+	if rl.Host != "" {
+		e.Meta = append(e.Meta, feedField{Label: "release_host", Value: rl.Host})
+	}
+	e.Related = append(e.Related, b.feedSection("release_documents", rl.Docs), b.feedSection("release_interpretations", rl.Interps))
+	return nil
+}
+
+// Author returns the spokesperson: a release speaks through a person.
+func (rl *Release) Author() string {
+	if rl.Spokesperson.Name != "" {
+		return rl.Spokesperson.Name
+	}
+	return rl.Header.Author()
+}
+
+// SpokespersonText returns "name（post，agency）".
+func (rl *Release) SpokespersonText() string {
+	sp := rl.Spokesperson
+	parts := []string{sp.Post}
+	if rl.SpokesAgency != nil && !strings.Contains(sp.Post, rl.SpokesAgency.Name) {
+		parts = append(parts, rl.SpokesAgency.Name)
+	}
+	return sp.Name + "（" + strings.Join(slices.DeleteFunc(parts, func(s string) bool { return s == "" }), "，") + "）"
 }

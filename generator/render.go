@@ -88,8 +88,13 @@ type Build struct {
 	// Previous is Options.Previous.
 	Previous *State
 
-	feeds   *feedSet // set by plan
-	preview bool     // Options.Preview
+	feeds    *feedSet // set by plan
+	preview  bool     // Options.Preview
+	feedOnce sync.Once
+	feedPlan *feedPlan // set by plannedFeeds
+	bodies   *bodies   // set by Render
+	view     *View
+	viewOnce sync.Once
 
 	colOnce sync.Once
 	cols    []*Column
@@ -126,13 +131,16 @@ type Page struct {
 	List        *List
 	Data        any
 	Site        *Site
-	Build       *Build
-	Feeds       []FeedLink
-	NoIndex     bool
+	// Build is what the template sees of the build: published records only.
+	Build   *View
+	Feeds   []FeedLink
+	NoIndex bool
 	// Modified is when what the page shows last changed (sitemap.xml's
 	// lastmod); zero when unknown.
 	Modified time.Time
 
+	b         *Build
+	feeds     []*Feed // the feeds the page announces (Feeds), set by whoever plans it
 	column    *Column // set by Meta's lookup when nil
 	target    *Record // a redirect stub's target record, for its meta tags
 	canonical string  // a redirect stub's target (site path or URL)
@@ -179,7 +187,22 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 		return nil, err
 	}
 	b := &Build{Content: c, Theme: theme, Previous: opts.Previous, preview: opts.Preview}
+	res := &Result{}
+	if opts.CollectText {
+		res.Texts = make([]string, len(c.Published))
+		res.Headings = make([][]string, len(c.Published))
+	}
+	md := newMarkdown(c.Site.UnsafeHTML, c.Site.BasePath())
+	b.bodies = newBodies(md, c.Published, res.Texts, res.Headings)
 	outs := b.plan()
+	if b.feeds != nil {
+		// The feed entries are known before any page renders, so a body
+		// that a feed shows is rendered once for its page and its entry.
+		if err := b.feeds.prepare(); err != nil {
+			return nil, err
+		}
+		b.feeds.needBodies()
+	}
 	withdrawn := c.Withdrawn
 	outs = append(outs, b.withdrawnPages(withdrawn)...)
 	// Every page URL must be unique; a clash would silently overwrite.
@@ -190,16 +213,10 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 		}
 		seen[o.URL] = true
 	}
-	res := &Result{}
-	if opts.CollectText {
-		res.Texts = make([]string, len(c.Published))
-		res.Headings = make([][]string, len(c.Published))
-	}
 	textIdx := make(map[*Record]int, len(c.Published))
 	for i, r := range c.Published {
 		textIdx[r] = i
 	}
-	md := newMarkdown(c.Site.UnsafeHTML, c.Site.BasePath())
 	var files, nbytes atomic.Int64
 	dirs := &dirCache{}
 	if opts.Precompress {
@@ -216,7 +233,7 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 			buf := bufs.Get().(*bytes.Buffer)
 			defer bufs.Put(buf)
 			buf.Reset()
-			if err := b.renderOne(o, md, buf, res, textIdx); err != nil {
+			if err := b.renderOne(o, buf, res, textIdx); err != nil {
 				return fmt.Errorf("render %s: %w", o.URL, err)
 			}
 			n, err := dirs.write(opts.Out, outputFile(o.URL), buf.Bytes())
@@ -302,33 +319,25 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	return res, nil
 }
 
-func (b *Build) renderOne(o Output, md *markdown, buf *bytes.Buffer, res *Result, textIdx map[*Record]int) error {
+func (b *Build) renderOne(o Output, buf *bytes.Buffer, res *Result, textIdx map[*Record]int) error {
 	if o.Write != nil {
 		return o.Write(buf)
 	}
 	p := o.Page
-	p.URL, p.Site, p.Build = o.URL, b.Site, b
+	p.URL, p.Site, p.b, p.Build = o.URL, b.Site, b, b.View()
 	if p.Column == "" && p.Record != nil {
 		p.Column = b.Theme.T(p.Record.Kind.Column)
 	}
-	p.Feeds = append(p.Feeds, b.feedsFor(p)...)
+	if p.Record != nil && p.feeds == nil {
+		p.feeds = b.recordFeeds(p.Record)
+	}
+	p.Feeds = append(p.Feeds, feedLinks(p.feeds)...)
 	if r := p.Record; r != nil {
-		var tb *strings.Builder
-		if res.Texts != nil {
-			tb = &strings.Builder{}
+		html, _, err := b.bodies.get(r)
+		if err != nil {
+			return err
 		}
-		var body bytes.Buffer
-		var headings *[]string
-		if tb != nil {
-			headings = &res.Headings[textIdx[r]]
-		}
-		if err := md.renderText(r.Body, &body, tb, headings); err != nil {
-			return fmt.Errorf("%s:%d: markdown: %w", r.Path, r.BodyLine, err)
-		}
-		p.Content = template.HTML(body.String()) //nolint:gosec // goldmark output, raw HTML off unless the site allows it
-		if tb != nil {
-			res.Texts[textIdx[r]] = tb.String()
-		}
+		p.Content = template.HTML(html) //nolint:gosec // goldmark output, raw HTML off unless the site allows it
 	}
 	if err := b.Theme.Execute(buf, p.Template, p); err != nil {
 		return err
@@ -342,11 +351,6 @@ func (b *Build) renderOne(o Output, md *markdown, buf *bytes.Buffer, res *Result
 		res.Texts[textIdx[r]] = mainText(buf.Bytes())
 	}
 	return CheckBasePath(buf.Bytes(), b.Site.BasePath())
-}
-
-// feedsFor returns the feeds announced on a page with <link rel="alternate">.
-func (b *Build) feedsFor(p *Page) []FeedLink {
-	return feedLinks(b.pageFeeds(p))
 }
 
 // dirCache creates each output folder once, without serialising writers
@@ -528,41 +532,13 @@ func (b *Build) lastMod(p *Page) time.Time {
 }
 
 // lastChange returns when the record's page last changed, as far as the
-// content tells: its publication, and for a policy the later of its
-// validity change (repeal, expiry) and the publication of the documents and
-// interpretations linked from it; for an interpretation, also the change
-// of the document it explains; with revision_history on, its last commit.
-// Dates after the build date do not count.
+// content tells (Entry.Changed) and, with revision_history on, its last
+// commit; dates after the build date do not count.
 func (b *Build) lastChange(r *Record) time.Time {
-	t := r.Date()
 	limit := b.Date.AddDate(0, 0, 1)
-	later := func(u time.Time) {
-		if u.After(t) && u.Before(limit) {
-			t = u
-		}
-	}
-	policy := func(p *Policy) {
-		switch p.Validity.Status {
-		case Repealed:
-			later(p.Validity.RepealedAt)
-		case Expired:
-			later(p.Validity.ExpiresAt)
-		}
-		for _, l := range p.Links {
-			later(l.Target.Date())
-		}
-	}
-	later(b.lastRevision(r))
-	switch e := r.Entry.(type) {
-	case *Policy:
-		policy(e)
-		for _, in := range e.Interps {
-			later(in.Date())
-		}
-	case *Interpretation:
-		if e.Doc != nil {
-			policy(e.Doc.Entry.(*Policy))
-		}
+	t := r.Entry.Changed(limit)
+	if u := b.lastRevision(r); u.After(t) && u.Before(limit) {
+		t = u
 	}
 	return t
 }

@@ -113,7 +113,7 @@ func (b *Build) applyPage() Output {
 func ApplyPageFor(c *Content, th *Theme, content string) *Page {
 	b := &Build{Content: c, Theme: th}
 	p := b.applyPage().Page
-	p.URL, p.Site, p.Build, p.NoIndex = ApplyURL, c.Site, b, true
+	p.URL, p.Site, p.b, p.Build, p.NoIndex = ApplyURL, c.Site, b, b.View(), true
 	p.Content = template.HTML(content)
 	return p
 }

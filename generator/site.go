@@ -21,10 +21,13 @@ type Site struct {
 	Language   string `yaml:"language"`     // default zh-CN
 	SiteIDCode string `yaml:"site_id_code"` // 网站标识码
 	// Office is the code of the agency that runs the disclosure office.
-	Office   string      `yaml:"office"`
-	Agencies []Agency    `yaml:"agencies"`
-	Topics   []TopicNode `yaml:"topics"`
-	Nav      []NavItem   `yaml:"nav"`
+	Office   string   `yaml:"office"`
+	Agencies []Agency `yaml:"agencies"`
+	// Directory is the disclosure directory as written (directory:); the
+	// default tree (generator/directory.yaml) applies without one.
+	Directory []CategoryNode `yaml:"directory"`
+	Topics    []TopicNode    `yaml:"topics"`
+	Nav       []NavItem      `yaml:"nav"`
 	// Footer lists the footer's links (default: guide, catalogue, subscribe).
 	Footer []NavItem `yaml:"footer"`
 	// Guide is the disclosure guide (公开指南) in Markdown.
@@ -121,7 +124,12 @@ type Agency struct {
 	Fax        string `yaml:"fax"`
 	Email      string `yaml:"email"`
 	WebContact string `yaml:"web_contact"`
+
+	url string // the agency's page (机构信息), once its profile is published
 }
+
+// URL returns the site path of the agency's page, "" when it has none.
+func (a *Agency) URL() string { return a.url }
 
 // TopicNode is a level-1 topic with its level-2 children in site.yaml.
 type TopicNode struct {
@@ -415,4 +423,13 @@ func (c *SearchConfig) UnmarshalYAML(n *yaml.Node) error {
 	}
 	type plain SearchConfig
 	return n.Decode((*plain)(c))
+}
+
+// AgencyList returns the site's agencies in site order.
+func (s *Site) AgencyList() []*Agency {
+	out := make([]*Agency, len(s.Agencies))
+	for i := range s.Agencies {
+		out[i] = &s.Agencies[i]
+	}
+	return out
 }

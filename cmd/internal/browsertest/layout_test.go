@@ -219,8 +219,11 @@ func TestPhoneMenu(t *testing.T) {
 		if !s.BarShown || s.MenuShown || s.Visible != n {
 			t.Errorf("at 1280 px: bar shown %v, menu shown %v, %d of %d links showing; want the bar with every column", s.BarShown, s.MenuShown, s.Visible, n)
 		}
-		if s.LineHeight > 60 {
-			t.Errorf("at 1280 px the column bar is %g px tall, want one row", s.LineHeight)
+		// The sample's 15 columns (the directory, agencies and decisions
+		// joined the bar) take two rows at 1280 px; more would push the page
+		// down on every screen.
+		if s.LineHeight > 120 {
+			t.Errorf("at 1280 px the column bar is %g px tall, want at most two rows", s.LineHeight)
 		}
 		tb.check("bar")
 	})

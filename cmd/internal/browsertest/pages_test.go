@@ -152,6 +152,10 @@ func pageKind(d string, hasPages, records map[string]bool) string {
 		case i == 0:
 		case isNumber(s):
 			segs[i] = "#"
+		case segs[0] == "directory":
+			// The directory's categories share one template at every
+			// depth: one page per depth is audited.
+			segs[i] = "*"
 		case i == 1 && hasPages[dir] && !records["/"+dir+".html"]:
 		default:
 			segs[i] = "*"
@@ -180,7 +184,7 @@ func TestPageKind(t *testing.T) {
 	hasPages := map[string]bool{
 		"policy": true, "policy/agency": true, "policy/page": true, "policy/year": true,
 		"policy/validity": true, "policy/validity/valid": true, "policy/validity/valid/page": true,
-		"approval": true, "approval/x": true,
+		"approval": true, "approval/x": true, "directory": true, "directory/fagui": true,
 	}
 	records := map[string]bool{"/policy/a-2024-1.html": true, "/approval/x.html": true}
 	for _, c := range []struct {
@@ -195,6 +199,7 @@ func TestPageKind(t *testing.T) {
 		{"facet list pager", "policy/validity/valid/page/2", "/policy/validity/*/*/#/"},
 		{"folder below a section", "approval/x", "/approval/*/"},
 		{"page below a folder", "approval/x/flow", "/approval/*/*/"},
+		{"directory category", "directory/fagui/guizhang", "/directory/*/*/"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := pageKind(c.dir, hasPages, records); got != c.want {
@@ -309,6 +314,8 @@ func checkCoverage(t *testing.T, cases []pageCase) {
 		"/policy/year/", "/policy/year/#/", "/policy/validity/", "/policy/validity/*/",
 		"/policy/*.html 有效", "/policy/*.html 已修改", "/policy/*.html 失效", "/policy/*.html 废止",
 		"/interpretation/*.html", "/page/*.html",
+		// Issue 12: the directory, its categories, agencies, decisions, info records.
+		"/directory/", "/directory/*/", "/agency/", "/agency/*.html", "/decision/", "/decision/*.html", "/info/*.html",
 	} {
 		if !have[k] {
 			missing = append(missing, k)

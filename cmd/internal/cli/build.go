@@ -66,6 +66,9 @@ func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, stderr i
 				return nil, nil, nil, 2
 			}
 		}
+		if sf.strict {
+			c.Problems = c.Problems.StrictDirectory()
+		}
 		if !sf.identityByInspection {
 			c.Problems = append(c.Problems, identityProblems(c.Site, sf.preview)...).Sort()
 		}

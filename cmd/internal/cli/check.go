@@ -37,6 +37,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&opt.format, "format", "text", "inspection report format: "+strings.Join(inspect.Formats, ", "))
 	fs.StringVar(&opt.output, "o", "", "write the inspection report to `FILE` instead of standard output")
 	fs.BoolVar(&opt.external, "external", false, "also check links to other sites with the link checker (needs the network; per-host limits, robots.txt, Retry-After)")
+	fs.BoolVar(&sf.strict, "strict", false, "make the disclosure directory's warnings errors: a category with neither records nor a dated 本机关无此类信息 statement, a statement on a category with records, an item of 条例 art. 20 no category serves")
 	fs.BoolVar(&opt.inspect, "inspect", true, "run the inspection rules; -inspect=false runs the content checks only")
 	if code, done := parse(fs, args); done {
 		return code

@@ -170,6 +170,8 @@ type siteFlags struct {
 	// then the preview's own folder, and every page loads the preview
 	// script. Empty for a production build.
 	previewOf string
+	// strict makes the directory's coverage warnings errors (check -strict).
+	strict bool
 }
 
 func (s *siteFlags) register(fs *flag.FlagSet) {

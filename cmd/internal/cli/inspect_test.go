@@ -78,6 +78,9 @@ func TestInspectSampleYearLater(t *testing.T) {
 		"column 政策文件: FRESH-COLUMN: the newest record, content/policies/2026-shehui-jiuzhu.md, was published 2026-07-14, more than 6 months before 2027-11-27 (栏目不更新)",
 		"column 政策解读: FRESH-COLUMN: the newest record, content/interpretations/2026-shehui-jiuzhu-jiedu.md, was published 2026-07-15, more than 6 months before 2027-11-27 (栏目不更新)",
 		"column 新闻发布: FRESH-COLUMN: the newest record, content/releases/2026-11-szfb-shehui-jiuzhu.md, was published 2026-11-20, more than 2 weeks before 2027-11-27 (栏目不更新)",
+		// Every penalty decision's display period has ended by then: the
+		// directory's category is blank until new decisions are published.
+		"column 行政处罚和行政强制：行政处罚决定: FRESH-EMPTY: has no published record (空白栏目)",
 		"column 首页: FRESH-HOME: the newest record, content/releases/2026-11-szfb-shehui-jiuzhu.md, was published 2026-11-20, more than 2 weeks before 2027-11-27 (首页不更新)",
 		fmt.Sprintf("content/site.yaml:%d: FRESH-COLUMN: 政府信息公开指南 was last updated 2026-01-05, more than 1 year before 2027-11-27 (栏目不更新)", lineOf(t, "../../../content/site.yaml", "guide_updated:")),
 	}
@@ -145,7 +148,7 @@ func TestInspectPlanted(t *testing.T) {
 	release := "content/releases/2026-03-czj-yusuan-zhixing.md"
 	edit(t, p(release), "documents: [11519900MB1500204D/2025-00004]", "documents: [11519900MB1500002B/2026-00009]")
 	edit(t, p("content/site.yaml"), "\nfooter:\n", "  - {title: 政民互动, url: /hudong/}\n\nfooter:\n")
-	edit(t, p("content/site.yaml"), "\nguide: |", "\ninspection:\n  rules: {WORD-TYPO: error, NO-SUCH-RULE: error}\n  standard_forms:\n    - {form: 云泽市民政局, variants: [云泽民政局]}\nguide: |")
+	edit(t, p("content/site.yaml"), "\ninspection:\n", "\ninspection:\n  rules: {WORD-TYPO: error, NO-SUCH-RULE: error}\n  standard_forms:\n    - {form: 云泽市民政局, variants: [云泽民政局]}\n")
 	edit(t, p("content/site.yaml"), `site_id_code: "5199000001"`, `site_id_code: "51990"`)
 	edit(t, p("content/releases/2026-11-szfb-shehui-jiuzhu.md"), "**许文华：** 各位记者", "**许文华：** 云泽民政局各位记者")
 

@@ -122,6 +122,23 @@ func inspectionSite(c *generator.Content, theme *generator.Theme, files fs.FS, t
 	for r, ir := range byRecord {
 		describeKind(c, r, ir, byRecord)
 	}
+	// Every category of the disclosure directory is a column (法定主动公开
+	// 内容 columns): one with no record is blank (FRESH-EMPTY) unless a dated
+	// 本机关无此类信息 statement covers it, which is its content.
+	if d := c.Directory; d != nil {
+		for _, cat := range d.All {
+			if cat.IsEmpty() && cat.Statement() != nil {
+				continue
+			}
+			col := &inspect.Column{ID: "directory/" + cat.Key, Name: cat.Title(), URL: cat.URL(), Class: inspect.ClassInfo}
+			for _, r := range cat.Records {
+				if ir := byRecord[r]; ir != nil {
+					col.Records = append(col.Records, ir)
+				}
+			}
+			s.Columns = append(s.Columns, col)
+		}
+	}
 	for _, p := range c.ByKind("page") {
 		s.Names = append(s.Names, p.Title())
 	}
@@ -191,6 +208,19 @@ func describeKind(c *generator.Content, r *generator.Record, ir *inspect.Record,
 		}
 	case *generator.Report:
 		ir.Report = &inspect.AnnualReport{Year: e.Year, Level: e.Level}
+	case *generator.Decision:
+		// A natural person is published masked (张某某), and so is the
+		// operator of a 个体工商户: PII-NAME reads the names as published.
+		switch e.Party.Type {
+		case generator.PartyPerson:
+			ir.Parties = append(ir.Parties, inspect.Text{Line: r.Line("party.name"), Text: e.Party.Name})
+		case generator.PartyBusiness:
+			ir.Parties = append(ir.Parties, inspect.Text{Line: r.Line("party.representative"), Text: e.Party.Representative})
+		}
+		if !e.DecidedAt.IsZero() {
+			ir.Dates = append(ir.Dates, inspect.DateOrder{Before: e.DecidedAt, After: h.Published,
+				BeforeName: "decided", AfterName: "date_published", Line: r.Line("date_published")})
+		}
 	}
 }
 

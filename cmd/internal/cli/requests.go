@@ -121,7 +121,7 @@ func writeRequests(c *generator.Content, theme *generator.Theme, sf siteFlags, d
 	if err != nil {
 		return err
 	}
-	b := &generator.Build{Content: c, Theme: theme}
+	view := generator.NewView(c, theme)
 	var apply, notice bytes.Buffer
 	p := generator.ApplyPageFor(c, theme, reqMarker)
 	p.Title = reqTitle
@@ -130,7 +130,7 @@ func writeRequests(c *generator.Content, theme *generator.Theme, sf siteFlags, d
 	}
 	col := theme.T("svc_col_notice")
 	np := &generator.Page{Template: "service.html", Title: reqTitle, Column: col, URL: "/notice/", NoIndex: true,
-		Content: template.HTML(reqMarker), Crumbs: []generator.Crumb{{Title: col, URL: "/notice/"}}, Site: c.Site, Build: b}
+		Content: template.HTML(reqMarker), Crumbs: []generator.Crumb{{Title: col, URL: "/notice/"}}, Site: c.Site, Build: view}
 	if err := theme.Execute(&notice, "service.html", np); err != nil {
 		return fmt.Errorf("requests page: %w", err)
 	}

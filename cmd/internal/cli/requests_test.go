@@ -216,7 +216,7 @@ func TestRequestsSample(t *testing.T) {
 			w := newWebClient(t, srv)
 
 			code, d := w.doc(http.MethodGet, "/apply/", nil)
-			if code != 200 || d.Find("select#f-agency option").Length() != 12 || d.Find("input#f-website").Length() != 1 ||
+			if code != 200 || d.Find("select#f-agency option").Length() != 14 || d.Find("input#f-website").Length() != 1 ||
 				d.Find(`nav.site-nav a[aria-current="page"][href="/apply/"]`).Length() != 1 || d.Find("h1").Text() != "在线提交政府信息公开申请" {
 				t.Fatalf("GET /apply/: %d, %d agency options; page:\n%s", code, d.Find("select#f-agency option").Length(), d.Find("main").Text())
 			}

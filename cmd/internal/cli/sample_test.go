@@ -22,6 +22,11 @@ import (
 // bodies and attachments.
 const sampleMarker = "WITHHELD-SAMPLE-不得公开"
 
+// sampleMarkers are every marker of the sample's withheld records: the
+// withheld ones, and the decisions that left the site past their display
+// period (EXPIRED-DECISION) or revoked (REVOKED-DECISION).
+var sampleMarkers = []string{sampleMarker, "WITHHELD-SAMPLE", "EXPIRED-DECISION", "REVOKED-DECISION"}
+
 // TestSamplePortal builds the repository's own content/ the way the README's
 // first command does, and checks what every build must guarantee: the
 // withheld records reach no output, and the site has no broken links.
@@ -31,8 +36,16 @@ func TestSamplePortal(t *testing.T) {
 	if err := BuildSite(context.Background(), "../../..", out, time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), &stdout, &stderr); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
-	if !strings.Contains(stdout.String(), "3 withheld") {
-		t.Errorf("summary does not report the 3 withheld sample records:\n%s", stdout.String())
+	// 3 withheld records, a withheld info record with its attachment, and
+	// two decisions that left the site: one past its display period, one
+	// revoked (issue 12).
+	if !strings.Contains(stdout.String(), "6 withheld") {
+		t.Errorf("summary does not report the 6 withheld sample records:\n%s", stdout.String())
+	}
+	for _, p := range []string{"content/info/2026-yusuan-tiaozheng-cao.md", "content/decisions/2025-sthjj-jiahe-huagong.md", "content/decisions/2026-scjgj-ruixiang-dianqi.md"} {
+		if !strings.Contains(stdout.String(), p) {
+			t.Errorf("summary does not list %s as withheld:\n%s", p, stdout.String())
+		}
 	}
 	files := 0
 	for _, dir := range []string{out, out + ".search"} {
@@ -45,8 +58,10 @@ func TestSamplePortal(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if bytes.Contains(b, []byte(sampleMarker)) || bytes.Contains(b, []byte("WITHHELD-SAMPLE")) {
-				t.Errorf("%s contains the withheld marker", p)
+			for _, m := range sampleMarkers {
+				if bytes.Contains(b, []byte(m)) {
+					t.Errorf("%s contains the withheld marker %q", p, m)
+				}
 			}
 			return nil
 		})
@@ -65,13 +80,14 @@ func TestSamplePortal(t *testing.T) {
 	defer closer.Close()
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	for _, q := range []string{sampleMarker, "WITHHELD", "WITHHELD-SAMPLE"} {
+	for _, q := range append([]string{"WITHHELD", "EXPIRED", "REVOKED"}, sampleMarkers...) {
 		if r := apiSearch(t, srv, q); r.Total != 0 {
 			t.Errorf("search %q finds withheld records: %+v", q, r.Results)
 		}
 	}
 
 	checkInterpretationStatus(t, out, srv)
+	checkSampleDirectory(t, out, time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))
 
 	var lcOut, lcErr bytes.Buffer
 	if code := runLinkcheck(context.Background(), []string{out}, &lcOut, &lcErr); code != 0 {

@@ -117,7 +117,7 @@ func buildIndex(ctx context.Context, c *generator.Content, theme *generator.Them
 	}
 	var shell bytes.Buffer
 	page := &generator.Page{Template: "search.html", Title: shellTitle, Column: theme.T("search"), URL: "/search",
-		Content: template.HTML(shellMarker), NoIndex: true, Site: c.Site, Build: &generator.Build{Content: c, Theme: theme}}
+		Content: template.HTML(shellMarker), NoIndex: true, Site: c.Site, Build: generator.NewView(c, theme)}
 	if err := theme.Execute(&shell, "search.html", page); err != nil {
 		return stats, fmt.Errorf("search page: %w", err)
 	}

@@ -76,7 +76,7 @@ func writeStaticSearch(ctx context.Context, c *generator.Content, theme *generat
 		template.HTMLEscapeString(theme.T("search_static_loading")), template.HTMLEscapeString(c.Site.URL("/"+staticsearch.ClientPath())))
 	var page bytes.Buffer
 	p := &generator.Page{Template: "search.html", Title: theme.T("search"), Column: theme.T("search"), URL: "/search/",
-		Content: template.HTML(shell), NoIndex: true, Site: c.Site, Build: &generator.Build{Content: c, Theme: theme}}
+		Content: template.HTML(shell), NoIndex: true, Site: c.Site, Build: generator.NewView(c, theme)}
 	if err := theme.Execute(&page, "search.html", p); err != nil {
 		return st, fmt.Errorf("static search page: %w", err)
 	}
