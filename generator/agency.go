@@ -174,37 +174,6 @@ var (
 	emailRE    = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 )
 
-// agencyScaffold is the text of a new profile. `gongkai new` does not offer
-// it yet: a profile is named by its agency code, not by an index number or a
-// slug, which is how new names files.
-const agencyScaffold = `---
-disclosure: 主动公开
-name: "{{.Title}}"        # 机构名称
-org_code: ""              # 统一社会信用代码 (the prefix of the agency's index numbers)
-type: 市政府工作部门       # 机构类别
-parent: ""                # 上级机关 (agency code)
-date_published: {{.Date}} # 更新日期
-address: ""               # 办公地址
-postcode: ""
-hours: 工作日 上午9:00—12:00，下午13:30—17:30
-phone: ""
-fax: ""
-email: ""
-# website: https://…
-leaders:                  # 负责人 and 分工
-  - name: ""
-    post: ""
-    duties: ""
-departments:              # 内设机构
-  - name: ""
-    duties: ""
----
-
-主要职责（职能）：
-
-1. 
-`
-
 // Link resolves the parent agency and checks that the profile describes an
 // agency of the site: site.yaml's agencies: lists every code the content
 // uses, the profile holds the rest.

@@ -1,7 +1,6 @@
 package generator
 
 import (
-	"cmp"
 	_ "embed"
 	"fmt"
 	"slices"
@@ -300,12 +299,6 @@ func (d *Directory) checkCoverage(pos Pos, probs *Problems) {
 	}
 }
 
-// directoryMember is what the directory asks of a record to place it: the
-// values of a facet of its kind, and for info records the category they name.
-type directoryMember interface {
-	Facet(name string) []string
-}
-
 // assign places the published records into their categories: a record of a
 // category's kind whose facets match, and an info record in the category it
 // names (category(r) returns the key, "" for other kinds). It returns each
@@ -417,15 +410,6 @@ func orNone(s []string) string {
 type CategoryCount struct {
 	*Category
 	N int
-}
-
-// sortCategoriesByTree orders categories as the tree does.
-func (d *Directory) sortCategoriesByTree(cs []*Category) {
-	idx := map[*Category]int{}
-	for i, c := range d.All {
-		idx[c] = i
-	}
-	slices.SortFunc(cs, func(a, b *Category) int { return cmp.Compare(idx[a], idx[b]) })
 }
 
 func (c *Category) String() string { return fmt.Sprintf("%s %s", c.Key, c.Name) }

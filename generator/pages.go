@@ -395,8 +395,7 @@ func (b *Build) catalogueEntries() []CatalogueEntry {
 		if h.IndexNo == "" {
 			continue
 		}
-		d := h.Published
-		d = r.Entry.DateFormed()
+		d := r.Entry.DateFormed()
 		out = append(out, CatalogueEntry{Record: r, Kind: b.Theme.T(r.Kind.Column), Category: b.Primary(r), Date: d.Format("2006-01-02")})
 	}
 	// The catalogue is organised by the directory: category by category in
