@@ -49,6 +49,6 @@ func reportSkips() {
 	for _, r := range reasons {
 		fmt.Fprintf(&b, "  %d skipped: %s\n", skipped.reasons[r], r)
 	}
-	b.WriteString("  Install what they need (README, \"Tests\"), or set GONGKAI_REQUIRE_BROWSER=1 to make a skip a failure.\n")
+	b.WriteString("  Install what they need (README, \"Two commands on a fresh machine\"), or set GONGKAI_REQUIRE_BROWSER=1 to make a skip a failure.\n")
 	io.WriteString(w, b.String())
 }

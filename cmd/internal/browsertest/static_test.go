@@ -117,10 +117,11 @@ func TestStaticSearch(t *testing.T) {
 func (tb *tab) openURL(u string, want int) {
 	tb.t.Helper()
 	pg := tb.page.Timeout(loadTimeout)
+	loaded := tb.loadWaiter(pg)
 	if err := pg.Navigate(u); err != nil {
 		tb.t.Fatalf("open %s: %v", u, err)
 	}
-	if err := pg.WaitLoad(); err != nil {
+	if err := loaded(); err != nil {
 		tb.t.Fatalf("open %s: wait for load: %v", u, err)
 	}
 	tb.flush()

@@ -24,6 +24,7 @@ type tab struct {
 	t     testing.TB
 	page  *rod.Page // bound by the tab's whole-life deadline
 	width int
+	noJS  bool // scripts disabled: loads are awaited through lifecycle events
 
 	mu        sync.Mutex
 	problems  []string
@@ -66,7 +67,7 @@ func openTab(t testing.TB, o tabOptions) *tab {
 		}
 	})
 	tb := &tab{
-		t: t, page: page, width: o.width,
+		t: t, page: page, width: o.width, noJS: o.noJS,
 		requests:  map[proto.NetworkRequestID]string{},
 		docStatus: map[string]int{},
 		flushed:   make(chan string, 16),
@@ -232,10 +233,11 @@ func (tb *tab) open(p string, want int) {
 	}
 	tb.mu.Unlock()
 	pg := tb.page.Timeout(loadTimeout)
+	loaded := tb.loadWaiter(pg)
 	if err := pg.Navigate(u); err != nil {
 		tb.t.Fatalf("open %s: %v", p, err)
 	}
-	if err := pg.WaitLoad(); err != nil {
+	if err := loaded(); err != nil {
 		tb.t.Fatalf("open %s: wait for load: %v", p, err)
 	}
 	tb.flush()
@@ -247,6 +249,28 @@ func (tb *tab) open(p string, want int) {
 	}
 	if got != want {
 		tb.t.Errorf("open %s: HTTP %d, want %d", p, got, want)
+	}
+}
+
+// loadWaiter returns a function that waits for the load event of the
+// document the tab navigates to next; call it before navigating. A tab with
+// JavaScript off waits on the browser's lifecycle events of its main frame:
+// rod's WaitLoad runs a script in the page, and in a tab whose scripts are
+// disabled that script now and then landed in the document being replaced
+// and never answered (open / and /search?q=… timed out that way at random,
+// most often under load).
+func (tb *tab) loadWaiter(pg *rod.Page) func() error {
+	if !tb.noJS {
+		return pg.WaitLoad
+	}
+	_ = proto.PageSetLifecycleEventsEnabled{Enabled: true}.Call(pg)
+	wait := pg.EachEvent(func(e *proto.PageLifecycleEvent) bool {
+		return e.Name == proto.PageLifecycleEventNameLoad && e.FrameID == pg.FrameID
+	})
+	return func() error {
+		wait()
+		_ = proto.PageSetLifecycleEventsEnabled{Enabled: false}.Call(pg)
+		return pg.GetContext().Err()
 	}
 }
 
