@@ -6,12 +6,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"gongkai/internal/measure"
 	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	"slices"
 	"strings"
 	"testing"
@@ -100,55 +100,23 @@ func corpusHeadings(body string) []string {
 func BenchmarkBuild(b *testing.B) {
 	docs := loadCorpus(b)
 	runtime.GC()
-	base := liveHeap()
+	base := measure.LiveHeap()
 	for b.Loop() {
 		dir := filepath.Join(b.TempDir(), "ix")
-		stop := sampleLiveHeap()
-		cpu0 := processCPU()
+		stop := measure.SampleLiveHeap()
+		cpu0 := measure.CPU()
 		if _, err := Build(b.Context(), dir, "", docs, benchOptions()); err != nil {
 			b.Fatal(err)
 		}
 		peak := stop()
 		// CPU time of the whole process: on a busy machine it moves far
 		// less than the wall time.
-		b.ReportMetric(float64(processCPU()-cpu0)/1e9, "cpu-s")
+		b.ReportMetric((measure.CPU() - cpu0).Seconds(), "cpu-s")
 		b.ReportMetric(float64(dirSize(dir))/(1<<20), "disk-MB")
 		b.ReportMetric(float64(base)/(1<<20), "corpus-heap-MB")
 		b.ReportMetric(float64(peak-min(peak, base))/(1<<20), "build-heap-MB")
 	}
 	reportPeakRSS(b)
-}
-
-// liveHeap returns the heap marked live by the last garbage collection.
-func liveHeap() uint64 {
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(s)
-	return s[0].Value.Uint64()
-}
-
-// sampleLiveHeap watches the live heap until the returned function is
-// called, which reports the largest value seen.
-func sampleLiveHeap() func() uint64 {
-	done := make(chan struct{})
-	result := make(chan uint64)
-	go func() {
-		var peak uint64
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		for {
-			peak = max(peak, liveHeap())
-			select {
-			case <-done:
-				result <- peak
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return func() uint64 {
-		close(done)
-		return <-result
-	}
 }
 
 // BenchmarkRebuild changes 1% of the documents and rebuilds from the
@@ -166,12 +134,12 @@ func BenchmarkRebuild(b *testing.B) {
 	}
 	for b.Loop() {
 		dir := filepath.Join(b.TempDir(), "ix")
-		cpu0 := processCPU()
+		cpu0 := measure.CPU()
 		st, err := Build(b.Context(), dir, prev, changed, benchOptions())
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.ReportMetric(float64(processCPU()-cpu0)/1e9, "cpu-s")
+		b.ReportMetric((measure.CPU() - cpu0).Seconds(), "cpu-s")
 		b.ReportMetric(float64(st.Updated), "updated")
 	}
 }

@@ -12,13 +12,3 @@ func threadCPU() int64 {
 	}
 	return ts.Nano()
 }
-
-// processCPU returns the CPU time (user and system) the process has used, in
-// nanoseconds.
-func processCPU() int64 {
-	var ru unix.Rusage
-	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
-}

@@ -4,5 +4,3 @@ package search
 
 // threadCPU is not measured outside Linux.
 func threadCPU() int64 { return 0 }
-
-func processCPU() int64 { return 0 }

@@ -1,13 +1,11 @@
 package staticsearch
 
 import (
+	"gongkai/internal/measure"
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
-	"syscall"
 	"testing"
-	"time"
 )
 
 // BenchmarkWrite writes the static index of the corpus and reports its size
@@ -15,16 +13,16 @@ import (
 func BenchmarkWrite(b *testing.B) {
 	docs := loadCorpus(b)
 	runtime.GC()
-	base := liveHeap()
+	base := measure.LiveHeap()
 	for b.Loop() {
 		out := filepath.Join(b.TempDir(), "public")
-		stop := sampleLiveHeap()
-		cpu0 := cpuTime()
+		stop := measure.SampleLiveHeap()
+		cpu0 := measure.CPU()
 		st, err := Write(b.Context(), out, "", docs, Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.ReportMetric((cpuTime() - cpu0).Seconds(), "cpu-s")
+		b.ReportMetric((measure.CPU() - cpu0).Seconds(), "cpu-s")
 		peak := stop()
 		b.ReportMetric(float64(st.Bytes)/(1<<20), "index-MB")
 		b.ReportMetric(float64(st.Files), "files")
@@ -50,42 +48,4 @@ func grepLine(s, prefix string) string {
 		s = s[i+1:]
 	}
 	return ""
-}
-
-// cpuTime is the process's user and system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func liveHeap() uint64 {
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(s)
-	return s[0].Value.Uint64()
-}
-
-func sampleLiveHeap() func() uint64 {
-	done := make(chan struct{})
-	result := make(chan uint64)
-	go func() {
-		var peak uint64
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		for {
-			peak = max(peak, liveHeap())
-			select {
-			case <-done:
-				result <- peak
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return func() uint64 {
-		close(done)
-		return <-result
-	}
 }

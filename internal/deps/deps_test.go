@@ -25,6 +25,7 @@ var policy = map[string][]string{
 	"gongkai/internal/gitlog":      {},
 	"gongkai/requests":             {},
 	"gongkai/internal/corpus":      {},
+	"gongkai/internal/measure":     {},
 	"gongkai/themes":               {},
 	"gongkai/staticsearch":         {"gongkai/internal/precompress", "gongkai/search"},
 	"gongkai/cmd/internal/cli":     {"gongkai/generator", "gongkai/inspect", "gongkai/internal/gitlog", "gongkai/internal/publish", "gongkai/internal/server", "gongkai/linkcheck", "gongkai/requests", "gongkai/search", "gongkai/staticsearch", "gongkai/themes"},

@@ -3,11 +3,11 @@ package cli
 import (
 	"context"
 	"flag"
+	"gongkai/internal/measure"
 	"io"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"gongkai/internal/corpus"
 )
@@ -34,7 +34,7 @@ func BenchmarkCheck(b *testing.B) {
 	syscall.Sync()
 	args := []string{"-source", site, "-out", site + "/public", "-date", "2025-01-01"}
 	var summary string
-	cpu0 := cpuTime()
+	cpu0 := measure.CPU()
 	runs := 0
 	for b.Loop() {
 		runs++
@@ -50,16 +50,7 @@ func BenchmarkCheck(b *testing.B) {
 	}
 	// CPU time is what the machine's load does not change: the wall time
 	// of a run on a busy two-core machine is noisy.
-	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(runs), "cpu-s/op")
+	b.ReportMetric((measure.CPU()-cpu0).Seconds()/float64(runs), "cpu-s/op")
 	b.ReportMetric(float64(n), "docs")
 	b.Log(summary)
-}
-
-// cpuTime returns the user and system CPU time of this process so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

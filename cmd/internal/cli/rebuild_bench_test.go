@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"gongkai/internal/measure"
 	"io"
 	"os"
 	"path/filepath"
@@ -66,7 +67,7 @@ func BenchmarkRebuildAfterEdit(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			var bytes int64
 			var wall time.Duration
-			cpu0 := cpuTime()
+			cpu0 := measure.CPU()
 			i := 0
 			for b.Loop() {
 				i++
@@ -80,7 +81,7 @@ func BenchmarkRebuildAfterEdit(b *testing.B) {
 				bytes += sum.bytes
 			}
 			b.ReportMetric(wall.Seconds()/float64(i), "wall-s/op")
-			b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(i), "cpu-s/op")
+			b.ReportMetric((measure.CPU()-cpu0).Seconds()/float64(i), "cpu-s/op")
 			b.ReportMetric(float64(bytes)/float64(i), "out-bytes/op")
 			b.ReportMetric(float64(n), "docs")
 		})
