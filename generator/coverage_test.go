@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,26 +111,7 @@ category: ` + category + `
 // the search index, holds one of markers.
 func assertNoMarkers(t *testing.T, out string, texts []string, markers ...string) {
 	t.Helper()
-	n := 0
-	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		n++
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		for _, m := range markers {
-			if strings.Contains(string(b), m) {
-				t.Errorf("%s contains the marker %q", p, m)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	n := assertNoBytes(t, out, markers...)
 	if n < 50 {
 		t.Fatalf("only %d files checked; the test would prove nothing", n)
 	}
