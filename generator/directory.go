@@ -86,6 +86,17 @@ func (c *Category) Title() string {
 	return c.Parent.Title() + "：" + c.Name
 }
 
+// Path returns the names of the category and its parents from the root,
+// joined by "/" (法规文件/规章), as the search's 类别 facet shows them; a "/"
+// inside a name becomes a full-width "／".
+func (c *Category) Path() string {
+	name := strings.ReplaceAll(c.Name, "/", "／")
+	if c.Parent == nil {
+		return name
+	}
+	return c.Parent.Path() + "/" + name
+}
+
 // BasisText returns the provision the category serves as the regulation
 // writes it: 第二十条第（三）项, 第二十一条.
 func (c *Category) BasisText() string { return basisText(c.Basis) }

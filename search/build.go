@@ -36,6 +36,9 @@ type Doc struct {
 	Agencies []string  // issuing agency names
 	Topic    string    // "一级/二级", may be empty
 	Validity string    // "有效" | "已修改" | "失效" | "废止" | "" (non-policy)
+	// Category is the record's category of the disclosure directory (公开目录)
+	// as a path of names, "法规文件/规章"; it is a facet only, not searched.
+	Category string
 	Date     time.Time // publication date (Asia/Shanghai); the year facet derives from it
 	Keywords []string
 	// Headings are the headings of the body, which Body also holds; they
@@ -280,6 +283,7 @@ func writeText(ctx context.Context, path string, docs []Doc, order []int, tab *t
 func (rec *docRecord) setDoc(d *Doc) {
 	rec.ID, rec.Kind, rec.Title, rec.DocNo, rec.IndexNo = d.ID, d.Kind, d.Title, d.DocNo, d.IndexNo
 	rec.Topic, rec.Validity, rec.Hash, rec.Agencies = d.Topic, d.Validity, d.Hash, d.Agencies
+	rec.Category = d.Category
 	rec.Date = 0
 	if !d.Date.IsZero() {
 		rec.Date = d.Date.Unix()

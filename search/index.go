@@ -221,13 +221,18 @@ const (
 	facetTopic
 	facetYear
 	facetValidity
+	facetCategory // the category of the disclosure directory (公开目录), "一级/二级"
 	numFacets
 )
 
-var facetNames = [numFacets]string{"kind", "agency", "topic", "year", "validity"}
+var facetNames = [numFacets]string{"kind", "agency", "topic", "year", "validity", "category"}
 
 // facetLabelKeys are the label keys of the facets' names.
-var facetLabelKeys = [numFacets]string{"search_facet_kind", "search_facet_agency", "search_facet_topic", "search_facet_year", "search_facet_validity"}
+var facetLabelKeys = [numFacets]string{"search_facet_kind", "search_facet_agency", "search_facet_topic", "search_facet_year", "search_facet_validity", "search_facet_category"}
+
+// hierarchical reports whether facet f's values are paths ("一级/二级"), of
+// which a first level selects every value below it.
+func hierarchical(f int) bool { return f == facetTopic || f == facetCategory }
 
 // validityOrder ranks validity values: in-force documents rank above
 // amended, unknown, expired and repealed ones when relevance ties.
@@ -262,6 +267,8 @@ func facetValues(f int, r *docRecord) []string {
 		return []string{strconv.Itoa(r.date().Year())}
 	case facetValidity:
 		return nonEmpty(r.Validity)
+	case facetCategory:
+		return nonEmpty(strings.TrimSpace(r.Category))
 	}
 	return nil
 }

@@ -78,6 +78,7 @@ type Column struct {
 // is for. The theme's i18n file must define each (the CLI's tests check).
 var LabelKeys = []string{
 	"search_facet_kind", "search_facet_agency", "search_facet_topic", "search_facet_year", "search_facet_validity",
+	"search_facet_category", // 类别: the disclosure directory's category
 	"search_year_value",     // %s年
 	"search_sort_relevance", // 按相关度
 	"search_sort_date",      // 按日期

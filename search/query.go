@@ -57,6 +57,7 @@ type Filters struct {
 	Topic    string `json:"topic,omitempty"`
 	Year     string `json:"year,omitempty"`
 	Validity string `json:"validity,omitempty"`
+	Category string `json:"category,omitempty"`
 }
 
 func (f *Filters) get(i int) string {
@@ -71,6 +72,8 @@ func (f *Filters) get(i int) string {
 		return f.Year
 	case facetValidity:
 		return f.Validity
+	case facetCategory:
+		return f.Category
 	}
 	return ""
 }
@@ -87,6 +90,8 @@ func (f *Filters) set(i int, v string) {
 		f.Year = v
 	case facetValidity:
 		f.Validity = v
+	case facetCategory:
+		f.Category = v
 	}
 }
 
@@ -98,6 +103,7 @@ var filterKeys = map[string]int{
 	"topic": facetTopic, "主题": facetTopic,
 	"year": facetYear, "年份": facetYear,
 	"validity": facetValidity, "有效性": facetValidity,
+	"category": facetCategory, "类别": facetCategory,
 }
 
 // Message is a note for the user, such as "query too long" or "no results",
@@ -136,8 +142,8 @@ const (
 //	word                 documents containing word (any substring, in any field)
 //	"a phrase"           documents containing the phrase; “ ” and 「 」 work too
 //	-word, -"a phrase"   documents not containing it
-//	agency:name          a filter; also kind:, topic:, year:, validity:
-//	                     and 机关:, 发文机关:, 类型:, 主题:, 年份:, 有效性:
+//	agency:name          a filter; also kind:, topic:, year:, validity:, category:
+//	                     and 机关:, 发文机关:, 类型:, 主题:, 年份:, 有效性:, 类别:
 //
 // Anything malformed (an unclosed quote, a lone -, an empty filter) is read
 // as plain text. Text longer than MaxQueryRunes is cut, and terms beyond
@@ -352,7 +358,7 @@ func (q Query) String() string {
 }
 
 // ParseRequest reads a query from URL parameters: q, the filters (agency,
-// topic, kind, year, validity), sort, page and size. Unparseable values
+// topic, kind, year, validity, category), sort, page and size. Unparseable values
 // fall back to defaults.
 func ParseRequest(v url.Values) Query {
 	q := ParseQuery(v.Get("q"))

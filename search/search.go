@@ -550,15 +550,15 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 func hasFilters(f Filters) bool { return f != Filters{} }
 
 // filterIDs returns the ids of the facet values that filter value v selects:
-// the value itself, and for topics every sub-topic ("一级" selects
-// "一级/二级").
+// the value itself, and for topics and categories every value below it
+// ("一级" selects "一级/二级").
 func (ix *Index) filterIDs(f int, v string) map[uint16]bool {
 	d := &ix.facets[f]
 	ids := map[uint16]bool{}
 	if id, ok := d.id(v); ok {
 		ids[id] = true
 	}
-	if f == facetTopic {
+	if hierarchical(f) {
 		for i, val := range d.values {
 			if strings.HasPrefix(val, v+"/") {
 				ids[uint16(i)] = true
@@ -1043,7 +1043,7 @@ func (ix *Index) facetList(q Query, u urls, m *matcher, limit int, st *Settings)
 		active := q.Filters.get(f)
 		type vc = valueCount
 		var vals []vc
-		if f == facetTopic {
+		if hierarchical(f) {
 			vals = topicValues(d.values, m.counts[f], active)
 		} else {
 			for id, n := range m.counts[f] {
@@ -1094,9 +1094,9 @@ type valueCount struct {
 	n int
 }
 
-// topicValues lists topics two levels deep: first-level topics with the sum
-// of their sub-topics, and, when a topic is selected, the sub-topics of its
-// first level.
+// topicValues lists topics (or categories) two levels deep: first-level
+// values with the sum of the values below them, and, when a value is
+// selected, the values below its first level.
 func topicValues(values []string, counts []int, active string) []valueCount {
 	type vc = valueCount
 	level1 := func(v string) string {

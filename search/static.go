@@ -91,13 +91,13 @@ func TitleRunes(d *Doc) int { return tokenRunes(squeeze(foldString(d.Title))) }
 func IsCJK(r rune) bool { return isCJK(r) }
 
 // FacetNames names the facets in display order: kind, agency, topic, year,
-// validity.
+// validity, category.
 func FacetNames() []string { return facetNames[:] }
 
 // DocFacets returns d's values of each facet, in FacetNames order, as the
 // index counts them (the year in China Standard Time).
 func DocFacets(d *Doc) [][]string {
-	rec := docRecord{Kind: d.Kind, Agencies: d.Agencies, Topic: d.Topic, Validity: d.Validity}
+	rec := docRecord{Kind: d.Kind, Agencies: d.Agencies, Topic: d.Topic, Validity: d.Validity, Category: d.Category}
 	if !d.Date.IsZero() {
 		rec.Date = d.Date.Unix()
 	}

@@ -65,6 +65,7 @@ type docRecord struct {
 	IndexNo  string
 	Topic    string
 	Validity string
+	Category string
 	Hash     string
 	Agencies []string
 	Date     int64 // Unix seconds; 0 when unknown

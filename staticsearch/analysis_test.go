@@ -41,7 +41,7 @@ func randomInputs(n int) []string {
 	alphabet := []rune("的是在投诉举报补贴尾气汽车检测多少钱怎么办理如何申请吗呢资訊開國務院令第号年月日条款届一二三十百千万〇两零0123456789" +
 		"abcXYZ Ａ１（）〔〕【】[]()\"“”「」『』-－:：, ，。、 \u3000\t成委发府办政資訊個保護乾薴\uF900\u2F00")
 	rng := rand.New(rand.NewPCG(16, 42))
-	words := []string{"agency:", "kind:", "年份:", "多少钱", "怎么办", "2019年4月3日", "国务院令第711号", "云府办发〔2023〕15号", "\"", "-"}
+	words := []string{"agency:", "kind:", "年份:", "类别:", "多少钱", "怎么办", "2019年4月3日", "国务院令第711号", "云府办发〔2023〕15号", "\"", "-"}
 	out := make([]string, n)
 	for i := range out {
 		var b strings.Builder
@@ -71,7 +71,7 @@ type vecNotice struct {
 type vector struct {
 	Raw        string        `json:"raw"`
 	Terms      []vecTerm     `json:"terms"`
-	Filters    [5]string     `json:"filters"`
+	Filters    [6]string     `json:"filters"`
 	Notices    []vecNotice   `json:"notices"`
 	String     string        `json:"string"`
 	Words      []search.Word `json:"words"`
@@ -127,7 +127,7 @@ func TestAnalysisAgrees(t *testing.T) {
 		q, an := search.AnalysisOf(raw, search.DefaultSynonyms)
 		v := vector{Raw: raw, String: q.String(), Words: an.Words, Dropped: an.Dropped, Intent: an.Intent, Fold: search.Fold(raw),
 			Trad: search.HasTraditional(raw), Terms: []vecTerm{}, Notices: []vecNotice{}}
-		v.Filters = [5]string{q.Filters.Kind, q.Filters.Agency, q.Filters.Topic, q.Filters.Year, q.Filters.Validity}
+		v.Filters = [6]string{q.Filters.Kind, q.Filters.Agency, q.Filters.Topic, q.Filters.Year, q.Filters.Validity, q.Filters.Category}
 		for _, tm := range q.Terms {
 			v.Terms = append(v.Terms, vecTerm{tm.Text, tm.Phrase, tm.Exclude})
 		}

@@ -6,7 +6,8 @@
 
 const SEP = 0, CJK = 1, LETTER = 2, DIGIT = 3
 const SEGSEP = 0x1f
-const FACETS = ['kind', 'agency', 'topic', 'year', 'validity']
+// topic (2) and category (5) are paths, 一级/二级: f % 3 === 2
+const FACETS = ['kind', 'agency', 'topic', 'year', 'validity', 'category']
 const FACET_KEYS = FACETS.map(f => 'search_facet_' + f)
 const VALIDITY = { '有效': 0, '已修改': 1, '': 2, '失效': 3, '废止': 4 }
 const LAPSED = 3
@@ -94,7 +95,7 @@ const utf8Len = r => r < 0x80 ? 1 : r < 0x800 ? 2 : r < 0x10000 ? 3 : 4
 // ---- Parsing a query (query.go) ----
 
 const TRIM = cps(",.;:!?'\"`，。、；：！？《》「」『』“”‘’…·")
-const FILTER_KEYS = { kind: 0, '类型': 0, agency: 1, '机关': 1, '发文机关': 1, topic: 2, '主题': 2, year: 3, '年份': 3, validity: 4, '有效性': 4 }
+const FILTER_KEYS = { kind: 0, '类型': 0, agency: 1, '机关': 1, '发文机关': 1, topic: 2, '主题': 2, year: 3, '年份': 3, validity: 4, '有效性': 4, category: 5, '类别': 5 }
 const LIMITS = { query: 200, terms: 16, filter: 100, size: 10, maxSize: 50 }
 
 function trimWord(s) {
@@ -128,7 +129,7 @@ const hasTokens = s => cps(s).some(r => classOf(foldRune(r)) !== SEP)
 const isControl = r => r < 0x20 || (r >= 0x7f && r <= 0x9f)
 
 function parseQuery(raw) {
-  const q = { terms: [], filters: ['', '', '', '', ''], sort: 'relevance', page: 1, size: 0, notices: [] }
+  const q = { terms: [], filters: ['', '', '', '', '', ''], sort: 'relevance', page: 1, size: 0, notices: [] }
   let rs = cps(raw)
   if (rs.length > LIMITS.query) { rs = rs.slice(0, LIMITS.query); q.notices.push({ code: 'query_too_long', args: [LIMITS.query] }) }
   rs = rs.map(r => r === SEGSEP || isControl(r) ? 32 : r)
@@ -1230,7 +1231,7 @@ function snippet(doc, h) {
 function filterIDs(T, f, v) {
   const ids = new Set(), d = T.dict[f], i = d.indexOf(v)
   if (i >= 0) ids.add(i)
-  if (f === 2) d.forEach((x, k) => { if (x.startsWith(`${v}/`)) ids.add(k) })
+  if (f % 3 === 2) d.forEach((x, k) => { if (x.startsWith(`${v}/`)) ids.add(k) })
   return ids
 }
 function facetValueLabel(st, f, v) { return f === 0 ? kindLabel(st, v) : f === 3 ? label(st, 'search_year_value', v) : v }
@@ -1267,7 +1268,7 @@ export async function search(store, q, base) {
     if (v) resp.filters.push({ name, label: label(st, FACET_KEYS[f]), value: v, value_label: facetValueLabel(st, f, v), remove_url: withQ(c => { c.filters[f] = '' }) })
   })
   const hasFilters = q.filters.some(Boolean)
-  if (hasFilters) resp.clear_url = withQ(c => { c.filters = ['', '', '', '', ''] })
+  if (hasFilters) resp.clear_url = withQ(c => { c.filters = ['', '', '', '', '', ''] })
   resp.sorts = [['relevance', 'search_sort_relevance'], ['date', 'search_sort_date']].map(([v, k]) => ({ value: v, label: label(st, k), url: withQ(c => { c.sort = v }), active: q.sort === v }))
   const rm = readingMessage(an, q, st, store.intents)
   if (rm) resp.messages.push(rm)
@@ -1350,7 +1351,7 @@ function facetList(T, q, m, st, withQ) {
   FACETS.forEach((name, f) => {
     const d = T.dict[f], active = q.filters[f]
     let vals = []
-    if (f === 2) vals = topicValues(d, m.counts[f], active)
+    if (f % 3 === 2) vals = topicValues(d, m.counts[f], active)
     else m.counts[f].forEach((n, id) => { if (n > 0 || d[id] === active) vals.push([d[id], n]) })
     if (active && !vals.some(x => x[0] === active)) vals.push([active, 0])
     if (!vals.length) return
@@ -1382,7 +1383,7 @@ function noResults(q, an, m, st, withQ, base, T) {
   if (q.filters.some(Boolean)) {
     msg.text = label(st, 'search_msg_no_results_filters'); msg.links = []
     FACETS.forEach((_, f) => { const v = q.filters[f]; if (v) msg.links.push({ label: label(st, 'search_remove_value', facetValueLabel(st, f, v)), url: withQ(c => { c.filters[f] = '' }) }) })
-    if (msg.links.length > 1) msg.links.push({ label: label(st, 'search_remove_all_filters'), url: withQ(c => { c.filters = ['', '', '', '', ''] }) })
+    if (msg.links.length > 1) msg.links.push({ label: label(st, 'search_remove_all_filters'), url: withQ(c => { c.filters = ['', '', '', '', '', ''] }) })
   } else if (q.terms.length > 1) msg.text = label(st, 'search_msg_no_results_terms')
   const out = [msg]
   if (!q.terms.length) return out

@@ -45,9 +45,14 @@ func searchDocs(c *generator.Content, texts []string, headings [][]string) []sea
 			DocNo: r.DocNo(), IndexNo: h.IndexNo, Agencies: names, Topic: r.Topic(),
 			Validity: r.ValidityStatus(), Date: h.Published, Keywords: h.Keywords,
 		}
+		if cat := c.Primary(r); cat != nil {
+			d.Category = cat.Path()
+		}
 		if i < len(headings) {
 			d.Headings = headings[i]
 		}
+		// The category is a facet, not indexed text: the hash leaves it out,
+		// and the index takes it afresh for every document.
 		d.Hash = docHash(d)
 		docs[i] = d
 	}
