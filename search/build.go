@@ -30,15 +30,13 @@ type Doc struct {
 	Kind     string // "policy", "interpretation", "page", "approval", "fee", "channel", "notice", "release", "report"
 	Title    string
 	Summary  string
-	Body     string   // plain text (Markdown already stripped by the caller)
-	DocNo    string   // 发文字号 e.g. "蓉府发〔2024〕12号", may be empty
-	IndexNo  string   // 索引号, may be empty
-	Agencies []string // issuing agency names
-	Topic    string   // "一级/二级", may be empty
-	Validity string   // "有效" | "已修改" | "失效" | "废止" | "" (non-policy)
-	// Category is the record's category of the disclosure directory (公开目录)
-	// as a path of names, "法规文件/规章"; it is a facet only, not searched.
-	Category string
+	Body     string    // plain text (Markdown already stripped by the caller)
+	DocNo    string    // 发文字号 e.g. "蓉府发〔2024〕12号", may be empty
+	IndexNo  string    // 索引号, may be empty
+	Agencies []string  // issuing agency names
+	Topic    string    // "一级/二级", may be empty
+	Validity string    // "有效" | "已修改" | "失效" | "废止" | "" (non-policy)
+	Category string    // 公开目录 category as a path of names, "法规文件/规章"; a facet only, not searched
 	Date     time.Time // publication date (Asia/Shanghai); the year facet derives from it
 	Keywords []string
 	// Headings are the headings of the body, which Body also holds; they
