@@ -2,6 +2,7 @@ package generator
 
 import (
 	"cmp"
+	"context"
 	"net/url"
 	"path"
 	"regexp"
@@ -150,6 +151,39 @@ func (a *AgencyProfile) Check(c *Checker) {
 	}
 }
 
+// agencyScaffold is what `gongkai new agency -code CODE` writes to
+// content/agencies/CODE.md.
+const agencyScaffold = `---
+# 机构信息 of the agency {{.Code}}: the file name is its code, which records name in agencies: [{{.Code}}].
+# Its name and org_code are written here only (not in content/site.yaml).
+disclosure: 主动公开
+name: "{{.Title}}"      # 机构名称
+short_name: ""          # 简称, optional
+org_code: "{{.OrgCode}}" # 统一社会信用代码: the prefix of the agency's index numbers
+type: ""                # 机构类别, e.g. 市政府工作部门; groups the 机构信息 list
+# parent: ""            # 上级机关 (an agency code)
+weight: 100             # order in agency lists (lower first)
+summary: ""
+date_published: {{.Date}} # 更新日期
+address: ""             # 办公地址
+postcode: ""            # 邮政编码, six digits
+hours: ""               # 办公时间, e.g. 工作日 上午9:00—12:00，下午13:30—17:30
+phone: ""               # 联系电话
+fax: ""
+email: ""
+# website: https://…    # 网址
+# web_contact: /page/contact.html
+leaders:                # 负责人 (published in full, 条例第二十条第（二）项)
+  - name: ""
+    post: ""            # 职务
+    duties: ""          # 分工
+departments:            # 内设机构
+  - name: ""
+    duties: ""
+---
+
+`
+
 // agency returns the Agency the profile defines.
 func (a *AgencyProfile) agency(r *Record) *Agency {
 	return &Agency{Code: agencyCode(r), Name: a.Name, OrgCode: a.OrgCode, Address: a.Address, Hours: a.Hours,
@@ -175,12 +209,12 @@ var (
 )
 
 // Link resolves the parent agency and checks that the profile describes an
-// agency of the site: site.yaml's agencies: lists every code the content
-// uses, the profile holds the rest.
+// agency of the site: one site.yaml's agencies: lists, or one the profile
+// itself registers by being published (agenciesFromProfiles).
 func (a *AgencyProfile) Link(c *Checker) {
 	code := agencyCode(c.Record())
 	if c.Site.Agency(code) == nil {
-		c.Errorf("", "no agency with code %q in %s agencies:; add {code: %s, name: %s, org_code: %s} there, or rename the file to an agency's code",
+		c.Errorf("", "no agency with code %q: %s agencies: does not list it, and a profile that is not published registers none; publish the profile, or add {code: %s, name: %s, org_code: %s} to agencies:",
 			code, siteFile, code, a.Name, a.OrgCode)
 	}
 	if a.Parent != "" {
@@ -198,6 +232,99 @@ func (a *AgencyProfile) Facet(name string) []string {
 		return []string{a.Type}
 	}
 	return a.Header.Facet(name)
+}
+
+// agenciesFromProfiles makes the agency profiles the source of each
+// agency's name and org_code, before the records that name agencies are
+// read. site.yaml's agencies: needs only the codes, in the order lists show
+// them, and may be left out: a published profile of a code it does not list
+// adds that agency after the listed ones (by weight, then code). For an old
+// site that still writes name or org_code in agencies:, the same value is a
+// warning (written twice) and a different one an error at both places. Only
+// a published profile counts: a withheld one names nothing, so its agency's
+// name stays in site.yaml or is missing (an error).
+func (c *Content) agenciesFromProfiles(ctx context.Context) error {
+	s := c.Site
+	var added []*AgencyProfile
+	var addedCodes []string
+	for i, p := range c.mdPaths {
+		k := c.mdKinds[i]
+		if k.Name != "agency" {
+			continue
+		}
+		var discard Problems // the records' own pass reports them
+		r, err := c.parse(ctx, p, k, &discard)
+		if err != nil {
+			return err
+		}
+		if r == nil || r.Withheld || r.lines == nil {
+			continue
+		}
+		prof := r.Entry.(*AgencyProfile)
+		code := agencyCode(r)
+		a := s.Agency(code)
+		if a == nil {
+			if codeRE.MatchString(code) && !slices.Contains(addedCodes, code) {
+				added, addedCodes = append(added, prof), append(addedCodes, code)
+			}
+			continue
+		}
+		f := "agencies[" + strconv.Itoa(slices.IndexFunc(s.Agencies, func(b Agency) bool { return b.Code == code })) + "]"
+		for _, fld := range []struct {
+			name    string
+			site    *string
+			profile string
+		}{{"name", &a.Name, prof.Name}, {"org_code", &a.OrgCode, prof.OrgCode}} {
+			switch {
+			case fld.profile == "":
+				// The profile's own check reports the missing field.
+			case *fld.site == "":
+				*fld.site = fld.profile
+			case *fld.site == fld.profile:
+				c.Problems.Warnf(Pos{siteFile, s.Line(f + "." + fld.name)}, f+"."+fld.name,
+					"%s of %s is in %s now, its profile; remove it here and keep only code: (one source, no value written twice)",
+					fld.name, code, r.Path)
+			default:
+				c.Problems.Errorf(Pos{siteFile, s.Line(f + "." + fld.name)}, f+"."+fld.name,
+					"%q differs from %q in %s:%d, the agency's profile; remove it here and keep only code:",
+					*fld.site, fld.profile, r.Path, r.Line(fld.name))
+				c.checker(r, &c.Problems).Errorf(fld.name, "%q differs from %q in %s:%d; the profile is the single source, remove it there",
+					fld.profile, *fld.site, siteFile, s.Line(f+"."+fld.name))
+				*fld.site = fld.profile
+			}
+		}
+	}
+	slices.SortStableFunc(added, func(x, y *AgencyProfile) int {
+		return cmp.Or(cmp.Compare(x.Weight, y.Weight), cmp.Compare(agencyCode(x.Record), agencyCode(y.Record)))
+	})
+	for _, p := range added {
+		s.Agencies = append(s.Agencies, Agency{Code: agencyCode(p.Record), Name: p.Name, OrgCode: p.OrgCode})
+	}
+	s.indexAgencies()
+	s.checkAgencies(&c.Problems)
+	return nil
+}
+
+// checkAgencies reports what agencies: and the profiles leave unknown: an
+// agency with no name or org_code, none at all, an unknown office.
+func (s *Site) checkAgencies(probs *Problems) {
+	at := func(field string) Pos { return Pos{siteFile, s.lines.line(field, 1)} }
+	for i := range s.Agencies[:s.listed] {
+		a := &s.Agencies[i]
+		f := "agencies[" + strconv.Itoa(i) + "]"
+		for _, fld := range []struct{ name, v string }{{"name", a.Name}, {"org_code", a.OrgCode}} {
+			if strings.TrimSpace(fld.v) == "" {
+				probs.Errorf(at(f), f+"."+fld.name, "required: write it in content/%s/%s.md, the agency's published profile (gongkai new agency -code %s), or here",
+					AgencyDir, a.Code, a.Code)
+			}
+		}
+	}
+	if len(s.Agencies) == 0 {
+		probs.Errorf(at("agencies"), "agencies", "at least one agency is required: list the codes here, or publish profiles in content/%s/", AgencyDir)
+	}
+	if s.Office != "" && s.agencyByID[s.Office] == nil {
+		probs.Errorf(at("office"), "office", "unknown agency code %q", s.Office)
+	}
 }
 
 // contactFields are the Agency fields a profile owns.

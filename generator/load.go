@@ -52,7 +52,7 @@ func Kinds() []*Kind {
 		// that need no structure of their own.
 		{Name: "agency", Dir: AgencyDir, Section: "/agency/", Template: "agency.html", Column: "col_agency",
 			New: func() Entry { return &AgencyProfile{} }, Outputs: agencyOutputs, Loaded: agenciesLoaded,
-			PageData: agencyPageData, Facets: []string{"agency", "type"}},
+			PageData: agencyPageData, Facets: []string{"agency", "type"}, Scaffold: agencyScaffold},
 		{Name: "decision", Dir: "decisions", Section: "/decision/", Template: "decision.html", Column: "col_decision",
 			NeedsIndexNo: true, Home: true, New: func() Entry { return &Decision{} }, Outputs: decisionOutputs, Feeds: decisionFeeds,
 			Facets: []string{"agency", "type"}, Scaffold: decisionScaffold},
@@ -153,6 +153,9 @@ func LoadAfter(ctx context.Context, fsys fs.FS, date time.Time, prev *State) (*C
 	}
 	c.Cal = loadCalendar(fsys, &c.Problems)
 	c.Directory = c.loadDirectory()
+	if err := c.agenciesFromProfiles(ctx); err != nil {
+		return nil, err
+	}
 	paths, kinds := c.mdPaths, c.mdKinds
 	recs := make([]*Record, len(paths))
 	probs := make([]Problems, len(paths))

@@ -6,9 +6,12 @@ import (
 	"text/template"
 )
 
-// ScaffoldData fills a kind's scaffold.
+// ScaffoldData fills a kind's scaffold. Code and OrgCode are an agency
+// profile's: the agency code that names its file, and the org code
+// site.yaml may still give it.
 type ScaffoldData struct {
 	Title, IndexNo, Agency, Date string
+	Code, OrgCode                string
 }
 
 // Scaffold returns a new record of kind k with every required field, ready

@@ -66,6 +66,7 @@ type Site struct {
 
 	base       *url.URL
 	agencyByID map[string]*Agency
+	listed     int // the agencies site.yaml lists; profiles add the rest after them
 	topicByKey map[string]*Topic
 	topics     []*Topic // flattened, level 1 then its children, in file order
 	formFile   string   // content path of application_form.file, once checked
@@ -264,27 +265,22 @@ func (s *Site) validate(lines fieldLines, probs *Problems) {
 		*l.to = n
 	}
 	s.API.validate(at, probs)
-	s.agencyByID = map[string]*Agency{}
+	// An agency's name and org_code come from its profile
+	// (content/agencies/<code>.md); agenciesFromProfiles fills them in and
+	// checks what is left here (checkAgencies).
+	s.listed = len(s.Agencies)
 	for i := range s.Agencies {
 		a := &s.Agencies[i]
 		f := "agencies[" + strconv.Itoa(i) + "]"
 		req(f+".code", a.Code)
-		req(f+".name", a.Name)
-		req(f+".org_code", a.OrgCode)
 		if a.Code != "" && !codeRE.MatchString(a.Code) {
 			probs.Errorf(at(f+".code"), f+".code", "want lower-case letters, digits and dashes, got %q", a.Code)
 		}
-		if _, dup := s.agencyByID[a.Code]; dup {
+		if slices.ContainsFunc(s.Agencies[:i], func(b Agency) bool { return b.Code == a.Code }) {
 			probs.Errorf(at(f+".code"), f+".code", "duplicate agency code %q", a.Code)
 		}
-		s.agencyByID[a.Code] = a
 	}
-	if len(s.Agencies) == 0 {
-		probs.Errorf(at("agencies"), "agencies", "at least one agency is required")
-	}
-	if s.Office != "" && s.agencyByID[s.Office] == nil {
-		probs.Errorf(at("office"), "office", "unknown agency code %q", s.Office)
-	}
+	s.indexAgencies()
 	s.topicByKey = map[string]*Topic{}
 	seenCode := map[string]bool{}
 	for i, n := range s.Topics {
@@ -332,6 +328,17 @@ func (s *Site) validate(lines fieldLines, probs *Problems) {
 // Line returns the line of a field of site.yaml ("agencies[2]", "nav[0]",
 // "guide"), or 0 when it is not there.
 func (s *Site) Line(field string) int { return s.lines.line(field, 0) }
+
+// indexAgencies maps the codes of Agencies to them (the first of a
+// duplicate code wins).
+func (s *Site) indexAgencies() {
+	s.agencyByID = make(map[string]*Agency, len(s.Agencies))
+	for i := range s.Agencies {
+		if a := &s.Agencies[i]; s.agencyByID[a.Code] == nil {
+			s.agencyByID[a.Code] = a
+		}
+	}
+}
 
 // Agency returns the agency with the given code, or nil.
 func (s *Site) Agency(code string) *Agency { return s.agencyByID[code] }

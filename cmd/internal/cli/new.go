@@ -18,11 +18,12 @@ import (
 
 // newKind is what `gongkai new` needs to know of a kind, read from its
 // scaffold: whether records carry an index number (the file is named by
-// its serial), an agency (-agency applies) or a slug (-slug is required
-// and names the file).
+// its serial), an agency (-agency applies), a slug (-slug is required
+// and names the file) or an agency code (an agency profile: -code is
+// required and names the file).
 type newKind struct {
-	k                     *generator.Kind
-	indexNo, agency, slug bool
+	k                           *generator.Kind
+	indexNo, agency, slug, code bool
 }
 
 // slugLineRE is a scaffold's empty slug line, which -slug fills.
@@ -40,6 +41,7 @@ func newKinds() []newKind {
 		}
 		nk := newKind{k: k, indexNo: strings.Contains(k.Scaffold, "{{.IndexNo}}"), agency: strings.Contains(k.Scaffold, "{{.Agency}}")}
 		nk.slug = !nk.indexNo && slugLineRE.MatchString(k.Scaffold)
+		nk.code = !nk.indexNo && !nk.slug && strings.Contains(k.Scaffold, "{{.Code}}")
 		out = append(out, nk)
 	}
 	return out
@@ -56,7 +58,7 @@ func findNewKind(name string) (newKind, bool) {
 
 // newOptions are the flags of `gongkai new`; which apply depends on the kind.
 type newOptions struct {
-	source, date, agency, slug string
+	source, date, agency, slug, code string
 }
 
 // flags returns a flag set with the flags that apply to nk, or with every
@@ -80,6 +82,9 @@ func (o *newOptions) flags(nk newKind, all bool, stderr io.Writer) *flag.FlagSet
 		}
 		fs.StringVar(&o.slug, "slug", "", "required: lower-case letters, digits and dashes; "+url+" and the file name")
 	}
+	if all || nk.code {
+		fs.StringVar(&o.code, "code", "", "required: the agency's `CODE` (lower-case letters, digits and dashes), which records name in agencies: and the file name")
+	}
 	return fs
 }
 
@@ -92,6 +97,8 @@ func newUsage(w io.Writer, nk newKind, known bool) {
 			fmt.Fprint(w, "YEAR-SERIAL.md with the next free index number")
 		case nk.slug:
 			fmt.Fprint(w, "SLUG.md")
+		case nk.code:
+			fmt.Fprint(w, "CODE.md, named by the agency's code")
 		}
 		fmt.Fprintln(w, "\n\nflags:")
 		(&newOptions{}).flags(nk, false, w).PrintDefaults()
@@ -105,6 +112,9 @@ func newUsage(w io.Writer, nk newKind, known bool) {
 		}
 		if nk.slug {
 			fl = append(fl, "-slug SLUG")
+		}
+		if nk.code {
+			fl = append(fl, "-code CODE")
 		}
 		fmt.Fprintf(w, "  %-15s %s\n", nk.k.Name, strings.Join(fl, " "))
 	}
@@ -175,6 +185,14 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
+	if nk.code && !slugRE.MatchString(o.code) {
+		if o.code == "" {
+			fmt.Fprintf(stderr, "gongkai new %s: -code is required (the agency's code, which names content/%s/CODE.md)\n", nk.k.Name, nk.k.Dir)
+		} else {
+			fmt.Fprintf(stderr, "gongkai new %s: -code %q: want lower-case letters, digits and dashes, like fgw\n", nk.k.Name, o.code)
+		}
+		return 2
+	}
 	sf := siteFlags{source: o.source, date: o.date}
 	date, err := sf.buildDate()
 	if err != nil {
@@ -182,7 +200,8 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	c, err := generator.Load(ctx, os.DirFS(sf.source), date)
-	if err != nil || c.Site == nil || len(c.Site.Agencies) == 0 {
+	// An agency profile may be a site's first agency.
+	if err != nil || c.Site == nil || (len(c.Site.Agencies) == 0 && !nk.code) {
 		fmt.Fprintf(stderr, "gongkai new: cannot read %s\n", filepath.Join(sf.source, "content", "site.yaml"))
 		if c != nil {
 			for _, p := range c.Problems.Errors() {
@@ -190,6 +209,9 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		return 1
+	}
+	if nk.code {
+		return newAgency(c, nk, o.code, title, sf.source, date.Format("2006-01-02"), stdout, stderr)
 	}
 	a := &c.Site.Agencies[0]
 	if o.agency != "" {
@@ -225,21 +247,7 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		text = slugLineRE.ReplaceAll(text, []byte(`slug: "`+o.slug+`"`))
 	}
 	path := filepath.Join(sf.source, "content", filepath.FromSlash(nk.k.Dir), name)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		fmt.Fprintln(stderr, "gongkai new:", err)
-		return 1
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		fmt.Fprintln(stderr, "gongkai new:", err)
-		return 1
-	}
-	if _, err := io.Copy(f, bytes.NewReader(text)); err != nil {
-		f.Close()
-		fmt.Fprintln(stderr, "gongkai new:", err)
-		return 1
-	}
-	if err := f.Close(); err != nil {
+	if err := writeNew(path, text); err != nil {
 		fmt.Fprintln(stderr, "gongkai new:", err)
 		return 1
 	}
@@ -250,6 +258,50 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, "Paste the text below the front matter, fill in the fields, then run gongkai check.")
 	return 0
+}
+
+// newAgency writes the profile of the agency code, content/agencies/CODE.md.
+// An agency site.yaml lists with its org_code (an older site) gets that
+// code filled in, so the profile can take over from site.yaml.
+func newAgency(c *generator.Content, nk newKind, code, title, source, date string, stdout, stderr io.Writer) int {
+	d := generator.ScaffoldData{Title: title, Code: code, Date: date}
+	if a := c.Site.Agency(code); a != nil {
+		d.OrgCode = a.OrgCode
+	}
+	text, err := generator.Scaffold(nk.k, d)
+	if err != nil {
+		fmt.Fprintln(stderr, "gongkai new:", err)
+		return 1
+	}
+	path := filepath.Join(source, "content", filepath.FromSlash(nk.k.Dir), code+".md")
+	if err := writeNew(path, text); err != nil {
+		fmt.Fprintln(stderr, "gongkai new:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "created %s (%s%s.html)\n", path, nk.k.Section, code)
+	if c.Site.Agency(code) == nil {
+		fmt.Fprintf(stdout, "Once published it adds the agency %s after those content/site.yaml lists; add \"- code: %s\" to agencies: there to place it.\n", code, code)
+	} else {
+		fmt.Fprintf(stdout, "Remove name: and org_code: of %s from content/site.yaml: the profile is their only source.\n", code)
+	}
+	fmt.Fprintln(stdout, "Write the agency's functions (职能) below the front matter, fill in the fields, then run gongkai check.")
+	return 0
+}
+
+// writeNew creates path with text, never overwriting a file.
+func writeNew(path string, text []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, bytes.NewReader(text)); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func agencyCodes(s *generator.Site) string {

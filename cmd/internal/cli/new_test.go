@@ -49,6 +49,9 @@ func TestNewEveryKind(t *testing.T) {
 			if nk.slug {
 				want = append(want, "slug")
 			}
+			if nk.code {
+				want = append(want, "code")
+			}
 			slices.Sort(want)
 			if got := flagNames(usage); !slices.Equal(got, want) {
 				t.Errorf("new %s -h lists %v, want %v\n%s", name, got, want, usage)
@@ -61,6 +64,17 @@ func TestNewEveryKind(t *testing.T) {
 					t.Errorf("new %s -slug 'Bad Slug': exit %d, want 2", name, code)
 				}
 				args = append(args, "-slug", "new-"+name)
+			} else if nk.code {
+				if code, _, stderr := run(t, args...); code != 2 || !strings.Contains(stderr, "-code is required") {
+					t.Errorf("new %s without -code: exit %d, want 2 asking for it\n%s", name, code, stderr)
+				}
+				if code, _, _ := run(t, append(args, "-code", "Bad Code")...); code != 2 {
+					t.Errorf("new %s -code 'Bad Code': exit %d, want 2", name, code)
+				}
+				if code, _, stderr := run(t, append(args, "-code", "x", "-slug", "x")...); code != 2 || !strings.Contains(stderr, "-slug does not apply") {
+					t.Errorf("new %s -code x -slug x: exit %d, want 2 saying -slug does not apply\n%s", name, code, stderr)
+				}
+				args = append(args, "-code", "new-"+name)
 			} else if code, _, stderr := run(t, append(args, "-slug", "x")...); code != 2 || !strings.Contains(stderr, "-slug does not apply") {
 				t.Errorf("new %s -slug x: exit %d, want 2 saying it does not apply\n%s", name, code, stderr)
 			}
@@ -89,6 +103,9 @@ func TestNewEveryKind(t *testing.T) {
 			}
 			if nk.slug && !strings.Contains(string(text), `slug: "new-`+name+`"`) {
 				t.Errorf("%s lacks the slug\n%s", rel, text)
+			}
+			if nk.code && rel != "content/"+nk.k.Dir+"/new-"+name+".md" {
+				t.Errorf("new %s -code new-%s wrote %s, want the file named by the code", name, name, rel)
 			}
 			created[rel] = name
 		})
@@ -140,6 +157,62 @@ func TestNewEveryKind(t *testing.T) {
 		if strings.Contains(usage, f) {
 			t.Errorf("new -h lists the build flag %s", f)
 		}
+	}
+}
+
+// TestNewAgencyOldSite: on a site whose site.yaml still gives an agency its
+// name and org_code, `new agency -code` writes the profile with that org
+// code filled in and says what to remove from site.yaml; until it is
+// removed, check warns at the site.yaml lines (the site still builds), and
+// once it is, the profile alone names the agency. A second profile of the
+// same code is refused, and -agency does not apply.
+func TestNewAgencyOldSite(t *testing.T) {
+	site := writeSite(t, tinySite)
+	args := []string{"new", "agency", "测试市发展和改革委员会", "-code", "fgw", "-source", site, "-date", "2024-01-01"}
+	code, stdout, stderr := run(t, args...)
+	if code != 0 {
+		t.Fatalf("new agency: exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "Remove name: and org_code: of fgw from content/site.yaml") {
+		t.Errorf("new agency on an old site does not say what to remove:\n%s", stdout)
+	}
+	path := filepath.Join(site, "content", "agencies", "fgw.md")
+	text, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(text), `org_code: "MB0000002"`) || !strings.Contains(string(text), `name: "测试市发展和改革委员会"`) {
+		t.Errorf("the profile lacks the name or the org code site.yaml gives:\n%s", text)
+	}
+	if code, _, stderr := run(t, args...); code != 1 || !strings.Contains(stderr, "exists") {
+		t.Errorf("new agency -code fgw again: exit %d, want 1 (file exists)\n%s", code, stderr)
+	}
+	if code, _, stderr := run(t, append(args[:len(args):len(args)], "-agency", "gov")...); code != 2 || !strings.Contains(stderr, "-agency does not apply") {
+		t.Errorf("new agency -agency gov: exit %d, want 2\n%s", code, stderr)
+	}
+	// Fill in the profile as an editor would.
+	filled := strings.NewReplacer(`address: ""`, `address: 测试市人民路2号`, `hours: ""`, `hours: 工作日`, `phone: ""`, `phone: 028-22222222`,
+		`  - name: ""`+"\n"+`    post: ""`, "  - name: 李四\n    post: 主任", `    duties: ""`+"\n---", "    duties: 日常运转。\n---").Replace(string(text))
+	filled = strings.Replace(filled, "departments:            # 内设机构\n  - name: \"\"", "departments:            # 内设机构\n  - name: 办公室", 1)
+	if err := os.WriteFile(path, []byte(filled+"主要职责。\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := generator.Load(t.Context(), os.DirFS(site), mustDate(t, "2024-12-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.Problems {
+		if p.Pos.Path == "content/agencies/fgw.md" || strings.HasPrefix(p.Field, "agencies[1]") {
+			got = append(got, p.Error())
+		}
+	}
+	want := []string{
+		"content/site.yaml:21: agencies[1].name: warning: name of fgw is in content/agencies/fgw.md now, its profile; remove it here and keep only code: (one source, no value written twice)",
+		"content/site.yaml:22: agencies[1].org_code: warning: org_code of fgw is in content/agencies/fgw.md now, its profile; remove it here and keep only code: (one source, no value written twice)",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("check of the old site with the new profile:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
