@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"gongkai/internal/personname"
 )
 
 // Decision types (双公示: 行政许可 and 行政处罚 decisions).
@@ -176,8 +178,8 @@ func (d *Decision) checkParty(c *Checker) {
 	}
 	switch p.Type {
 	case PartyPerson:
-		if p.Name != "" && !maskedName(p.Name) {
-			c.Errorf("party.name", "a natural person is published masked, as %s (got %q)", maskName(p.Name), p.Name)
+		if p.Name != "" && !personname.IsMasked(p.Name) {
+			c.Errorf("party.name", "a natural person is published masked, as %s (got %q)", personname.Mask(p.Name), p.Name)
 		}
 		if p.CreditCode != "" {
 			c.Errorf("party.credit_code", "a natural person has no credit code to publish, and an identity number is never published; remove the field")
@@ -195,11 +197,11 @@ func (d *Decision) checkParty(c *Checker) {
 			}
 		}
 		if p.Type == PartyBusiness {
-			if p.Name != "" && looksLikePersonName(p.Name) && !maskedName(p.Name) {
-				c.Errorf("party.name", "a 个体工商户 without a trade name is published by the operator's masked name, as %s (got %q)", maskName(p.Name), p.Name)
+			if p.Name != "" && looksLikePersonName(p.Name) && !personname.IsMasked(p.Name) {
+				c.Errorf("party.name", "a 个体工商户 without a trade name is published by the operator's masked name, as %s (got %q)", personname.Mask(p.Name), p.Name)
 			}
-			if p.Representative != "" && !maskedName(p.Representative) {
-				c.Errorf("party.representative", "the operator (经营者) of a 个体工商户 is published masked, as %s (got %q)", maskName(p.Representative), p.Representative)
+			if p.Representative != "" && !personname.IsMasked(p.Representative) {
+				c.Errorf("party.representative", "the operator (经营者) of a 个体工商户 is published masked, as %s (got %q)", personname.Mask(p.Representative), p.Representative)
 			}
 		}
 	}

@@ -3,54 +3,12 @@ package generator
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Personal data in published decisions (双公示). A natural person is
-// published by surname only (张某某), and an identity card number is never
+// published by surname only (张某某, package personname, which the
+// inspector's PII-NAME rule uses too), and an identity card number is never
 // published: the build refuses a decision that carries one.
-
-// compoundSurnames are the two-character surnames a masked name keeps whole.
-var compoundSurnames = []string{
-	"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙", "宇文",
-	"司徒", "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "百里", "呼延", "澹台", "公冶", "申屠",
-}
-
-// maskedName reports whether name is a natural person's name masked as
-// surname + 某 or 某某: 张某, 张某某, 欧阳某某.
-func maskedName(name string) bool {
-	s := surname(name)
-	if s == "" || strings.Contains(s, "某") {
-		return false
-	}
-	rest := name[len(s):]
-	return rest == "某" || rest == "某某"
-}
-
-// surname returns the surname of a Chinese name: a compound surname when
-// the name starts with one, else its first character; "" when the name does
-// not start with a Han character.
-func surname(name string) string {
-	for _, c := range compoundSurnames {
-		if strings.HasPrefix(name, c) && utf8.RuneCountInString(name) > 2 {
-			return c
-		}
-	}
-	r, n := utf8.DecodeRuneInString(name)
-	if n == 0 || !isHan(r) {
-		return ""
-	}
-	return name[:n]
-}
-
-// maskName returns name masked as its surname + 某某.
-func maskName(name string) string {
-	s := surname(strings.TrimSpace(name))
-	if s == "" {
-		return "张某某"
-	}
-	return s + "某某"
-}
 
 func isHan(r rune) bool {
 	return r >= 0x4E00 && r <= 0x9FFF || r >= 0x3400 && r <= 0x4DBF || r >= 0x20000 && r <= 0x2FA1F

@@ -5,26 +5,6 @@ import (
 	"testing"
 )
 
-func TestMaskedName(t *testing.T) {
-	for name, want := range map[string]bool{
-		"张某某": true, "张某": true, "欧阳某某": true, "欧阳某": true, "李某某": true,
-		"张三": false, "张小明": false, "欧阳修": false, "某某": false, "某某某": false, "张某某某": false,
-		"王某明": false, "Zhang某": false, "": false, "云泽市某某餐饮有限公司": false,
-	} {
-		if got := maskedName(name); got != want {
-			t.Errorf("maskedName(%q) = %v, want %v", name, got, want)
-		}
-	}
-}
-
-func TestMaskName(t *testing.T) {
-	for in, want := range map[string]string{"张三": "张某某", "欧阳修": "欧阳某某", "李": "李某某", " 王小明 ": "王某某"} {
-		if got := maskName(in); got != want {
-			t.Errorf("maskName(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestIdentityNumbers(t *testing.T) {
 	for _, tc := range []struct {
 		name, in string

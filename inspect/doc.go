@@ -4,7 +4,8 @@
 //
 // The rules work on a neutral description of a site (Site: columns,
 // records, agencies, navigation, pages) that the caller builds from its own
-// content model; inspect imports nothing of the project. Each rule has a
+// content model; inspect imports nothing of the project but
+// internal/personname, which masks names the way the generator's checks do. Each rule has a
 // stable id (FRESH-COLUMN, PII-ID, …), a source citation and a default
 // severity that a site can change in the inspection: section of its
 // site.yaml (Config). Findings read

@@ -261,7 +261,7 @@ func TestRules(t *testing.T) {
 		{"PII-NAME", func(t *testing.T, f *fixture) {
 			f.policy.Parties = []Text{{Line: 12, Text: "张三丰"}, {Line: 13, Text: "李某"}, {Line: 14, Text: "云泽市某某商贸有限公司"}}
 		}, []string{
-			"content/policies/p1.md:12: PII-NAME: party name 张** names a natural person in full; write 张某",
+			"content/policies/p1.md:12: PII-NAME: party name 张** names a natural person in full; write 张某某",
 		}},
 		{"WORD-TYPO", func(t *testing.T, f *fixture) {
 			body(f.policy, "统筹按排资金。\n截止2025年底，既使困难也要完成。\n截止日期不变，既使企业受益，又使群众满意。\n")

@@ -4,11 +4,9 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-)
 
-// compoundSurnames are two-character surnames (复姓) still in use.
-var compoundSurnames = strings.Fields(`欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 端木 南宫 西门 独孤
-	百里 呼延 万俟 闻人 澹台 公冶 宗政 濮阳 淳于 单于 太叔 申屠 钟离 赫连 拓跋 第五 鲜于 闾丘 亓官 司空 司寇 仲孙 乐正 子车`)
+	"gongkai/internal/personname"
+)
 
 // surnames are single-character surnames: the common ones of the
 // 百家姓 and of present-day registration statistics.
@@ -64,7 +62,7 @@ func IsUnmaskedName(s string) bool {
 	if !allHan(s) || n < 2 || n > 4 {
 		return false
 	}
-	for _, cs := range compoundSurnames {
+	for _, cs := range personname.CompoundSurnames {
 		if strings.HasPrefix(s, cs) && n >= 3 {
 			return true
 		}
@@ -85,19 +83,6 @@ func allHan(s string) bool {
 	return true
 }
 
-// maskName returns the name as a published decision should show it: the
-// surname and 某.
-func maskName(s string) string {
-	s = strings.TrimSpace(s)
-	for _, cs := range compoundSurnames {
-		if strings.HasPrefix(s, cs) {
-			return cs + "某"
-		}
-	}
-	r, _ := utf8.DecodeRuneInString(s)
-	return string(r) + "某"
-}
-
 // hideName keeps the first character of a name and stars the rest, so the
 // report does not publish what it flags.
 func hideName(s string) string {
@@ -109,7 +94,7 @@ func hideName(s string) string {
 func checkParties(r *Record, c *collector) {
 	for _, p := range r.Parties {
 		if IsUnmaskedName(p.Text) {
-			c.at("PII-NAME", r.Path, p.Line, "party name %s names a natural person in full; write %s", hideName(p.Text), maskName(p.Text))
+			c.at("PII-NAME", r.Path, p.Line, "party name %s names a natural person in full; write %s", hideName(p.Text), personname.Mask(p.Text))
 		}
 	}
 }

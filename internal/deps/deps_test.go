@@ -15,9 +15,10 @@ import (
 // any folder. The requests service imports nothing of the project either: the
 // CLI gives it what it needs from the content as a snapshot.
 var policy = map[string][]string{
-	"gongkai/generator":            {"gongkai/internal/precompress"},
+	"gongkai/generator":            {"gongkai/internal/personname", "gongkai/internal/precompress"},
 	"gongkai/internal/precompress": {},
-	"gongkai/inspect":              {},
+	"gongkai/internal/personname":  {},
+	"gongkai/inspect":              {"gongkai/internal/personname"},
 	"gongkai/search":               {},
 	"gongkai/linkcheck":            {},
 	"gongkai/internal/publish":     {},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -149,8 +150,8 @@ func TestInspectDecisionParties(t *testing.T) {
 		t.Errorf("exit %d, want 1", code)
 	}
 	for _, want := range []string{
-		fmt.Sprintf("%s:%d: PII-NAME: party name 李** names a natural person in full; write 李某", person, lineOf(t, p(person), "  name: 李建华")),
-		fmt.Sprintf("%s:%d: PII-NAME: party name 王** names a natural person in full; write 王某", business, lineOf(t, p(business), "  representative: 王建国")),
+		fmt.Sprintf("%s:%d: PII-NAME: party name 李** names a natural person in full; write 李某某", person, lineOf(t, p(person), "  name: 李建华")),
+		fmt.Sprintf("%s:%d: PII-NAME: party name 王** names a natural person in full; write 王某某", business, lineOf(t, p(business), "  representative: 王建国")),
 		"column 统计信息: FRESH-EMPTY: has no published record (空白栏目)",
 	} {
 		if !slices.Contains(lines, want) {
@@ -159,5 +160,23 @@ func TestInspectDecisionParties(t *testing.T) {
 	}
 	if !strings.Contains(stderr, person+":11: party.name: a natural person is published masked, as 李某某") {
 		t.Errorf("the generator does not refuse the unmasked party:\n%s", stderr)
+	}
+	// One suggestion for one name: the inspection's (write X) and the
+	// generator's (as X) come from personname.Mask.
+	for _, f := range []struct{ file, field, name string }{{person, "party.name", "李建华"}, {business, "party.representative", "王建国"}} {
+		inspected := regexp.MustCompile(regexp.QuoteMeta(f.file) + `:\d+: PII-NAME: .*; write (\S+)$`)
+		generated := regexp.MustCompile(regexp.QuoteMeta(f.file) + `:\d+: ` + regexp.QuoteMeta(f.field) + `: .* published masked, as (\S+) \(got "` + f.name + `"\)`)
+		var a, b string
+		for _, l := range lines {
+			if m := inspected.FindStringSubmatch(l); m != nil {
+				a = m[1]
+			}
+		}
+		if m := generated.FindStringSubmatch(stderr); m != nil {
+			b = m[1]
+		}
+		if a == "" || a != b {
+			t.Errorf("%s %s: the inspection suggests %q, the generator %q; want one suggestion", f.file, f.name, a, b)
+		}
 	}
 }
