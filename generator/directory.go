@@ -230,6 +230,8 @@ func resolveDirectory(nodes []CategoryNode, field string, at func(string) Pos, k
 				errf(".code", "want lower-case letters, digits and dashes, got %q", n.Code)
 			case seen[n.Code]:
 				errf(".code", "duplicate code %q among these categories", n.Code)
+			case slices.Contains(filterSegments, n.Code):
+				errf(".code", "%q is reserved for the filtered lists of a category; choose another code", n.Code)
 			}
 			seen[n.Code] = true
 			if c.Name == "" {
@@ -530,10 +532,31 @@ func (b *Build) directoryOutputs() []Output {
 		if c.IsEmpty() {
 			data.Statement = c.Statement()
 		}
-		pages := b.paginate(c.URL(), c.Title(), col, c.Records, nil, crumbs, b.categoryFeeds(c))
-		for _, o := range pages {
+		feeds := b.categoryFeeds(c)
+		dims := b.categoryFilters(c)
+		pages := b.paginate(c.URL(), c.Title(), col, c.Records, b.filterFacets(c.URL(), c.URL(), dims), crumbs, feeds)
+		whole := len(pages)
+		// A filtered list (by agency or year) of the category shows no
+		// links to the categories below.
+		inner := append(slices.Clone(crumbs), Crumb{c.Title(), c.URL()})
+		for _, d := range dims {
+			if !d.filterable() {
+				continue
+			}
+			for _, g := range d.groups {
+				if len(g.items) == 0 {
+					continue
+				}
+				pages = append(pages, b.paginate(g.url, c.Title()+"："+fmt.Sprintf(d.format, g.title), col, g.items,
+					b.filterFacets(c.URL(), g.url, dims), inner, feeds)...)
+			}
+		}
+		for i, o := range pages {
 			o.Page.Template = "category.html"
 			o.Page.Data = data
+			if i >= whole {
+				o.Page.Data = CategoryPage{Category: c}
+			}
 			o.Page.Description = c.Description
 		}
 		outs = append(outs, pages...)

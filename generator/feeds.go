@@ -90,6 +90,9 @@ type FeedGroup struct {
 type Subscribe struct {
 	Groups []FeedGroup
 	Limit  int
+
+	OPML, OPMLType string // the OPML file of every feed, and its media type
+	ColumnsTitle   string // the title of the section of single-feed columns
 }
 
 // The site-wide feed. Every other feed belongs to a kind (Kind.Feeds) or to
@@ -227,8 +230,10 @@ func (b *Build) feedOutputs() []Output {
 	b.feeds = set
 	title := b.Theme.T("feed_subscribe")
 	outs = append(outs, Output{URL: "/subscribe/", Page: &Page{Template: "subscribe.html", Title: title, Column: title,
-		Description: b.Theme.T("feed_subscribe_desc"), Data: Subscribe{Groups: fp.groups, Limit: FeedLimit},
+		Description: b.Theme.T("feed_subscribe_desc"), Data: Subscribe{Groups: fp.groups, Limit: FeedLimit,
+			OPML: OPMLURL, OPMLType: OPMLType, ColumnsTitle: b.Theme.T("feed_group_columns")},
 		feeds: b.feedsAt("/feeds/all")}})
+	outs = append(outs, Output{URL: OPMLURL, NoSitemap: true, Write: func(w io.Writer) error { return b.writeOPML(w, fp.groups) }})
 	return outs
 }
 

@@ -121,17 +121,40 @@ func agencyNameList(as []*Agency) string {
 type HomeColumn struct {
 	Title string
 	URL   string
-	Items []*Record
+	Items []*Record // the newest, at most 3
+	Total int
 }
 
+// HomePage is the data of the home page: the newest records of every
+// column it shows, one line per column, and the directory's top-level
+// categories that have records.
+type HomePage struct {
+	Latest     []*Record
+	Columns    []HomeColumn
+	Categories []*Category
+}
+
+// homeLatest is the number of records in the home page's newest list.
+const homeLatest = 8
+
 func (b *Build) home() Output {
-	var cols []HomeColumn
+	var data HomePage
 	for _, k := range b.Kinds {
 		items := b.ByKind(k.Name)
 		if len(items) == 0 || !k.Home {
 			continue
 		}
-		cols = append(cols, HomeColumn{Title: b.Theme.T(k.Column), URL: k.Section, Items: items[:min(len(items), 8)]})
+		data.Columns = append(data.Columns, HomeColumn{Title: b.Theme.T(k.Column), URL: k.Section, Items: items[:min(len(items), 3)], Total: len(items)})
+		data.Latest = append(data.Latest, items[:min(len(items), homeLatest)]...)
+	}
+	slices.SortStableFunc(data.Latest, newestFirst)
+	data.Latest = data.Latest[:min(len(data.Latest), homeLatest)]
+	if b.Directory != nil {
+		for _, c := range b.Directory.Roots {
+			if len(c.Records) > 0 {
+				data.Categories = append(data.Categories, c)
+			}
+		}
 	}
 	// The home page announces the site-wide feed and the main feed of each
 	// kind it shows a column of.
@@ -149,7 +172,7 @@ func (b *Build) home() Output {
 			newest = r
 		}
 	}
-	p := &Page{Template: "home.html", Title: b.Site.Name, Column: b.Theme.T("col_home"), Data: cols,
+	p := &Page{Template: "home.html", Title: b.Site.Name, Column: b.Theme.T("col_home"), Data: data,
 		Description: b.Site.Name, feeds: feeds}
 	if newest != nil {
 		p.PubDate = newest.Date()
@@ -420,18 +443,7 @@ func (b *Build) catalogueEntries() []CatalogueEntry {
 
 func (b *Build) catalogue() []Output {
 	entries := b.catalogueEntries()
-	col := b.Theme.T("col_catalogue")
-	const per = 100
-	pages := max(1, (len(entries)+per-1)/per)
-	var outs []Output
-	for n := 1; n <= pages; n++ {
-		u := pageURL("/catalogue/", n)
-		chunk := entries[(n-1)*per : min(n*per, len(entries))]
-		l := newList("/catalogue/", n, pages, len(entries))
-		l.Title = col
-		outs = append(outs, Output{URL: u, Page: &Page{Template: "catalogue.html", Title: col, Column: col, List: l, Data: chunk,
-			Description: b.Theme.T("catalogue_description"), feeds: b.feedsAt("/feeds/all")}})
-	}
+	outs := b.catalogueOutputs(entries)
 	outs = append(outs, Output{URL: "/catalogue.csv", NoSitemap: true, Write: func(w io.Writer) error {
 		cw := newCSV(w)
 		cw.Write([]string{b.Theme.T("f_index_no"), b.Theme.T("f_title"), b.Theme.T("f_summary"), b.Theme.T("f_date_formed"), b.Theme.T("f_kind"), b.Theme.T("f_agencies"), "URL", b.Theme.T("f_directory_category")})

@@ -304,6 +304,7 @@ var types = map[string]string{
 	".ico":  "image/x-icon",
 	".rss":  "application/rss+xml; charset=utf-8",
 	".atom": "application/atom+xml; charset=utf-8",
+	".opml": "text/x-opml; charset=utf-8",
 }
 
 func contentType(name string) string {
