@@ -212,7 +212,7 @@ func (th *Theme) Asset(name string) string {
 }
 
 func (th *Theme) funcs() template.FuncMap {
-	return template.FuncMap{
+	fm := template.FuncMap{
 		"T":     th.T,
 		"asset": func(name string) string { return th.URL(th.Asset(name)) },
 		// hasAsset reports whether the theme has the static file name, such
@@ -253,6 +253,10 @@ func (th *Theme) funcs() template.FuncMap {
 		"demote":       demoteHeadings,
 		"wbr":          breakAfter,
 	}
+	for k, f := range th.metaFuncs() {
+		fm[k] = f
+	}
+	return fm
 }
 
 // headingTag matches the opening and closing tags of h1–h5.
