@@ -65,6 +65,7 @@ func TestResolveDirectoryErrors(t *testing.T) {
 		{Code: "B", Name: ""},
 		{Code: "c", Name: "丙", Basis: "20.99", Serve: map[string]string{"kind": "nosuch"}},
 		{Code: "d", Name: "丁", Empty: &EmptyStatement{Date: "2026-13-01"}},
+		{Code: "year", Name: "年份"},
 	}
 	var probs Problems
 	resolveDirectory(nodes, "directory", func(f string) Pos { return Pos{"content/site.yaml", 1} }, testFacets, &probs)
@@ -81,6 +82,7 @@ func TestResolveDirectoryErrors(t *testing.T) {
 		`directory[3].serve.kind: unknown kind "nosuch"`,
 		`directory[4].empty.reason: required`,
 		`directory[4].empty.date: want a date`,
+		`directory[5].code: "year" is reserved for the filtered lists of a category`,
 	} {
 		if !slices.ContainsFunc(got, func(g string) bool { return strings.HasPrefix(g, want) }) {
 			t.Errorf("no problem %q in:\n%s", want, strings.Join(got, "\n"))

@@ -653,11 +653,14 @@ func TestSubscribePage(t *testing.T) {
 	out := buildFeedSite(t, siteFS(t, "feeds.txtar"), buildDate, "")
 	d := readDoc(t, out, "subscribe/index.html")
 	var listed []string
-	d.Find(".feed-urls a").Each(func(_ int, s *goquery.Selection) {
+	d.Find(".feed-formats a").Each(func(_ int, s *goquery.Selection) {
 		href := s.AttrOr("href", "")
 		listed = append(listed, href)
-		if s.Text() != feedTestBase+href {
-			t.Errorf("feed link %s shows %q, want its full URL", href, s.Text())
+		if label := strings.TrimSpace(s.Contents().First().Text()); !slices.Contains([]string{"RSS", "Atom", "JSON"}, label) {
+			t.Errorf("feed link %s reads %q, want RSS, Atom or JSON", href, label)
+		}
+		if s.Find(".sr-only").Length() == 0 {
+			t.Errorf("feed link %s has no hidden feed name: screen readers would hear 54 identical links", href)
 		}
 	})
 	slices.Sort(listed)
@@ -665,12 +668,15 @@ func TestSubscribePage(t *testing.T) {
 	if diff := cmp.Diff(want, listed); diff != "" {
 		t.Errorf("feeds on the subscribe page (-on disk +listed):\n%s", diff)
 	}
-	d.Find(".feed-list li p a").Each(func(_ int, s *goquery.Selection) {
+	d.Find(".feed-list a.feed-title").Each(func(_ int, s *goquery.Selection) {
 		href := s.AttrOr("href", "")
 		if _, err := os.Stat(filepath.Join(out, filepath.FromSlash(href), "index.html")); err != nil {
 			t.Errorf("feed's list page %s does not exist", href)
 		}
 	})
+	if a := d.Find(`.feed-opml a[href="/subscribe/feeds.opml"]`); a.Length() != 1 || a.AttrOr("type", "") != OPMLType {
+		t.Errorf("subscribe page has %d links to the OPML file (type %q), want one of type %s", a.Length(), a.AttrOr("type", ""), OPMLType)
+	}
 	if d.Find(".feed-help ol li").Length() != 3 || !strings.Contains(d.Find(".feed-help").Text(), "最新的 50 条") {
 		t.Error("subscribe page lacks the three steps and the 50-entry note for newcomers")
 	}

@@ -88,6 +88,7 @@ func TestSamplePortal(t *testing.T) {
 
 	checkInterpretationStatus(t, out, srv)
 	checkSampleDirectory(t, out, time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))
+	checkCatalogueFilters(t, out)
 
 	var lcOut, lcErr bytes.Buffer
 	if code := runLinkcheck(context.Background(), []string{out}, &lcOut, &lcErr); code != 0 {
