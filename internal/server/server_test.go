@@ -51,6 +51,7 @@ func TestFiles(t *testing.T) {
 		"empty/readme.txt":      "x",
 		"feeds/all.rss.xml":     "<rss/>",
 		"attachments/form.xlsx": "PK",
+		"subscribe/feeds.opml":  "<opml/>",
 	}), pub)
 	os.WriteFile(filepath.Join(root, "outside.txt"), []byte("outside"), 0o644)
 	os.Symlink(filepath.Join(root, "outside.txt"), filepath.Join(pub, "escape.txt"))
@@ -68,6 +69,7 @@ func TestFiles(t *testing.T) {
 		{"/policy/a/", "text/html; charset=utf-8", 200, "policy a"},
 		{"/static/style.abc.css", "text/css; charset=utf-8", 200, "body{}"},
 		{"/feeds/all.rss.xml", "application/rss+xml; charset=utf-8", 200, "<rss/>"},
+		{"/subscribe/feeds.opml", "text/x-opml; charset=utf-8", 200, "<opml/>"},
 		{"/attachments/form.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", 200, "PK"},
 		{"/nope/", "text/html; charset=utf-8", 404, "页面不存在"},
 		{"/.git/config", "text/html; charset=utf-8", 404, "页面不存在"},

@@ -211,7 +211,7 @@ func (s *urlScanner) file(where, name string, data []byte) string {
 	case ext == ".svg":
 		s.xml(where, data)
 		return "svg"
-	case ext == ".xml":
+	case ext == ".xml", ext == ".opml":
 		s.xml(where, data)
 		return "xml"
 	case ext == ".json":

@@ -172,6 +172,10 @@ http {
 	if resp.StatusCode != 200 || !bytes.Contains(body, []byte(`action="/zfxxgk/search"`)) || !bytes.Contains(body, []byte("<mark>补贴</mark>")) {
 		t.Errorf("nginx → search: %d\n%.300s", resp.StatusCode, body)
 	}
+	if resp, body := get("/zfxxgk/subscribe/feeds.opml", "identity"); resp.StatusCode != 200 ||
+		resp.Header.Get("Content-Type") != "text/x-opml; charset=utf-8" || !bytes.Contains(body, []byte("<opml")) {
+		t.Errorf("nginx OPML file: %d, Content-Type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
 	resp, body = get("/zfxxgk/no-such-page/", "identity")
 	if resp.StatusCode != 404 || !bytes.Contains(body, []byte("页面不存在")) {
 		t.Errorf("nginx missing page: %d\n%.300s", resp.StatusCode, body)
