@@ -178,13 +178,15 @@ func TestPhoneMenu(t *testing.T) {
 		MenuHeight          float64
 		Visible             int // nav links with a box
 		LineHeight          float64
+		Rows                int // distinct tops of the bar's links
 	}
 	const stateJS = `() => {
 		const shown = el => !!el && getComputedStyle(el).display !== "none" && el.getClientRects().length > 0;
 		const menu = document.querySelector("nav.nav-phone"), bar = document.querySelector("nav.site-nav");
 		const links = [...document.querySelectorAll("nav.nav-phone a, nav.site-nav a")].filter(a => a.checkVisibility());
 		return {barShown: shown(bar), menuShown: shown(menu), menuHeight: menu ? menu.getBoundingClientRect().height : 0,
-			visible: links.length, lineHeight: bar && shown(bar) ? bar.getBoundingClientRect().height : 0};
+			visible: links.length, lineHeight: bar && shown(bar) ? bar.getBoundingClientRect().height : 0,
+			rows: new Set([...document.querySelectorAll("nav.site-nav a")].filter(a => a.checkVisibility()).map(a => Math.round(a.getBoundingClientRect().top))).size};
 	}`
 	t.Run("360", func(t *testing.T) {
 		tb := openTab(t, tabOptions{width: 360, noJS: true})
@@ -220,10 +222,10 @@ func TestPhoneMenu(t *testing.T) {
 			t.Errorf("at 1280 px: bar shown %v, menu shown %v, %d of %d links showing; want the bar with every column", s.BarShown, s.MenuShown, s.Visible, n)
 		}
 		// The sample's 15 columns (the directory, agencies and decisions
-		// joined the bar) take two rows at 1280 px; more would push the page
-		// down on every screen.
-		if s.LineHeight > 120 {
-			t.Errorf("at 1280 px the column bar is %g px tall, want at most two rows", s.LineHeight)
+		// joined the bar) fit one row at 1280 px: a second row would push
+		// every page down.
+		if s.Rows != 1 || s.LineHeight > 60 {
+			t.Errorf("at 1280 px the column bar has %d rows and is %g px tall, want one row", s.Rows, s.LineHeight)
 		}
 		tb.check("bar")
 	})

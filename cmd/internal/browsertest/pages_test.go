@@ -152,6 +152,8 @@ func pageKind(d string, hasPages, records map[string]bool) string {
 		case i == 0:
 		case isNumber(s):
 			segs[i] = "#"
+		case segs[0] == "directory" && (s == "agency" || s == "year") && i > 1:
+			// A category's list filtered by agency or year.
 		case segs[0] == "directory":
 			// The directory's categories share one template at every
 			// depth: one page per depth is audited.
@@ -185,6 +187,7 @@ func TestPageKind(t *testing.T) {
 		"policy": true, "policy/agency": true, "policy/page": true, "policy/year": true,
 		"policy/validity": true, "policy/validity/valid": true, "policy/validity/valid/page": true,
 		"approval": true, "approval/x": true, "directory": true, "directory/fagui": true,
+		"catalogue": true, "catalogue/agency": true,
 	}
 	records := map[string]bool{"/policy/a-2024-1.html": true, "/approval/x.html": true}
 	for _, c := range []struct {
@@ -200,6 +203,9 @@ func TestPageKind(t *testing.T) {
 		{"folder below a section", "approval/x", "/approval/*/"},
 		{"page below a folder", "approval/x/flow", "/approval/*/*/"},
 		{"directory category", "directory/fagui/guizhang", "/directory/*/*/"},
+		{"category by agency", "directory/fagui/agency/fgw", "/directory/*/agency/*/"},
+		{"category by year", "directory/fagui/guizhang/year/2024", "/directory/*/*/year/#/"},
+		{"catalogue by agency", "catalogue/agency/fgw", "/catalogue/agency/*/"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := pageKind(c.dir, hasPages, records); got != c.want {
@@ -316,6 +322,10 @@ func checkCoverage(t *testing.T, cases []pageCase) {
 		"/interpretation/*.html", "/page/*.html",
 		// Issue 12: the directory, its categories, agencies, decisions, info records.
 		"/directory/", "/directory/*/", "/agency/", "/agency/*.html", "/decision/", "/decision/*.html", "/info/*.html",
+		// Issue 18 phase B: subscriptions, the filtered catalogue and
+		// category lists.
+		"/subscribe/", "/catalogue/agency/*/", "/catalogue/category/*/", "/catalogue/year/#/",
+		"/directory/*/agency/*/", "/directory/*/year/#/",
 	} {
 		if !have[k] {
 			missing = append(missing, k)
