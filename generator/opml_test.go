@@ -68,7 +68,9 @@ func TestOPML(t *testing.T) {
 }
 
 func TestMetaRows(t *testing.T) {
-	f := func(label, v string, wide bool) MetaField { return MetaField{Label: label, Value: metaText(v), Wide: wide} }
+	f := func(label, v string, wide bool) MetaField {
+		return MetaField{Label: label, Value: metaText(v), Wide: wide}
+	}
 	for _, c := range []struct {
 		name string
 		in   []MetaField

@@ -104,7 +104,9 @@ func checkCatalogueFilters(t *testing.T, out string) {
 		byURL[u] = r
 	}
 	match := map[string]func(row []string, v string) bool{
-		"按发文机关":   func(row []string, v string) bool { return strings.Contains("、"+row[col["发文机关"]]+"、", "、"+v+"、") },
+		"按发文机关": func(row []string, v string) bool {
+			return strings.Contains("、"+row[col["发文机关"]]+"、", "、"+v+"、")
+		},
 		"按公开目录类别": func(row []string, v string) bool { return strings.HasPrefix(row[col["目录类别"]], v) },
 		"按生成年份":   func(row []string, v string) bool { return strings.HasPrefix(row[col["生成日期"]], v+"-") },
 	}
