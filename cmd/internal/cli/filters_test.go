@@ -107,7 +107,7 @@ func checkCatalogueFilters(t *testing.T, out string) {
 		"按发文机关": func(row []string, v string) bool {
 			return strings.Contains("、"+row[col["发文机关"]]+"、", "、"+v+"、")
 		},
-		"按公开目录类别": func(row []string, v string) bool { return strings.HasPrefix(row[col["目录类别"]], v) },
+		"按目录类别": func(row []string, v string) bool { return strings.HasPrefix(row[col["目录类别"]], v) },
 		"按生成年份":   func(row []string, v string) bool { return strings.HasPrefix(row[col["生成日期"]], v+"-") },
 	}
 	if _, ok := col["发文机关"]; !ok {
@@ -118,7 +118,7 @@ func checkCatalogueFilters(t *testing.T, out string) {
 	for _, l := range links {
 		facets[l.facet]++
 	}
-	if len(facets) != 3 || facets["按发文机关"] < 5 || facets["按生成年份"] < 3 || facets["按公开目录类别"] < 10 {
+	if len(facets) != 3 || facets["按发文机关"] < 5 || facets["按生成年份"] < 3 || facets["按目录类别"] < 10 {
 		t.Fatalf("catalogue filters %v; want agencies, categories and years", facets)
 	}
 	if doc.Find("main .filters details[open]").Length() != 0 {
