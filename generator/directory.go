@@ -539,6 +539,7 @@ func (b *Build) directoryOutputs() []Output {
 		// A filtered list (by agency or year) of the category shows no
 		// links to the categories below.
 		inner := append(slices.Clone(crumbs), Crumb{c.Title(), c.URL()})
+		outs = append(outs, b.filterBrowse(c.URL(), c.Title(), col, inner, dims, feeds)...)
 		for _, d := range dims {
 			if !d.filterable() {
 				continue

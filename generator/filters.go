@@ -20,10 +20,15 @@ var filterSegments = []string{"agency", "category", "year", "page"}
 // filterDim is one way to filter a list: its facet title, and its values
 // with their records (each value's URL is under its segment).
 type filterDim struct {
-	title  string
-	format string // a filtered list's title after the column's: "%s年"
-	groups []*group
+	seg, title string
+	format     string // a filtered list's title after the column's: "%s年"
+	groups     []*group
+	capped     bool // show the largest values only, with a page listing all
 }
+
+// filterLinks is how many values a capped filter shows: a corpus with 257
+// agencies would otherwise repeat 257 links on every page of every list.
+const filterLinks = 12
 
 // filterFacets returns the facets of a filtered list at base whose
 // current page is current: per dimension, a 全部 link to base, then a link
@@ -45,8 +50,20 @@ func (b *Build) filterFacets(base, current string, dims []filterDim) []Facet {
 		if len(links) < 2 {
 			continue
 		}
+		f := Facet{Title: d.title, Total: len(links)}
+		if d.capped && len(links) > filterLinks {
+			top := slices.Clone(links)
+			slices.SortStableFunc(top, func(a, b FacetLink) int { return cmp.Compare(b.Count, a.Count) })
+			keep := map[string]bool{}
+			for _, l := range top[:filterLinks] {
+				keep[l.URL] = true
+			}
+			links = slices.DeleteFunc(links, func(l FacetLink) bool { return !keep[l.URL] && !l.Current })
+			f.All = base + d.seg + "/"
+		}
 		all := FacetLink{Title: b.Theme.T("all"), URL: base, Current: !anyCurrent}
-		out = append(out, Facet{Title: d.title, Links: append([]FacetLink{all}, links...), Total: len(links)})
+		f.Links = append([]FacetLink{all}, links...)
+		out = append(out, f)
 	}
 	return out
 }
@@ -131,9 +148,9 @@ func (b *Build) catalogueOutputs(entries []CatalogueEntry) []Output {
 		byRec[e.Record] = e
 	}
 	dims := []filterDim{
-		{b.Theme.T("by_agency"), "%s", b.recordAgencyGroups(base, recordsOf(entries))},
-		{b.Theme.T("by_category"), "%s", b.catalogueCategoryGroups(base, entries)},
-		{b.Theme.T("by_year_formed"), b.Theme.T("year_format"), catalogueYearGroups(base, entries)},
+		{"agency", b.Theme.T("by_agency"), "%s", b.recordAgencyGroups(base, recordsOf(entries)), true},
+		{"category", b.Theme.T("by_category"), "%s", b.catalogueCategoryGroups(base, entries), false},
+		{"year", b.Theme.T("by_year_formed"), b.Theme.T("year_format"), catalogueYearGroups(base, entries), true},
 	}
 	// The category facet shows the top-level categories, and a top-level
 	// category's children only on its own pages and theirs.
@@ -186,6 +203,7 @@ func (b *Build) catalogueOutputs(entries []CatalogueEntry) []Output {
 	}
 	outs := write(base, col, recordsOf(entries), nil)
 	crumbs := []Crumb{{col, base}}
+	outs = append(outs, b.filterBrowse(base, col, col, crumbs, dims, b.feedsAt("/feeds/all"))...)
 	for _, d := range dims {
 		if !d.filterable() {
 			continue
@@ -213,8 +231,8 @@ func recordsOf(es []CatalogueEntry) []*Record {
 func (b *Build) categoryFilters(c *Category) []filterDim {
 	base := c.URL()
 	return []filterDim{
-		{b.Theme.T("by_agency"), "%s", b.recordAgencyGroups(base, c.Records)},
-		{b.Theme.T("by_year"), b.Theme.T("year_format"), yearGroups(base, c.Records)},
+		{"agency", b.Theme.T("by_agency"), "%s", b.recordAgencyGroups(base, c.Records), true},
+		{"year", b.Theme.T("by_year"), b.Theme.T("year_format"), yearGroups(base, c.Records), true},
 	}
 }
 
@@ -238,4 +256,25 @@ func (f Facet) CurrentTitle() string {
 		}
 	}
 	return ""
+}
+
+// filterBrowse returns the page listing every value of each capped
+// dimension of the filtered list at base (/catalogue/agency/), for the
+// filters' 查看全部 link.
+func (b *Build) filterBrowse(base, title, col string, crumbs []Crumb, dims []filterDim, feeds []*Feed) []Output {
+	var outs []Output
+	for _, d := range dims {
+		f := Facet{Title: d.title}
+		for _, g := range d.groups {
+			if len(g.items) > 0 {
+				f.Links = append(f.Links, FacetLink{Title: g.title, URL: g.url, Count: len(g.items), Child: g.child})
+			}
+		}
+		if !d.capped || len(f.Links) <= filterLinks {
+			continue
+		}
+		outs = append(outs, Output{URL: base + d.seg + "/", Page: &Page{Template: "browse.html", Title: title + "：" + d.title,
+			Column: col, Crumbs: crumbs, Data: f, feeds: feeds}})
+	}
+	return outs
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -121,6 +122,20 @@ func checkCatalogueFilters(t *testing.T, out string) {
 	if len(facets) != 3 || facets["按发文机关"] < 5 || facets["按生成年份"] < 3 || facets["按目录类别"] < 10 {
 		t.Fatalf("catalogue filters %v; want agencies, categories and years", facets)
 	}
+	// A filter with more than a dozen values shows the largest and links
+	// to a page listing all of them (the sample has 13 agencies).
+	more := doc.Find("main .filters details.filter p.more a")
+	if more.Length() == 0 {
+		t.Errorf("/catalogue/: no filter links to a page of all its values")
+	}
+	more.Each(func(_ int, a *goquery.Selection) {
+		href := a.AttrOr("href", "")
+		var n int
+		fmt.Sscanf(strings.TrimPrefix(a.Text(), "查看全部 "), "%d", &n)
+		if got := readOutDoc(t, out, href).Find("main ul.browse li a").Length(); got != n || n <= 12 {
+			t.Errorf("%s lists %d values, its link says %d (want more than the 12 shown)", href, got, n)
+		}
+	})
 	if doc.Find("main .filters details[open]").Length() != 0 {
 		t.Errorf("/catalogue/ opens a filter, want every one closed on the whole catalogue")
 	}
