@@ -17,8 +17,9 @@ import (
 // of the directory may not use one as its code ("page" is the pager's).
 var filterSegments = []string{"agency", "category", "year", "page"}
 
-// filterDim is one way to filter a list: its facet title, and its values
-// with their records (each value's URL is under its segment).
+// filterDim is one way to filter a list: its URL segment ("agency"; each
+// value's list is below it), its facet title, and its values with their
+// records.
 type filterDim struct {
 	seg, title string
 	format     string // a filtered list's title after the column's: "%s年"
