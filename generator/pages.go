@@ -117,11 +117,10 @@ func agencyNameList(as []*Agency) string {
 	return strings.Join(names, "、")
 }
 
-// HomeColumn is one column on the home page with its newest items.
+// HomeColumn is one column on the home page with its number of records.
 type HomeColumn struct {
 	Title string
 	URL   string
-	Items []*Record // the newest, at most 3
 	Total int
 }
 
@@ -144,7 +143,7 @@ func (b *Build) home() Output {
 		if len(items) == 0 || !k.Home {
 			continue
 		}
-		data.Columns = append(data.Columns, HomeColumn{Title: b.Theme.T(k.Column), URL: k.Section, Items: items[:min(len(items), 3)], Total: len(items)})
+		data.Columns = append(data.Columns, HomeColumn{Title: b.Theme.T(k.Column), URL: k.Section, Total: len(items)})
 		data.Latest = append(data.Latest, items[:min(len(items), homeLatest)]...)
 	}
 	slices.SortStableFunc(data.Latest, newestFirst)
