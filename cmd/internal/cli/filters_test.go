@@ -109,7 +109,7 @@ func checkCatalogueFilters(t *testing.T, out string) {
 			return strings.Contains("、"+row[col["发文机关"]]+"、", "、"+v+"、")
 		},
 		"按目录类别": func(row []string, v string) bool { return strings.HasPrefix(row[col["目录类别"]], v) },
-		"按生成年份":   func(row []string, v string) bool { return strings.HasPrefix(row[col["生成日期"]], v+"-") },
+		"按生成年份": func(row []string, v string) bool { return strings.HasPrefix(row[col["生成日期"]], v+"-") },
 	}
 	if _, ok := col["发文机关"]; !ok {
 		t.Fatalf("catalogue.csv has no 发文机关 column: %q", rows[0])
