@@ -648,7 +648,7 @@ export class Store {
   async load() {
     if (this.m) return this
     this.m = JSON.parse(dec.decode(await this.get(this.url)))
-    if (this.m.format !== 'gongkai-static-search' || this.m.version !== 1) throw new Error('unknown static index format')
+    if (this.m.format !== 'gongkai-static-search' || this.m.version !== 2) throw new Error('unknown static index format')
     const bits = atob(this.m.opencc.sources)
     t2sBits = Uint8Array.from(bits, c => c.charCodeAt(0))
     t2sWideSrc = this.m.opencc.wide || ''
@@ -683,30 +683,66 @@ export class Store {
     }
     tw2sp = stages
   }
+  // table loads the facet columns of the document table; the other
+  // columns load when a query needs them (norms, titleRunes, units, dates).
   async table() {
     if (this.t) return this.t
-    const r = new Reader(await this.chunk(this.m.table))
-    const n = r.uint(), nf = r.uint(), t = { n, dict: [], col: [], more: new Map(), lens: [], norms: [] }
+    const r = new Reader(await this.chunk(this.m.table.facets))
+    const n = r.uint(), nf = r.uint(), t = { n, dict: [], col: [], more: [], norms: [], k1: this.m.rank.k1 }
     for (let f = 0; f < nf; f++) { const vals = []; for (let k = r.uint(); k > 0; k--) vals.push(r.str()); t.dict.push(vals) }
-    for (let f = 0; f < nf; f++) { const c = new Int32Array(n); for (let i = 0; i < n; i++) c[i] = r.uint(); t.col.push(c) }
-    for (let k = r.uint(), row = -1; k > 0; k--) { row += r.uint(); const ids = []; for (let j = r.uint(); j > 0; j--) ids.push(r.uint()); t.more.set(row, ids) }
-    const { k1, weight, b } = this.m.rank
-    for (let f = 0; f < 7; f++) {
-      const l = new Uint32Array(n); let sum = 0, cnt = 0
-      for (let i = 0; i < n; i++) { l[i] = r.uint(); if (l[i] > 0) { sum += l[i]; cnt++ } }
-      const avg = cnt > 0 ? sum / cnt : 1, wn = new Float32Array(n)
-      for (let i = 0; i < n; i++) wn[i] = weight[f] / (1 - b[f] + b[f] * l[i] / avg)
-      t.lens.push(l); t.norms.push(wn)
+    for (let f = 0; f < nf; f++) { const c = new Int32Array(n); for (let i = 0; i < n; i++) c[i] = r.uint(); t.col.push(c); t.more.push(new Map()) }
+    for (let k = r.uint(), row = -1, pf = 0; k > 0; k--) {
+      const f = r.uint(); if (f !== pf) { row = -1; pf = f }
+      row += r.uint(); const ids = []; for (let j = r.uint(); j > 0; j--) ids.push(r.uint()); t.more[f].set(row, ids)
     }
-    t.k1 = k1
-    t.titleRunes = new Int32Array(n); for (let i = 0; i < n; i++) t.titleRunes[i] = r.uint()
-    t.date = new Float64Array(n); for (let i = 0, d = 0; i < n; i++) { d += r.int(); t.date[i] = d }
-    t.units = new Float64Array(n); let us = 0; for (let i = 0; i < n; i++) { t.units[i] = r.uint(); us += t.units[i] }
-    t.avgUnits = n ? Math.max(1, us / n) : 1
     t.validity = new Uint8Array(n)
     for (let i = 0; i < n; i++) { const v = t.col[4][i]; t.validity[i] = v ? (VALIDITY[t.dict[4][v - 1]] ?? 2) : 2 }
     this.t = t
     return t
+  }
+  async column(path) {
+    const r = new Reader(await this.chunk(path)), n = r.uint(), c = new Float64Array(n)
+    for (let i = 0; i < n; i++) c[i] = r.uint()
+    return c
+  }
+  // norms loads the lengths of the given fields and their BM25F norms.
+  async norms(fields) {
+    const t = this.t, { weight, b } = this.m.rank
+    await Promise.all([...fields].filter(f => !t.norms[f]).map(async f => {
+      const l = await this.column(this.m.table.lens[f]), n = l.length
+      let sum = 0, cnt = 0
+      for (let i = 0; i < n; i++) if (l[i] > 0) { sum += l[i]; cnt++ }
+      const avg = cnt > 0 ? sum / cnt : 1, wn = new Float32Array(n)
+      for (let i = 0; i < n; i++) wn[i] = weight[f] / (1 - b[f] + b[f] * l[i] / avg)
+      t.norms[f] = wn
+    }))
+  }
+  // titleRunes loads the titles' lengths in characters, which follow their
+  // lengths in tokens (lens[0]) as differences.
+  async titleRunes() {
+    const t = this.t
+    if (t.titleRunes) return
+    const r = new Reader(await this.chunk(this.m.table.lens[0])), n = r.uint(), c = new Float64Array(n)
+    for (let i = 0; i < n; i++) c[i] = r.uint()
+    for (let i = 0; i < n; i++) c[i] += r.int()
+    t.titleRunes = c
+  }
+  async units() {
+    const t = this.t
+    if (t.units) return
+    const u = await this.column(this.m.table.units)
+    let us = 0; for (let i = 0; i < u.length; i++) us += u[i]
+    t.avgUnits = u.length ? Math.max(1, us / u.length) : 1
+    t.units = u
+  }
+  async dates() {
+    const t = this.t
+    if (t.date) return t.date
+    const r = new Reader(await this.chunk(this.m.table.date)), n = r.uint(), first = r.int(), d = new Float64Array(n)
+    for (let i = 0; i < n; i++) d[i] = (first + r.uint()) * 86400 - 8 * 3600
+    for (let k = r.uint(), row = -1; k > 0; k--) { row += r.uint(); const s = r.uint(); d[row] = s ? d[row] + s - 1 : 0 }
+    t.date = d
+    return d
   }
   async bucket(set, term) {
     const s = this.m[set], b = fnv(term) % s.buckets
@@ -745,7 +781,11 @@ function decodeBucket(bytes, uni) {
     const term = r.str()
     const rows = list => { const a = new Int32Array(list); for (let i = 0, row = -1; i < list; i++) { row += r.uint(); a[i] = row } return a }
     const vals = list => { const a = new Uint32Array(list); for (let i = 0; i < list; i++) a[i] = r.uint(); return a }
-    if (uni) { const n = r.uint(); const rs = rows(n); m.set(term, { rows: rs, freqs: vals(n) }); continue }
+    if (uni) {
+      const n = r.uint(), rs = rows(n), v = vals(n), title = new Uint8Array(n)
+      for (let i = 0; i < n; i++) { title[i] = v[i] & 1; v[i] >>>= 1 }
+      m.set(term, { rows: rs, freqs: v, title }); continue
+    }
     const fields = []
     for (let nf = r.uint(); nf > 0; nf--) { const f = r.uint(), n = r.uint(), rs = rows(n); fields[f] = { rows: rs, freqs: vals(n) } }
     m.set(term, fields)
@@ -820,6 +860,9 @@ class Matcher {
     const get = async (set, t) => [t, await this.store.bucket(set, t)]
     this.post = new Map(await Promise.all([...terms].map(t => get('postings', t))))
     this.uni = new Map(await Promise.all([...unis].map(t => get('unigrams', t))))
+    const fields = new Set()
+    for (const p of this.post.values()) if (p) p.forEach((l, f) => { if (l) fields.add(f) })
+    await Promise.all([this.store.norms(fields), this.pos.length ? this.store.titleRunes() : null])
   }
   collectWord(w) {
     const acc = newAcc(this.T.n)
@@ -839,12 +882,18 @@ class Matcher {
     }
     return acc
   }
-  uniCount(u, row) {
+  uniCount(u, row, title) {
     const p = this.uni.get(u)
     if (!p) return 0
     let lo = 0, hi = p.rows.length
     while (lo < hi) { const mid = (lo + hi) >> 1; if (p.rows[mid] < row) lo = mid + 1; else hi = mid }
-    return lo < p.rows.length && p.rows[lo] === row ? p.freqs[lo] : 0
+    return lo < p.rows.length && p.rows[lo] === row ? (title ? p.title[lo] : p.freqs[lo]) : 0
+  }
+  // uniTitle reports whether the title of row holds word w when w is
+  // single characters (the unigram postings tell), else null.
+  uniTitle(w, row) {
+    if (!w.alts.every(isSingle)) return null
+    return w.alts.some(t => this.uniCount(t.unis[0], row, true) > 0)
   }
   // holds reports whether row holds word w: true, false, or null when only
   // the document's text can tell (doc, when given, is that text).
@@ -883,6 +932,7 @@ class Matcher {
     })
     if (lead < 0) {
       this.scanOnly = this.pos.length > 0
+      if (this.scanOnly) await this.store.units()
       for (let row = 0; row < n; row++) this.consider(row, 0, 0)
       return
     }
@@ -960,7 +1010,7 @@ class Matcher {
       if (fails !== 0 && f !== failed) continue
       for (const id of this.facetIDs(row, f)) { this.counts[f][id]++; counted.push([f, id]) }
     }
-    const h = fails === 0 ? { row, score, skey: scoreKey(score), words, matched: popcount(words), validity: this.T.validity[row], date: this.T.date[row], intent: this.intentRank(row), sure } : null
+    const h = fails === 0 ? { row, score, skey: scoreKey(score), words, matched: popcount(words), validity: this.T.validity[row], date: this.T.date ? this.T.date[row] : 0, intent: this.intentRank(row), sure } : null
     if (h) { Object.assign(h, this.tierGuess(row)); this.hits.push(h) }
     if (!sure) this.unsure.push({ row, counted, hit: h })
   }
@@ -968,7 +1018,8 @@ class Matcher {
     const v = this.T.col[f][row]
     if (!v) return []
     const ids = [v - 1]
-    if (f === 1 && this.T.more.has(row)) ids.push(...this.T.more.get(row))
+    const more = this.T.more[f].get(row)
+    if (more) ids.push(...more)
     return ids
   }
   intentRank(row) {
@@ -982,7 +1033,7 @@ class Matcher {
   tierGuess(row) {
     if (!this.pos.length || this.relaxed) return { tier: 3, cover: 0 }
     const tr = this.T.titleRunes[row]
-    let zero = tr === tokenRunes(this.whole) && this.acc.every(a => !a || a.title[row])
+    let zero = tr === tokenRunes(this.whole) && this.acc.every((a, i) => a ? a.title[row] : this.uniTitle(this.pos[i], row) !== false)
     if (this.pos.some(w => w.alts.some(t => t.dn))) zero = true
     if (this.pos.length === 1 && !cps(this.whole).some(isCJK)) zero = true
     if (zero) return { tier: 0, cover: 16, tierSure: false }
@@ -990,7 +1041,8 @@ class Matcher {
     this.pos.forEach((w, i) => {
       const a = this.acc[i]
       if (a && !a.title[row]) inTitle = false
-      else if (!a || !a.titleExact[row]) sure = false
+      else if (!a) { const u = this.uniTitle(w, row); if (u === false) inTitle = false; else if (u === null) sure = false }
+      else if (!a.titleExact[row]) sure = false
     })
     if (inTitle) return { tier: 1, cover: tr > 0 ? Math.min(16, Math.floor(16 * this.coverRunes / tr)) : 0, tierSure: sure }
     if (!this.adjacent) return { tier: 2, cover: 0 }
@@ -1126,10 +1178,14 @@ function contains(doc, t) {
   return find(t.pat, doc.t, 0, doc.t.length)[0] >= 0
 }
 const cmp = (a, b) => a < b ? -1 : a > b ? 1 : 0
+// hitOrder compares hits for an order: 'relevance', 'date', or
+// 'undated' (relevance before its last keys, the date and the row).
 function hitOrder(order) {
-  const rel = (a, b) => cmp(Math.min(a.tier, 1), Math.min(b.tier, 1)) || cmp(a.intent, b.intent) || cmp(a.tier, b.tier) ||
+  const undated = (a, b) => cmp(Math.min(a.tier, 1), Math.min(b.tier, 1)) || cmp(a.intent, b.intent) || cmp(a.tier, b.tier) ||
     -cmp(a.matched, b.matched) || cmp(a.validity >= LAPSED, b.validity >= LAPSED) || -cmp(a.cover, b.cover) ||
-    -cmp(a.skey, b.skey) || cmp(a.validity, b.validity) || -cmp(a.date, b.date) || cmp(a.row, b.row)
+    -cmp(a.skey, b.skey) || cmp(a.validity, b.validity)
+  if (order === 'undated') return undated
+  const rel = (a, b) => undated(a, b) || -cmp(a.date, b.date) || cmp(a.row, b.row)
   return order === 'date' ? (a, b) => -cmp(a.date, b.date) || rel(a, b) : rel
 }
 function topHits(hits, k, order) {
@@ -1279,12 +1335,19 @@ export async function search(store, q, base) {
   if (!m.pos.length && q.sort === 'relevance') { resp.sort = 'date'; resp.sorts.forEach(s => { s.active = s.value === 'date' }) }
   const order = hitOrder(resp.sort)
   let hits = m.hits
+  // Dates decide the order by date, and ties of relevance: their column
+  // loads only then.
+  const dated = async () => { const d = await store.dates(); for (const h of m.hits) h.date = d[h.row] }
+  if (resp.sort === 'date' && hits.length) await dated()
   // Settle the best hits with their texts until the page is certain.
   for (;;) {
     const last = Math.min(q.page * q.size, hits.length)
-    const top = topHits(hits, last, order)
-    const unsure = top.filter(h => !h.sure || h.tierSure === false)
-    if (!unsure.length || (m.fetched || 0) > MAX_VERIFY + last) break
+    const top = topHits(hits, last + 1, order)
+    const unsure = top.slice(0, last).filter(h => !h.sure || h.tierSure === false)
+    if (!unsure.length || (m.fetched || 0) > MAX_VERIFY + last) {
+      if (!T.date && top.some((h, i) => i > 0 && hitOrder('undated')(top[i - 1], h) === 0)) { await dated(); continue }
+      break
+    }
     await Promise.all(unsure.map(h => m.resolve(h)))
     hits = hits.filter(h => !h.gone)
     m.hits = hits

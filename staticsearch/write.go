@@ -38,7 +38,7 @@ const (
 // Format and version of the manifest; the client refuses another.
 const (
 	formatName    = "gongkai-static-search"
-	formatVersion = 1
+	formatVersion = 2
 )
 
 // Sizes of the partitions. Postings are hashed into buckets by term; a
@@ -134,8 +134,8 @@ func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	if err := errors.Join(err1, err2); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
-	// The document table and the documents' files.
-	if man.Table, err = w.writeChunk(encodeTable(ix)); err != nil {
+	// The document table, by column, and the documents' files.
+	if err := w.writeTable(&man.Table, encodeTable(ix)); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
 	if man.Blocks, err = w.writeDocs(ctx, docs, order); err != nil {
@@ -197,7 +197,7 @@ type manifest struct {
 	} `json:"rank"`
 	Postings bucketSet `json:"postings"`
 	Unigrams bucketSet `json:"unigrams"`
-	Table    string    `json:"table"`
+	Table    tableSet  `json:"table"`
 	Block    int       `json:"block"`
 	Group    int       `json:"group"`
 	Blocks   []string  `json:"blocks"`
@@ -213,6 +213,33 @@ type manifest struct {
 	IntentKinds map[string][]string `json:"intent_kinds"`
 	// Base is the base path result URLs start with ("/zfxxgk/"; "/").
 	Base string `json:"base"`
+}
+
+// tableSet names the chunks of the document table's columns. The title
+// field's lengths are followed by the titles' lengths in characters.
+type tableSet struct {
+	Facets     string                   `json:"facets"`
+	Lens       [search.NumFields]string `json:"lens"`
+	TitleRunes string                   `json:"title_runes"`
+	Date       string                   `json:"date"`
+	Units      string                   `json:"units"`
+}
+
+// writeTable writes the table's columns as chunks and names them in set.
+func (w *writer) writeTable(set *tableSet, t table) error {
+	var err error
+	put := func(dst *string, raw []byte) {
+		if err == nil {
+			*dst, err = w.writeChunk(raw)
+		}
+	}
+	put(&set.Facets, t.facets)
+	for f := range t.lens {
+		put(&set.Lens[f], t.lens[f])
+	}
+	put(&set.Date, t.date)
+	put(&set.Units, t.units)
+	return err
 }
 
 // queryWord is search.QueryWord as the client reads it.
