@@ -639,7 +639,8 @@ function fnv(s) {
 }
 
 // Store loads the manifest and chunks, and keeps what it decoded. fetchFn
-// returns the bytes at a URL (fetch in a browser, a file read in tests).
+// returns the bytes at a URL, or with a range [a, b) those bytes of it
+// (fetch in a browser, a file read in tests).
 export class Store {
   constructor(manifestURL, fetchFn) {
     this.url = manifestURL; this.get = fetchFn; this.cache = new Map()
@@ -745,23 +746,41 @@ export class Store {
     return d
   }
   async bucket(set, term) {
-    const s = this.m[set], b = fnv(term) % s.buckets
-    const path = `${s.dir}/${s.groups[Math.floor(b / this.m.group)]}/${b.toString(36)}.bin`
-    const key = 'b:' + path
+    const s = this.m[set], b = fnv(term) % s.buckets, group = this.m.group, gi = Math.floor(b / group)
+    const key = 'b:' + set + b
     let m = this.cache.get(key)
     if (!m) {
-      m = this.chunk(path).then(bytes => decodeBucket(bytes, set === 'unigrams'))
+      m = this.entry(`${s.dir}/${s.groups[gi]}.bin`, Math.min(group, s.buckets - gi * group), b - gi * group).then(bytes => decodeBucket(bytes, set === 'unigrams'))
       this.cache.set(key, m)
+      m.catch(() => this.cache.delete(key))
     }
     return (await m).get(term)
   }
+  // range returns bytes [a, b) of a chunk file, unchanged.
+  range(path, a, b) {
+    const key = path + '#' + a + '-' + b
+    let p = this.cache.get(key)
+    if (!p) {
+      p = this.get(this.base + 'static/search/' + path, [a, b])
+      this.cache.set(key, p)
+      p.catch(() => this.cache.delete(key))
+    }
+    return p
+  }
+  // entry reads entry i of a pack of count: the pack's header (the ends of
+  // its entries), then the entry, inflated.
+  async entry(path, count, i) {
+    const head = 4 * count, h = await this.range(path, 0, head)
+    const end = k => h[4 * k] | h[4 * k + 1] << 8 | h[4 * k + 2] << 16 | h[4 * k + 3] * 16777216
+    return inflate(await this.range(path, head + (i ? end(i - 1) : 0), head + end(i)))
+  }
   async doc(row) {
-    const path = `d/${this.m.blocks[Math.floor(row / this.m.block)]}/${row.toString(36)}.bin`
-    const key = 'd:' + path
+    const key = 'd:' + row
     let d = this.cache.get(key)
     if (!d) {
-      d = this.chunk(path).then(async b => {
-        const f = JSON.parse(dec.decode(b))
+      d = (async () => {
+        const block = this.m.block, bi = Math.floor(row / block)
+        const f = JSON.parse(dec.decode(await this.entry(`d/${this.m.blocks[bi]}.bin`, Math.min(block, this.m.docs - bi * block), row - bi * block)))
         await this.opencc(f.text.join(''))
         f.segs = f.text.map(s => s.replaceAll('\u001f', ' '))
         f.t = f.segs.join('\u001f')
@@ -769,8 +788,9 @@ export class Store {
         for (const s of f.segs) { e += s.length + 1; f.segEnd.push(e) }
         f.foldTitle = squeeze(fold(f.title))
         return f
-      })
+      })()
       this.cache.set(key, d)
+      d.catch(() => this.cache.delete(key))
     }
     return d
   }
@@ -1530,10 +1550,13 @@ function render(resp, L, path) {
 // ---- In the page ----
 
 async function boot(root) {
-  const get = async url => {
-    const r = await fetch(url)
+  // get fetches a URL, or bytes [a, b) of it (a server that ignores the
+  // range sends it all).
+  const get = async (url, range) => {
+    const r = await fetch(url, range ? { headers: { Range: `bytes=${range[0]}-${range[1] - 1}` } } : undefined)
     if (!r.ok) throw new Error(r.status + ' ' + url)
-    return new Uint8Array(await r.arrayBuffer())
+    const b = new Uint8Array(await r.arrayBuffer())
+    return range && r.status !== 206 ? b.subarray(range[0], range[1]) : b
   }
   const store = new Store(root.dataset.index, get)
   const path = root.dataset.path

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +15,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -47,7 +47,7 @@ const (
 // manifest lists one name per group and per block, not per file.
 const (
 	groupSize = 64  // buckets per group
-	blockSize = 256 // documents per block
+	blockSize = 128 // documents per pack
 	// maxUnigramCount caps the count of a character in a document, as
 	// the server's count of single characters stops at 32.
 	maxUnigramCount = 32
@@ -264,7 +264,7 @@ func effectiveSettings(s *search.Settings) *search.Settings {
 }
 
 // bucketSet names the buckets of one family: Buckets of them, in groups of
-// the manifest's Group, each group's directory named in Groups.
+// the manifest's Group, each group a pack named in Groups.
 type bucketSet struct {
 	Dir     string   `json:"dir"`
 	Buckets int      `json:"buckets"`
@@ -295,19 +295,50 @@ func (w *writer) writeChunk(raw []byte) (string, error) {
 func (w *writer) put(name string, raw []byte) error {
 	dst := filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
 	w.files.Add(1)
-	if w.prev != "" {
-		src := filepath.Join(w.prev, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
-		if fi, err := os.Stat(src); err == nil && fi.Mode().IsRegular() {
-			if err := os.Link(src, dst); err == nil {
-				w.reused.Add(1)
-				w.bytes.Add(fi.Size())
-				return nil
-			}
-		}
+	if w.link(name, dst) {
+		return nil
 	}
 	data := deflate(raw)
 	w.bytes.Add(int64(len(data)))
 	return os.WriteFile(dst, data, 0o644)
+}
+
+// putPack writes entries as a pack at ChunkDir/name, or links the
+// previous build's file of that name. A pack is a header of one
+// little-endian uint32 per entry, the end of the entry counted from the
+// header's end, then the entries, each deflated on its own: the client
+// reads the header, then an entry, with HTTP range requests. Packs keep
+// the files few (a file costs more to write than its bytes) and a query's
+// reads small.
+func (w *writer) putPack(name string, entries [][]byte) error {
+	dst := filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
+	w.files.Add(1)
+	if w.link(name, dst) {
+		return nil
+	}
+	head := 4 * len(entries)
+	pack := make([]byte, head, head+64*len(entries))
+	for i, e := range entries {
+		pack = append(pack, deflate(e)...)
+		binary.LittleEndian.PutUint32(pack[4*i:], uint32(len(pack)-head))
+	}
+	w.bytes.Add(int64(len(pack)))
+	return os.WriteFile(dst, pack, 0o644)
+}
+
+// link links the previous build's file name to dst, if it has one.
+func (w *writer) link(name, dst string) bool {
+	if w.prev == "" {
+		return false
+	}
+	src := filepath.Join(w.prev, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
+	fi, err := os.Stat(src)
+	if err != nil || !fi.Mode().IsRegular() || os.Link(src, dst) != nil {
+		return false
+	}
+	w.reused.Add(1)
+	w.bytes.Add(fi.Size())
+	return true
 }
 
 // mkdir makes the directory dir under ChunkDir.
@@ -382,17 +413,15 @@ func (w *writer) writeBuckets(ctx context.Context, dir string, n int, m map[stri
 	for lo := 0; lo < n; lo += groupSize {
 		set.Groups = append(set.Groups, contentHash(raw[lo:min(n, lo+groupSize)]...))
 	}
+	if err := w.mkdir(dir); err != nil {
+		return set, err
+	}
 	err := w.putGroups(ctx, len(set.Groups), func(gi int) error {
-		if err := w.mkdir(path.Join(dir, set.Groups[gi])); err != nil {
-			return err
-		}
-		for b := gi * groupSize; b < min(n, (gi+1)*groupSize); b++ {
-			if err := w.put(path.Join(dir, set.Groups[gi], strconv.FormatInt(int64(b), 36)+".bin"), raw[b]); err != nil {
-				return err
-			}
-		}
-		return nil
+		return w.putPack(path.Join(dir, set.Groups[gi])+".bin", raw[gi*groupSize:min(n, (gi+1)*groupSize)])
 	})
+	if err == nil && len(set.Groups) == 0 {
+		err = w.mkdir(dir)
+	}
 	return set, err
 }
 
@@ -430,8 +459,8 @@ type docFile struct {
 	Text     [4]string `json:"text"`
 }
 
-// writeDocs writes one file per document, in blocks of blockSize rows, and
-// returns the blocks' names.
+// writeDocs writes the documents in packs of blockSize rows and returns
+// the packs' names.
 func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int) ([]string, error) {
 	nb := (len(order) + blockSize - 1) / blockSize
 	names := make([]string, nb)
@@ -463,16 +492,11 @@ func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int) 
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	if err := w.mkdir("d"); err != nil {
+		return nil, err
+	}
 	err := w.putGroups(ctx, nb, func(bi int) error {
-		if err := w.mkdir(path.Join("d", names[bi])); err != nil {
-			return err
-		}
-		for row := bi * blockSize; row < min(len(order), (bi+1)*blockSize); row++ {
-			if err := w.put(path.Join("d", names[bi], strconv.FormatInt(int64(row), 36)+".bin"), raw[row]); err != nil {
-				return err
-			}
-		}
-		return nil
+		return w.putPack("d/"+names[bi]+".bin", raw[bi*blockSize:min(len(order), (bi+1)*blockSize)])
 	})
 	return names, err
 }
