@@ -254,16 +254,11 @@ func encodeTable(ix *index) table {
 			}
 		}
 	}
-	// Further values, by facet then row.
+	// Further values: facet, row, count, ids.
 	e.uint(uint64(len(extra)))
-	prev, prevF := -1, 0
 	for _, m := range extra {
-		if m.f != prevF {
-			prev, prevF = -1, m.f
-		}
 		e.uint(uint64(m.f))
-		e.uint(uint64(m.row - prev))
-		prev = m.row
+		e.uint(uint64(m.row))
 		e.uint(uint64(len(m.ids)))
 		for _, id := range m.ids {
 			e.uint(uint64(id))
@@ -295,8 +290,9 @@ func encodeTable(ix *index) table {
 
 // encodeDates writes the dates as days since the Unix epoch in China
 // Standard Time, less the earliest day (dates are days, so two bytes a row
-// at most for thirty years), then the rows whose date is no midnight there
-// (or unknown) with their seconds into the day, as gaps.
+// at most for thirty years), then that day, then the rows whose date is no
+// midnight there (or unknown) as gaps, each with its seconds into the day
+// plus one (0 for unknown).
 func encodeDates(ix *index) []byte {
 	const cst, day = 8 * 3600, 86400
 	days := make([]int64, ix.n)
@@ -309,7 +305,6 @@ func encodeDates(ix *index) []byte {
 	}
 	var e enc
 	e.uint(uint64(ix.n))
-	e.int(first)
 	var odd []int
 	for row := range ix.rows {
 		e.uint(uint64(days[row] - first))
@@ -317,6 +312,7 @@ func encodeDates(ix *index) []byte {
 			odd = append(odd, row)
 		}
 	}
+	e.int(first)
 	e.uint(uint64(len(odd)))
 	prev := -1
 	for _, row := range odd {

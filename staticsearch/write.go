@@ -2,12 +2,14 @@ package staticsearch
 
 import (
 	"bytes"
+	"compress/flate"
 	"context"
 	_ "embed"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -304,8 +306,8 @@ func (w *writer) put(name string, raw []byte) error {
 }
 
 // putPack writes entries as a pack at ChunkDir/name, or links the
-// previous build's file of that name. A pack is a header of one
-// little-endian uint32 per entry, the end of the entry counted from the
+// previous build's file of that name. A pack is a header of little-endian
+// uint32s, the count of entries and then per entry its end counted from the
 // header's end, then the entries, each deflated on its own: the client
 // reads the header, then an entry, with HTTP range requests. Packs keep
 // the files few (a file costs more to write than its bytes) and a query's
@@ -316,11 +318,12 @@ func (w *writer) putPack(name string, entries [][]byte) error {
 	if w.link(name, dst) {
 		return nil
 	}
-	head := 4 * len(entries)
+	head := 4 * (1 + len(entries))
 	pack := make([]byte, head, head+64*len(entries))
+	binary.LittleEndian.PutUint32(pack, uint32(len(entries)))
 	for i, e := range entries {
 		pack = append(pack, deflate(e)...)
-		binary.LittleEndian.PutUint32(pack[4*i:], uint32(len(pack)-head))
+		binary.LittleEndian.PutUint32(pack[4*(i+1):], uint32(len(pack)-head))
 	}
 	w.bytes.Add(int64(len(pack)))
 	return os.WriteFile(dst, pack, 0o644)
@@ -521,4 +524,30 @@ func Remove(out string) error {
 		err = errors.Join(err, e)
 	}
 	return err
+}
+
+// ReadPack returns the entries of a pack (see putPack), inflated.
+func ReadPack(data []byte) ([][]byte, error) {
+	if len(data) < 4 {
+		return nil, errors.New("static search pack: no header")
+	}
+	n := int(binary.LittleEndian.Uint32(data))
+	head := 4 * (1 + n)
+	if n > len(data)/4 || head > len(data) {
+		return nil, fmt.Errorf("static search pack: %d entries in %d bytes", n, len(data))
+	}
+	out := make([][]byte, n)
+	start := 0
+	for i := range out {
+		end := int(binary.LittleEndian.Uint32(data[4*(i+1):]))
+		if end < start || head+end > len(data) {
+			return nil, fmt.Errorf("static search pack: entry %d ends at %d, out of %d bytes", i, end, len(data)-head)
+		}
+		b, err := io.ReadAll(flate.NewReader(bytes.NewReader(data[head+start : head+end])))
+		if err != nil {
+			return nil, fmt.Errorf("static search pack: entry %d: %w", i, err)
+		}
+		out[i], start = b, end
+	}
+	return out, nil
 }
