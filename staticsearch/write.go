@@ -44,11 +44,11 @@ const (
 )
 
 // Sizes of the partitions. Postings are hashed into buckets by term; a
-// group of buckets shares a directory named by the hash of its buckets'
-// contents, and a block of documents the directory of their files. The
-// manifest lists one name per group and per block, not per file.
+// group of buckets is one pack named by the hash of its buckets' contents,
+// and so is a block of documents. The manifest lists one name per pack.
+// A query reads a pack's header (4 bytes an entry) and then its entry.
 const (
-	groupSize = 64  // buckets per group
+	groupSize = 128 // buckets per pack
 	blockSize = 128 // documents per pack
 	// maxUnigramCount caps the count of a character in a document, as
 	// the server's count of single characters stops at 32.
@@ -175,11 +175,12 @@ func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 }
 
 // bucketCount is the number of postings buckets for n documents: about one
-// per four documents, a power of two, so that a bucket holding rare terms
-// stays near 2 KB compressed.
+// per document, a power of two, so that a bucket holding rare terms stays
+// near 1 KB compressed (a query reads whole buckets; more of them would
+// lengthen the manifest's list of packs more than they save).
 func bucketCount(n int) int {
 	b := 64
-	for b < n/4 {
+	for b < n {
 		b *= 2
 	}
 	return b
