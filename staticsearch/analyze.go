@@ -273,8 +273,16 @@ func encodeTable(ix *index) table {
 		}
 		return e.b
 	}
+	// A field ranked without length normalisation (b = 0) gets zeros: its
+	// norm is its weight whatever the lengths, and zeros cost nothing.
+	_, _, b := search.RankConstants()
 	for f := range search.NumFields {
-		t.lens[f] = column(func(row int) uint64 { return uint64(ix.rows[row].lens[f]) })
+		t.lens[f] = column(func(row int) uint64 {
+			if b[f] == 0 {
+				return 0
+			}
+			return uint64(ix.rows[row].lens[f])
+		})
 	}
 	// The title lengths in characters follow those in tokens, as the
 	// difference: one chunk, nearly the size of one column.
