@@ -296,6 +296,35 @@ func encodeTable(ix *index) table {
 	return t
 }
 
+// averages returns each field's average length over the documents that
+// have it (1 when none does) and the average text length (at least 1), as
+// the client computed them from the columns before: sums of integers in
+// float64, then one division.
+func averages(ix *index) (avg [search.NumFields]float64, units float64) {
+	for f := range avg {
+		sum, n := 0.0, 0
+		for row := range ix.rows {
+			if l := ix.rows[row].lens[f]; l > 0 {
+				sum += float64(l)
+				n++
+			}
+		}
+		avg[f] = 1
+		if n > 0 {
+			avg[f] = sum / float64(n)
+		}
+	}
+	units = 1
+	if ix.n > 0 {
+		sum := 0.0
+		for row := range ix.rows {
+			sum += float64(ix.rows[row].units)
+		}
+		units = max(1, sum/float64(ix.n))
+	}
+	return avg, units
+}
+
 // encodeDates writes the dates as days since the Unix epoch in China
 // Standard Time, less the earliest day (dates are days, so two bytes a row
 // at most for thirty years), then that day, then the rows whose date is no

@@ -716,22 +716,12 @@ export class Store {
   }
   // norms loads the lengths of the given fields and their BM25F norms.
   norms(fields) {
-    const { weight, b } = this.m.rank
-    return Promise.all([...fields].map(f => this.col('n' + f, this.m.table.lens[f], l => {
-      let sum = 0, cnt = 0
-      for (const x of l) if (x > 0) { sum += x; cnt++ }
-      const avg = cnt > 0 ? sum / cnt : 1
-      return Float32Array.from(l, x => weight[f] / (1 - b[f] + b[f] * x / avg))
-    })))
+    const { weight, b, avg } = this.m.rank
+    return Promise.all([...fields].map(f => this.col('n' + f, this.m.table.lens[f], l => Float32Array.from(l, x => weight[f] / (1 - b[f] + b[f] * x / avg[f])))))
   }
   // The titles' lengths in characters follow their lengths in tokens.
   titleRunes() { return this.col('titleRunes', this.m.table.lens[0], (c, r) => c.map(x => x + r.int())) }
-  units() {
-    return this.col('units', this.m.table.units, c => {
-      this.t.avgUnits = c.length ? Math.max(1, c.reduce((s, x) => s + x, 0) / c.length) : 1
-      return c
-    })
-  }
+  units() { return this.col('units', this.m.table.units, c => c) }
   dates() {
     return this.col('date', this.m.table.date, (c, r) => {
       const first = r.int()
@@ -949,7 +939,7 @@ class Matcher {
     return false
   }
   scanScore(row) {
-    const k1 = 1.2, b = 0.75, norm = k1 * (1 - b + b * this.T.units[row] / this.T.avgUnits)
+    const k1 = 1.2, b = 0.75, norm = k1 * (1 - b + b * this.T.units[row] / this.store.m.rank.avg_units)
     let score = 0, sure = true
     for (const w of this.pos) {
       let c = 0
@@ -1073,7 +1063,7 @@ class Matcher {
     return true
   }
   scanText(doc) {
-    const k1 = 1.2, b = 0.75, end = doc.t.length, norm = k1 * (1 - b + b * end / this.T.avgUnits)
+    const k1 = 1.2, b = 0.75, end = doc.t.length, norm = k1 * (1 - b + b * end / this.store.m.rank.avg_units)
     let score = 0
     for (const w of this.pos) {
       let n = 0

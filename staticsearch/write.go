@@ -117,6 +117,7 @@ func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 
 	man := manifest{Format: formatName, Version: formatVersion, Docs: len(docs), SearchPath: opts.SearchPath}
 	man.Rank.K1, man.Rank.Weight, man.Rank.B = search.RankConstants()
+	man.Rank.Avg, man.Rank.AvgUnits = averages(ix)
 	man.Settings = effectiveSettings(opts.Settings)
 	for _, q := range search.QueryWords {
 		man.QueryWords = append(man.QueryWords, queryWord{q.Word, q.Drop, q.Intent, q.AtEnd})
@@ -197,6 +198,11 @@ type manifest struct {
 		K1     float64                   `json:"k1"`
 		Weight [search.NumFields]float64 `json:"weight"`
 		B      [search.NumFields]float64 `json:"b"`
+		// Avg is each field's average length over the documents that
+		// have it (1 when none does), AvgUnits the average stored text
+		// length (at least 1): the norms' constants.
+		Avg      [search.NumFields]float64 `json:"avg"`
+		AvgUnits float64                   `json:"avg_units"`
 	} `json:"rank"`
 	Postings bucketSet `json:"postings"`
 	Unigrams bucketSet `json:"unigrams"`
