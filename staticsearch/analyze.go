@@ -13,7 +13,8 @@ import (
 )
 
 // postings are the entries of one term: row<<32 | field<<24 | frequency
-// for bigrams and words, row<<32 | count for single characters.
+// for bigrams and words, row<<32 | count<<1 | in title for single
+// characters.
 type postings struct{ e []uint64 }
 
 // index is what the analysis of every document gives.
@@ -74,8 +75,18 @@ func analyze(ctx context.Context, docs []search.Doc, order []int) (*index, error
 							}
 						}
 					}
+					// A count is doubled, plus one when the title holds the
+					// character: one-character queries rank by that.
 					for c, n := range counts {
-						add(pt.unis, utf8.AppendRune(buf[:0], c), r|uint64(min(n, maxUnigramCount)))
+						counts[c] = min(n, maxUnigramCount) << 1
+					}
+					for _, c := range d.Title {
+						if f := search.FoldRune(c); search.IsCJK(f) {
+							counts[f] |= 1
+						}
+					}
+					for c, n := range counts {
+						add(pt.unis, utf8.AppendRune(buf[:0], c), r|uint64(n))
 					}
 					info := &ix.rows[row]
 					info.lens = lens
@@ -177,7 +188,7 @@ func encodeGram(e *enc, term string, p *postings) {
 }
 
 // encodeUni writes one character of a unigram bucket: the rows holding it
-// (as gaps) and its counts there.
+// (as gaps) and its counts there (doubled, plus one when in the title).
 func encodeUni(e *enc, term string, p *postings) {
 	e.str(term)
 	e.uint(uint64(len(p.e)))
@@ -192,9 +203,22 @@ func encodeUni(e *enc, term string, p *postings) {
 	}
 }
 
-// encodeTable writes the document table: the facet dictionaries, then one
-// column per datum, each a varint per row (facet ids + 1, 0 for none).
-func encodeTable(ix *index) []byte {
+// table is the document table, one chunk per column so that a query loads
+// only the columns it needs (facets always; a field's lengths when the
+// query's postings hold that field; dates when the order needs them).
+type table struct {
+	facets []byte
+	lens   [search.NumFields][]byte // the title's holds titleRunes too
+	date   []byte
+	units  []byte
+}
+
+// encodeTable writes the document table's columns: the facet dictionaries
+// and one varint per row and facet (value id + 1, 0 for none) with the
+// further values of rows that have several; per field the rows' lengths;
+// the title lengths in characters; the dates; the text lengths.
+func encodeTable(ix *index) table {
+	var t table
 	var e enc
 	e.uint(uint64(ix.n))
 	nf := len(ix.facet)
@@ -209,8 +233,8 @@ func encodeTable(ix *index) []byte {
 		}
 	}
 	type more struct {
-		row int
-		ids []int
+		row, f int
+		ids    []int
 	}
 	var extra []more
 	for f := range nf {
@@ -222,43 +246,130 @@ func encodeTable(ix *index) []byte {
 			}
 			e.uint(uint64(ids[f][vals[0]] + 1))
 			if len(vals) > 1 {
-				m := more{row: row}
+				m := more{row: row, f: f}
 				for _, v := range vals[1:] {
 					m.ids = append(m.ids, ids[f][v])
 				}
-				if f == 1 { // only agencies have several values
-					extra = append(extra, m)
-				}
+				extra = append(extra, m)
 			}
 		}
 	}
+	// Further values: facet, row, count, ids.
 	e.uint(uint64(len(extra)))
-	prev := -1
 	for _, m := range extra {
-		e.uint(uint64(m.row - prev))
-		prev = m.row
+		e.uint(uint64(m.f))
+		e.uint(uint64(m.row))
 		e.uint(uint64(len(m.ids)))
 		for _, id := range m.ids {
 			e.uint(uint64(id))
 		}
 	}
-	for f := range search.NumFields {
+	t.facets = e.b
+	column := func(v func(row int) uint64) []byte {
+		var e enc
+		e.uint(uint64(ix.n))
 		for row := range ix.rows {
-			e.uint(uint64(ix.rows[row].lens[f]))
+			e.uint(v(row))
+		}
+		return e.b
+	}
+	// A field ranked without length normalisation (b = 0) gets zeros: its
+	// norm is its weight whatever the lengths, and zeros cost nothing.
+	_, _, b := search.RankConstants()
+	for f := range search.NumFields {
+		t.lens[f] = column(func(row int) uint64 {
+			if b[f] == 0 {
+				return 0
+			}
+			return uint64(ix.rows[row].lens[f])
+		})
+	}
+	// The title lengths in characters follow those in tokens, as the
+	// difference: one chunk, nearly the size of one column.
+	e = enc{b: t.lens[0]}
+	for row := range ix.rows {
+		e.int(int64(ix.rows[row].titleRunes) - int64(ix.rows[row].lens[0]))
+	}
+	t.lens[0] = e.b
+	t.units = column(func(row int) uint64 { return uint64(ix.rows[row].units) })
+	t.date = encodeDates(ix)
+	return t
+}
+
+// averages returns each field's average length over the documents that
+// have it (1 when none does) and the average text length (at least 1), as
+// the client computed them from the columns before: sums of integers in
+// float64, then one division.
+func averages(ix *index) (avg [search.NumFields]float64, units float64) {
+	for f := range avg {
+		sum, n := 0.0, 0
+		for row := range ix.rows {
+			if l := ix.rows[row].lens[f]; l > 0 {
+				sum += float64(l)
+				n++
+			}
+		}
+		avg[f] = 1
+		if n > 0 {
+			avg[f] = sum / float64(n)
 		}
 	}
-	for row := range ix.rows {
-		e.uint(uint64(ix.rows[row].titleRunes))
+	units = 1
+	if ix.n > 0 {
+		sum := 0.0
+		for row := range ix.rows {
+			sum += float64(ix.rows[row].units)
+		}
+		units = max(1, sum/float64(ix.n))
 	}
-	var last int64
+	return avg, units
+}
+
+// encodeDates writes the dates as days since the Unix epoch in China
+// Standard Time, less the earliest day (dates are days, so two bytes a row
+// at most for thirty years), then that day, then the rows whose date is no
+// midnight there (or unknown) as gaps, each with its seconds into the day
+// plus one (0 for unknown).
+func encodeDates(ix *index) []byte {
+	const cst, day = 8 * 3600, 86400
+	days := make([]int64, ix.n)
+	first := int64(0)
 	for row := range ix.rows {
-		e.int(ix.rows[row].date - last)
-		last = ix.rows[row].date
+		days[row] = floorDiv(ix.rows[row].date+cst, day)
+		if row == 0 || days[row] < first {
+			first = days[row]
+		}
 	}
+	var e enc
+	e.uint(uint64(ix.n))
+	var odd []int
 	for row := range ix.rows {
-		e.uint(uint64(ix.rows[row].units))
+		e.uint(uint64(days[row] - first))
+		if ix.rows[row].date+cst-days[row]*day != 0 || ix.rows[row].date == 0 {
+			odd = append(odd, row)
+		}
+	}
+	e.int(first)
+	e.uint(uint64(len(odd)))
+	prev := -1
+	for _, row := range odd {
+		e.uint(uint64(row - prev))
+		prev = row
+		if ix.rows[row].date == 0 {
+			e.uint(0)
+			continue
+		}
+		e.uint(uint64(ix.rows[row].date+cst-days[row]*day) + 1)
 	}
 	return e.b
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
 }
 
 // t2sSources lists the BMP characters that fold from Traditional to

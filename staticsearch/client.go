@@ -28,14 +28,21 @@ var client = sync.OnceValue(func() []byte {
 })
 
 // tighten removes the spaces around punctuation in the code of one line,
-// leaving its strings ('…', "…", `…`) alone. A line with a slash outside
-// strings (a regular expression, a division, a comment) is left as it is.
+// leaving its strings ('…', "…", `…`) alone, and drops a comment at its
+// end. A line with another slash outside strings (a regular expression, a
+// division) is left as it is.
 func tighten(line string) string {
 	var out strings.Builder
 	code := 0 // start of the code segment not yet written
 	for i := 0; i < len(line); i++ {
 		switch c := line[i]; c {
 		case '/':
+			if i+1 < len(line) && line[i+1] == '/' && (i == 0 || line[i-1] == ' ') {
+				// A comment to the end of the line.
+				out.WriteString(strings.TrimRight(tightCode(line[code:i]), " "))
+				out.WriteByte('\n')
+				return out.String()
+			}
 			return line
 		case '\'', '"', '`':
 			j := i + 1
@@ -48,17 +55,30 @@ func tighten(line string) string {
 			if j >= len(line) || (c == '`' && strings.Contains(line[i:j], "${")) {
 				return line // unterminated, or a template with code in it
 			}
-			out.WriteString(tight.Replace(line[code:i]))
+			out.WriteString(tightCode(line[code:i]))
 			out.WriteString(line[i : j+1])
 			i, code = j, j+1
 		}
 	}
-	out.WriteString(tight.Replace(line[code:]))
+	out.WriteString(tightCode(line[code:]))
 	return out.String()
 }
 
-// tight removes the spaces around punctuation. "+" and "-" are left alone
-// (a + +b).
+// tightCode tightens a piece of code, the spaces around + - * % too unless
+// that would join two signs into ++ or -- (a + +b).
+func tightCode(s string) string {
+	t := tight.Replace(s)
+	u := arith.Replace(t)
+	if strings.Count(u, "++") != strings.Count(t, "++") || strings.Count(u, "--") != strings.Count(t, "--") {
+		return t
+	}
+	return u
+}
+
+var arith = strings.NewReplacer(" + ", "+", " - ", "-", " * ", "*", " % ", "%")
+
+// tight removes the spaces around punctuation but the arithmetic signs
+// (see tightCode).
 var tight = strings.NewReplacer(
 	" === ", "===", " !== ", "!==", " => ", "=>", " && ", "&&", " || ", "||", " <= ", "<=", " >= ", ">=",
 	" = ", "=", " += ", "+=", " -= ", "-=", " < ", "<", " > ", ">", " ? ", "?", " : ", ":",

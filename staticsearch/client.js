@@ -639,7 +639,8 @@ function fnv(s) {
 }
 
 // Store loads the manifest and chunks, and keeps what it decoded. fetchFn
-// returns the bytes at a URL (fetch in a browser, a file read in tests).
+// returns the bytes at a URL, or with a range [a, b) those bytes of it
+// (fetch in a browser, a file read in tests).
 export class Store {
   constructor(manifestURL, fetchFn) {
     this.url = manifestURL; this.get = fetchFn; this.cache = new Map()
@@ -648,7 +649,7 @@ export class Store {
   async load() {
     if (this.m) return this
     this.m = JSON.parse(dec.decode(await this.get(this.url)))
-    if (this.m.format !== 'gongkai-static-search' || this.m.version !== 1) throw new Error('unknown static index format')
+    if (this.m.format !== 'gongkai-static-search' || this.m.version !== 2) throw new Error('unknown static index format')
     const bits = atob(this.m.opencc.sources)
     t2sBits = Uint8Array.from(bits, c => c.charCodeAt(0))
     t2sWideSrc = this.m.opencc.wide || ''
@@ -657,14 +658,20 @@ export class Store {
     this.intents = this.m.intent_kinds
     return this
   }
-  chunk(path) {
-    let p = this.cache.get(path)
+  // memo returns the promise fn makes for key, made once (again after a
+  // failure).
+  memo(key, fn) {
+    let p = this.cache.get(key)
     if (!p) {
-      p = this.get(this.base + 'static/search/' + path).then(inflate)
-      this.cache.set(path, p)
-      p.catch(() => this.cache.delete(path))
+      this.cache.set(key, p = fn())
+      p.catch(() => this.cache.delete(key))
     }
     return p
+  }
+  // chunk returns a chunk file's bytes inflated, or with a range [a, b)
+  // those bytes of it as they are.
+  chunk(path, range) {
+    return this.memo(path + range, () => { const p = this.get(this.base + 'static/search/' + path, range); return range ? p : p.then(inflate) })
   }
   async opencc(text) {
     const need = cps(text).some(r => t2sSource(r) || r >= 0xf900 && r <= 0xfaff || r >= 0x2f00 && r <= 0x2fdf || r >= 0x2f800)
@@ -683,60 +690,70 @@ export class Store {
     }
     tw2sp = stages
   }
+  // table loads the facet columns of the document table; the other
+  // columns load when a query needs them (norms, titleRunes, units, dates).
   async table() {
     if (this.t) return this.t
-    const r = new Reader(await this.chunk(this.m.table))
-    const n = r.uint(), nf = r.uint(), t = { n, dict: [], col: [], more: new Map(), lens: [], norms: [] }
+    const r = new Reader(await this.chunk(this.m.table.facets))
+    const n = r.uint(), nf = r.uint(), t = { n, dict: [], col: [], more: [], k1: this.m.rank.k1 }
     for (let f = 0; f < nf; f++) { const vals = []; for (let k = r.uint(); k > 0; k--) vals.push(r.str()); t.dict.push(vals) }
-    for (let f = 0; f < nf; f++) { const c = new Int32Array(n); for (let i = 0; i < n; i++) c[i] = r.uint(); t.col.push(c) }
-    for (let k = r.uint(), row = -1; k > 0; k--) { row += r.uint(); const ids = []; for (let j = r.uint(); j > 0; j--) ids.push(r.uint()); t.more.set(row, ids) }
-    const { k1, weight, b } = this.m.rank
-    for (let f = 0; f < 7; f++) {
-      const l = new Uint32Array(n); let sum = 0, cnt = 0
-      for (let i = 0; i < n; i++) { l[i] = r.uint(); if (l[i] > 0) { sum += l[i]; cnt++ } }
-      const avg = cnt > 0 ? sum / cnt : 1, wn = new Float32Array(n)
-      for (let i = 0; i < n; i++) wn[i] = weight[f] / (1 - b[f] + b[f] * l[i] / avg)
-      t.lens.push(l); t.norms.push(wn)
-    }
-    t.k1 = k1
-    t.titleRunes = new Int32Array(n); for (let i = 0; i < n; i++) t.titleRunes[i] = r.uint()
-    t.date = new Float64Array(n); for (let i = 0, d = 0; i < n; i++) { d += r.int(); t.date[i] = d }
-    t.units = new Float64Array(n); let us = 0; for (let i = 0; i < n; i++) { t.units[i] = r.uint(); us += t.units[i] }
-    t.avgUnits = n ? Math.max(1, us / n) : 1
-    t.validity = new Uint8Array(n)
-    for (let i = 0; i < n; i++) { const v = t.col[4][i]; t.validity[i] = v ? (VALIDITY[t.dict[4][v - 1]] ?? 2) : 2 }
+    for (let f = 0; f < nf; f++) { const c = new Int32Array(n); for (let i = 0; i < n; i++) c[i] = r.uint(); t.col.push(c); t.more.push(new Map()) }
+    for (let k = r.uint(); k > 0; k--) { const f = r.uint(), row = r.uint(), ids = []; for (let j = r.uint(); j > 0; j--) ids.push(r.uint()); t.more[f].set(row, ids) }
+    t.validity = t.col[4].map(v => v ? VALIDITY[t.dict[4][v - 1]] ?? 2 : 2)
     this.t = t
     return t
   }
+  // col loads a column of the table once, as t[name]: the chunk at path
+  // has a varint per row, and fin makes of them and the rest what is kept.
+  async col(name, path, fin) {
+    const t = this.t
+    if (!t[name]) {
+      const r = new Reader(await this.chunk(path)), c = new Float64Array(r.uint())
+      for (let i = 0; i < c.length; i++) c[i] = r.uint()
+      t[name] = fin(c, r)
+    }
+    return t[name]
+  }
+  // norms loads the lengths of the given fields and their BM25F norms.
+  norms(fields) {
+    const { weight, b, avg } = this.m.rank
+    return Promise.all([...fields].map(f => this.col('n' + f, this.m.table.lens[f], l => Float32Array.from(l, x => weight[f] / (1 - b[f] + b[f] * x / avg[f])))))
+  }
+  // The titles' lengths in characters follow their lengths in tokens.
+  titleRunes() { return this.col('titleRunes', this.m.table.lens[0], (c, r) => c.map(x => x + r.int())) }
+  units() { return this.col('units', this.m.table.units, c => c) }
+  dates() {
+    return this.col('date', this.m.table.date, (c, r) => {
+      const first = r.int()
+      c = c.map(x => (first + x) * 86400 - 28800)
+      for (let k = r.uint(), row = -1; k > 0; k--) { row += r.uint(); const s = r.uint(); c[row] = s ? c[row] + s - 1 : 0 }
+      return c
+    })
+  }
   async bucket(set, term) {
     const s = this.m[set], b = fnv(term) % s.buckets
-    const path = `${s.dir}/${s.groups[Math.floor(b / this.m.group)]}/${b.toString(36)}.bin`
-    const key = 'b:' + path
-    let m = this.cache.get(key)
-    if (!m) {
-      m = this.chunk(path).then(bytes => decodeBucket(bytes, set === 'unigrams'))
-      this.cache.set(key, m)
-    }
-    return (await m).get(term)
+    return (await this.memo(set + b, () => this.entry(s.dir, s.groups, this.m.group, s.buckets, b).then(bytes => decodeBucket(bytes, set === 'unigrams')))).get(term)
   }
-  async doc(row) {
-    const path = `d/${this.m.blocks[Math.floor(row / this.m.block)]}/${row.toString(36)}.bin`
-    const key = 'd:' + path
-    let d = this.cache.get(key)
-    if (!d) {
-      d = this.chunk(path).then(async b => {
-        const f = JSON.parse(dec.decode(b))
-        await this.opencc(f.text.join(''))
-        f.segs = f.text.map(s => s.replaceAll('\u001f', ' '))
-        f.t = f.segs.join('\u001f')
-        f.segEnd = []; let e = -1
-        for (const s of f.segs) { e += s.length + 1; f.segEnd.push(e) }
-        f.foldTitle = squeeze(fold(f.title))
-        return f
-      })
-      this.cache.set(key, d)
-    }
-    return d
+  // entry reads entry k of the packs names (under dir, of size entries
+  // each, total in all): the pack's header (the count, the ends of the
+  // entries), then the entry, inflated.
+  async entry(dir, names, size, total, k) {
+    const p = Math.floor(k / size), path = `${dir}/${names[p]}.bin`, i = k - p * size
+    const head = 4 + 4 * Math.min(size, total - p * size), h = await this.chunk(path, [0, head])
+    const end = k => new DataView(h.buffer, h.byteOffset).getUint32(4 * k, true)
+    return inflate(await this.chunk(path, [head + (i ? end(i) : 0), head + end(i + 1)]))
+  }
+  doc(row) {
+    return this.memo('d' + row, async () => {
+      const f = JSON.parse(dec.decode(await this.entry('d', this.m.blocks, this.m.block, this.m.docs, row)))
+      await this.opencc(f.text.join(''))
+      f.segs = f.text.map(s => s.replaceAll('\u001f', ' '))
+      f.t = f.segs.join('\u001f')
+      let e = -1
+      f.segEnd = f.segs.map(s => e += s.length + 1)
+      f.foldTitle = squeeze(fold(f.title))
+      return f
+    })
   }
 }
 function decodeBucket(bytes, uni) {
@@ -745,7 +762,7 @@ function decodeBucket(bytes, uni) {
     const term = r.str()
     const rows = list => { const a = new Int32Array(list); for (let i = 0, row = -1; i < list; i++) { row += r.uint(); a[i] = row } return a }
     const vals = list => { const a = new Uint32Array(list); for (let i = 0; i < list; i++) a[i] = r.uint(); return a }
-    if (uni) { const n = r.uint(); const rs = rows(n); m.set(term, { rows: rs, freqs: vals(n) }); continue }
+    if (uni) { const n = r.uint(), rs = rows(n); m.set(term, { rows: rs, freqs: vals(n) }); continue }
     const fields = []
     for (let nf = r.uint(); nf > 0; nf--) { const f = r.uint(), n = r.uint(), rs = rows(n); fields[f] = { rows: rs, freqs: vals(n) } }
     m.set(term, fields)
@@ -820,6 +837,9 @@ class Matcher {
     const get = async (set, t) => [t, await this.store.bucket(set, t)]
     this.post = new Map(await Promise.all([...terms].map(t => get('postings', t))))
     this.uni = new Map(await Promise.all([...unis].map(t => get('unigrams', t))))
+    const fields = new Set()
+    for (const p of this.post.values()) if (p) p.forEach((_, f) => fields.add(f))
+    await Promise.all([this.store.norms(fields), this.pos.length ? this.store.titleRunes() : null])
   }
   collectWord(w) {
     const acc = newAcc(this.T.n)
@@ -828,7 +848,7 @@ class Matcher {
       const grams = t.bigrams.concat(t.words).map(g => this.post.get(g))
       if (grams.some(g => !g)) continue
       for (let f = 0; f < 7; f++) {
-        const wn = this.T.norms[f]
+        const wn = this.T['n' + f]
         intersect(grams.map(g => g[f]), (row, freq) => {
           if (acc.tf[row] === 0) acc.rows.push(row)
           acc.tf[row] = acc.tf[row] + Math.fround(freq * wn[row])
@@ -839,12 +859,14 @@ class Matcher {
     }
     return acc
   }
-  uniCount(u, row) {
+  // uniCount returns the count of character u in row, or with title 1
+  // when the title holds it (the postings hold count << 1 | in title).
+  uniCount(u, row, title) {
     const p = this.uni.get(u)
     if (!p) return 0
     let lo = 0, hi = p.rows.length
     while (lo < hi) { const mid = (lo + hi) >> 1; if (p.rows[mid] < row) lo = mid + 1; else hi = mid }
-    return lo < p.rows.length && p.rows[lo] === row ? p.freqs[lo] : 0
+    return lo < p.rows.length && p.rows[lo] === row ? (title ? p.freqs[lo] & 1 : p.freqs[lo] >> 1) : 0
   }
   // holds reports whether row holds word w: true, false, or null when only
   // the document's text can tell (doc, when given, is that text).
@@ -883,6 +905,7 @@ class Matcher {
     })
     if (lead < 0) {
       this.scanOnly = this.pos.length > 0
+      if (this.scanOnly) await this.store.units()
       for (let row = 0; row < n; row++) this.consider(row, 0, 0)
       return
     }
@@ -916,7 +939,7 @@ class Matcher {
     return false
   }
   scanScore(row) {
-    const k1 = 1.2, b = 0.75, norm = k1 * (1 - b + b * this.T.units[row] / this.T.avgUnits)
+    const k1 = 1.2, b = 0.75, norm = k1 * (1 - b + b * this.T.units[row] / this.store.m.rank.avg_units)
     let score = 0, sure = true
     for (const w of this.pos) {
       let c = 0
@@ -960,7 +983,7 @@ class Matcher {
       if (fails !== 0 && f !== failed) continue
       for (const id of this.facetIDs(row, f)) { this.counts[f][id]++; counted.push([f, id]) }
     }
-    const h = fails === 0 ? { row, score, skey: scoreKey(score), words, matched: popcount(words), validity: this.T.validity[row], date: this.T.date[row], intent: this.intentRank(row), sure } : null
+    const h = fails === 0 ? { row, score, skey: scoreKey(score), words, matched: popcount(words), validity: this.T.validity[row], date: this.T.date ? this.T.date[row] : 0, intent: this.intentRank(row), sure } : null
     if (h) { Object.assign(h, this.tierGuess(row)); this.hits.push(h) }
     if (!sure) this.unsure.push({ row, counted, hit: h })
   }
@@ -968,7 +991,8 @@ class Matcher {
     const v = this.T.col[f][row]
     if (!v) return []
     const ids = [v - 1]
-    if (f === 1 && this.T.more.has(row)) ids.push(...this.T.more.get(row))
+    const more = this.T.more[f].get(row)
+    if (more) ids.push(...more)
     return ids
   }
   intentRank(row) {
@@ -982,17 +1006,17 @@ class Matcher {
   tierGuess(row) {
     if (!this.pos.length || this.relaxed) return { tier: 3, cover: 0 }
     const tr = this.T.titleRunes[row]
-    let zero = tr === tokenRunes(this.whole) && this.acc.every(a => !a || a.title[row])
+    // Per word, whether the title holds it: 1, 0, or null when only the
+    // text can tell (single characters: the unigram postings tell).
+    const inT = this.pos.map((w, i) => {
+      const a = this.acc[i]
+      return a ? (a.title[row] ? a.titleExact[row] || null : 0) : w.alts.every(isSingle) ? +w.alts.some(t => this.uniCount(t.unis[0], row, true) > 0) : null
+    })
+    let zero = tr === tokenRunes(this.whole) && !inT.includes(0)
     if (this.pos.some(w => w.alts.some(t => t.dn))) zero = true
     if (this.pos.length === 1 && !cps(this.whole).some(isCJK)) zero = true
     if (zero) return { tier: 0, cover: 16, tierSure: false }
-    let inTitle = true, sure = true
-    this.pos.forEach((w, i) => {
-      const a = this.acc[i]
-      if (a && !a.title[row]) inTitle = false
-      else if (!a || !a.titleExact[row]) sure = false
-    })
-    if (inTitle) return { tier: 1, cover: tr > 0 ? Math.min(16, Math.floor(16 * this.coverRunes / tr)) : 0, tierSure: sure }
+    if (!inT.includes(0)) return { tier: 1, cover: tr > 0 ? Math.min(16, Math.floor(16 * this.coverRunes / tr)) : 0, tierSure: !inT.includes(null) }
     if (!this.adjacent) return { tier: 2, cover: 0 }
     const g = this.adjGrams
     const has = t => { const p = this.post.get(t); return p && p.some(l => l && bsearch(l.rows, row)) }
@@ -1039,7 +1063,7 @@ class Matcher {
     return true
   }
   scanText(doc) {
-    const k1 = 1.2, b = 0.75, end = doc.t.length, norm = k1 * (1 - b + b * end / this.T.avgUnits)
+    const k1 = 1.2, b = 0.75, end = doc.t.length, norm = k1 * (1 - b + b * end / this.store.m.rank.avg_units)
     let score = 0
     for (const w of this.pos) {
       let n = 0
@@ -1126,10 +1150,12 @@ function contains(doc, t) {
   return find(t.pat, doc.t, 0, doc.t.length)[0] >= 0
 }
 const cmp = (a, b) => a < b ? -1 : a > b ? 1 : 0
+// hitOrder compares hits for an order ('relevance' or 'date'); by
+// relevance with u, before the last keys (the date and the row).
 function hitOrder(order) {
-  const rel = (a, b) => cmp(Math.min(a.tier, 1), Math.min(b.tier, 1)) || cmp(a.intent, b.intent) || cmp(a.tier, b.tier) ||
+  const rel = (a, b, u) => cmp(Math.min(a.tier, 1), Math.min(b.tier, 1)) || cmp(a.intent, b.intent) || cmp(a.tier, b.tier) ||
     -cmp(a.matched, b.matched) || cmp(a.validity >= LAPSED, b.validity >= LAPSED) || -cmp(a.cover, b.cover) ||
-    -cmp(a.skey, b.skey) || cmp(a.validity, b.validity) || -cmp(a.date, b.date) || cmp(a.row, b.row)
+    -cmp(a.skey, b.skey) || cmp(a.validity, b.validity) || (u ? 0 : -cmp(a.date, b.date) || cmp(a.row, b.row))
   return order === 'date' ? (a, b) => -cmp(a.date, b.date) || rel(a, b) : rel
 }
 function topHits(hits, k, order) {
@@ -1237,9 +1263,9 @@ function filterIDs(T, f, v) {
 function facetValueLabel(st, f, v) { return f === 0 ? kindLabel(st, v) : f === 3 ? label(st, 'search_year_value', v) : v }
 
 // search runs q (parseRequest) against the index of store and returns what
-// the service's /api/search would: the same fields, URLs under base.
+// the service's /api/search would: the same fields (but took_ms), URLs
+// under base.
 export async function search(store, q, base) {
-  const start = Date.now()
   await store.load()
   const st = store.m.settings || {}
   await store.opencc(q.terms.map(t => t.text).join(''))
@@ -1272,19 +1298,26 @@ export async function search(store, q, base) {
   resp.sorts = [['relevance', 'search_sort_relevance'], ['date', 'search_sort_date']].map(([v, k]) => ({ value: v, label: label(st, k), url: withQ(c => { c.sort = v }), active: q.sort === v }))
   const rm = readingMessage(an, q, st, store.intents)
   if (rm) resp.messages.push(rm)
-  if (unknown) { resp.took_ms = Date.now() - start; return resp }
+  if (unknown) return resp
 
   const m = new Matcher(store, T, an, filt)
   await m.collect()
   if (!m.pos.length && q.sort === 'relevance') { resp.sort = 'date'; resp.sorts.forEach(s => { s.active = s.value === 'date' }) }
   const order = hitOrder(resp.sort)
   let hits = m.hits
+  // Dates decide the order by date, and ties of relevance: their column
+  // loads only then.
+  const dated = async () => { const d = await store.dates(); for (const h of m.hits) h.date = d[h.row] }
+  if (resp.sort === 'date' && hits.length) await dated()
   // Settle the best hits with their texts until the page is certain.
   for (;;) {
     const last = Math.min(q.page * q.size, hits.length)
-    const top = topHits(hits, last, order)
-    const unsure = top.filter(h => !h.sure || h.tierSure === false)
-    if (!unsure.length || (m.fetched || 0) > MAX_VERIFY + last) break
+    const top = topHits(hits, last + 1, order)
+    const unsure = top.slice(0, last).filter(h => !h.sure || h.tierSure === false)
+    if (!unsure.length || (m.fetched || 0) > MAX_VERIFY + last) {
+      if (!T.date && top.some((h, i) => i > 0 && hitOrder()(top[i - 1], h, 1) === 0)) { await dated(); continue }
+      break
+    }
     await Promise.all(unsure.map(h => m.resolve(h)))
     hits = hits.filter(h => !h.gone)
     m.hits = hits
@@ -1312,7 +1345,6 @@ export async function search(store, q, base) {
   resp.facets = facetList(T, q, m, st, withQ)
   if (resp.total === 0) resp.messages.push(...noResults(q, an, m, st, withQ, base, T))
   else if (resp.partial) resp.messages.push({ code: 'partial_match', text: label(st, 'search_msg_partial', quoted(st, m.wordsOf(hits.reduce((u, h) => u | h.words, 0)), 'search_read_sep')) })
-  resp.took_ms = Date.now() - start
   return resp
 }
 function result(store, st, m, h, doc, hl) {
@@ -1467,18 +1499,16 @@ function render(resp, L, path) {
 // ---- In the page ----
 
 async function boot(root) {
-  const get = async url => {
-    const r = await fetch(url)
+  // get fetches a URL, or bytes [a, b) of it (a server that ignores the
+  // range sends it all).
+  const get = async (url, range) => {
+    const r = await fetch(url, range ? { headers: { Range: `bytes=${range[0]}-${range[1] - 1}` } } : undefined)
     if (!r.ok) throw new Error(r.status + ' ' + url)
-    return new Uint8Array(await r.arrayBuffer())
+    const b = new Uint8Array(await r.arrayBuffer())
+    return range && r.status !== 206 ? b.subarray(range[0], range[1]) : b
   }
   const store = new Store(root.dataset.index, get)
   const path = root.dataset.path
-  const status = (key, arg) => {
-    const L = (store.m && store.m.labels) || {}
-    root.querySelector('.gk-status')?.remove()
-    root.insertAdjacentHTML('afterbegin', '<p class="gk-status msg" role="status">' + esc(sprintf(L[key] || root.dataset[key] || key, [arg])) + '</p>')
-  }
   let seq = 0
   const run = async () => {
     const n = ++seq
@@ -1494,7 +1524,8 @@ async function boot(root) {
       document.title = (resp.query ? (L.search_results_for || '') + resp.query : (L.search || '')) + document.title.replace(/^[^-]*-/, ' -')
     } catch (e) {
       root.dataset.state = 'failed'
-      status('failed', e.message)
+      root.querySelector('.gk-status')?.remove()
+      root.insertAdjacentHTML('afterbegin', '<p class="gk-status msg" role="status">' + esc(sprintf((store.m && store.m.labels || {}).failed || root.dataset.failed || 'failed', [e.message])) + '</p>')
     }
   }
   const own = u => u.origin === location.origin && (u.pathname === path || u.pathname === location.pathname)

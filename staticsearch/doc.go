@@ -8,15 +8,20 @@
 //
 //	search/index.json               manifest: counts, names of groups and
 //	                                blocks, ranking constants, settings, labels
-//	static/search/c/HASH.bin        the document table and OpenCC tables
-//	static/search/p/GROUP/B.bin     postings of bigrams and words, bucket B
-//	static/search/u/GROUP/B.bin     postings of single characters
-//	static/search/d/BLOCK/ROW.bin   one document: metadata and stored text
+//	static/search/c/HASH.bin        the document table's columns, the OpenCC
+//	                                tables
+//	static/search/p/GROUP.bin       postings of bigrams and words, a pack of
+//	                                buckets
+//	static/search/u/GROUP.bin       postings of single characters, likewise
+//	static/search/d/BLOCK.bin       a pack of documents: metadata and stored
+//	                                text
 //	static/search/client-HASH.js    the client
 //
-// Every .bin is raw deflate. A chunk's content decides its name (HASH, or
-// the GROUP or BLOCK it belongs to, named by the hash of their contents),
-// so unchanged chunks keep their names across builds and may be cached
-// for ever; Write links them from the previous build instead of writing
-// them again.
+// A pack (see putPack) is a header of the ends of its entries, then the
+// entries, which the client reads with HTTP range requests; a server that
+// ignores ranges sends all, and it still works. Every other .bin is raw
+// deflate, and so is every entry. A chunk's content decides its name (HASH,
+// or the hash of the pack's entries), so unchanged chunks keep their names
+// across builds and may be cached for ever; Write links them from the
+// previous build instead of writing them again.
 package staticsearch

@@ -2,11 +2,14 @@ package staticsearch
 
 import (
 	"bytes"
+	"compress/flate"
 	"context"
 	_ "embed"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -14,7 +17,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -38,16 +40,16 @@ const (
 // Format and version of the manifest; the client refuses another.
 const (
 	formatName    = "gongkai-static-search"
-	formatVersion = 1
+	formatVersion = 2
 )
 
 // Sizes of the partitions. Postings are hashed into buckets by term; a
-// group of buckets shares a directory named by the hash of its buckets'
-// contents, and a block of documents the directory of their files. The
-// manifest lists one name per group and per block, not per file.
+// group of buckets is one pack named by the hash of its buckets' contents,
+// and so is a block of documents. The manifest lists one name per pack.
+// A query reads a pack's header (4 bytes an entry) and then its entry.
 const (
-	groupSize = 64  // buckets per group
-	blockSize = 256 // documents per block
+	groupSize = 128 // buckets per pack
+	blockSize = 128 // documents per pack
 	// maxUnigramCount caps the count of a character in a document, as
 	// the server's count of single characters stops at 32.
 	maxUnigramCount = 32
@@ -115,6 +117,7 @@ func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 
 	man := manifest{Format: formatName, Version: formatVersion, Docs: len(docs), SearchPath: opts.SearchPath}
 	man.Rank.K1, man.Rank.Weight, man.Rank.B = search.RankConstants()
+	man.Rank.Avg, man.Rank.AvgUnits = averages(ix)
 	man.Settings = effectiveSettings(opts.Settings)
 	for _, q := range search.QueryWords {
 		man.QueryWords = append(man.QueryWords, queryWord{q.Word, q.Drop, q.Intent, q.AtEnd})
@@ -134,8 +137,8 @@ func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	if err := errors.Join(err1, err2); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
-	// The document table and the documents' files.
-	if man.Table, err = w.writeChunk(encodeTable(ix)); err != nil {
+	// The document table, by column, and the documents' files.
+	if err := w.writeTable(&man.Table, encodeTable(ix)); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
 	if man.Blocks, err = w.writeDocs(ctx, docs, order); err != nil {
@@ -173,11 +176,12 @@ func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 }
 
 // bucketCount is the number of postings buckets for n documents: about one
-// per four documents, a power of two, so that a bucket holding rare terms
-// stays near 2 KB compressed.
+// per document, a power of two, so that a bucket holding rare terms stays
+// near 1 KB compressed (a query reads whole buckets; more of them would
+// lengthen the manifest's list of packs more than they save).
 func bucketCount(n int) int {
 	b := 64
-	for b < n/4 {
+	for b < n {
 		b *= 2
 	}
 	return b
@@ -194,10 +198,15 @@ type manifest struct {
 		K1     float64                   `json:"k1"`
 		Weight [search.NumFields]float64 `json:"weight"`
 		B      [search.NumFields]float64 `json:"b"`
+		// Avg is each field's average length over the documents that
+		// have it (1 when none does), AvgUnits the average stored text
+		// length (at least 1): the norms' constants.
+		Avg      [search.NumFields]float64 `json:"avg"`
+		AvgUnits float64                   `json:"avg_units"`
 	} `json:"rank"`
 	Postings bucketSet `json:"postings"`
 	Unigrams bucketSet `json:"unigrams"`
-	Table    string    `json:"table"`
+	Table    tableSet  `json:"table"`
 	Block    int       `json:"block"`
 	Group    int       `json:"group"`
 	Blocks   []string  `json:"blocks"`
@@ -213,6 +222,33 @@ type manifest struct {
 	IntentKinds map[string][]string `json:"intent_kinds"`
 	// Base is the base path result URLs start with ("/zfxxgk/"; "/").
 	Base string `json:"base"`
+}
+
+// tableSet names the chunks of the document table's columns. The title
+// field's lengths are followed by the titles' lengths in characters.
+type tableSet struct {
+	Facets     string                   `json:"facets"`
+	Lens       [search.NumFields]string `json:"lens"`
+	TitleRunes string                   `json:"title_runes"`
+	Date       string                   `json:"date"`
+	Units      string                   `json:"units"`
+}
+
+// writeTable writes the table's columns as chunks and names them in set.
+func (w *writer) writeTable(set *tableSet, t table) error {
+	var err error
+	put := func(dst *string, raw []byte) {
+		if err == nil {
+			*dst, err = w.writeChunk(raw)
+		}
+	}
+	put(&set.Facets, t.facets)
+	for f := range t.lens {
+		put(&set.Lens[f], t.lens[f])
+	}
+	put(&set.Date, t.date)
+	put(&set.Units, t.units)
+	return err
 }
 
 // queryWord is search.QueryWord as the client reads it.
@@ -237,7 +273,7 @@ func effectiveSettings(s *search.Settings) *search.Settings {
 }
 
 // bucketSet names the buckets of one family: Buckets of them, in groups of
-// the manifest's Group, each group's directory named in Groups.
+// the manifest's Group, each group a pack named in Groups.
 type bucketSet struct {
 	Dir     string   `json:"dir"`
 	Buckets int      `json:"buckets"`
@@ -268,19 +304,51 @@ func (w *writer) writeChunk(raw []byte) (string, error) {
 func (w *writer) put(name string, raw []byte) error {
 	dst := filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
 	w.files.Add(1)
-	if w.prev != "" {
-		src := filepath.Join(w.prev, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
-		if fi, err := os.Stat(src); err == nil && fi.Mode().IsRegular() {
-			if err := os.Link(src, dst); err == nil {
-				w.reused.Add(1)
-				w.bytes.Add(fi.Size())
-				return nil
-			}
-		}
+	if w.link(name, dst) {
+		return nil
 	}
 	data := deflate(raw)
 	w.bytes.Add(int64(len(data)))
 	return os.WriteFile(dst, data, 0o644)
+}
+
+// putPack writes entries as a pack at ChunkDir/name, or links the
+// previous build's file of that name. A pack is a header of little-endian
+// uint32s, the count of entries and then per entry its end counted from the
+// header's end, then the entries, each deflated on its own: the client
+// reads the header, then an entry, with HTTP range requests. Packs keep
+// the files few (a file costs more to write than its bytes) and a query's
+// reads small.
+func (w *writer) putPack(name string, entries [][]byte) error {
+	dst := filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
+	w.files.Add(1)
+	if w.link(name, dst) {
+		return nil
+	}
+	head := 4 * (1 + len(entries))
+	pack := make([]byte, head, head+64*len(entries))
+	binary.LittleEndian.PutUint32(pack, uint32(len(entries)))
+	for i, e := range entries {
+		pack = append(pack, deflate(e)...)
+		binary.LittleEndian.PutUint32(pack[4*(i+1):], uint32(len(pack)-head))
+	}
+	w.bytes.Add(int64(len(pack)))
+	return os.WriteFile(dst, pack, 0o644)
+}
+
+// link links the previous build's file name to dst, if it has one.
+func (w *writer) link(name, dst string) bool {
+	if w.prev == "" {
+		return false
+	}
+	src := filepath.Join(w.prev, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
+	fi, err := os.Stat(src)
+	if err != nil || !fi.Mode().IsRegular() || os.Link(src, dst) != nil {
+		return false
+	}
+	w.reused.Add(1)
+	w.bytes.Add(fi.Size())
+	return true
 }
 
 // mkdir makes the directory dir under ChunkDir.
@@ -355,17 +423,15 @@ func (w *writer) writeBuckets(ctx context.Context, dir string, n int, m map[stri
 	for lo := 0; lo < n; lo += groupSize {
 		set.Groups = append(set.Groups, contentHash(raw[lo:min(n, lo+groupSize)]...))
 	}
+	if err := w.mkdir(dir); err != nil {
+		return set, err
+	}
 	err := w.putGroups(ctx, len(set.Groups), func(gi int) error {
-		if err := w.mkdir(path.Join(dir, set.Groups[gi])); err != nil {
-			return err
-		}
-		for b := gi * groupSize; b < min(n, (gi+1)*groupSize); b++ {
-			if err := w.put(path.Join(dir, set.Groups[gi], strconv.FormatInt(int64(b), 36)+".bin"), raw[b]); err != nil {
-				return err
-			}
-		}
-		return nil
+		return w.putPack(path.Join(dir, set.Groups[gi])+".bin", raw[gi*groupSize:min(n, (gi+1)*groupSize)])
 	})
+	if err == nil && len(set.Groups) == 0 {
+		err = w.mkdir(dir)
+	}
 	return set, err
 }
 
@@ -403,8 +469,8 @@ type docFile struct {
 	Text     [4]string `json:"text"`
 }
 
-// writeDocs writes one file per document, in blocks of blockSize rows, and
-// returns the blocks' names.
+// writeDocs writes the documents in packs of blockSize rows and returns
+// the packs' names.
 func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int) ([]string, error) {
 	nb := (len(order) + blockSize - 1) / blockSize
 	names := make([]string, nb)
@@ -436,16 +502,11 @@ func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int) 
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	if err := w.mkdir("d"); err != nil {
+		return nil, err
+	}
 	err := w.putGroups(ctx, nb, func(bi int) error {
-		if err := w.mkdir(path.Join("d", names[bi])); err != nil {
-			return err
-		}
-		for row := bi * blockSize; row < min(len(order), (bi+1)*blockSize); row++ {
-			if err := w.put(path.Join("d", names[bi], strconv.FormatInt(int64(row), 36)+".bin"), raw[row]); err != nil {
-				return err
-			}
-		}
-		return nil
+		return w.putPack("d/"+names[bi]+".bin", raw[bi*blockSize:min(len(order), (bi+1)*blockSize)])
 	})
 	return names, err
 }
@@ -470,4 +531,30 @@ func Remove(out string) error {
 		err = errors.Join(err, e)
 	}
 	return err
+}
+
+// ReadPack returns the entries of a pack (see putPack), inflated.
+func ReadPack(data []byte) ([][]byte, error) {
+	if len(data) < 4 {
+		return nil, errors.New("static search pack: no header")
+	}
+	n := int(binary.LittleEndian.Uint32(data))
+	head := 4 * (1 + n)
+	if n > len(data)/4 || head > len(data) {
+		return nil, fmt.Errorf("static search pack: %d entries in %d bytes", n, len(data))
+	}
+	out := make([][]byte, n)
+	start := 0
+	for i := range out {
+		end := int(binary.LittleEndian.Uint32(data[4*(i+1):]))
+		if end < start || head+end > len(data) {
+			return nil, fmt.Errorf("static search pack: entry %d ends at %d, out of %d bytes", i, end, len(data)-head)
+		}
+		b, err := io.ReadAll(flate.NewReader(bytes.NewReader(data[head+start : head+end])))
+		if err != nil {
+			return nil, fmt.Errorf("static search pack: entry %d: %w", i, err)
+		}
+		out[i], start = b, end
+	}
+	return out, nil
 }

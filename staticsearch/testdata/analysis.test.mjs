@@ -10,7 +10,7 @@ import { servedClient } from './served.mjs'
 const vectors = JSON.parse(await readFile(process.env.GONGKAI_VECTORS, 'utf8'))
 const site = process.env.GONGKAI_SITE
 const { Store, parseQuery, queryString, fold, hasTraditional, toSimplified, parseDocNo, docNoKey, chineseNumber, parseChineseNumber } = await servedClient(site)
-const store = new Store('/search/index.json', async url => new Uint8Array(await readFile(site + url)))
+const store = new Store('/search/index.json', async (url, range) => { const b = await readFile(site + url); return new Uint8Array(range ? b.subarray(range[0], range[1]) : b) })
 await store.load()
 await store.opencc('資') // loads the Traditional tables
 

@@ -1,7 +1,7 @@
 // Runs the static client on a built site folder without a browser: each
 // line of standard input is the query string of a search (q=…&kind=…); each
-// line of output is the response as JSON, with the bytes (as sent) and files
-// it read.
+// line of output is the response as JSON, with the bytes (as sent) and
+// requests it made (a range request counts the range's bytes).
 // It runs the client as the site serves it (static/search/client-*.js).
 // A line starting with "cold " starts from nothing (a new page: the
 // manifest and every chunk fetched again).
@@ -14,10 +14,16 @@ import { servedClient } from './served.mjs'
 const [site, prefix = ''] = process.argv.slice(2)
 const { Store, search, parseRequest } = await servedClient(site)
 let bytes = 0, files = 0
-const get = async url => {
+const get = async (url, range) => {
   if (!url.startsWith(prefix + '/')) throw new Error('request outside the site: ' + url)
   const path = site + url.slice(prefix.length)
-  const b = await readFile(path)
+  let b = await readFile(path)
+  if (range) {
+    if (range[0] < 0 || range[1] > b.length || range[0] >= range[1]) throw new Error(`bad range ${range} of ${url}`)
+    b = b.subarray(range[0], range[1])
+    bytes += b.length; files++
+    return new Uint8Array(b.buffer, b.byteOffset, b.length)
+  }
   // What is sent: the .gz copy of a file that has one (the manifest), to a
   // browser that takes gzip, as gongkai serve and nginx's gzip_static do.
   const sent = await stat(path + '.gz').then(s => s.size, () => b.length)

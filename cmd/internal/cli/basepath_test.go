@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"compress/flate"
 	"compress/gzip"
 	"context"
 	"encoding/csv"
@@ -26,6 +25,8 @@ import (
 
 	"github.com/andybalholm/brotli"
 	"golang.org/x/net/html"
+
+	"gongkai/staticsearch"
 )
 
 // The sample portal built as a column of a larger portal, the way a city
@@ -115,13 +116,18 @@ func everyURLUnderBasePath(t *testing.T, out string, h http.Handler) {
 			case ".br":
 				data, name = unbrotli(t, rel, data), strings.TrimSuffix(rel, ".br")
 			case ".bin":
-				// The static search's chunks (raw deflate): a document's
-				// file is JSON and is read; postings and tables hold terms
-				// and numbers, no links.
+				// The static search's chunks: a pack of documents holds
+				// JSON, which is read; postings and tables hold terms and
+				// numbers, no links.
 				if !strings.HasPrefix(rel, "static/search/d/") {
 					return nil
 				}
-				data, name = inflate(t, rel, data), strings.TrimSuffix(rel, ".bin")+".json"
+				docs, err := staticsearch.ReadPack(data)
+				if err != nil {
+					t.Fatalf("%s: %v", rel, err)
+				}
+				data = append(append([]byte("["), bytes.Join(docs, []byte(","))...), ']')
+				name = strings.TrimSuffix(rel, ".bin") + ".json"
 			}
 			// The sidecar folder is never served: its page frames become
 			// served pages and are read; its data files (the build's
@@ -460,15 +466,6 @@ func (s *urlScanner) csv(where string, data []byte) {
 			}
 		}
 	}
-}
-
-func inflate(t *testing.T, name string, data []byte) []byte {
-	t.Helper()
-	b, err := io.ReadAll(flate.NewReader(bytes.NewReader(data)))
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return b
 }
 
 func gunzip(t *testing.T, name string, data []byte) []byte {

@@ -29,7 +29,8 @@ const brotliModule = "/usr/lib/nginx/modules/ngx_http_brotli_static_module.so"
 // over the sample portal built under /zfxxgk/ (out, served by h): pages
 // come as br, gzip or identity with Vary, the search page through the
 // proxy, missing pages get the site's 404 page and a withdrawn page its
-// notice with 410. It skips when nginx or the brotli_static module is
+// notice with 410; the static search's packs are read in ranges, and with
+// the service stopped the search page is the static search's. It skips when nginx or the brotli_static module is
 // missing, unless GONGKAI_REQUIRE_NGINX=1.
 func nginxExample(t *testing.T, out string, h http.Handler) {
 	bin, err := exec.LookPath("nginx")
@@ -153,24 +154,45 @@ http {
 	// and client (content-named, under static/) cached for ever.
 	resp, body := get("/zfxxgk/search/index.json", "gzip")
 	var man struct {
-		Table string `json:"table"`
+		Table struct {
+			Facets string `json:"facets"`
+		} `json:"table"`
+		Blocks []string `json:"blocks"`
 	}
 	plain, err := decode(resp.Header.Get("Content-Encoding"), body)
 	if err == nil {
 		err = json.Unmarshal(plain, &man)
 	}
-	if resp.StatusCode != 200 || err != nil || man.Table == "" || resp.Header.Get("Cache-Control") != "no-cache" || resp.Header.Get("Content-Encoding") != "gzip" {
+	if resp.StatusCode != 200 || err != nil || man.Table.Facets == "" || resp.Header.Get("Cache-Control") != "no-cache" || resp.Header.Get("Content-Encoding") != "gzip" {
 		t.Errorf("nginx static search manifest: %d, Cache-Control %q, Content-Encoding %q, %v", resp.StatusCode,
 			resp.Header.Get("Cache-Control"), resp.Header.Get("Content-Encoding"), err)
 	}
-	for _, p := range []string{"static/search/" + man.Table, staticsearch.ClientPath()} {
+	for _, p := range []string{"static/search/" + man.Table.Facets, staticsearch.ClientPath()} {
 		if resp, _ := get("/zfxxgk/"+p, "gzip"); resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "max-age=315360000") {
 			t.Errorf("nginx static search %s: %d, Cache-Control %q", p, resp.StatusCode, resp.Header.Get("Cache-Control"))
+		}
+	}
+	// The documents' packs are read in ranges.
+	if len(man.Blocks) == 0 {
+		t.Fatal("nginx static search manifest: no blocks")
+	}
+	req, _ := http.NewRequest("GET", base+"/zfxxgk/static/search/d/"+man.Blocks[0]+".bin", nil)
+	req.Header.Set("Range", "bytes=4-11")
+	if resp, err := http.DefaultTransport.RoundTrip(req); err != nil {
+		t.Fatal(err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusPartialContent || len(b) != 8 {
+			t.Errorf("nginx range of a static search pack: %d, %d bytes, want 206 and 8", resp.StatusCode, len(b))
 		}
 	}
 	resp, body = get("/zfxxgk/search?q="+url.QueryEscape("补贴"), "identity")
 	if resp.StatusCode != 200 || !bytes.Contains(body, []byte(`action="/zfxxgk/search"`)) || !bytes.Contains(body, []byte("<mark>补贴</mark>")) {
 		t.Errorf("nginx → search: %d\n%.300s", resp.StatusCode, body)
+	}
+	if bytes.Contains(body, []byte(`id="gk-search"`)) {
+		t.Errorf("nginx → search: the static search page while the service is up")
 	}
 	if resp, body := get("/zfxxgk/subscribe/feeds.opml", "identity"); resp.StatusCode != 200 ||
 		resp.Header.Get("Content-Type") != "text/x-opml; charset=utf-8" || !bytes.Contains(body, []byte("<opml")) {
@@ -183,6 +205,23 @@ http {
 	resp, body = get("/zfxxgk/page/withdrawn-test.html", "identity")
 	if resp.StatusCode != 410 || !bytes.Contains(body, []byte("本信息已撤回")) {
 		t.Errorf("nginx withdrawn page: %d\n%.300s", resp.StatusCode, body)
+	}
+
+	// The search service stops: the results page is the static search's,
+	// the API answers 502.
+	search.Close()
+	resp, body = get("/zfxxgk/search?q="+url.QueryEscape("补贴"), "identity")
+	static, err := os.ReadFile(filepath.Join(out, "search", "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || !bytes.Equal(body, static) || !bytes.Contains(body, []byte(`id="gk-search"`)) ||
+		!strings.Contains(resp.Header.Get("Content-Security-Policy"), "script-src 'self'") || resp.Header.Get("Cache-Control") != "no-cache" {
+		t.Errorf("nginx → search, service down: %d, Content-Security-Policy %q, Cache-Control %q, want 200 and search/index.html\n%.300s",
+			resp.StatusCode, resp.Header.Get("Content-Security-Policy"), resp.Header.Get("Cache-Control"), body)
+	}
+	if resp, _ := get("/zfxxgk/api/search?q="+url.QueryEscape("补贴"), "identity"); resp.StatusCode != http.StatusBadGateway {
+		t.Errorf("nginx → api/search, service down: %d, want 502", resp.StatusCode)
 	}
 }
 

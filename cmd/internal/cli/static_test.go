@@ -223,14 +223,16 @@ func TestStaticMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	var man struct {
-		Table string `json:"table"`
+		Table struct {
+			Facets string `json:"facets"`
+		} `json:"table"`
 	}
 	err = json.NewDecoder(resp.Body).Decode(&man)
 	resp.Body.Close()
 	if err != nil || resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "max-age=0") {
 		t.Errorf("GET /search/index.json = %d, Cache-Control %q, %v", resp.StatusCode, resp.Header.Get("Cache-Control"), err)
 	}
-	for _, p := range []string{"/static/search/" + man.Table, "/" + staticsearch.ClientPath()} {
+	for _, p := range []string{"/static/search/" + man.Table.Facets, "/" + staticsearch.ClientPath()} {
 		resp, err := http.Get(srv.URL + p)
 		if err != nil {
 			t.Fatal(err)

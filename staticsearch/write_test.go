@@ -1,0 +1,117 @@
+package staticsearch
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"gongkai/search"
+)
+
+// TestWriteIncremental writes an index twice, the second time with one
+// document changed and the first as the previous build: the manifest is
+// the same for the same documents, only the packs that hold the change get
+// new names, and the others are linked from the previous build. Every
+// document pack holds its documents' JSON in row order.
+func TestWriteIncremental(t *testing.T) {
+	cst := time.FixedZone("CST", 8*3600)
+	docs := make([]search.Doc, 300) // three packs of documents
+	for i := range docs {
+		docs[i] = search.Doc{ID: fmt.Sprintf("/policy/%04d/", i), Kind: "policy", Title: fmt.Sprintf("第%d号通知", i),
+			Body: fmt.Sprintf("关于做好第%d批养老服务补贴发放工作的通知。", i), Agencies: []string{"云泽市民政局"},
+			Date: time.Date(2020+i%5, 1+time.Month(i%12), 1+i%28, 0, 0, 0, 0, cst)}
+	}
+	dir := t.TempDir()
+	var raw []byte
+	write := func(name, prev string, docs []search.Doc) (string, Stats, manifest) {
+		t.Helper()
+		out := filepath.Join(dir, name)
+		if prev != "" {
+			prev = filepath.Join(dir, prev)
+		}
+		st, err := Write(t.Context(), out, prev, docs, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(out, ManifestPath))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw = b
+		var m manifest
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		return out, st, m
+	}
+	out1, st1, m1 := write("one", "", docs)
+	first := raw
+	write("again", "", docs)
+	if !bytes.Equal(first, raw) {
+		t.Errorf("the same documents gave another manifest:\n%s\n%s", first, raw)
+	}
+	if st1.Reused != 0 || len(m1.Blocks) != 3 {
+		t.Fatalf("first build: %+v, %d blocks", st1, len(m1.Blocks))
+	}
+	for bi, name := range m1.Blocks {
+		data, err := os.ReadFile(filepath.Join(out1, ChunkDir, "d", name+".bin"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries, err := ReadPack(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := min(blockSize, len(docs)-bi*blockSize); len(entries) != want {
+			t.Fatalf("pack %d holds %d documents, want %d", bi, len(entries), want)
+		}
+		for i, e := range entries {
+			var f docFile
+			if err := json.Unmarshal(e, &f); err != nil {
+				t.Fatal(err)
+			}
+			if want := docs[bi*blockSize+i].ID; f.ID != want || f.Text[0] != docs[bi*blockSize+i].Title {
+				t.Errorf("pack %d entry %d: %s %q, want %s", bi, i, f.ID, f.Text[0], want)
+			}
+		}
+	}
+
+	changed := append([]search.Doc(nil), docs...)
+	changed[5].Body = "关于做好新一批高龄津贴发放工作的通知。"
+	out2, st2, m2 := write("two", "one", changed)
+	if m2.Blocks[0] == m1.Blocks[0] || m2.Blocks[1] != m1.Blocks[1] || m2.Blocks[2] != m1.Blocks[2] {
+		t.Errorf("blocks %v after changing row 5, before %v: want only the first renamed", m2.Blocks, m1.Blocks)
+	}
+	if st2.Reused == 0 || st2.Reused >= st2.Files {
+		t.Errorf("rebuild reused %d of %d files, want some and not all", st2.Reused, st2.Files)
+	}
+	for _, name := range m1.Blocks[1:] {
+		a, errA := os.Stat(filepath.Join(out1, ChunkDir, "d", name+".bin"))
+		b, errB := os.Stat(filepath.Join(out2, ChunkDir, "d", name+".bin"))
+		if errA != nil || errB != nil || !os.SameFile(a, b) {
+			t.Errorf("pack %s not linked from the previous build (%v, %v)", name, errA, errB)
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(out2, ChunkDir, "d", m2.Blocks[0]+".bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := ReadPack(data)
+	if err != nil || len(entries) <= 5 || !bytes.Contains(entries[5], []byte("高龄津贴")) {
+		t.Errorf("the changed document's pack: %v, %d entries", err, len(entries))
+	}
+}
+
+// TestReadPackRejects checks that a damaged pack gives an error, not a
+// panic.
+func TestReadPackRejects(t *testing.T) {
+	for _, data := range [][]byte{nil, {1, 0, 0}, {9, 0, 0, 0, 1, 0, 0, 0}, {1, 0, 0, 0, 9, 0, 0, 0, 1, 2}, {2, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 1, 2, 3}} {
+		if _, err := ReadPack(data); err == nil {
+			t.Errorf("ReadPack(% x) gave no error", data)
+		}
+	}
+}
