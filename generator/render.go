@@ -54,7 +54,10 @@ type Options struct {
 	// loads PreviewScript. A production build leaves it false, and its
 	// output is byte-identical to a build that never heard of previews.
 	Preview bool
-	Logger  *slog.Logger
+	// Incremental, when set, reuses the previous build's unchanged
+	// outputs (see incremental.go) and records this build's for the next.
+	Incremental *Incremental
+	Logger      *slog.Logger
 }
 
 // Result summarises a render.
@@ -79,6 +82,8 @@ type Result struct {
 	// Headings holds the headings of the Markdown body of
 	// Content.Published[i] when Options.CollectText is set.
 	Headings [][]string
+	// Incremental tells what an incremental build reused.
+	Incremental IncrementalStats
 }
 
 // Build is what kinds see while they plan their outputs.
@@ -186,6 +191,10 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	inc, err := newIncr(c, opts)
+	if err != nil {
+		return nil, err
+	}
 	b := &Build{Content: c, Theme: theme, Previous: opts.Previous, preview: opts.Preview}
 	res := &Result{}
 	if opts.CollectText {
@@ -230,13 +239,30 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
+			k := inc.key(o)
+			if e, ok := inc.reusable(o.URL, k); ok {
+				done, err := b.reuseOne(o, e, inc, dirs, opts.Out, res, textIdx)
+				if err != nil {
+					return fmt.Errorf("reuse %s: %w", o.URL, err)
+				}
+				if done {
+					files.Add(1)
+					nbytes.Add(e.Size)
+					return nil
+				}
+			}
 			buf := bufs.Get().(*bytes.Buffer)
 			defer bufs.Put(buf)
 			buf.Reset()
 			if err := b.renderOne(o, buf, res, textIdx); err != nil {
 				return fmt.Errorf("render %s: %w", o.URL, err)
 			}
-			n, err := dirs.write(opts.Out, outputFile(o.URL), buf.Bytes())
+			var text string
+			hasText := o.Page != nil && o.Page.Record != nil && o.Page.Record.SearchText() != ""
+			if hasText && inc != nil {
+				text = mainText(buf.Bytes())
+			}
+			n, err := inc.emit(dirs, opts.Out, outputFile(o.URL), o.URL, buf.Bytes(), k, text, hasText)
 			if err != nil {
 				return err
 			}
@@ -248,7 +274,7 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	// Static files, attachments and extras.
 	for p, data := range theme.static {
 		g.Go(func() error {
-			n, err := dirs.write(opts.Out, outputFile(p), data)
+			n, err := inc.emit(dirs, opts.Out, outputFile(p), p, data, [32]byte{}, "", false)
 			files.Add(1)
 			nbytes.Add(n)
 			return err
@@ -256,7 +282,7 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	}
 	for _, a := range b.attachments() {
 		g.Go(func() error {
-			n, err := dirs.copy(gctx, c.fsys, "content"+a.URL, opts.Out, outputFile(a.URL))
+			n, err := inc.copyAttachment(gctx, dirs, c.fsys, "content"+a.URL, opts.Out, outputFile(a.URL), a.URL)
 			if err != nil {
 				return fmt.Errorf("copy attachment: %w", err)
 			}
@@ -270,7 +296,7 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	}
 	for p, data := range opts.Extra {
 		g.Go(func() error {
-			n, err := dirs.write(opts.Out, outputFile(p), data)
+			n, err := inc.emit(dirs, opts.Out, outputFile(p), p, data, [32]byte{}, "", false)
 			files.Add(1)
 			nbytes.Add(n)
 			return err
@@ -304,12 +330,21 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	}
 	final := b.sitemaps(res.URLs, mods)
 	for _, p := range slices.Sorted(maps.Keys(final)) {
-		n, err := dirs.write(opts.Out, outputFile(p), final[p])
+		n, err := inc.emit(dirs, opts.Out, outputFile(p), p, final[p], [32]byte{}, "", false)
 		if err != nil {
 			return nil, err
 		}
 		files.Add(1)
 		nbytes.Add(n)
+	}
+	if inc != nil {
+		if opts.State != "" {
+			if err := inc.write(opts.State); err != nil {
+				return nil, err
+			}
+		}
+		res.Incremental = IncrementalStats{Written: int(inc.rendered.Load()), Linked: int(inc.linked.Load()),
+			LinkedBytes: inc.linkedBytes.Load(), Skipped: int(inc.skipped.Load())}
 	}
 	res.Files, res.Bytes = int(files.Load()), nbytes.Load()
 	if c := dirs.compress; c != nil {
@@ -353,6 +388,36 @@ func (b *Build) renderOne(o Output, buf *bytes.Buffer, res *Result, textIdx map[
 	return CheckBasePath(buf.Bytes(), b.Site.BasePath())
 }
 
+// reuseOne links the previous build's file of the page o, whose key
+// matched e's, instead of rendering it: the search index still gets the
+// record's body text (and, for a record whose search text is its page's,
+// the text e recorded). It reports false when the file cannot be linked,
+// and the page must be rendered.
+func (b *Build) reuseOne(o Output, e incrEntry, inc *incr, dirs *dirCache, root string, res *Result, textIdx map[*Record]int) (bool, error) {
+	r := o.Page.Record
+	if r != nil && r.SearchText() != "" && !e.HasText {
+		return false, nil
+	}
+	ok, err := inc.link(root, outputFile(o.URL), e.Size, dirs)
+	if err != nil || !ok {
+		return false, err
+	}
+	inc.record(o.URL, e)
+	inc.skipped.Add(1)
+	if r == nil {
+		return true, nil
+	}
+	// The page was the body's consumer: render it for the search index
+	// (and to release it for the feeds).
+	if _, _, err := b.bodies.get(r); err != nil {
+		return false, err
+	}
+	if res.Texts != nil && r.SearchText() != "" {
+		res.Texts[textIdx[r]] = e.Text
+	}
+	return true, nil
+}
+
 // dirCache creates each output folder once, without serialising writers
 // behind one lock: each folder has its own once.
 type dirCache struct {
@@ -384,6 +449,27 @@ func (d *dirCache) copy(ctx context.Context, fsys fs.FS, name, root, rel string)
 	}
 	w := bufio.NewWriterSize(f, 256<<10)
 	n, err := copyFile(ctx, fsys, name, w)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return n, err
+}
+
+// copyTee is copy, also writing the bytes to t.
+func (d *dirCache) copyTee(ctx context.Context, fsys fs.FS, name, root, rel string, t io.Writer) (int64, error) {
+	full := filepath.Join(root, rel)
+	if err := d.mkdir(filepath.Dir(full)); err != nil {
+		return 0, fmt.Errorf("write %s: %w", rel, err)
+	}
+	f, err := os.OpenFile(full, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return 0, fmt.Errorf("write %s: %w", rel, err)
+	}
+	w := bufio.NewWriterSize(f, 256<<10)
+	n, err := copyFile(ctx, fsys, name, io.MultiWriter(w, t))
 	if err == nil {
 		err = w.Flush()
 	}

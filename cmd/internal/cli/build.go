@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -26,6 +27,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	var sf siteFlags
 	fs := newFlagSet("build", "[flags]", stderr)
 	sf.register(fs)
+	fs.BoolVar(&sf.full, "full", false, "render and write every file, reusing nothing of the previous build (builds are incremental otherwise: docs/deploy.md)")
 	if code, done := parse(fs, args); done {
 		return code
 	}
@@ -193,6 +195,7 @@ type buildSummary struct {
 	compressed, reused  int
 	compressedBytes     int64
 	static              staticsearch.Stats
+	incremental         generator.IncrementalStats
 }
 
 // build loads, checks, renders into a staging folder, indexes, and swaps the
@@ -299,6 +302,9 @@ func buildReporting(ctx context.Context, sf siteFlags, rep *buildReport, stdout,
 	ms := func(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
 	fmt.Fprintf(stdout, "built %s: %d records published, %d withheld, %d files (%.1f MB) in %s (load %s, render %s, swap %s)\n",
 		sf.out, sum.published, sum.withheld, sum.files, float64(sum.bytes)/1e6, ms(sum.took), ms(loaded), ms(sum.render), ms(time.Since(swapStart)))
+	inc := sum.incremental
+	fmt.Fprintf(stdout, "incremental: %d files written, %d linked unchanged from the previous build (%.1f MB), %d pages not rendered\n",
+		inc.Written, inc.Linked, float64(inc.LinkedBytes)/1e6, inc.Skipped)
 	fmt.Fprintf(stdout, "precompressed: %d .br and .gz files (%.1f MB), %d files' copies reused from the previous build\n",
 		sum.compressed, float64(sum.compressedBytes)/1e6, sum.reused)
 	st := sum.index
@@ -334,7 +340,7 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 		maps.Copy(extra, previewAssets())
 	}
 	res, err := generator.Render(ctx, c, generator.Options{Out: stage.Dir(0), State: stage.Dir(1), Theme: theme, CollectText: true, Extra: extra, Previous: prev,
-		PreviousOut: sf.out, Precompress: !sf.noPrecompress, Preview: live})
+		PreviousOut: sf.out, Precompress: !sf.noPrecompress, Preview: live, Incremental: incremental(sf)})
 	if err != nil {
 		return nil, err
 	}
@@ -357,5 +363,60 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 		}
 	}
 	return &buildSummary{published: len(c.Published), withheld: len(c.Withheld), files: res.Files, bytes: res.Bytes, index: stats, render: took, withdrawn: res.Withdrawn,
-		compressed: res.Compressed, compressedBytes: res.CompressedBytes, reused: res.Reused, static: static}, nil
+		compressed: res.Compressed, compressedBytes: res.CompressedBytes, reused: res.Reused, static: static, incremental: res.Incremental}, nil
+}
+
+// incremental configures the render's incremental build: the previous
+// build's manifest is in the live state folder (OUT.search), and the salt
+// covers what shapes every page besides the content: the program, the
+// site's theme/ files and the flags. Without a salt (the program cannot be
+// found) every file is rendered and written, as with -full.
+func incremental(sf siteFlags) *generator.Incremental {
+	salt, err := buildSalt(sf)
+	return &generator.Incremental{Previous: sf.indexDir(), Salt: salt, Full: sf.full || err != nil}
+}
+
+// buildSalt hashes the running program's identity (path, size and
+// modification time), every file of the site's theme/ folder, and the
+// flags that shape the output.
+func buildSalt(sf siteFlags) ([]byte, error) {
+	h := sha256.New()
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(h, "%s\x00%d\x00%d\x00", exe, fi.Size(), fi.ModTime().UnixNano())
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		fmt.Fprintf(h, "%s\x00", bi.String())
+	}
+	fmt.Fprintf(h, "%q %q %t %t %t\x00", sf.baseURL, sf.previewOf, sf.preview, sf.strict, sf.identityByInspection)
+	dir := filepath.Join(sf.source, "theme")
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == dir {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		fmt.Fprintf(h, "%q %s\x00", rel, d.Type())
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%d\x00", len(data))
+		h.Write(data)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("hash the theme: %w", err)
+	}
+	return h.Sum(nil), nil
 }

@@ -172,6 +172,9 @@ type siteFlags struct {
 	previewOf string
 	// strict makes the directory's coverage warnings errors (check -strict).
 	strict bool
+	// full renders and writes every output, reusing nothing of the
+	// previous build (build -full); otherwise a build is incremental.
+	full bool
 }
 
 func (s *siteFlags) register(fs *flag.FlagSet) {

@@ -1,0 +1,390 @@
+package generator
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/gob"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"gongkai/internal/precompress"
+)
+
+// Incremental builds.
+//
+// A build keeps, in its state folder (swapped in together with the site, so
+// it always describes the live output), a manifest of every file it wrote:
+// the SHA-256 and size of its bytes and, for a page, a key. The next build
+// reads it and, for each output:
+//
+//   - a page whose key is unchanged is not rendered: the previous build's
+//     file (and its .br/.gz copies) is hard-linked into the staging folder;
+//   - any other output is rendered, and when its bytes hash to the previous
+//     build's, the previous file is hard-linked instead of written.
+//
+// A page's key hashes the build's fingerprint and the Markdown body of the
+// record it shows. The fingerprint hashes everything else every page can
+// depend on: every file under content/ except the records' bodies (each
+// record's front matter instead; an attachment's size, not its bytes), the
+// build date, the base URL, the withdrawn and scheduled records, the git
+// revisions, and the caller's salt (the theme's files, the program, the
+// flags). Any change to the front matter of any record, to site.yaml or to
+// the theme therefore renders every page again (writing only the files
+// whose bytes changed); an edit of a body renders only the pages that show
+// it. Feeds, CSV files, sitemaps and other raw outputs are always
+// rendered, because they also depend on the previous build's feed state.
+// The body is the only part of a record that is read for a page without
+// being in the fingerprint (Body's other readers only check it).
+//
+// Nothing of the previous build reaches the staging folder except by a
+// link for an output this build plans, so a record that leaves the
+// published set (withheld, withdrawn, scheduled) leaves every output: its
+// front matter changed, so every page renders again.
+
+// Incremental configures an incremental build (Options.Incremental).
+type Incremental struct {
+	// Previous is the previous build's state folder (the one that holds
+	// its manifest); the previous live output is Options.PreviousOut.
+	Previous string
+	// Salt is everything outside the content that shapes every output:
+	// the theme's files, the program and the flags.
+	Salt []byte
+	// Full renders and writes every output, ignoring the previous build
+	// (the manifest is still written for the next build).
+	Full bool
+}
+
+// incrementalFile is the manifest of the state folder.
+const incrementalFile = "incremental.gob"
+
+// incrementalVersion changes whenever what a key covers changes.
+const incrementalVersion = 1
+
+type incrManifest struct {
+	Version int
+	Files   map[string]incrEntry // by output path (site path, "/policy/x.html")
+}
+
+type incrEntry struct {
+	Key  [32]byte // zero: not reusable without rendering
+	Sum  [32]byte // SHA-256 of the bytes
+	Size int64
+	// Text is the page's main text for the search index, for a record
+	// whose search text comes from its page (Record.SearchText).
+	Text    string
+	HasText bool
+}
+
+// incr is one build's incremental state.
+type incr struct {
+	global  [32]byte
+	prev    map[string]incrEntry // nil: nothing to reuse
+	prevOut string
+
+	mu   sync.Mutex
+	next map[string]incrEntry
+
+	rendered, linked, skipped atomic.Int64
+	linkedBytes               atomic.Int64
+}
+
+// newIncr prepares an incremental build; nil when opts asks for none.
+func newIncr(c *Content, opts Options) (*incr, error) {
+	in := opts.Incremental
+	if in == nil {
+		return nil, nil
+	}
+	g, err := c.fingerprint(in.Salt, opts.Preview)
+	if err != nil {
+		return nil, err
+	}
+	s := &incr{global: g, next: map[string]incrEntry{}, prevOut: opts.PreviousOut}
+	if !in.Full && in.Previous != "" && opts.PreviousOut != "" {
+		s.prev = readIncrManifest(filepath.Join(in.Previous, incrementalFile))
+	}
+	return s, nil
+}
+
+// readIncrManifest returns the manifest at p, or nil when there is none or
+// it cannot be read (the build then renders everything).
+func readIncrManifest(p string) map[string]incrEntry {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var m incrManifest
+	if err := gob.NewDecoder(f).Decode(&m); err != nil || m.Version != incrementalVersion {
+		return nil
+	}
+	return m.Files
+}
+
+// write writes the manifest into the state folder dir.
+func (s *incr) write(dir string) error {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(incrManifest{Version: incrementalVersion, Files: s.next}); err != nil {
+		return fmt.Errorf("write %s: %w", incrementalFile, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, incrementalFile), buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", incrementalFile, err)
+	}
+	return nil
+}
+
+func (s *incr) record(url string, e incrEntry) {
+	s.mu.Lock()
+	s.next[url] = e
+	s.mu.Unlock()
+}
+
+// key returns the key of the output o: zero for an output that must always
+// be rendered.
+func (s *incr) key(o Output) [32]byte {
+	if s == nil || o.Page == nil {
+		return [32]byte{}
+	}
+	h := sha256.New()
+	h.Write(s.global[:])
+	writeField(h, o.URL)
+	writeField(h, strconv.FormatBool(o.NoSitemap))
+	if r := o.Page.Record; r != nil {
+		writeField(h, r.Path)
+		body := sha256.Sum256(r.Body)
+		h.Write(body[:])
+	} else {
+		writeField(h, "")
+	}
+	var k [32]byte
+	h.Sum(k[:0])
+	return k
+}
+
+// reusable returns the previous build's entry for url when its key is k.
+func (s *incr) reusable(url string, k [32]byte) (incrEntry, bool) {
+	if s == nil || s.prev == nil || k == ([32]byte{}) {
+		return incrEntry{}, false
+	}
+	e, ok := s.prev[url]
+	return e, ok && e.Key == k
+}
+
+// sameAsBefore returns the previous build's entry for url when it had the
+// bytes summed in sum.
+func (s *incr) sameAsBefore(url string, sum [32]byte, size int64) bool {
+	if s == nil || s.prev == nil {
+		return false
+	}
+	e, ok := s.prev[url]
+	return ok && e.Sum == sum && e.Size == size
+}
+
+// link hard-links the previous build's file rel (size bytes) and, when
+// compress is set and the file is eligible, its precompressed copies into
+// root. It reports false, having linked nothing, when any of them is
+// missing or has another size, or links are not possible.
+func (s *incr) link(root, rel string, size int64, dirs *dirCache) (bool, error) {
+	old := filepath.Join(s.prevOut, rel)
+	fi, err := os.Lstat(old)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != size {
+		return false, nil
+	}
+	names := []string{""}
+	if dirs.compress != nil && precompress.Eligible(rel, int(size)) {
+		for _, suf := range precompress.Suffixes {
+			if vfi, err := os.Lstat(old + suf); err != nil || !vfi.Mode().IsRegular() {
+				return false, nil
+			}
+			names = append(names, suf)
+		}
+	}
+	full := filepath.Join(root, rel)
+	if err := dirs.mkdir(filepath.Dir(full)); err != nil {
+		return false, fmt.Errorf("write %s: %w", rel, err)
+	}
+	for i, suf := range names {
+		if err := os.Link(old+suf, full+suf); err != nil {
+			for _, done := range names[:i] {
+				os.Remove(full + done)
+			}
+			if errors.Is(err, fs.ErrExist) {
+				return false, fmt.Errorf("write %s: %w", rel+suf, err)
+			}
+			return false, nil // another file system: write instead
+		}
+	}
+	s.linked.Add(1)
+	s.linkedBytes.Add(size)
+	if len(names) > 1 && dirs.compress != nil {
+		dirs.compress.reused.Add(1)
+	}
+	return true, nil
+}
+
+// emit writes data to root/rel, or links the previous build's file when it
+// has the same bytes, and records the file with key k (and text, when
+// hasText) in the manifest.
+func (s *incr) emit(dirs *dirCache, root, rel, url string, data []byte, k [32]byte, text string, hasText bool) (int64, error) {
+	if s == nil {
+		return dirs.write(root, rel, data)
+	}
+	sum := sha256.Sum256(data)
+	size := int64(len(data))
+	s.record(url, incrEntry{Key: k, Sum: sum, Size: size, Text: text, HasText: hasText})
+	if s.sameAsBefore(url, sum, size) {
+		ok, err := s.link(root, rel, size, dirs)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			return size, nil
+		}
+	}
+	s.rendered.Add(1)
+	return dirs.write(root, rel, data)
+}
+
+// copyAttachment copies the attachment at content path name to root/rel,
+// or links the previous build's copy when the bytes are the same.
+func (s *incr) copyAttachment(ctx context.Context, dirs *dirCache, fsys fs.FS, name, root, rel, url string) (int64, error) {
+	if s == nil {
+		return dirs.copy(ctx, fsys, name, root, rel)
+	}
+	if e, ok := s.prev[url]; ok {
+		h := sha256.New()
+		n, err := copyFile(ctx, fsys, name, h)
+		if err != nil {
+			return n, err
+		}
+		var sum [32]byte
+		h.Sum(sum[:0])
+		if sum == e.Sum && n == e.Size {
+			ok, err := s.link(root, rel, n, dirs)
+			if err != nil {
+				return 0, err
+			}
+			if ok {
+				s.record(url, incrEntry{Sum: sum, Size: n})
+				return n, nil
+			}
+		}
+	}
+	h := sha256.New()
+	n, err := dirs.copyTee(ctx, fsys, name, root, rel, h)
+	if err != nil {
+		return n, err
+	}
+	var sum [32]byte
+	h.Sum(sum[:0])
+	s.record(url, incrEntry{Sum: sum, Size: n})
+	s.rendered.Add(1)
+	return n, nil
+}
+
+// fingerprint hashes everything in the content that any page can show
+// except the records' Markdown bodies (see the comment at the top).
+func (c *Content) fingerprint(salt []byte, preview bool) ([32]byte, error) {
+	h := sha256.New()
+	writeField(h, "gongkai incremental "+strconv.Itoa(incrementalVersion))
+	h.Write(salt)
+	writeField(h, strconv.FormatBool(preview))
+	writeField(h, c.Date.Format(time.RFC3339Nano))
+	writeField(h, c.Site.AbsURL("/"))
+	writeField(h, c.Site.BasePath())
+	records := make(map[string]*Record, len(c.Records))
+	attached := map[string]bool{}
+	for _, r := range c.Records {
+		records[r.Path] = r
+		for _, a := range r.H().Attached {
+			attached["content"+a.URL] = true
+		}
+	}
+	if c.fsys == nil {
+		return [32]byte{}, errors.New("fingerprint: no content folder")
+	}
+	err := fs.WalkDir(c.fsys, "content", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		writeField(h, p)
+		writeField(h, d.Type().String())
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		switch r := records[p]; {
+		case r != nil:
+			writeField(h, "record")
+			writeField(h, string(r.Front))
+			writeField(h, strconv.Itoa(r.FrontLine)+" "+strconv.Itoa(r.BodyLine))
+			writeField(h, fmt.Sprintf("%t %t %s", r.Withheld, r.withdrawn, r.Scheduled.Format(time.RFC3339Nano)))
+			if r.Body == nil {
+				return fmt.Errorf("fingerprint %s: the body was released", p)
+			}
+		case attached[p]:
+			fi, err := d.Info()
+			if err != nil {
+				return err
+			}
+			writeField(h, "attachment "+strconv.FormatInt(fi.Size(), 10))
+		default:
+			f, err := c.fsys.Open(p)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			writeField(h, "file")
+			if _, err := io.Copy(h, f); err != nil {
+				return err
+			}
+			writeField(h, "")
+		}
+		return nil
+	})
+	if err != nil {
+		return [32]byte{}, fmt.Errorf("fingerprint the content: %w", err)
+	}
+	more, err := json.Marshal(struct {
+		Withdrawn []Withdrawn
+		Revisions map[string][]Revision
+	}{c.Withdrawn, c.revisions})
+	if err != nil {
+		return [32]byte{}, fmt.Errorf("fingerprint the content: %w", err)
+	}
+	h.Write(more)
+	var g [32]byte
+	h.Sum(g[:0])
+	return g, nil
+}
+
+// writeField writes s with its length, so that no two sequences of fields
+// hash alike.
+func writeField(h hash.Hash, s string) {
+	var n [8]byte
+	binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+	h.Write(n[:])
+	io.WriteString(h, s)
+}
+
+// IncrementalStats are what an incremental build reused.
+type IncrementalStats struct {
+	// Written counts the outputs whose files were written (rendered or
+	// copied and different from the previous build's); Linked those whose
+	// previous file was hard-linked, LinkedBytes their bytes.
+	Written, Linked int
+	LinkedBytes     int64
+	// Skipped counts the pages not rendered at all because their key
+	// matched.
+	Skipped int
+}
