@@ -1,0 +1,383 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestIncrementalMatchesFull applies a seeded random sequence of edits to a
+// copy of the sample portal: a body, a title, a new record, a deleted record
+// (with its redirect), a withheld record, an attachment's bytes, an
+// interpretation's link to its policy, site.yaml's navigation and the build
+// date. After each edit it builds incrementally, and builds the same state
+// with -full from a copy of the same previous build (feed dates and
+// withdrawn pages depend on the previous build, so "the same state" is the
+// same content and the same previous build), and compares every file of
+// the two sites and of their state files byte for byte. An edit that makes
+// the content invalid must fail both builds and is undone.
+func TestIncrementalMatchesFull(t *testing.T) {
+	seed := uint64(20261202)
+	steps := 9
+	if testing.Short() {
+		steps = 4
+	}
+	rng := rand.New(rand.NewPCG(seed, seed))
+	site := t.TempDir()
+	copyTree(t, "../../../content", filepath.Join(site, "content"))
+	work := t.TempDir()
+	out := filepath.Join(work, "public")
+	date := "2026-11-27"
+	sf := siteFlags{source: site, out: out, date: date}
+	mustBuild(t, sf, "first build")
+
+	e := &sampleEditor{t: t, site: site, rng: rng}
+	var reused int
+	for step := 1; step <= steps; step++ {
+		kind := e.kinds()[rng.IntN(len(e.kinds()))]
+		if step <= len(e.kinds()) {
+			kind = e.kinds()[step-1] // every kind at least once
+		}
+		what, undo := e.apply(kind, &date)
+		sf.date = date
+		ref := filepath.Join(t.TempDir(), "public")
+		copyTree(t, out, ref)
+		copyTree(t, out+".search", ref+".search")
+		full := sf
+		full.out, full.full = ref, true
+
+		var stderr strings.Builder
+		sum, code := build(context.Background(), sf, io.Discard, &stderr)
+		fsum, fcode := build(context.Background(), full, io.Discard, io.Discard)
+		t.Logf("step %d: %s: exit %d/%d", step, what, code, fcode)
+		if code != 0 {
+			t.Logf("step %d: undone: %s", step, firstErrors(stderr.String()))
+		}
+		if code != fcode {
+			t.Fatalf("step %d (%s): incremental build exit %d, full build exit %d", step, what, code, fcode)
+		}
+		if code != 0 {
+			undo()
+			continue
+		}
+		if fsum.incremental.Linked != 0 || fsum.incremental.Skipped != 0 {
+			t.Fatalf("step %d: the -full build reused %+v", step, fsum.incremental)
+		}
+		reused += sum.incremental.Skipped
+		t.Logf("step %d: incremental wrote %d files, linked %d, did not render %d pages", step, sum.incremental.Written, sum.incremental.Linked, sum.incremental.Skipped)
+		compareTrees(t, fmt.Sprintf("step %d (%s)", step, what), out, ref)
+		for _, f := range []string{"gongkai-urls.txt", "feeds/state.json", "withdrawn.json", "scheduled.json"} {
+			a, aerr := os.ReadFile(filepath.Join(out+".search", f))
+			b, berr := os.ReadFile(filepath.Join(ref+".search", f))
+			if string(a) != string(b) || (aerr == nil) != (berr == nil) {
+				t.Errorf("step %d (%s): state file %s differs", step, what, f)
+			}
+		}
+		if t.Failed() {
+			t.FailNow()
+		}
+	}
+	if reused == 0 {
+		t.Errorf("no incremental build skipped a page: the test proves nothing about reuse")
+	}
+}
+
+// TestIncrementalWithheldLeavesEveryOutput publishes a record carrying a
+// marker in its title, body and attachment, builds, then withholds it and
+// builds incrementally: the marker must be gone from every file of the site
+// and its search folder, though most pages are linked from the build that
+// showed it.
+func TestIncrementalWithheldLeavesEveryOutput(t *testing.T) {
+	const marker = "INCR-WITHHELD-MARKER-9d2c"
+	site := t.TempDir()
+	copyTree(t, "../../../content", filepath.Join(site, "content"))
+	p := filepath.Join(site, "content/policies/2023-puhui-youeryuan.md")
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(data), "title: ", "title: "+marker, 1) + "\n" + marker + "正文。\n"
+	writeFile(t, p, s)
+	att := regexp.MustCompile(`file: (attachments/\S+)`).FindStringSubmatch(s)
+	if att == nil {
+		t.Fatalf("%s has no attachment", p)
+	}
+	appendFile(t, filepath.Join(site, "content", att[1]), "\n"+marker+"\n")
+	out := filepath.Join(t.TempDir(), "public")
+	sf := siteFlags{source: site, out: out, date: "2026-11-27"}
+	mustBuild(t, sf, "first build")
+	if got := filesWith(t, out, marker); len(got) < 5 {
+		t.Fatalf("the marker reached only %v; the test would prove nothing", got)
+	}
+	writeFile(t, p, strings.Replace(s, "disclosure: 主动公开", "disclosure: 依申请公开", 1))
+	sum := mustBuild(t, sf, "incremental build after withholding")
+	if sum.incremental.Linked < 100 {
+		t.Errorf("the incremental build linked only %d files; it did not run incrementally", sum.incremental.Linked)
+	}
+	assertNoMarker(t, out, marker)
+}
+
+// firstErrors returns the error lines of a build's stderr, at most three.
+func firstErrors(stderr string) string {
+	var errs []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if l != "" && !strings.Contains(l, ": warning: ") && len(errs) < 3 {
+			errs = append(errs, l)
+		}
+	}
+	return strings.Join(errs, "; ")
+}
+
+func mustBuild(t *testing.T, sf siteFlags, what string) *buildSummary {
+	t.Helper()
+	var stderr strings.Builder
+	sum, code := build(context.Background(), sf, io.Discard, &stderr)
+	if code != 0 {
+		t.Fatalf("%s: exit %d\n%s", what, code, stderr.String())
+	}
+	return sum
+}
+
+// compareTrees fails unless the folders a and b hold the same files with
+// the same bytes.
+func compareTrees(t *testing.T, what, a, b string) {
+	t.Helper()
+	sa, sb := snapshot(t, a), snapshot(t, b)
+	for _, p := range slices.Sorted(func(yield func(string) bool) {
+		for k := range sa {
+			if !yield(k) {
+				return
+			}
+		}
+	}) {
+		other, ok := sb[p]
+		switch {
+		case !ok:
+			t.Errorf("%s: %s is only in the incremental build", what, p)
+		case other != sa[p]:
+			t.Errorf("%s: %s differs from the full build", what, p)
+		}
+	}
+	for p := range sb {
+		if _, ok := sa[p]; !ok {
+			t.Errorf("%s: %s is only in the full build", what, p)
+		}
+	}
+}
+
+// copyTree copies the folder src to dst (regular files and folders only).
+func copyTree(t testing.TB, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		to := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(to, 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(to, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func appendFile(t testing.TB, p, s string) {
+	t.Helper()
+	f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sampleEditor makes random edits to a copy of the sample portal.
+type sampleEditor struct {
+	t    *testing.T
+	site string
+	rng  *rand.Rand
+	n    int
+}
+
+func (e *sampleEditor) kinds() []string {
+	return []string{"body", "title", "add", "delete", "withhold", "attachment", "interpretation", "nav", "date"}
+}
+
+// published returns the published records of the folder dir under
+// content/ (all folders when dir is empty).
+func (e *sampleEditor) published(dir string) []string {
+	var out []string
+	root := filepath.Join(e.site, "content", dir)
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".md") {
+			return err
+		}
+		b, _ := os.ReadFile(p)
+		if strings.Contains(string(b), "\ndisclosure: 主动公开\n") && !strings.Contains(string(b), "\nwithdrawn:") {
+			out = append(out, p)
+		}
+		return nil
+	})
+	slices.Sort(out)
+	return out
+}
+
+func (e *sampleEditor) pick(list []string) string {
+	if len(list) == 0 {
+		e.t.Fatal("nothing to edit")
+	}
+	return list[e.rng.IntN(len(list))]
+}
+
+// save returns a function that restores the file p (or removes it, when it
+// does not exist now).
+func (e *sampleEditor) save(p string) func() {
+	old, err := os.ReadFile(p)
+	if err != nil {
+		return func() { os.Remove(p) }
+	}
+	return func() { writeFile(e.t, p, string(old)) }
+}
+
+// apply makes one edit of the kind and returns a description of it and
+// its undo.
+func (e *sampleEditor) apply(kind string, date *string) (string, func()) {
+	t := e.t
+	e.n++
+	rel := func(p string) string { r, _ := filepath.Rel(e.site, p); return r }
+	switch kind {
+	case "body":
+		p := e.pick(e.published(""))
+		undo := e.save(p)
+		appendFile(t, p, fmt.Sprintf("\n第%d次修改的段落。\n", e.n))
+		return "body of " + rel(p), undo
+	case "title":
+		p := e.pick(e.published("policies"))
+		undo := e.save(p)
+		b, _ := os.ReadFile(p)
+		writeFile(t, p, strings.Replace(string(b), "\ntitle: ", fmt.Sprintf("\ntitle: （第%d次修改）", e.n), 1))
+		return "title of " + rel(p), undo
+	case "add":
+		src := e.pick(e.published("policies"))
+		b, _ := os.ReadFile(src)
+		s := regexp.MustCompile(`(?m)^index_no: (\S+)/(\d{4})-\d+$`).ReplaceAllString(string(b), fmt.Sprintf("index_no: $1/$2-%05d", 90000+e.n))
+		s = regexp.MustCompile(`(?m)^doc_no: .*$`).ReplaceAllString(s, fmt.Sprintf("doc_no: 云测发〔2026〕%d号", 900+e.n))
+		s = regexp.MustCompile(`(?m)^(interpretations|related):.*\n(  .*\n)*`).ReplaceAllString(s, "")
+		s = strings.Replace(s, "\ntitle: ", fmt.Sprintf("\ntitle: 新增文件%d：", e.n), 1)
+		p := filepath.Join(filepath.Dir(src), fmt.Sprintf("zz-added-%d.md", e.n))
+		writeFile(t, p, s)
+		return "added " + rel(p) + " (from " + rel(src) + ")", func() { os.Remove(p) }
+	case "delete":
+		// A policy no other record names (by its index number) can go.
+		var all strings.Builder
+		for _, p := range e.published("") {
+			b, _ := os.ReadFile(p)
+			all.Write(b)
+		}
+		var free []string
+		for _, p := range e.published("policies") {
+			b, _ := os.ReadFile(p)
+			m := regexp.MustCompile(`(?m)^index_no: (\S+)$`).FindSubmatch(b)
+			if m != nil && strings.Count(all.String(), string(m[1])) == 1 {
+				free = append(free, p)
+			}
+		}
+		p := e.pick(free)
+		undoFile := e.save(p)
+		b, _ := os.ReadFile(p)
+		m := regexp.MustCompile(`(?m)^index_no: (\S+)$`).FindStringSubmatch(string(b))
+		if m == nil {
+			t.Fatalf("%s has no index_no", p)
+		}
+		url := "/policy/" + strings.ToLower(strings.ReplaceAll(m[1], "/", "-")) + ".html"
+		red := filepath.Join(e.site, "content/redirects.yaml")
+		undoRed := e.save(red)
+		appendFile(t, red, "  - from: "+url+"\n    to: /policy/\n")
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+		return "deleted " + rel(p) + " with a redirect from " + url, func() { undoFile(); undoRed() }
+	case "withhold":
+		p := e.pick(e.published(""))
+		undo := e.save(p)
+		b, _ := os.ReadFile(p)
+		writeFile(t, p, strings.Replace(string(b), "\ndisclosure: 主动公开\n", "\ndisclosure: 依申请公开\n", 1))
+		return "withheld " + rel(p), undo
+	case "attachment":
+		var atts []string
+		for _, p := range e.published("") {
+			b, _ := os.ReadFile(p)
+			for _, m := range regexp.MustCompile(`file: (attachments/\S+)`).FindAllStringSubmatch(string(b), -1) {
+				atts = append(atts, filepath.Join(e.site, "content", m[1]))
+			}
+		}
+		p := e.pick(atts)
+		undo := e.save(p)
+		b, _ := os.ReadFile(p)
+		if len(b) > 0 && e.rng.IntN(2) == 0 {
+			b[len(b)-1] ^= 1 // the same size, other bytes
+		} else {
+			b = append(b, '\n')
+		}
+		writeFile(t, p, string(b))
+		return "attachment " + rel(p), undo
+	case "interpretation":
+		var nos []string
+		for _, p := range e.published("policies") {
+			b, _ := os.ReadFile(p)
+			if m := regexp.MustCompile(`(?m)^index_no: (\S+)$`).FindStringSubmatch(string(b)); m != nil {
+				nos = append(nos, m[1])
+			}
+		}
+		// An interpretation that no policy lists among its
+		// interpretations can move to another policy.
+		var policies strings.Builder
+		for _, p := range e.published("policies") {
+			b, _ := os.ReadFile(p)
+			policies.Write(b)
+		}
+		var withDoc []string
+		for _, p := range e.published("interpretations") {
+			b, _ := os.ReadFile(p)
+			m := regexp.MustCompile(`(?m)^index_no: (\S+)$`).FindSubmatch(b)
+			if regexp.MustCompile(`(?m)^document: \S+$`).Match(b) && m != nil && !strings.Contains(policies.String(), string(m[1])) {
+				withDoc = append(withDoc, p)
+			}
+		}
+		p := e.pick(withDoc)
+		undo := e.save(p)
+		b, _ := os.ReadFile(p)
+		no := e.pick(nos)
+		writeFile(t, p, regexp.MustCompile(`(?m)^document: \S+$`).ReplaceAllString(string(b), "document: "+no))
+		return "interpretation " + rel(p) + " now on " + no, undo
+	case "nav":
+		p := filepath.Join(e.site, "content/site.yaml")
+		undo := e.save(p)
+		b, _ := os.ReadFile(p)
+		writeFile(t, p, strings.Replace(string(b), "{title: 政策解读,", fmt.Sprintf("{title: 政策解读%d,", e.n), 1))
+		return "site.yaml nav", undo
+	case "date":
+		old := *date
+		*date = fmt.Sprintf("2026-11-%02d", 27+e.rng.IntN(3))
+		return "date " + *date, func() { *date = old }
+	}
+	t.Fatalf("unknown edit %q", kind)
+	return "", nil
+}
