@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -143,4 +144,103 @@ func replaceNavTitle(b *testing.B, p string, i int) {
 		end = j + strings.Index(s[j:], "\n")
 	}
 	writeBench(b, p, s[:j]+fmt.Sprintf("title: 首页%d", i)+s[end:])
+}
+
+// BenchmarkIncremental measures incremental builds after one edit in a site
+// converted from the benchmark corpus, the build a live preview runs (no
+// precompressed copies), as BenchmarkRebuildAfterEdit does for whole
+// rebuilds: the body of one record, the bytes of one attachment (its size
+// kept), and site.yaml's navigation (which every page shows, so every page
+// renders again; only the files whose bytes changed are written). It
+// reports per rebuild the wall and CPU seconds, the bytes of the site files
+// written (out-written-bytes; the rest are hard-linked from the previous
+// build), the bytes the process wrote in all (wchar-bytes, from
+// /proc/self/io: site, search index, static search and state), and how
+// many pages were not rendered.
+//
+//	nice go test -run '^$' -bench Incremental -benchtime 3x ./cmd/internal/cli -args -corpus /work/corpus/c10k
+func BenchmarkIncremental(b *testing.B) {
+	if *benchCorpus == "" {
+		b.Skip("no -corpus folder given")
+	}
+	site := b.TempDir()
+	n, err := corpus.Convert(*benchCorpus, site)
+	if err != nil {
+		b.Fatal(err)
+	}
+	policies, err := filepath.Glob(filepath.Join(site, "content/policies/*.md"))
+	if err != nil || len(policies) == 0 {
+		b.Fatalf("no policies in the converted corpus: %v", err)
+	}
+	record := policies[len(policies)/2]
+	att := filepath.Join(site, "content/attachments/bench/form.txt")
+	if err := os.MkdirAll(filepath.Dir(att), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	writeBench(b, att, "附件 0\n")
+	addAttachment(b, record, "attachments/bench/form.txt")
+	sf := siteFlags{source: site, out: filepath.Join(site, "public"), date: "2025-01-01", preview: true, noPrecompress: true}
+	if _, code := build(context.Background(), sf, io.Discard, io.Discard); code != 0 {
+		var stderr strings.Builder
+		build(context.Background(), sf, io.Discard, &stderr)
+		b.Fatalf("first build: exit %d\n%.2000s", code, stderr.String())
+	}
+	syscall.Sync()
+	yml := filepath.Join(site, "content/site.yaml")
+	for _, bc := range []struct {
+		name string
+		edit func(i int)
+	}{
+		{"record", func(i int) { appendLine(b, record, fmt.Sprintf("\n本段为第%d次修改。\n", i)) }},
+		{"attachment", func(i int) { writeBench(b, att, fmt.Sprintf("附件 %d\n", i%10)) }},
+		{"nav", func(i int) { replaceNavTitle(b, yml, i) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var written, wchar int64
+			var wall time.Duration
+			skipped := 0
+			cpu0 := measure.CPU()
+			i := 0
+			for b.Loop() {
+				i++
+				bc.edit(i)
+				w0 := processWchar(b)
+				start := time.Now()
+				sum, code := build(context.Background(), sf, io.Discard, io.Discard)
+				wall += time.Since(start)
+				wchar += processWchar(b) - w0
+				if code != 0 {
+					b.Fatalf("rebuild after the %s edit: exit %d", bc.name, code)
+				}
+				written += sum.bytes - sum.incremental.LinkedBytes
+				skipped += sum.incremental.Skipped
+			}
+			b.ReportMetric(wall.Seconds()/float64(i), "wall-s/op")
+			b.ReportMetric((measure.CPU()-cpu0).Seconds()/float64(i), "cpu-s/op")
+			b.ReportMetric(float64(written)/float64(i), "out-written-bytes/op")
+			b.ReportMetric(float64(wchar)/float64(i), "wchar-bytes/op")
+			b.ReportMetric(float64(skipped)/float64(i), "pages-not-rendered/op")
+			b.ReportMetric(float64(n), "docs")
+		})
+	}
+}
+
+// processWchar returns the bytes this process has passed to write calls
+// (wchar in /proc/self/io); 0 where there is no such file.
+func processWchar(b *testing.B) int64 {
+	b.Helper()
+	data, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(l, "wchar: "); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return n
+		}
+	}
+	return 0
 }
