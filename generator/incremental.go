@@ -303,6 +303,10 @@ func (c *Content) fingerprint(salt []byte, preview bool) ([32]byte, error) {
 	writeField(h, c.Date.Format(time.RFC3339Nano))
 	writeField(h, c.Site.AbsURL("/"))
 	writeField(h, c.Site.BasePath())
+	// The identity images are published under names made of their
+	// bytes' hash, which every page shows: an image that is also an
+	// attachment (hashed by its size only below) is covered by them.
+	writeField(h, c.Site.Identity.badgeURL+" "+c.Site.Identity.emblemURL)
 	records := make(map[string]*Record, len(c.Records))
 	attached := map[string]bool{}
 	for _, r := range c.Records {
@@ -325,13 +329,15 @@ func (c *Content) fingerprint(salt []byte, preview bool) ([32]byte, error) {
 		}
 		switch r := records[p]; {
 		case r != nil:
+			if r.Front == nil {
+				// Released (ReleaseBodies): the body's hash would not
+				// tell one body from another.
+				return fmt.Errorf("%s: the record was released before the render", p)
+			}
 			writeField(h, "record")
 			writeField(h, string(r.Front))
 			writeField(h, strconv.Itoa(r.FrontLine)+" "+strconv.Itoa(r.BodyLine))
 			writeField(h, fmt.Sprintf("%t %t %s", r.Withheld, r.withdrawn, r.Scheduled.Format(time.RFC3339Nano)))
-			if r.Body == nil {
-				return fmt.Errorf("fingerprint %s: the body was released", p)
-			}
 		case attached[p]:
 			fi, err := d.Info()
 			if err != nil {
