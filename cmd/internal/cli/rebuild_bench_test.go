@@ -204,11 +204,13 @@ func BenchmarkIncremental(b *testing.B) {
 			for b.Loop() {
 				i++
 				bc.edit(i)
-				w0 := processWchar(b)
+				w0, c0 := processWchar(b), measure.CPU()
 				start := time.Now()
 				sum, code := build(context.Background(), sf, io.Discard, io.Discard)
-				wall += time.Since(start)
+				took := time.Since(start)
+				wall += took
 				wchar += processWchar(b) - w0
+				b.Logf("%s edit %d: wall %.2f s, CPU %.2f s", bc.name, i, took.Seconds(), (measure.CPU() - c0).Seconds())
 				if code != 0 {
 					b.Fatalf("rebuild after the %s edit: exit %d", bc.name, code)
 				}
