@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"gongkai/internal/measure"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,57 +13,22 @@ import (
 	"time"
 
 	"gongkai/internal/corpus"
+	"gongkai/internal/measure"
 )
 
-// BenchmarkRebuildAfterEdit measures what an editor waits for today after
-// one edit in a site converted from the benchmark corpus: a whole rebuild
-// (there are no incremental builds yet), the same build a live preview
-// runs (no precompressed copies). Each iteration makes one real change
-// and rebuilds: the body of one record, the bytes of one attachment, or
-// site.yaml's navigation. It reports wall and CPU seconds per rebuild and
-// the bytes of the files the build wrote (out-bytes: today, the whole
-// site). It is the baseline incremental builds must beat.
+// BenchmarkRebuildAfterEdit is the baseline incremental builds must beat:
+// after one edit in a site converted from the benchmark corpus, a whole
+// rebuild (-full), the same build a live preview runs (no precompressed
+// copies). Each iteration makes one real change and rebuilds: the body of
+// one record, the bytes of one attachment, or site.yaml's navigation. It
+// reports wall and CPU seconds per rebuild and the bytes of the files the
+// build wrote (out-bytes: the whole site).
 //
 //	nice go test -run '^$' -bench RebuildAfterEdit -benchtime 2x ./cmd/internal/cli -args -corpus /work/corpus/c10k
 func BenchmarkRebuildAfterEdit(b *testing.B) {
-	if *benchCorpus == "" {
-		b.Skip("no -corpus folder given")
-	}
-	site := b.TempDir()
-	n, err := corpus.Convert(*benchCorpus, site)
-	if err != nil {
-		b.Fatal(err)
-	}
-	// One record carries an attachment, for the attachment edit.
-	policies, err := filepath.Glob(filepath.Join(site, "content/policies/*.md"))
-	if err != nil || len(policies) == 0 {
-		b.Fatalf("no policies in the converted corpus: %v", err)
-	}
-	record := policies[len(policies)/2]
-	att := filepath.Join(site, "content/attachments/bench/form.txt")
-	if err := os.MkdirAll(filepath.Dir(att), 0o755); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(att, []byte("附件 0\n"), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	addAttachment(b, record, "attachments/bench/form.txt")
-	sf := siteFlags{source: site, out: filepath.Join(site, "public"), date: "2025-01-01", preview: true, noPrecompress: true}
-	if _, code := build(context.Background(), sf, io.Discard, io.Discard); code != 0 {
-		var stderr strings.Builder
-		build(context.Background(), sf, io.Discard, &stderr)
-		b.Fatalf("first build: exit %d\n%.2000s", code, stderr.String())
-	}
-	syscall.Sync()
-	yml := filepath.Join(site, "content/site.yaml")
-	for _, bc := range []struct {
-		name string
-		edit func(i int)
-	}{
-		{"record", func(i int) { appendLine(b, record, fmt.Sprintf("\n本段为第%d次修改。\n", i)) }},
-		{"attachment", func(i int) { writeBench(b, att, fmt.Sprintf("附件 %d\n", i)) }},
-		{"nav", func(i int) { replaceNavTitle(b, yml, i) }},
-	} {
+	sf, edits, n := editBenchSite(b)
+	sf.full = true
+	for _, bc := range edits {
 		b.Run(bc.name, func(b *testing.B) {
 			var bytes int64
 			var wall time.Duration
@@ -87,6 +51,54 @@ func BenchmarkRebuildAfterEdit(b *testing.B) {
 			b.ReportMetric(float64(n), "docs")
 		})
 	}
+}
+
+// benchEdit is one kind of edit the rebuild benchmarks repeat; edit(i)
+// makes the i-th change.
+type benchEdit struct {
+	name string
+	edit func(i int)
+}
+
+// editBenchSite converts the benchmark corpus into a site whose middle
+// policy carries an attachment, builds it once, and returns its flags (a
+// preview build without precompressed copies), the record, attachment and
+// navigation edits, and the number of documents.
+func editBenchSite(b *testing.B) (siteFlags, []benchEdit, int) {
+	b.Helper()
+	if *benchCorpus == "" {
+		b.Skip("no -corpus folder given")
+	}
+	site := b.TempDir()
+	n, err := corpus.Convert(*benchCorpus, site)
+	if err != nil {
+		b.Fatal(err)
+	}
+	policies, err := filepath.Glob(filepath.Join(site, "content/policies/*.md"))
+	if err != nil || len(policies) == 0 {
+		b.Fatalf("no policies in the converted corpus: %v", err)
+	}
+	record := policies[len(policies)/2]
+	att := filepath.Join(site, "content/attachments/bench/form.txt")
+	if err := os.MkdirAll(filepath.Dir(att), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	writeBench(b, att, "附件 0\n")
+	addAttachment(b, record, "attachments/bench/form.txt")
+	sf := siteFlags{source: site, out: filepath.Join(site, "public"), date: "2025-01-01", preview: true, noPrecompress: true}
+	if _, code := build(context.Background(), sf, io.Discard, io.Discard); code != 0 {
+		var stderr strings.Builder
+		build(context.Background(), sf, io.Discard, &stderr)
+		b.Fatalf("first build: exit %d\n%.2000s", code, stderr.String())
+	}
+	syscall.Sync()
+	yml := filepath.Join(site, "content/site.yaml")
+	return sf, []benchEdit{
+		{"record", func(i int) { appendLine(b, record, fmt.Sprintf("\n本段为第%d次修改。\n", i)) }},
+		// Ten contents of the same size: an edit that keeps the size.
+		{"attachment", func(i int) { writeBench(b, att, fmt.Sprintf("附件 %d\n", i%10)) }},
+		{"nav", func(i int) { replaceNavTitle(b, yml, i) }},
+	}, n
 }
 
 func writeBench(b *testing.B, p, s string) {
@@ -160,41 +172,8 @@ func replaceNavTitle(b *testing.B, p string, i int) {
 //
 //	nice go test -run '^$' -bench Incremental -benchtime 3x ./cmd/internal/cli -args -corpus /work/corpus/c10k
 func BenchmarkIncremental(b *testing.B) {
-	if *benchCorpus == "" {
-		b.Skip("no -corpus folder given")
-	}
-	site := b.TempDir()
-	n, err := corpus.Convert(*benchCorpus, site)
-	if err != nil {
-		b.Fatal(err)
-	}
-	policies, err := filepath.Glob(filepath.Join(site, "content/policies/*.md"))
-	if err != nil || len(policies) == 0 {
-		b.Fatalf("no policies in the converted corpus: %v", err)
-	}
-	record := policies[len(policies)/2]
-	att := filepath.Join(site, "content/attachments/bench/form.txt")
-	if err := os.MkdirAll(filepath.Dir(att), 0o755); err != nil {
-		b.Fatal(err)
-	}
-	writeBench(b, att, "附件 0\n")
-	addAttachment(b, record, "attachments/bench/form.txt")
-	sf := siteFlags{source: site, out: filepath.Join(site, "public"), date: "2025-01-01", preview: true, noPrecompress: true}
-	if _, code := build(context.Background(), sf, io.Discard, io.Discard); code != 0 {
-		var stderr strings.Builder
-		build(context.Background(), sf, io.Discard, &stderr)
-		b.Fatalf("first build: exit %d\n%.2000s", code, stderr.String())
-	}
-	syscall.Sync()
-	yml := filepath.Join(site, "content/site.yaml")
-	for _, bc := range []struct {
-		name string
-		edit func(i int)
-	}{
-		{"record", func(i int) { appendLine(b, record, fmt.Sprintf("\n本段为第%d次修改。\n", i)) }},
-		{"attachment", func(i int) { writeBench(b, att, fmt.Sprintf("附件 %d\n", i%10)) }},
-		{"nav", func(i int) { replaceNavTitle(b, yml, i) }},
-	} {
+	sf, edits, n := editBenchSite(b)
+	for _, bc := range edits {
 		b.Run(bc.name, func(b *testing.B) {
 			var written, wchar int64
 			var wall time.Duration
