@@ -439,26 +439,10 @@ func (d *dirCache) mkdir(dir string) error {
 
 // copy streams the file name of fsys into root/rel, checking ctx as it goes.
 func (d *dirCache) copy(ctx context.Context, fsys fs.FS, name, root, rel string) (int64, error) {
-	full := filepath.Join(root, rel)
-	if err := d.mkdir(filepath.Dir(full)); err != nil {
-		return 0, fmt.Errorf("write %s: %w", rel, err)
-	}
-	f, err := os.OpenFile(full, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-	if err != nil {
-		return 0, fmt.Errorf("write %s: %w", rel, err)
-	}
-	w := bufio.NewWriterSize(f, 256<<10)
-	n, err := copyFile(ctx, fsys, name, w)
-	if err == nil {
-		err = w.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return n, err
+	return d.copyTee(ctx, fsys, name, root, rel, nil)
 }
 
-// copyTee is copy, also writing the bytes to t.
+// copyTee is copy, also writing the bytes to t unless t is nil.
 func (d *dirCache) copyTee(ctx context.Context, fsys fs.FS, name, root, rel string, t io.Writer) (int64, error) {
 	full := filepath.Join(root, rel)
 	if err := d.mkdir(filepath.Dir(full)); err != nil {
@@ -468,10 +452,14 @@ func (d *dirCache) copyTee(ctx context.Context, fsys fs.FS, name, root, rel stri
 	if err != nil {
 		return 0, fmt.Errorf("write %s: %w", rel, err)
 	}
-	w := bufio.NewWriterSize(f, 256<<10)
-	n, err := copyFile(ctx, fsys, name, io.MultiWriter(w, t))
+	bw := bufio.NewWriterSize(f, 256<<10)
+	var w io.Writer = bw
+	if t != nil {
+		w = io.MultiWriter(bw, t)
+	}
+	n, err := copyFile(ctx, fsys, name, w)
 	if err == nil {
-		err = w.Flush()
+		err = bw.Flush()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
