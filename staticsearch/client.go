@@ -10,14 +10,27 @@ import (
 //go:embed client.js
 var clientSource string
 
+// suggestSource is the part of the client loaded only when a search finds
+// nothing (did-you-mean, nearest columns, the apply link).
+//
+//go:embed suggest.js
+var suggestSource string
+
 // client is the script as served: client.js without its comment lines and
 // indentation (it has no multi-line strings, so lines stand alone), and
 // without the spaces around punctuation outside strings (tighten), which
 // keeps it under 20 KB compressed without a build step. Line breaks stay:
 // the script relies on them to end statements.
-var client = sync.OnceValue(func() []byte {
+var client = sync.OnceValue(func() []byte { return compact(clientSource) })
+
+// suggestClient is suggest.js as served, compacted like the client.
+var suggestClient = sync.OnceValue(func() []byte { return compact(suggestSource) })
+
+// compact drops a script's comment lines and indentation and tightens
+// each line (see client).
+func compact(src string) []byte {
 	var b strings.Builder
-	for line := range strings.Lines(clientSource) {
+	for line := range strings.Lines(src) {
 		line = strings.TrimLeft(line, " \t")
 		if strings.HasPrefix(line, "//") || strings.TrimSpace(line) == "" {
 			continue
@@ -25,7 +38,7 @@ var client = sync.OnceValue(func() []byte {
 		b.WriteString(tighten(line))
 	}
 	return []byte(b.String())
-})
+}
 
 // tighten removes the spaces around punctuation in the code of one line,
 // leaving its strings ('…', "…", `…`) alone, and drops a comment at its
@@ -100,3 +113,6 @@ func WriteClient(out string, precompress bool) error {
 
 // Client returns the client script as served.
 func Client() []byte { return client() }
+
+// SuggestClient returns the lazily loaded part of the client as served.
+func SuggestClient() []byte { return suggestClient() }

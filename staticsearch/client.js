@@ -673,6 +673,11 @@ export class Store {
   chunk(path, range) {
     return this.memo(path + range, () => { const p = this.get(this.base + 'static/search/' + path, range); return range ? p : p.then(inflate) })
   }
+  // lazy imports the part of the client a search that finds nothing needs
+  // (suggest.js), by imp when set (tests), else by import().
+  lazy() {
+    return this.memo('s', () => (this.imp || (u => import(u)))(this.base + 'static/search/' + this.m.suggest))
+  }
   async opencc(text) {
     const need = cps(text).some(r => t2sSource(r) || r >= 0xf900 && r <= 0xfaff || r >= 0x2f00 && r <= 0x2fdf || r >= 0x2f800)
     if (!need || tw2sp) return
@@ -1343,8 +1348,10 @@ export async function search(store, q, base) {
     for (let p = lo; p <= hi; p++) resp.page_links.push({ page: p, url: pageURL(p), current: p === resp.page })
   }
   resp.facets = facetList(T, q, m, st, withQ)
-  if (resp.total === 0) resp.messages.push(...noResults(q, an, m, st, withQ, base, T))
-  else if (resp.partial) resp.messages.push({ code: 'partial_match', text: label(st, 'search_msg_partial', quoted(st, m.wordsOf(hits.reduce((u, h) => u | h.words, 0)), 'search_read_sep')) })
+  // No dead ends (suggest.js, loaded only now).
+  const lazy = async f => (await store.lazy())[f]({ q, an, m, st, withQ, T, label, fold, foldRune, isCJK, termGrams, compileWord, facetValueLabel, parseQuery, queryString, FACETS })
+  if (resp.total === 0) resp.messages.push(...await lazy('noResults'))
+  else if (resp.partial) resp.messages.push({ code: 'partial_match', text: label(st, 'search_msg_partial', quoted(st, m.wordsOf(hits.reduce((u, h) => u | h.words, 0)), 'search_read_sep')) }, ...await lazy('didYouMean'))
   return resp
 }
 function result(store, st, m, h, doc, hl) {
@@ -1410,37 +1417,6 @@ function topicValues(values, counts, active) {
   counts.forEach((n, id) => { const v = values[id]; if (n > 0 && v !== top && l1(v) === top) out.push([v, n]) })
   return out
 }
-function noResults(q, an, m, st, withQ, base, T) {
-  const msg = { code: 'no_results', text: label(st, 'search_msg_no_results') }
-  if (q.filters.some(Boolean)) {
-    msg.text = label(st, 'search_msg_no_results_filters'); msg.links = []
-    FACETS.forEach((_, f) => { const v = q.filters[f]; if (v) msg.links.push({ label: label(st, 'search_remove_value', facetValueLabel(st, f, v)), url: withQ(c => { c.filters[f] = '' }) }) })
-    if (msg.links.length > 1) msg.links.push({ label: label(st, 'search_remove_all_filters'), url: withQ(c => { c.filters = ['', '', '', '', '', ''] }) })
-  } else if (q.terms.length > 1) msg.text = label(st, 'search_msg_no_results_terms')
-  const out = [msg]
-  if (!q.terms.length) return out
-  const cols = nearestColumns(an, m, st, T)
-  if (cols.length) out.push({ code: 'nearest_columns', text: label(st, 'search_nearest_columns'), links: cols.map(c => ({ label: c.label, url: c.url })) })
-  if (st.apply_url) out.push({ code: 'apply', text: label(st, 'search_apply'), links: [{ label: label(st, 'search_apply_link'), url: st.apply_url }] })
-  return out
-}
-function nearestColumns(an, m, st, T) {
-  if (!st.columns || !st.columns.length) return []
-  const score = new Map()
-  ;((m.store.intents || {})[an.intent] || []).forEach((k, i) => score.set(k, (1 << 30) - i))
-  const grams = []
-  for (const w of an.words) if (!w.exclude) for (const f of w.forms) { const g = termGrams(fold(f)); for (const x of g.bigrams.concat(g.words)) if (!grams.includes(x)) grams.push(x) }
-  if (grams.length > 0 && grams.length <= 64 && grams.every(g => m.post.has(g))) {
-    const count = new Map()
-    for (const g of grams) for (const r of m.collectWord(compileWord({ text: g, forms: [g], kind: '' })).rows) count.set(r, (count.get(r) || 0) + 1)
-    const need = Math.max(1, Math.floor((grams.length + 1) / 2))
-    for (const [r, n] of count) if (n >= need) { const k = T.dict[0][T.col[0][r] - 1]; score.set(k, (score.get(k) || 0) + 1) }
-  }
-  const cols = []
-  for (const c of st.columns) { let n = 0; for (const k of c.kinds || []) n = Math.max(n, score.get(k) || 0); if (n > 0) cols.push([c, n]) }
-  return cols.sort((a, b) => b[1] - a[1]).slice(0, 3).map(x => x[0])
-}
-
 // ---- The results page (themes/default/templates/search-results.html) ----
 
 const VALIDITY_CODE = { '有效': 'valid', '已修改': 'amended', '失效': 'expired', '废止': 'repealed' }

@@ -162,6 +162,14 @@ func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	man.OpenCC.Sources, man.OpenCC.Wide = t2sSources(pairs)
 	man.Block = blockSize
 	man.Group = groupSize
+	// What a search that finds nothing loads: the site's own words and
+	// the script that suggests from them.
+	if man.Vocab, err = w.writeChunk(vocabulary(docs, order)); err != nil {
+		return st, fmt.Errorf("static search index: %w", err)
+	}
+	if man.Suggest, err = w.writeScript(suggestClient(), opts.Precompress); err != nil {
+		return st, fmt.Errorf("static search index: %w", err)
+	}
 
 	b, err := json.Marshal(man)
 	if err != nil {
@@ -222,6 +230,32 @@ type manifest struct {
 	IntentKinds map[string][]string `json:"intent_kinds"`
 	// Base is the base path result URLs start with ("/zfxxgk/"; "/").
 	Base string `json:"base"`
+	// Vocab is the chunk of the documents' own words (see vocabulary),
+	// Suggest the script (under ChunkDir) that suggests from them.
+	Vocab   string `json:"vocab"`
+	Suggest string `json:"suggest"`
+}
+
+// vocabulary is the JSON of the site's own words by row, as the server's
+// did-you-mean reads them (search/suggest.go vocabulary) from its stored
+// text: each document's title and its metadata (search.DocText's meta
+// segment), the items joined by spaces as the stored text has them.
+func vocabulary(docs []search.Doc, order []int) []byte {
+	rows := make([][2]string, len(order))
+	for r, i := range order {
+		segs := search.DocText(&docs[i])
+		rows[r] = [2]string{strings.ReplaceAll(segs[0], "\x1f", " "), strings.ReplaceAll(segs[3], "\x1f", " ")}
+	}
+	b, _ := json.Marshal(rows) // strings only: cannot fail
+	return b
+}
+
+// writeScript writes a script, named by its content, under ChunkDir, as it
+// is, with .br and .gz copies when precompress is set (like the client),
+// and returns its name.
+func (w *writer) writeScript(b []byte, precompress bool) (string, error) {
+	name := "suggest-" + contentHash(b) + ".js"
+	return name, WriteServed(filepath.Join(w.out, filepath.FromSlash(ChunkDir), name), b, precompress)
 }
 
 // tableSet names the chunks of the document table's columns. The title

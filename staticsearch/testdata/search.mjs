@@ -9,7 +9,7 @@
 //	node search.mjs SITE_DIR [PREFIX] < queries
 import { readFile, stat } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
-import { servedClient } from './served.mjs'
+import { servedClient, servedImport } from './served.mjs'
 
 const [site, prefix = ''] = process.argv.slice(2)
 const { Store, search, parseRequest } = await servedClient(site)
@@ -30,10 +30,11 @@ const get = async (url, range) => {
   bytes += sent; files++
   return new Uint8Array(b.buffer, b.byteOffset, b.length)
 }
-let store = new Store(prefix + '/search/index.json', get)
+const newStore = () => Object.assign(new Store(prefix + '/search/index.json', get), { imp: u => servedImport(site, u.slice(prefix.length)) })
+let store = newStore()
 for await (let line of createInterface({ input: process.stdin })) {
   if (line.startsWith('cold ')) {
-    store = new Store(prefix + '/search/index.json', get)
+    store = newStore()
     line = line.slice(5)
   }
   const b0 = bytes, f0 = files

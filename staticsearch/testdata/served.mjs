@@ -10,3 +10,10 @@ export async function servedClient (site) {
   const src = await readFile(dir + name)
   return import('data:text/javascript;base64,' + src.toString('base64'))
 }
+
+// servedImport imports a script of the site folder (what Store.lazy loads)
+// the way servedClient imports the client.
+export async function servedImport (site, path) {
+  const src = await readFile(site + path)
+  return import('data:text/javascript;base64,' + src.toString('base64'))
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -301,5 +302,95 @@ func staticUnderBasePath(t *testing.T, out string, h http.Handler) {
 	}
 	if sc.urls < 50 {
 		t.Errorf("only %d URLs in the static client's responses", sc.urls)
+	}
+}
+
+// TestStaticNoDeadEnds builds the sample and runs the no-result and
+// partial queries of search's TestNoDeadEnds (and a few more) through the
+// service and the static client: the did-you-mean, nearest-column and
+// apply messages (texts, labels and links) must be the same.
+func TestStaticNoDeadEnds(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "public")
+	var stdout, stderr bytes.Buffer
+	if err := BuildSite(context.Background(), "../../..", out, time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), &stdout, &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	h, closer, err := SiteHandler(out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closer.Close()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	raws := []string{"q=养老服务补帖", "q=养老服务补帖+-补贴对象", "q=火星旅行多少钱", "q=养老服务补帖&kind=policy",
+		"q=最低生活保章", "q=政府信息公升", "q=火星殖民计划", "q=xyzzy"}
+	var queries []url.Values
+	for _, raw := range raws {
+		v, _ := url.ParseQuery(raw)
+		queries = append(queries, v)
+	}
+	static := runStatic(t, out, "", queries)
+	type msgs struct {
+		Total    int `json:"total"`
+		Messages []struct {
+			Code  string `json:"code"`
+			Text  string `json:"text"`
+			Links []struct {
+				Label string `json:"label"`
+				URL   string `json:"url"`
+			} `json:"links"`
+		} `json:"messages"`
+	}
+	pick := func(m msgs) string {
+		var b strings.Builder
+		for _, x := range m.Messages {
+			if x.Code == "did_you_mean" || x.Code == "nearest_columns" || x.Code == "apply" {
+				fmt.Fprintf(&b, "%s %q", x.Code, x.Text)
+				for _, l := range x.Links {
+					// The service's links start /api/search, the static
+					// page's /search: the queries must be the same.
+					fmt.Fprintf(&b, " [%s %s]", l.Label, strings.Replace(l.URL, "/api/search?", "/search?", 1))
+				}
+				b.WriteString("; ")
+			}
+		}
+		return b.String()
+	}
+	agree, suggested := 0, 0
+	for i, v := range queries {
+		resp, err := http.Get(srv.URL + "/api/search?" + v.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want, got msgs
+		err = json.NewDecoder(resp.Body).Decode(&want)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if static[i].Error != "" {
+			t.Errorf("%s: static client failed: %s", v.Encode(), static[i].Error)
+			continue
+		}
+		if err := json.Unmarshal(static[i].raw, &got); err != nil {
+			t.Fatal(err)
+		}
+		w, g := pick(want), pick(got)
+		if w == "" {
+			t.Errorf("%s: the service offers nothing (total %d): not a no-dead-ends case", v.Encode(), want.Total)
+		}
+		if strings.Contains(w, "did_you_mean") {
+			suggested++
+		}
+		if w != g {
+			t.Errorf("%s:\n  service: %s\n  static:  %s", v.Encode(), w, g)
+		} else {
+			agree++
+		}
+	}
+	t.Logf("%d of %d no-dead-ends queries agree (%d with did-you-mean)", agree, len(queries), suggested)
+	if suggested == 0 {
+		t.Error("no query got a did-you-mean")
 	}
 }

@@ -1,0 +1,142 @@
+// gongkai static search, the part loaded only when a search finds nothing
+// (client.js imports it then): no dead ends, as search/suggest.go and
+// search.go's noResults offer them: other spellings from the site's own
+// titles and subject words, the nearest columns, the apply link. The
+// client passes its functions in c; the site's words come from the
+// manifest's vocab chunk.
+
+const MAX_SUGGESTIONS = 3
+
+// noResults returns the messages of a search that found nothing
+// (search.go noResults).
+export async function noResults(c) {
+  const { q, an, st, withQ, label } = c
+  const msg = { code: 'no_results', text: label(st, 'search_msg_no_results') }
+  if (q.filters.some(Boolean)) {
+    msg.text = label(st, 'search_msg_no_results_filters'); msg.links = []
+    c.FACETS.forEach((_, f) => { const v = q.filters[f]; if (v) msg.links.push({ label: label(st, 'search_remove_value', c.facetValueLabel(st, f, v)), url: withQ(x => { x.filters[f] = '' }) }) })
+    if (msg.links.length > 1) msg.links.push({ label: label(st, 'search_remove_all_filters'), url: withQ(x => { x.filters = ['', '', '', '', '', ''] }) })
+  } else if (q.terms.length > 1) msg.text = label(st, 'search_msg_no_results_terms')
+  const out = [msg]
+  if (!q.terms.length) return out
+  out.push(...await didYouMean(c))
+  const cols = nearestColumns(c)
+  if (cols.length) out.push({ code: 'nearest_columns', text: label(st, 'search_nearest_columns'), links: cols.map(x => ({ label: x.label, url: x.url })) })
+  if (st.apply_url) out.push({ code: 'apply', text: label(st, 'search_apply'), links: [{ label: label(st, 'search_apply_link'), url: st.apply_url }] })
+  return out
+}
+
+// didYouMean returns the did-you-mean message, if there are other
+// spellings (search.go didYouMean), for no results or partial ones.
+export async function didYouMean(c) {
+  const sug = await suggest(c)
+  return sug.length ? [{ code: 'did_you_mean', text: c.label(c.st, 'search_did_you_mean'), links: sug.map(s => ({ label: s, url: c.withQ(x => { x.terms = c.parseQuery(s).terms }) })) }] : []
+}
+
+// nearestColumns mirrors search/suggest.go nearestColumns.
+function nearestColumns(c) {
+  const { an, m, st, T } = c
+  if (!st.columns || !st.columns.length) return []
+  const score = new Map()
+  ;((m.store.intents || {})[an.intent] || []).forEach((k, i) => score.set(k, (1 << 30) - i))
+  const grams = []
+  for (const w of an.words) if (!w.exclude) for (const f of w.forms) { const g = c.termGrams(c.fold(f)); for (const x of g.bigrams.concat(g.words)) if (!grams.includes(x)) grams.push(x) }
+  if (grams.length > 0 && grams.length <= 64 && grams.every(g => m.post.has(g))) {
+    const count = new Map()
+    for (const g of grams) for (const r of m.collectWord(c.compileWord({ text: g, forms: [g], kind: '' })).rows) count.set(r, (count.get(r) || 0) + 1)
+    const need = Math.max(1, Math.floor((grams.length + 1) / 2))
+    for (const [r, n] of count) if (n >= need) { const k = T.dict[0][T.col[0][r] - 1]; score.set(k, (score.get(k) || 0) + 1) }
+  }
+  const cols = []
+  for (const x of st.columns) { let n = 0; for (const k of x.kinds || []) n = Math.max(n, score.get(k) || 0); if (n > 0) cols.push([x, n]) }
+  return cols.sort((a, b) => b[1] - a[1]).slice(0, 3).map(x => x[0])
+}
+
+// suggest mirrors search/suggest.go suggest: queries like q in which a word
+// no document holds is replaced by the closest stretch of a title or
+// subject word.
+async function suggest(c) {
+  const { an, m } = c
+  const cands = []
+  let vocab = null
+  for (const w of an.words) {
+    if (w.exclude || w.kind && w.kind !== 'phrase') continue
+    const rs = Array.from(c.fold(w.text), x => x.codePointAt(0))
+    if (rs.length < 2 || rs.length > 16 || await held(c, w)) continue
+    vocab = vocab || await m.store.memo('vocab', async () => JSON.parse(new TextDecoder().decode(await m.store.chunk(m.store.m.vocab))))
+    const maxDist = rs.length >= 5 ? 2 : 1
+    const found = new Map(), freq = new Map()
+    for (const row of vocabRows(c, vocab, rs)) {
+      for (const v of vocab[row]) {
+        const [s, d] = closestSubstring(c, rs, v)
+        if (d === 0 || d > maxDist || s.length < 2) continue
+        const k = String.fromCodePoint(...s)
+        if (!found.has(k) || d < found.get(k)) found.set(k, d)
+        freq.set(k, (freq.get(k) || 0) + 1)
+      }
+    }
+    for (const [s, d] of found) cands.push({ word: w.text, repl: s, dist: d, freq: freq.get(s) })
+  }
+  cands.sort((a, b) => a.dist - b.dist || b.freq - a.freq || (a.repl < b.repl ? -1 : a.repl > b.repl ? 1 : 0))
+  const out = [], text = c.queryString(c.q)
+  for (const x of cands) {
+    const s = text.replace(x.word, () => x.repl)
+    if (s !== text && !out.includes(s)) out.push(s)
+    if (out.length === MAX_SUGGESTIONS) break
+  }
+  return out
+}
+
+// held reports whether some document holds word w (suggest.go anyHolds);
+// when the postings it needs are not loaded, it says so (no suggestion).
+async function held(c, w) {
+  const cw = c.compileWord(w)
+  if (!cw.indexed) return true
+  try {
+    return await c.m.heldSomewhere(cw, c.m.collectWord(cw))
+  } catch {
+    return true
+  }
+}
+
+// vocabRows returns rows whose title or metadata hold at least half of the
+// character pairs of rs, most first, at most 200 (suggest.go vocabRows;
+// the server counts the keyword and metadata fields apart, this counts
+// them as one).
+function vocabRows(c, vocab, rs) {
+  const grams = []
+  for (let i = 0; i + 1 < rs.length; i++) if (c.isCJK(rs[i]) && c.isCJK(rs[i + 1])) { const g = String.fromCodePoint(rs[i], rs[i + 1]); if (!grams.includes(g)) grams.push(g) }
+  if (!grams.length) return []
+  const need = Math.max(1, Math.floor((grams.length + 1) / 2)), rows = []
+  vocab.forEach((v, r) => {
+    const title = c.fold(v[0]), meta = c.fold(v[1])
+    let n = 0
+    for (const g of grams) n += (title.includes(g) ? 1 : 0) + (meta.includes(g) ? 1 : 0)
+    if (n >= need) rows.push([r, n])
+  })
+  return rows.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 200).map(x => x[0])
+}
+
+// closestSubstring returns the stretch of t closest to p by edit distance
+// (Sellers' algorithm), folded, and the distance (suggest.go).
+function closestSubstring(c, p, text) {
+  const t = Array.from(text, x => x.codePointAt(0)), m = p.length
+  let prev = [], cur = [], prevStart = [], curStart = []
+  for (let i = 0; i <= m; i++) { prev[i] = i; prevStart[i] = 0 }
+  let best = m + 1, bestEnd = 0, bestStart = 0
+  for (let j = 1; j <= t.length; j++) {
+    const tj = c.foldRune(t[j - 1])
+    cur[0] = 0; curStart[0] = j
+    for (let i = 1; i <= m; i++) {
+      let v = prev[i - 1] + (p[i - 1] !== tj ? 1 : 0), st = prevStart[i - 1]
+      if (prev[i] + 1 < v) { v = prev[i] + 1; st = prevStart[i] }
+      if (cur[i - 1] + 1 < v) { v = cur[i - 1] + 1; st = curStart[i - 1] }
+      cur[i] = v; curStart[i] = st
+    }
+    const l = j - curStart[m]
+    if (cur[m] < best || cur[m] === best && Math.abs(l - m) < Math.abs(bestEnd - bestStart - m)) { best = cur[m]; bestEnd = j; bestStart = curStart[m] }
+    [prev, cur] = [cur, prev]; [prevStart, curStart] = [curStart, prevStart]
+  }
+  if (best > m) return [[], best]
+  return [t.slice(bestStart, bestEnd).map(c.foldRune), best]
+}
