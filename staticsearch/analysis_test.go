@@ -192,4 +192,14 @@ func TestClientSize(t *testing.T) {
 	if b.Len() > 20000 {
 		t.Errorf("client is %d bytes compressed, want at most 20,000", b.Len())
 	}
+	// The part loaded only when a search finds nothing (suggest.js) has a
+	// budget of its own: 3,000 bytes compressed.
+	b.Reset()
+	w, _ = gzip.NewWriterLevel(&b, gzip.BestCompression)
+	w.Write(SuggestClient())
+	w.Close()
+	t.Logf("suggest: %d bytes, %d compressed", len(SuggestClient()), b.Len())
+	if b.Len() > 3000 {
+		t.Errorf("suggest.js is %d bytes compressed, want at most 3,000", b.Len())
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -91,6 +92,19 @@ func TestStaticSearch(t *testing.T) {
 		}
 		tb.check("static search " + q)
 	}
+
+	// A misspelling that finds nothing: the page offers the site's own
+	// spelling (suggest.js, loaded only now) and the apply link, and the
+	// suggestion's link searches it.
+	tb.openURL(site+"/search?q="+url.QueryEscape("最低生活保章"), 200)
+	tb.waitStatic()
+	var dym []string
+	tb.eval(&dym, `() => [...document.querySelectorAll("main .msg a")].map(a => a.textContent + " " + a.getAttribute("href"))`)
+	want := "最低生活保障 " + sitePath("/search") + "?q=" + url.QueryEscape("最低生活保障")
+	if !slices.Contains(dym, want) {
+		t.Errorf("static search 最低生活保章 offers %q, want %q", dym, want)
+	}
+	tb.check("static search with a suggestion")
 
 	// Every request went to the file server: nothing to another host, no
 	// service path.
