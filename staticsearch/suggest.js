@@ -67,7 +67,7 @@ async function suggest(c) {
     const maxDist = rs.length >= 5 ? 2 : 1
     const found = new Map(), freq = new Map()
     for (const row of vocabRows(c, vocab, rs)) {
-      for (const v of vocab[row]) {
+      for (const v of vocab[row].slice(0, 2)) {
         const [s, d] = closestSubstring(c, rs, v)
         if (d === 0 || d > maxDist || s.length < 2) continue
         const k = String.fromCodePoint(...s)
@@ -100,18 +100,18 @@ async function held(c, w) {
 }
 
 // vocabRows returns rows whose title or metadata hold at least half of the
-// character pairs of rs, most first, at most 200 (suggest.go vocabRows;
-// the server counts the keyword and metadata fields apart, this counts
-// them as one).
+// character pairs of rs in the title, keyword and meta fields (one count
+// per field holding a pair), most first, at most 200 (suggest.go
+// vocabRows).
 function vocabRows(c, vocab, rs) {
   const grams = []
   for (let i = 0; i + 1 < rs.length; i++) if (c.isCJK(rs[i]) && c.isCJK(rs[i + 1])) { const g = String.fromCodePoint(rs[i], rs[i + 1]); if (!grams.includes(g)) grams.push(g) }
   if (!grams.length) return []
   const need = Math.max(1, Math.floor((grams.length + 1) / 2)), rows = []
   vocab.forEach((v, r) => {
-    const title = c.fold(v[0]), meta = c.fold(v[1])
+    const fs = [v[0], v[2], v[3]].map(c.fold)
     let n = 0
-    for (const g of grams) n += (title.includes(g) ? 1 : 0) + (meta.includes(g) ? 1 : 0)
+    for (const g of grams) for (const f of fs) if (f.includes(g)) n++
     if (n >= need) rows.push([r, n])
   })
   return rows.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 200).map(x => x[0])

@@ -239,12 +239,19 @@ type manifest struct {
 // vocabulary is the JSON of the site's own words by row, as the server's
 // did-you-mean reads them (search/suggest.go vocabulary) from its stored
 // text: each document's title and its metadata (search.DocText's meta
-// segment), the items joined by spaces as the stored text has them.
+// segment), the items joined by spaces as the stored text has them; then,
+// for choosing the documents to read words from, the values of the server
+// index's keyword field (keywords, topic) and meta field (agencies, URL
+// slug), joined by U+001F.
 func vocabulary(docs []search.Doc, order []int) []byte {
-	rows := make([][2]string, len(order))
+	rows := make([][4]string, len(order))
 	for r, i := range order {
-		segs := search.DocText(&docs[i])
-		rows[r] = [2]string{strings.ReplaceAll(segs[0], "\x1f", " "), strings.ReplaceAll(segs[3], "\x1f", " ")}
+		d := &docs[i]
+		segs := search.DocText(d)
+		id := strings.TrimRight(d.ID, "/")
+		slug := id[strings.LastIndexByte(id, '/')+1:]
+		rows[r] = [4]string{strings.ReplaceAll(segs[0], "\x1f", " "), strings.ReplaceAll(segs[3], "\x1f", " "),
+			strings.Join(append(slices.Clone(d.Keywords), d.Topic), "\x1f"), strings.Join(append(slices.Clone(d.Agencies), slug), "\x1f")}
 	}
 	b, _ := json.Marshal(rows) // strings only: cannot fail
 	return b
