@@ -130,7 +130,9 @@ func (ix *Index) vocabRows(ctx context.Context, rs []rune) []int32 {
 }
 
 // vocabulary returns the site's own words in row: its title and its
-// metadata items holding Chinese (agencies, topic, subject words).
+// metadata items (agencies, topic, subject words, …). The stored text
+// joins the items with spaces (textWriter.add turns segSep into one), and
+// no item holds a space of its own that a suggestion should span.
 func (ix *Index) vocabulary(row int32) []string {
 	r := &ix.docs[row]
 	out := []string{r.Title}
@@ -143,7 +145,7 @@ func (ix *Index) vocabulary(row int32) []string {
 		}
 		ru, w := t.runeAt(i, e)
 		i += w
-		if ru == segSep {
+		if ru == segSep || ru == ' ' {
 			out = append(out, string(cur))
 			cur = cur[:0]
 			continue

@@ -67,7 +67,8 @@ async function suggest(c) {
     const maxDist = rs.length >= 5 ? 2 : 1
     const found = new Map(), freq = new Map()
     for (const row of vocabRows(c, vocab, rs)) {
-      for (const v of vocab[row].slice(0, 2)) {
+      // The title, then each metadata item (search/suggest.go vocabulary).
+      for (const v of [vocab[row][0], ...vocab[row][1].split(' ')]) {
         const [s, d] = closestSubstring(c, rs, v)
         if (d === 0 || d > maxDist || s.length < 2) continue
         const k = String.fromCodePoint(...s)

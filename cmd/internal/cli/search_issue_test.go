@@ -164,6 +164,15 @@ func TestSearchIssueExamples(t *testing.T) {
 	if m := msg(r, search.MsgDidYouMean); m == nil || m.Links[0].Label != "养老服务补贴" {
 		t.Errorf("养老服务补帖: did you mean %+v", m)
 	}
+	// No suggestion spans two metadata items (the stored text joins them
+	// with spaces): 养老服务补帖 once offered "养老服务 养".
+	if m := msg(r, search.MsgDidYouMean); m != nil {
+		for _, l := range m.Links {
+			if strings.Contains(l.Label, " ") {
+				t.Errorf("养老服务补帖: did you mean %q, which spans two metadata items", l.Label)
+			}
+		}
+	}
 	// Snippets do not cut 70周岁.
 	for _, res := range api("周岁以上老年人").Results {
 		if strings.Contains(string(res.Snippet), "…0周岁") {
