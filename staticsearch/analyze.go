@@ -36,9 +36,14 @@ type rowInfo struct {
 }
 
 // analyze runs the server's analysis over every document, in batches on
-// every core, and gathers the postings.
-func analyze(ctx context.Context, docs []search.Doc, order []int) (*index, error) {
+// every core, and gathers the postings. The documents c holds the analysis
+// of (c may be nil) are not analysed again: their postings and lengths are
+// c's.
+func analyze(ctx context.Context, docs []search.Doc, order []int, c *cached) (*index, error) {
 	ix := &index{n: len(order), grams: map[string]*postings{}, unis: map[string]*postings{}, rows: make([]rowInfo, len(order))}
+	if c != nil {
+		ix.grams, ix.unis = c.grams, c.unis
+	}
 	const batch = 128
 	procs := runtime.GOMAXPROCS(0)
 	type part struct {
@@ -62,6 +67,18 @@ func analyze(ctx context.Context, docs []search.Doc, order []int) (*index, error
 				var buf []byte
 				for row := lo; row < hi; row++ {
 					d := &docs[order[row]]
+					info := &ix.rows[row]
+					// The facets (the category is not in the hash), title
+					// length and date are taken afresh: they cost little.
+					info.facets = search.DocFacets(d)
+					info.titleRunes = search.TitleRunes(d)
+					if !d.Date.IsZero() {
+						info.date = d.Date.Unix()
+					}
+					if c != nil && c.reused[row] {
+						info.lens, info.units = c.lens[row], c.units[row]
+						continue
+					}
 					r := uint64(row) << 32
 					lens := search.AnalyzeDoc(d, func(field int, term []byte, freq int) {
 						add(pt.grams, term, r|uint64(field)<<24|uint64(min(freq, 1<<24-1)))
@@ -88,13 +105,7 @@ func analyze(ctx context.Context, docs []search.Doc, order []int) (*index, error
 					for c, n := range counts {
 						add(pt.unis, utf8.AppendRune(buf[:0], c), r|uint64(n))
 					}
-					info := &ix.rows[row]
 					info.lens = lens
-					info.facets = search.DocFacets(d)
-					info.titleRunes = search.TitleRunes(d)
-					if !d.Date.IsZero() {
-						info.date = d.Date.Unix()
-					}
 					info.units = textUnits(text)
 				}
 				parts[p] = pt

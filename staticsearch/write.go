@@ -74,6 +74,16 @@ type Options struct {
 	Precompress bool
 	// Logger receives progress; nil discards it.
 	Logger *slog.Logger
+	// State is the build's state folder (never served), where Write
+	// leaves the analysis of every document (CacheFile); "" leaves none.
+	// PrevState is the previous build's state folder ("" or missing for
+	// none): documents whose ID and non-empty Hash its cache holds are not
+	// analysed again, when the cache has the same Salt (what identifies
+	// the program) and analysis version. A cache that is missing, damaged
+	// or of another salt or version is ignored: every document is
+	// analysed. The index is the same either way.
+	State, PrevState string
+	Salt             []byte
 }
 
 // Stats reports what Write did.
@@ -84,6 +94,9 @@ type Stats struct {
 	Bytes   int64 // compressed bytes of all chunk files
 	Took    time.Duration
 	Buckets int
+	// Analysed counts the documents analysed afresh; the others' analysis
+	// came from the previous build's cache.
+	Analysed int
 }
 
 // Write writes the static index of docs into the site folder out: the
@@ -110,9 +123,30 @@ func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	w := &writer{out: out, prev: prev, n: len(docs)}
 	w.buckets = bucketCount(len(docs))
 	w.ubuckets = max(64, w.buckets/4)
-	ix, err := analyze(ctx, docs, order)
+	var c *cached
+	if opts.PrevState != "" {
+		var err error
+		if c, err = readCache(opts.PrevState, opts.Salt, docs, order); err != nil {
+			c = nil
+			opts.Logger.Info("static search index: analysing every document", "cache", filepath.Join(opts.PrevState, CacheFile), "reason", err)
+		}
+	}
+	analysed := len(order)
+	if c != nil {
+		for _, r := range c.reused {
+			if r {
+				analysed--
+			}
+		}
+	}
+	ix, err := analyze(ctx, docs, order, c)
 	if err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
+	}
+	if opts.State != "" {
+		if err := writeCache(opts.State, opts.Salt, docs, order, ix); err != nil {
+			return st, fmt.Errorf("static search index: %w", err)
+		}
 	}
 
 	man := manifest{Format: formatName, Version: formatVersion, Docs: len(docs), SearchPath: opts.SearchPath}
@@ -178,8 +212,8 @@ func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	if err := WriteServed(filepath.Join(out, filepath.FromSlash(ManifestPath)), b, opts.Precompress); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
-	st = Stats{Docs: len(docs), Files: int(w.files.Load()), Reused: int(w.reused.Load()), Bytes: w.bytes.Load(), Took: time.Since(start), Buckets: w.buckets}
-	opts.Logger.Info("static search index written", "docs", st.Docs, "files", st.Files, "reused", st.Reused, "bytes", st.Bytes, "took", st.Took)
+	st = Stats{Docs: len(docs), Files: int(w.files.Load()), Reused: int(w.reused.Load()), Bytes: w.bytes.Load(), Took: time.Since(start), Buckets: w.buckets, Analysed: analysed}
+	opts.Logger.Info("static search index written", "docs", st.Docs, "analysed", st.Analysed, "files", st.Files, "reused", st.Reused, "bytes", st.Bytes, "took", st.Took)
 	return st, nil
 }
 
