@@ -27,7 +27,7 @@ func TestWriteAnalysisCache(t *testing.T) {
 			Body:     fmt.Sprintf("关于做好第%d批养老服务补贴发放工作的通知。Pension subsidy batch %d.", i, i%7),
 			Agencies: []string{"云泽市民政局"}, Category: "法规文件/规章", Keywords: []string{"养老", fmt.Sprint("批次", i%3)},
 			Headings: []string{"一、总体要求"}, Date: time.Date(2020+i%5, 1+time.Month(i%12), 1+i%28, 9, 30, 0, 0, cst),
-			Hash:     fmt.Sprint("h", i)}
+			Hash: fmt.Sprint("h", i)}
 	}
 	docs[7].Hash = ""
 	salt := []byte("program 1")
