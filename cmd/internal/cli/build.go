@@ -339,8 +339,9 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 	if live {
 		maps.Copy(extra, previewAssets())
 	}
+	inc := incremental(sf)
 	res, err := generator.Render(ctx, c, generator.Options{Out: stage.Dir(0), State: stage.Dir(1), Theme: theme, CollectText: true, Extra: extra, Previous: prev,
-		PreviousOut: sf.out, Precompress: !sf.noPrecompress, Preview: live, Incremental: incremental(sf)})
+		PreviousOut: sf.out, Precompress: !sf.noPrecompress, Preview: live, Incremental: inc})
 	if err != nil {
 		return nil, err
 	}
@@ -350,7 +351,13 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 	if err != nil {
 		return nil, err
 	}
-	static, err := writeStaticSearch(ctx, c, theme, searchDocs(c, res.Texts, res.Headings), stage.Dir(0), sf.out, stage.Dir(1), !sf.noPrecompress, live, slog.New(slog.DiscardHandler))
+	// The static search reuses the previous build's analysis of unchanged
+	// documents under the same salt as the pages; -full analyses them all.
+	prevState := inc.Previous
+	if inc.Full {
+		prevState = ""
+	}
+	static, err := writeStaticSearch(ctx, c, theme, searchDocs(c, res.Texts, res.Headings), stage.Dir(0), sf.out, stage.Dir(1), prevState, inc.Salt, !sf.noPrecompress, live, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, fmt.Errorf("static search: %w", err)
 	}

@@ -35,11 +35,13 @@ var staticLabels = []string{
 
 // writeStaticSearch writes the static search (the index of the published
 // records, the client script and the results page at /search/) into the
-// staging folder out, reusing the chunks of the live folder prev. The page
-// runs the client whenever it is reached: a site whose search service is
-// not there (search: static, a plain file host, an archive copy) still
-// searches.
-func writeStaticSearch(ctx context.Context, c *generator.Content, theme *generator.Theme, docs []search.Doc, out, prev, state string, compress, preview bool, log *slog.Logger) (staticsearch.Stats, error) {
+// staging folder out, reusing the chunks of the live folder prev and the
+// analysis of unchanged documents that the previous build left in its state
+// folder prevState ("" for none) under the same salt; this build's analysis
+// goes into the state folder state. The page runs the client whenever it
+// is reached: a site whose search service is not there (search: static, a
+// plain file host, an archive copy) still searches.
+func writeStaticSearch(ctx context.Context, c *generator.Content, theme *generator.Theme, docs []search.Doc, out, prev, state, prevState string, salt []byte, compress, preview bool, log *slog.Logger) (staticsearch.Stats, error) {
 	mode := filepath.Join(state, staticModeFile)
 	if c.Site.Search.Mode == "static" {
 		if err := os.WriteFile(mode, []byte("static\n"), 0o644); err != nil {
@@ -56,7 +58,7 @@ func writeStaticSearch(ctx context.Context, c *generator.Content, theme *generat
 	}
 	st, err := staticsearch.Write(ctx, out, prev, docs, staticsearch.Options{
 		Settings: searchSettings(c, theme), Labels: labels, SearchPath: c.Site.URL("/search"),
-		Base: c.Site.BasePath(), Precompress: compress, Logger: log,
+		Base: c.Site.BasePath(), Precompress: compress, Logger: log, State: state, PrevState: prevState, Salt: salt,
 	})
 	if err != nil {
 		return st, err
