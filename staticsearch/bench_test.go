@@ -1,11 +1,15 @@
 package staticsearch
 
 import (
-	"gongkai/internal/measure"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
+
+	"gongkai/internal/measure"
+	"gongkai/search"
 )
 
 // BenchmarkWrite writes the static index of the corpus and reports its size
@@ -30,6 +34,41 @@ func BenchmarkWrite(b *testing.B) {
 	}
 	if data, err := os.ReadFile("/proc/self/status"); err == nil {
 		b.Logf("%s", grepLine(string(data), "VmHWM"))
+	}
+}
+
+// BenchmarkWriteOneChanged rewrites the static index of the corpus after
+// changing the body (and hash) of one document, with the first write as the
+// previous build: its chunks and its analysis cache. It reports the wall
+// and CPU seconds of the rewrite and how many documents were analysed.
+//
+//	nice go test ./staticsearch -run '^$' -bench WriteOneChanged -benchtime 1x -args -corpus /work/corpus/c10k
+func BenchmarkWriteOneChanged(b *testing.B) {
+	docs := loadCorpus(b) // the hash of a document is its ID
+	dir := b.TempDir()
+	salt := []byte("bench")
+	prev := filepath.Join(dir, "prev")
+	if _, err := Write(b.Context(), prev, "", docs, Options{State: prev + ".state", Salt: salt}); err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		i++
+		changed := append([]search.Doc(nil), docs...)
+		d := &changed[len(changed)/2]
+		d.Body += fmt.Sprintf("\n本段为第%d次修改。", i)
+		d.Hash += fmt.Sprint("-", i)
+		out := filepath.Join(dir, fmt.Sprint("out", i))
+		cpu0 := measure.CPU()
+		start := time.Now()
+		st, err := Write(b.Context(), out, prev, changed, Options{State: out + ".state", PrevState: prev + ".state", Salt: salt})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("rewrite %d: wall %.2f s, CPU %.2f s, %d analysed, %d of %d files reused", i, time.Since(start).Seconds(), (measure.CPU() - cpu0).Seconds(), st.Analysed, st.Reused, st.Files)
+		b.ReportMetric((measure.CPU() - cpu0).Seconds(), "cpu-s")
+		b.ReportMetric(float64(st.Analysed), "analysed")
+		b.ReportMetric(float64(st.Reused), "files-reused")
 	}
 }
 
