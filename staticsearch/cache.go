@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"gongkai/search"
 )
@@ -57,7 +59,9 @@ func writeCache(dir string, salt []byte, docs []search.Doc, order []int, ix *ind
 	}
 	for _, m := range []map[string]*postings{ix.grams, ix.unis} {
 		e.uint(uint64(len(m)))
-		for t, p := range m {
+		// Terms in order, so that the same documents give the same file.
+		for _, t := range slices.Sorted(maps.Keys(m)) {
+			p := m[t]
 			e.str(t)
 			e.uint(uint64(len(p.e)))
 			prev := uint64(0)

@@ -64,6 +64,13 @@ func TestWriteAnalysisCache(t *testing.T) {
 		t.Errorf("rebuild analysed %d documents, want %d", st.Analysed, want)
 	}
 	sameTree(t, filepath.Join(dir, "fresh"), filepath.Join(dir, "two"))
+	// The cache itself is reproducible: the same documents give the same
+	// file, whether analysed afresh or taken from the previous cache.
+	a, errA := os.ReadFile(filepath.Join(dir, "fresh.state", CacheFile))
+	b, errB := os.ReadFile(filepath.Join(dir, "two.state", CacheFile))
+	if errA != nil || errB != nil || !bytes.Equal(a, b) {
+		t.Errorf("analysis caches of the same documents differ (%d and %d bytes; %v, %v)", len(a), len(b), errA, errB)
+	}
 
 	cache := filepath.Join(dir, "two.state", CacheFile)
 	good, err := os.ReadFile(cache)
