@@ -166,22 +166,23 @@ func (b *bodies) collect(r *Record, text string, heads []string) {
 }
 
 // skip counts one consumer served that needs no HTML (a page linked from
-// the previous build). When it is the last consumer and the body was not
-// rendered, the search index gets the body's text and headings from the
-// cache when it has them for this very body, else the body is rendered.
+// the previous build) and hands the body's text and headings to the search
+// index: when no other consumer needs the HTML, from the cache when it has
+// them for this very body, else by rendering the body.
 func (b *bodies) skip(r *Record) error {
 	s := b.slots[r]
 	if s == nil {
 		return fmt.Errorf("%s: body of a record that is not published", r.Path)
 	}
-	switch n := s.users.Add(-1); {
-	case n > 0:
-		return nil // a later consumer renders it
-	case n < 0:
+	n := s.users.Add(-1)
+	if n < 0 {
 		return fmt.Errorf("%s: body rendered for more consumers than the build planned", r.Path)
 	}
+	// The text reaches the search index now, as get would, so that a
+	// caller's own text for the record (reuseOne) is not overwritten by a
+	// later consumer's rendering.
 	s.once.Do(func() {
-		if b.cache != nil {
+		if b.cache != nil && n == 0 {
 			sum := b.cache.sum(r)
 			if e, ok := b.cache.lookup(r, sum); ok {
 				s.textOnly = true
@@ -194,6 +195,8 @@ func (b *bodies) skip(r *Record) error {
 		b.render(r, s)
 	})
 	err := s.err
-	s.html, s.text = "", ""
+	if n == 0 {
+		s.html, s.text = "", ""
+	}
 	return err
 }
