@@ -70,11 +70,14 @@ type Incremental struct {
 const incrementalFile = "incremental.gob"
 
 // incrementalVersion changes whenever what a key covers changes.
-const incrementalVersion = 1
+const incrementalVersion = 2
 
 type incrManifest struct {
 	Version int
 	Files   map[string]incrEntry // by output path (site path, "/policy/x.html")
+	// Bodies holds the published records' body texts (bodyCache), by
+	// content path.
+	Bodies map[string]bodyEntry
 }
 
 type incrEntry struct {
@@ -92,6 +95,7 @@ type incr struct {
 	global  [32]byte
 	prev    map[string]incrEntry // nil: nothing to reuse
 	prevOut string
+	bodies  *bodyCache
 
 	mu   sync.Mutex
 	next map[string]incrEntry
@@ -111,31 +115,34 @@ func newIncr(c *Content, opts Options) (*incr, error) {
 		return nil, err
 	}
 	s := &incr{global: g, next: map[string]incrEntry{}, prevOut: opts.PreviousOut}
+	var prevBodies map[string]bodyEntry
 	if !in.Full && in.Previous != "" && opts.PreviousOut != "" {
-		s.prev = readIncrManifest(filepath.Join(in.Previous, incrementalFile))
+		m := readIncrManifest(filepath.Join(in.Previous, incrementalFile))
+		s.prev, prevBodies = m.Files, m.Bodies
 	}
+	s.bodies = newBodyCache(prevBodies, c.Site.UnsafeHTML, c.Site.BasePath())
 	return s, nil
 }
 
-// readIncrManifest returns the manifest at p, or nil when there is none or
-// it cannot be read (the build then renders everything).
-func readIncrManifest(p string) map[string]incrEntry {
+// readIncrManifest returns the manifest at p, or an empty one when there
+// is none or it cannot be read (the build then renders everything).
+func readIncrManifest(p string) incrManifest {
 	f, err := os.Open(p)
 	if err != nil {
-		return nil
+		return incrManifest{}
 	}
 	defer f.Close()
 	var m incrManifest
 	if err := gob.NewDecoder(f).Decode(&m); err != nil || m.Version != incrementalVersion {
-		return nil
+		return incrManifest{}
 	}
-	return m.Files
+	return m
 }
 
 // write writes the manifest into the state folder dir.
 func (s *incr) write(dir string) error {
 	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(incrManifest{Version: incrementalVersion, Files: s.next}); err != nil {
+	if err := gob.NewEncoder(&buf).Encode(incrManifest{Version: incrementalVersion, Files: s.next, Bodies: s.bodies.next}); err != nil {
 		return fmt.Errorf("write %s: %w", incrementalFile, err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, incrementalFile), buf.Bytes(), 0o644); err != nil {
@@ -393,4 +400,7 @@ type IncrementalStats struct {
 	// Skipped counts the pages not rendered at all because their key
 	// matched.
 	Skipped int
+	// BodyTexts counts the bodies whose search text and headings came
+	// from the previous build instead of a conversion.
+	BodyTexts int
 }

@@ -203,6 +203,9 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	}
 	md := newMarkdown(c.Site.UnsafeHTML, c.Site.BasePath())
 	b.bodies = newBodies(md, c.Published, res.Texts, res.Headings)
+	if inc != nil {
+		b.bodies.cache = inc.bodies
+	}
 	outs := b.plan()
 	if b.feeds != nil {
 		// The feed entries are known before any page renders, so a body
@@ -344,7 +347,7 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 			}
 		}
 		res.Incremental = IncrementalStats{Written: int(inc.rendered.Load()), Linked: int(inc.linked.Load()),
-			LinkedBytes: inc.linkedBytes.Load(), Skipped: int(inc.skipped.Load())}
+			LinkedBytes: inc.linkedBytes.Load(), Skipped: int(inc.skipped.Load()), BodyTexts: int(inc.bodies.hits.Load())}
 	}
 	res.Files, res.Bytes = int(files.Load()), nbytes.Load()
 	if c := dirs.compress; c != nil {
@@ -407,9 +410,9 @@ func (b *Build) reuseOne(o Output, e incrEntry, inc *incr, dirs *dirCache, root 
 	if r == nil {
 		return true, nil
 	}
-	// The page was the body's consumer: render it for the search index
-	// (and to release it for the feeds).
-	if _, _, err := b.bodies.get(r); err != nil {
+	// The page was the body's consumer: the search index still needs its
+	// text (from the cache, or converted), and the feeds its release.
+	if err := b.bodies.skip(r); err != nil {
 		return false, err
 	}
 	if res.Texts != nil && r.SearchText() != "" {
