@@ -1,15 +1,12 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
 	"html"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,18 +23,8 @@ import (
 // in it; the facet is named by the theme's i18n, the results page links
 // its values without JavaScript, and the static client counts the same.
 func TestSearchCategoryFacet(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "public")
-	var stderr bytes.Buffer
-	if err := BuildSite(t.Context(), "../../..", out, time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), io.Discard, &stderr); err != nil {
-		t.Fatalf("%v\n%s", err, stderr.String())
-	}
-	h, closer, err := SiteHandler(out, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closer.Close()
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	out := buildSample(t)
+	srv := serveOut(t, out)
 	c, err := generator.Load(t.Context(), os.DirFS("../../.."), time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)

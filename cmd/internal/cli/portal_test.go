@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,13 +90,7 @@ func TestServeBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, closer, err := SiteHandler(out, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closer.Close()
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := serveOut(t, out)
 	get := func(path string, hdr ...string) (*http.Response, []byte) {
 		t.Helper()
 		req, _ := http.NewRequest("GET", srv.URL+path, nil)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,7 +12,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -146,11 +144,7 @@ func apiQuery(t *testing.T, srv *httptest.Server, v url.Values) apiResponse {
 func TestRelevance(t *testing.T) {
 	set := loadRelevanceSet(t)
 
-	out := filepath.Join(t.TempDir(), "public")
-	var stdout, stderr bytes.Buffer
-	if err := BuildSite(context.Background(), "../../..", out, time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), &stdout, &stderr); err != nil {
-		t.Fatalf("%v\n%s", err, stderr.String())
-	}
+	out := buildSample(t)
 	// Every URL in the set must be a published record, or a typo would read
 	// as a search miss.
 	for i, rq := range set {
@@ -164,13 +158,7 @@ func TestRelevance(t *testing.T) {
 		t.FailNow()
 	}
 
-	h, closer, err := SiteHandler(out, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closer.Close()
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := serveOut(t, out)
 
 	var pairs, found, firsts, firstOK, leaks int
 	var rr float64

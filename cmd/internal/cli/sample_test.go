@@ -73,13 +73,7 @@ func TestSamplePortal(t *testing.T) {
 		t.Fatalf("only %d files; the sample portal did not build fully", files)
 	}
 
-	h, closer, err := SiteHandler(out, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closer.Close()
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := serveOut(t, out)
 	for _, q := range append([]string{"WITHHELD", "EXPIRED", "REVOKED"}, sampleMarkers...) {
 		if r := apiSearch(t, srv, q); r.Total != 0 {
 			t.Errorf("search %q finds withheld records: %+v", q, r.Results)

@@ -23,11 +23,24 @@ import (
 // sampleServer builds the sample portal once per test and serves it.
 func sampleServer(t *testing.T) *httptest.Server {
 	t.Helper()
+	return serveOut(t, buildSample(t))
+}
+
+// buildSample builds the sample portal, dated 2026-11-27, into a fresh
+// folder and returns it.
+func buildSample(t *testing.T) string {
+	t.Helper()
 	out := filepath.Join(t.TempDir(), "public")
 	var stderr bytes.Buffer
-	if err := BuildSite(context.Background(), "../../..", out, time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), io.Discard, &stderr); err != nil {
+	if err := BuildSite(t.Context(), "../../..", out, time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), io.Discard, &stderr); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
+	return out
+}
+
+// serveOut serves the built site out (pages and search) until the test ends.
+func serveOut(t *testing.T, out string) *httptest.Server {
+	t.Helper()
 	h, closer, err := SiteHandler(out, nil)
 	if err != nil {
 		t.Fatal(err)

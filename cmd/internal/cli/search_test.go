@@ -55,13 +55,7 @@ func apiSearch(t *testing.T, srv *httptest.Server, q string) apiResponse {
 
 func TestSearchServesTheBuild(t *testing.T) {
 	site, out := buildTiny(t)
-	h, closer, err := SiteHandler(out, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closer.Close()
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := serveOut(t, out)
 
 	// A substring across a word boundary finds the document.
 	r := apiSearch(t, srv, "段简")

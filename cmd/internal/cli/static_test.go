@@ -104,18 +104,8 @@ func runStatic(t *testing.T, site, prefix string, queries []url.Values) []static
 // for at least 95% of the queries, and recall@5 must be the same.
 func TestStaticAgreement(t *testing.T) {
 	set := loadRelevanceSet(t)
-	out := filepath.Join(t.TempDir(), "public")
-	var stdout, stderr bytes.Buffer
-	if err := BuildSite(context.Background(), "../../..", out, time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), &stdout, &stderr); err != nil {
-		t.Fatalf("%v\n%s", err, stderr.String())
-	}
-	h, closer, err := SiteHandler(out, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closer.Close()
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	out := buildSample(t)
+	srv := serveOut(t, out)
 
 	var queries []url.Values
 	for _, rq := range set {
@@ -201,13 +191,7 @@ func TestStaticMode(t *testing.T) {
 	if err := BuildSite(context.Background(), src, out, time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), &stdout, &stderr); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
-	h, closer, err := SiteHandler(out, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closer.Close()
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := serveOut(t, out)
 	resp, err := http.Get(srv.URL + "/search?q=" + url.QueryEscape("税"))
 	if err != nil {
 		t.Fatal(err)
@@ -310,18 +294,8 @@ func staticUnderBasePath(t *testing.T, out string, h http.Handler) {
 // service and the static client: the did-you-mean, nearest-column and
 // apply messages (texts, labels and links) must be the same.
 func TestStaticNoDeadEnds(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "public")
-	var stdout, stderr bytes.Buffer
-	if err := BuildSite(context.Background(), "../../..", out, time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), &stdout, &stderr); err != nil {
-		t.Fatalf("%v\n%s", err, stderr.String())
-	}
-	h, closer, err := SiteHandler(out, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closer.Close()
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	out := buildSample(t)
+	srv := serveOut(t, out)
 
 	raws := []string{"q=养老服务补帖", "q=养老服务补帖+-补贴对象", "q=火星旅行多少钱", "q=养老服务补帖&kind=policy",
 		"q=最低生活保章", "q=政府信息公升", "q=火星殖民计划", "q=xyzzy"}

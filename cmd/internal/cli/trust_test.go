@@ -281,13 +281,7 @@ func TestTakedown(t *testing.T) {
 		t.Errorf("no gone/ mark for static hosts: %v", err)
 	}
 
-	h, closer, err := SiteHandler(out, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closer.Close()
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := serveOut(t, out)
 	if code, body := getPage(t, srv, url); code != http.StatusGone || !strings.Contains(body, "本信息已撤回") {
 		t.Errorf("GET %s = %d, want 410 with the notice", url, code)
 	}
@@ -391,13 +385,7 @@ func TestEmbargo(t *testing.T) {
 	if sm, _ := os.ReadFile(filepath.Join(out, "sitemap.xml")); !strings.Contains(string(sm), "mb0000002-2024-00007") {
 		t.Error("on its day the document is not in the sitemap")
 	}
-	h, closer, err := SiteHandler(out, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closer.Close()
-	srv := httptest.NewServer(h)
-	defer srv.Close()
+	srv := serveOut(t, out)
 	if r := apiSearch(t, srv, marker); r.Total != 1 {
 		t.Errorf("search for the document on its day: %d results", r.Total)
 	}
