@@ -1,11 +1,10 @@
 package search
 
 import (
-	"bufio"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"gongkai/internal/corpus"
 	"gongkai/internal/measure"
 	"io/fs"
 	"math/rand/v2"
@@ -17,7 +16,6 @@ import (
 	"testing"
 	"time"
 	"unicode"
-	"unicode/utf8"
 )
 
 // Benchmarks run on a corpus folder made by the shared generator:
@@ -37,61 +35,26 @@ func benchOptions() BuildOptions {
 	return BuildOptions{BatchSize: *benchBatch, ShardSize: *benchShard}
 }
 
-type corpusLine struct {
-	ID     string `json:"id"`
-	Title  string `json:"title"`
-	Date   string `json:"date"`
-	Agency string `json:"agency"`
-	DocNo  string `json:"docno"`
-	Topic  string `json:"topic"`
-	Body   string `json:"body"`
-}
-
+// loadCorpus reads the -corpus folder's docs.jsonl as policies in force
+// (IDs /policy/ID/, one agency).
 func loadCorpus(tb testing.TB) []Doc {
 	tb.Helper()
 	if *corpusDir == "" {
 		tb.Skip("no -corpus folder given")
 	}
-	f, err := os.Open(filepath.Join(*corpusDir, "docs.jsonl"))
+	lines, err := corpus.ReadLines(*corpusDir)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<26)
-	var docs []Doc
-	for sc.Scan() {
-		var l corpusLine
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			tb.Fatal(err)
-		}
-		d, err := time.ParseInLocation("2006-01-02", l.Date, shanghai)
-		if err != nil {
-			tb.Fatal(err)
-		}
+	docs := make([]Doc, 0, len(lines))
+	for _, l := range lines {
 		docs = append(docs, Doc{
 			ID: "/policy/" + l.ID + "/", Kind: "policy", Title: l.Title, Body: l.Body,
-			DocNo: l.DocNo, Agencies: []string{l.Agency}, Topic: l.Topic, Date: d, Validity: "有效",
-			Hash: l.ID, Headings: corpusHeadings(l.Body),
+			DocNo: l.DocNo, Agencies: []string{l.Agency}, Topic: l.Topic, Date: l.Date, Validity: "有效",
+			Hash: l.ID, Headings: l.Headings,
 		})
 	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
-	}
 	return docs
-}
-
-// corpusHeadings returns the section headings of a corpus body: the
-// generator writes them as "## 一、…" lines, and docs.jsonl drops the "## ".
-func corpusHeadings(body string) []string {
-	var out []string
-	for line := range strings.Lines(body) {
-		line = strings.TrimSpace(line)
-		if i := strings.Index(line, "、"); i > 0 && i <= 3*3 && strings.Trim(line[:i], "一二三四五六七八九十") == "" && utf8.RuneCountInString(line) < 40 {
-			out = append(out, line)
-		}
-	}
-	return out
 }
 
 // BenchmarkBuild indexes the corpus from scratch and reports the index size

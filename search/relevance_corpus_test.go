@@ -2,7 +2,6 @@ package search
 
 import (
 	"cmp"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/longbridgeapp/opencc"
+	"gongkai/internal/corpus"
 )
 
 // corpusQuery is a query over the benchmark corpus with its known targets:
@@ -27,12 +27,8 @@ type corpusQuery struct {
 // planted.json (phrase → documents) and docs.jsonl. Every target follows
 // from the corpus text by rule, never from what the search returns.
 func corpusRelevanceSet(t testing.TB, docs []Doc) []corpusQuery {
-	b, err := os.ReadFile(filepath.Join(*corpusDir, "planted.json"))
+	planted, err := corpus.Planted(*corpusDir)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var planted map[string][]string
-	if err := json.Unmarshal(b, &planted); err != nil {
 		t.Fatal(err)
 	}
 	byID := map[string]*Doc{}

@@ -1,21 +1,16 @@
 package staticsearch
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/json"
 	"flag"
 	"maps"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
-	"time"
-	"unicode/utf8"
 
+	"gongkai/internal/corpus"
 	"gongkai/search"
 )
 
@@ -31,41 +26,17 @@ func loadCorpus(tb testing.TB) []search.Doc {
 	if *corpusDir == "" {
 		tb.Skip("no -corpus folder given")
 	}
-	f, err := os.Open(filepath.Join(*corpusDir, "docs.jsonl"))
+	lines, err := corpus.ReadLines(*corpusDir)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer f.Close()
-	cst := time.FixedZone("CST", 8*3600)
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<26)
-	var docs []search.Doc
-	for sc.Scan() {
-		var l struct {
-			ID, Title, Date, Agency, DocNo, Topic, Body string
-		}
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			tb.Fatal(err)
-		}
-		d, err := time.ParseInLocation("2006-01-02", l.Date, cst)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		var heads []string
-		for line := range strings.Lines(l.Body) {
-			line = strings.TrimSpace(line)
-			if i := strings.Index(line, "、"); i > 0 && i <= 9 && strings.Trim(line[:i], "一二三四五六七八九十") == "" && utf8.RuneCountInString(line) < 40 {
-				heads = append(heads, line)
-			}
-		}
+	docs := make([]search.Doc, 0, len(lines))
+	for _, l := range lines {
 		docs = append(docs, search.Doc{
 			ID: "/policy/" + l.ID + "/", Kind: "policy", Title: l.Title, Body: l.Body,
-			DocNo: l.DocNo, Agencies: []string{l.Agency}, Topic: l.Topic, Date: d, Validity: "有效",
-			Hash: l.ID, Headings: heads,
+			DocNo: l.DocNo, Agencies: []string{l.Agency}, Topic: l.Topic, Date: l.Date, Validity: "有效",
+			Hash: l.ID, Headings: l.Headings,
 		})
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
 	}
 	return docs
 }
@@ -84,12 +55,8 @@ func TestCorpusAgreement(t *testing.T) {
 	if err != nil {
 		t.Skip("node is not installed")
 	}
-	b, err := os.ReadFile(filepath.Join(*corpusDir, "planted.json"))
+	planted, err := corpus.Planted(*corpusDir)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var planted map[string][]string
-	if err := json.Unmarshal(b, &planted); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
