@@ -177,20 +177,10 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "gongkai new: the title is empty")
 		return 2
 	}
-	if nk.slug && !slugRE.MatchString(o.slug) {
-		if o.slug == "" {
-			fmt.Fprintf(stderr, "gongkai new %s: -slug is required (the URL %sSLUG/ and the file name)\n", nk.k.Name, nk.k.Section)
-		} else {
-			fmt.Fprintf(stderr, "gongkai new %s: -slug %q: want lower-case letters, digits and dashes, like service-guide\n", nk.k.Name, o.slug)
-		}
+	if nk.slug && !nameOK(stderr, nk.k.Name, "slug", o.slug, fmt.Sprintf("the URL %sSLUG/ and the file name", nk.k.Section), "service-guide") {
 		return 2
 	}
-	if nk.code && !slugRE.MatchString(o.code) {
-		if o.code == "" {
-			fmt.Fprintf(stderr, "gongkai new %s: -code is required (the agency's code, which names content/%s/CODE.md)\n", nk.k.Name, nk.k.Dir)
-		} else {
-			fmt.Fprintf(stderr, "gongkai new %s: -code %q: want lower-case letters, digits and dashes, like fgw\n", nk.k.Name, o.code)
-		}
+	if nk.code && !nameOK(stderr, nk.k.Name, "code", o.code, fmt.Sprintf("the agency's code, which names content/%s/CODE.md", nk.k.Dir), "fgw") {
 		return 2
 	}
 	sf := siteFlags{source: o.source, date: o.date}
@@ -330,4 +320,20 @@ func nextIndexNo(c *generator.Content, org string, year int) string {
 		}
 	}
 	return fmt.Sprintf("%s/%d-%05d", org, year, maxN+1)
+}
+
+// nameOK reports whether the value of new KIND's -flag (a slug or an
+// agency code) is given and made of lower-case letters, digits and dashes;
+// if not, it says so on stderr, naming what the value is for and an
+// example.
+func nameOK(stderr io.Writer, kind, flag, value, purpose, example string) bool {
+	switch {
+	case slugRE.MatchString(value):
+		return true
+	case value == "":
+		fmt.Fprintf(stderr, "gongkai new %s: -%s is required (%s)\n", kind, flag, purpose)
+	default:
+		fmt.Fprintf(stderr, "gongkai new %s: -%s %q: want lower-case letters, digits and dashes, like %s\n", kind, flag, value, example)
+	}
+	return false
 }
