@@ -649,7 +649,7 @@ export class Store {
   async load() {
     if (this.m) return this
     this.m = JSON.parse(dec.decode(await this.get(this.url)))
-    if (this.m.format !== 'gongkai-static-search' || this.m.version !== 2) throw new Error('unknown static index format')
+    if (this.m.format !== 'gongkai-static-search' || this.m.version !== 3) throw new Error('unknown static index format')
     const bits = atob(this.m.opencc.sources)
     t2sBits = Uint8Array.from(bits, c => c.charCodeAt(0))
     t2sWideSrc = this.m.opencc.wide || ''
@@ -740,26 +740,46 @@ export class Store {
     return (await this.memo(set + b, () => this.entry(s.dir, s.groups, this.m.group, s.buckets, b).then(bytes => decodeBucket(bytes, set === 'unigrams')))).get(term)
   }
   // entry reads entry k of the packs names (under dir, of size entries
-  // each, total in all): the pack's header (the count, the ends of the
-  // entries), then the entry, inflated.
+  // each, total in all): the ends of the entry before it and of its own
+  // from the pack's header (the count, then the ends), then the entry,
+  // inflated.
   async entry(dir, names, size, total, k) {
     const p = Math.floor(k / size), path = `${dir}/${names[p]}.bin`, i = k - p * size
-    const head = 4 + 4 * Math.min(size, total - p * size), h = await this.chunk(path, [0, head])
-    const end = k => new DataView(h.buffer, h.byteOffset).getUint32(4 * k, true)
-    return inflate(await this.chunk(path, [head + (i ? end(i) : 0), head + end(i + 1)]))
+    const h = await this.chunk(path, [4 * i, 4 * i + 8]), v = new DataView(h.buffer, h.byteOffset)
+    const head = 4 + 4 * Math.min(size, total - p * size)
+    return inflate(await this.chunk(path, [head + (i ? v.getUint32(0, true) : 0), head + v.getUint32(4, true)]))
   }
-  doc(row) {
-    return this.memo('d' + row, async () => {
-      const f = JSON.parse(dec.decode(await this.entry('d', this.m.blocks, this.m.block, this.m.docs, row)))
+  // card returns a document's card (see doc), or the document when it is
+  // loaded already: what a result shows, its body cut short.
+  card(row) {
+    return this.cache.get('d' + row) || this.memo('c' + row, async () => {
+      const f = JSON.parse(dec.decode(await this.entry('d', this.m.blocks, 2 * this.m.block, 2 * this.m.docs, 2 * row)))
       await this.opencc(f.text.join(''))
-      f.segs = f.text.map(s => s.replaceAll('\u001f', ' '))
-      f.t = f.segs.join('\u001f')
-      let e = -1
-      f.segEnd = f.segs.map(s => e += s.length + 1)
       f.foldTitle = squeeze(fold(f.title))
-      return f
+      return segments(f)
     })
   }
+  // doc returns a document with its whole text: its card, with the body
+  // that follows it in the pack when the card's is cut short (lead).
+  doc(row) {
+    return this.memo('d' + row, async () => {
+      const c = await this.card(row)
+      if (!c.lead) return c
+      const f = { ...c, text: c.text.slice() }
+      f.text[2] = dec.decode(await this.entry('d', this.m.blocks, 2 * this.m.block, 2 * this.m.docs, 2 * row + 1))
+      await this.opencc(f.text[2])
+      return segments(f)
+    })
+  }
+}
+// segments readies a document's text for matching: its segments joined by
+// U+001F, where each ends.
+function segments(f) {
+  f.segs = f.text.map(s => s.replaceAll('\u001f', ' '))
+  f.t = f.segs.join('\u001f')
+  let e = -1
+  f.segEnd = f.segs.map(s => e += s.length + 1)
+  return f
 }
 function decodeBucket(bytes, uni) {
   const r = new Reader(bytes), m = new Map()
@@ -1335,7 +1355,7 @@ export async function search(store, q, base) {
   else if (resp.page > resp.pages) { resp.messages.push({ code: 'page_out_of_range', text: label(st, 'search_msg_page_range', resp.pages) }); resp.page = resp.pages }
   const first = (resp.page - 1) * q.size, last = Math.min(first + q.size, hits.length)
   const page = topHits(hits, last, order).slice(first, last)
-  const docs = await Promise.all(page.map(h => store.doc(h.row)))
+  const docs = await Promise.all(page.map(h => store.card(h.row)))
   const hl = highlighter(m.pos)
   resp.results = page.map((h, i) => result(store, st, m, h, docs[i], hl))
   const pq = { ...q, page: resp.page }

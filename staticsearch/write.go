@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
 
@@ -40,16 +41,21 @@ const (
 // Format and version of the manifest; the client refuses another.
 const (
 	formatName    = "gongkai-static-search"
-	formatVersion = 2
+	formatVersion = 3
 )
 
 // Sizes of the partitions. Postings are hashed into buckets by term; a
 // group of buckets is one pack named by the hash of its buckets' contents,
 // and so is a block of documents. The manifest lists one name per pack.
-// A query reads a pack's header (4 bytes an entry) and then its entry.
+// A query reads 8 bytes of a pack's header (the ends of the entry before
+// and of its own), then its entry: packs may be large, and buckets many
+// and small, without a query reading more.
 const (
-	groupSize = 128 // buckets per pack
-	blockSize = 128 // documents per pack
+	groupSize = 512 // buckets per pack
+	blockSize = 128 // documents per pack (two entries each: see writeDocs)
+	// leadRunes is how much of a body a document's card holds: snippets
+	// are cut from it, so that a result costs its card, not its text.
+	leadRunes = 240
 	// maxUnigramCount caps the count of a character in a document, as
 	// the server's count of single characters stops at 32.
 	maxUnigramCount = 32
@@ -217,13 +223,13 @@ func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	return st, nil
 }
 
-// bucketCount is the number of postings buckets for n documents: about one
-// per document, a power of two, so that a bucket holding rare terms stays
-// near 1 KB compressed (a query reads whole buckets; more of them would
-// lengthen the manifest's list of packs more than they save).
+// bucketCount is the number of postings buckets for n documents: about
+// four per document, a power of two, so that a bucket holding rare terms
+// stays near 300 bytes compressed (a query reads whole buckets, but only
+// 8 bytes of a pack's header, so more of them cost nothing else).
 func bucketCount(n int) int {
-	b := 64
-	for b < n {
+	b := 256
+	for b < 4*n {
 		b *= 2
 	}
 	return b
@@ -527,8 +533,10 @@ func (w *writer) putGroups(ctx context.Context, n int, fn func(gi int) error) er
 	return g.Wait()
 }
 
-// docFile is the JSON a document's file holds: what a result shows and the
-// text phrases are checked against and snippets cut from.
+// docFile is the JSON of a document's card: what a result shows, and its
+// text with the body cut to its first leadRunes characters (Lead says
+// so), which snippets are cut from. The whole body, which phrases are
+// checked against, is the entry after it (empty when the card has it all).
 type docFile struct {
 	ID       string    `json:"id"`
 	Kind     string    `json:"kind"`
@@ -542,14 +550,16 @@ type docFile struct {
 	DocNoKey string    `json:"docno_key,omitempty"`
 	Keys     []string  `json:"keys,omitempty"`
 	Text     [4]string `json:"text"`
+	Lead     bool      `json:"lead,omitempty"`
 }
 
-// writeDocs writes the documents in packs of blockSize rows and returns
-// the packs' names.
+// writeDocs writes the documents in packs of blockSize rows, two entries
+// a row (its card, then its whole body or nothing; see docFile), and
+// returns the packs' names.
 func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int) ([]string, error) {
 	nb := (len(order) + blockSize - 1) / blockSize
 	names := make([]string, nb)
-	raw := make([][]byte, len(order))
+	raw := make([][]byte, 2*len(order))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for bi := range nb {
@@ -562,15 +572,24 @@ func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int) 
 				f := docFile{ID: d.ID, Kind: d.Kind, Title: d.Title, DocNo: d.DocNo, IndexNo: d.IndexNo, Agencies: d.Agencies,
 					Topic: d.Topic, Validity: d.Validity, Date: search.DateText(d.Date), Keys: search.ExactKeys(d), Text: search.DocText(d)}
 				f.DocNoKey, _ = search.DocNoKey(d.DocNo)
+				if body := f.Text[2]; utf8.RuneCountInString(body) > leadRunes {
+					i := 0
+					for range leadRunes {
+						_, n := utf8.DecodeRuneInString(body[i:])
+						i += n
+					}
+					f.Text[2], f.Lead = body[:i], true
+					raw[2*row+1] = []byte(body)
+				}
 				var b bytes.Buffer
 				enc := json.NewEncoder(&b)
 				enc.SetEscapeHTML(false)
 				if err := enc.Encode(f); err != nil {
 					return err
 				}
-				raw[row] = b.Bytes()
+				raw[2*row] = b.Bytes()
 			}
-			names[bi] = contentHash(raw[bi*blockSize : min(len(order), (bi+1)*blockSize)]...)
+			names[bi] = contentHash(raw[2*bi*blockSize : 2*min(len(order), (bi+1)*blockSize)]...)
 			return nil
 		})
 	}
@@ -581,7 +600,7 @@ func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int) 
 		return nil, err
 	}
 	err := w.putGroups(ctx, nb, func(bi int) error {
-		return w.putPack("d/"+names[bi]+".bin", raw[bi*blockSize:min(len(order), (bi+1)*blockSize)])
+		return w.putPack("d/"+names[bi]+".bin", raw[2*bi*blockSize:2*min(len(order), (bi+1)*blockSize)])
 	})
 	return names, err
 }

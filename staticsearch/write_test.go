@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +17,8 @@ import (
 // document changed and the first as the previous build: the manifest is
 // the same for the same documents, only the packs that hold the change get
 // new names, and the others are linked from the previous build. Every
-// document pack holds its documents' JSON in row order.
+// document pack holds its documents' cards in row order, each followed by
+// its body when the card holds only its lead (TestDocLead).
 func TestWriteIncremental(t *testing.T) {
 	cst := time.FixedZone("CST", 8*3600)
 	docs := make([]search.Doc, 300) // three packs of documents
@@ -66,13 +68,16 @@ func TestWriteIncremental(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := min(blockSize, len(docs)-bi*blockSize); len(entries) != want {
-			t.Fatalf("pack %d holds %d documents, want %d", bi, len(entries), want)
+		if want := 2 * min(blockSize, len(docs)-bi*blockSize); len(entries) != want {
+			t.Fatalf("pack %d holds %d entries, want %d", bi, len(entries), want)
 		}
-		for i, e := range entries {
+		for i := range len(entries) / 2 {
 			var f docFile
-			if err := json.Unmarshal(e, &f); err != nil {
+			if err := json.Unmarshal(entries[2*i], &f); err != nil {
 				t.Fatal(err)
+			}
+			if f.Lead || len(entries[2*i+1]) != 0 {
+				t.Errorf("pack %d entry %d: a short body cut (%v) or stored again (%d bytes)", bi, i, f.Lead, len(entries[2*i+1]))
 			}
 			if want := docs[bi*blockSize+i].ID; f.ID != want || f.Text[0] != docs[bi*blockSize+i].Title {
 				t.Errorf("pack %d entry %d: %s %q, want %s", bi, i, f.ID, f.Text[0], want)
@@ -101,7 +106,7 @@ func TestWriteIncremental(t *testing.T) {
 		t.Fatal(err)
 	}
 	entries, err := ReadPack(data)
-	if err != nil || len(entries) <= 5 || !bytes.Contains(entries[5], []byte("高龄津贴")) {
+	if err != nil || len(entries) <= 10 || !bytes.Contains(entries[10], []byte("高龄津贴")) {
 		t.Errorf("the changed document's pack: %v, %d entries", err, len(entries))
 	}
 }
@@ -113,5 +118,39 @@ func TestReadPackRejects(t *testing.T) {
 		if _, err := ReadPack(data); err == nil {
 			t.Errorf("ReadPack(% x) gave no error", data)
 		}
+	}
+}
+
+// TestDocLead checks a long body: the card holds its first leadRunes
+// characters and says so, and the entry after it the whole body.
+func TestDocLead(t *testing.T) {
+	body := strings.Repeat("养老服务补贴发放", 40) // 320 characters
+	docs := []search.Doc{{ID: "/policy/a/", Kind: "policy", Title: "通知", Body: body}}
+	out := t.TempDir()
+	if _, err := Write(t.Context(), out, "", docs, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, ManifestPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(out, ChunkDir, "d", m.Blocks[0]+".bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := ReadPack(data)
+	if err != nil || len(entries) != 2 {
+		t.Fatalf("%v, %d entries", err, len(entries))
+	}
+	var f docFile
+	if err := json.Unmarshal(entries[0], &f); err != nil {
+		t.Fatal(err)
+	}
+	if !f.Lead || f.Text[2] != string([]rune(body)[:leadRunes]) || string(entries[1]) != body {
+		t.Errorf("card %v %q, body %q", f.Lead, f.Text[2], entries[1])
 	}
 }
