@@ -737,36 +737,50 @@ export class Store {
   }
   async bucket(set, term) {
     const s = this.m[set], b = fnv(term) % s.buckets
-    return (await this.memo(set + b, () => this.entry(s.dir, s.groups, this.m.group, s.buckets, b).then(bytes => decodeBucket(bytes, set === 'unigrams')))).get(term)
+    return (await this.memo(set + b, () => this.entries(s.dir, s.groups, this.m.group, s.buckets, b, 1).then(e => decodeBucket(e[0], set === 'unigrams')))).get(term)
   }
-  // entry reads entry k of the packs names (under dir, of size entries
-  // each, total in all): the ends of the entry before it and of its own
-  // from the pack's header (the count, then the ends), then the entry,
-  // inflated.
-  async entry(dir, names, size, total, k) {
+  // entries reads n entries from entry k of the packs names (under dir,
+  // of size entries each, total in all): their ends and the end of the
+  // one before from the pack's header (the count, then the ends), then
+  // the entries, inflated.
+  async entries(dir, names, size, total, k, n) {
     const p = Math.floor(k / size), path = `${dir}/${names[p]}.bin`, i = k - p * size
-    const h = await this.chunk(path, [4 * i, 4 * i + 8]), v = new DataView(h.buffer, h.byteOffset)
-    const head = 4 + 4 * Math.min(size, total - p * size)
-    return inflate(await this.chunk(path, [head + (i ? v.getUint32(0, true) : 0), head + v.getUint32(4, true)]))
+    const h = await this.chunk(path, [4 * i, 4 * i + 4 + 4 * n]), v = new DataView(h.buffer, h.byteOffset)
+    const head = 4 + 4 * Math.min(size, total - p * size), end = j => j || i ? v.getUint32(4 * j, true) : 0
+    const b = await this.chunk(path, [head + end(0), head + end(n)])
+    return Promise.all(Array.from({ length: n }, (_, j) => inflate(b.subarray(end(j) - end(0), end(j + 1) - end(0)))))
   }
+  // docs reads n entries of the document packs from entry k (two a row).
+  docs(k, n) { return this.entries('d', this.m.blocks, 2 * this.m.block, 2 * this.m.docs, k, n) }
   // card returns a document's card (see doc), or the document when it is
   // loaded already: what a result shows, its body cut short.
   card(row) {
-    return this.cache.get('d' + row) || this.memo('c' + row, async () => {
-      const f = JSON.parse(dec.decode(await this.entry('d', this.m.blocks, 2 * this.m.block, 2 * this.m.docs, 2 * row)))
-      await this.opencc(f.text.join(''))
-      f.foldTitle = squeeze(fold(f.title))
-      return segments(f)
-    })
+    return this.cache.get('d' + row) || this.memo('c' + row, async () => this.readCard((await this.docs(2 * row, 1))[0]))
   }
-  // doc returns a document with its whole text: its card, with the body
-  // that follows it in the pack when the card's is cut short (lead).
+  async readCard(b) {
+    const f = JSON.parse(dec.decode(b))
+    await this.opencc(f.text.join(''))
+    f.foldTitle = squeeze(fold(f.title))
+    return segments(f)
+  }
+  // doc returns a document with its whole text: its card, and when the
+  // card's body is cut short (lead), the rest, which follows it in the pack
+  // (read with it when the card is not loaded yet).
   doc(row) {
     return this.memo('d' + row, async () => {
-      const c = await this.card(row)
+      let c = this.cache.get('c' + row), rest
+      if (c) {
+        c = await c
+        if (c.lead) [rest] = await this.docs(2 * row + 1, 1)
+      } else {
+        const [a, b] = await this.docs(2 * row, 2)
+        c = await this.readCard(a)
+        this.cache.set('c' + row, Promise.resolve(c))
+        rest = b
+      }
       if (!c.lead) return c
       const f = { ...c, text: c.text.slice() }
-      f.text[2] = dec.decode(await this.entry('d', this.m.blocks, 2 * this.m.block, 2 * this.m.docs, 2 * row + 1))
+      f.text[2] += dec.decode(rest)
       await this.opencc(f.text[2])
       return segments(f)
     })

@@ -536,7 +536,8 @@ func (w *writer) putGroups(ctx context.Context, n int, fn func(gi int) error) er
 // docFile is the JSON of a document's card: what a result shows, and its
 // text with the body cut to its first leadRunes characters (Lead says
 // so), which snippets are cut from. The whole body, which phrases are
-// checked against, is the entry after it (empty when the card has it all).
+// checked against, is the card's and the entry after it, which holds the
+// rest (empty when the card has it all).
 type docFile struct {
 	ID       string    `json:"id"`
 	Kind     string    `json:"kind"`
@@ -554,7 +555,7 @@ type docFile struct {
 }
 
 // writeDocs writes the documents in packs of blockSize rows, two entries
-// a row (its card, then its whole body or nothing; see docFile), and
+// a row (its card, then the rest of its body; see docFile), and
 // returns the packs' names.
 func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int) ([]string, error) {
 	nb := (len(order) + blockSize - 1) / blockSize
@@ -579,7 +580,7 @@ func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int) 
 						i += n
 					}
 					f.Text[2], f.Lead = body[:i], true
-					raw[2*row+1] = []byte(body)
+					raw[2*row+1] = []byte(body[i:])
 				}
 				var b bytes.Buffer
 				enc := json.NewEncoder(&b)
