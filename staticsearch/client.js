@@ -973,7 +973,8 @@ class Matcher {
       if (h === true) return true
       if (h === false) continue
       if (++n > MAX_VERIFY) return true
-      if (this.holds(r, w, a, await this.store.doc(r))) return true
+      const c = await this.store.card(r)
+      if (this.holds(r, w, a, c) || c.lead && this.holds(r, w, a, await this.store.doc(r))) return true
     }
     return false
   }
@@ -1080,7 +1081,12 @@ class Matcher {
   // match after all (it is dropped and its counts taken back).
   async resolve(h) {
     const u = this.unsure.find(x => x.hit === h)
-    const doc = await this.store.doc(h.row)
+    // The card alone settles a match when its text (title, summary, the
+    // body's lead, metadata) holds every word, no excluded word can be in
+    // the document, and it shows the tier; else the whole text is read.
+    let doc = await this.store.card(h.row)
+    if (doc.lead && (this.scanOnly || this.relaxed || this.neg.some((w, i) => !this.negAcc[i] || this.negAcc[i].tf[h.row] > 0) ||
+      !this.pos.every((w, i) => this.holds(h.row, w, this.acc[i], doc)) || h.tierSure === false && this.tierExact(h.row, doc)[0] > 2)) doc = await this.store.doc(h.row)
     this.fetched = (this.fetched || 0) + 1
     let ok = true
     if (this.scanOnly) {
