@@ -21,7 +21,7 @@ import (
 // its body when the card holds only its lead (TestDocLead).
 func TestWriteIncremental(t *testing.T) {
 	cst := time.FixedZone("CST", 8*3600)
-	docs := make([]search.Doc, 300) // three packs of documents
+	docs := make([]search.Doc, 2*blockSize+44) // three packs of documents
 	for i := range docs {
 		docs[i] = search.Doc{ID: fmt.Sprintf("/policy/%04d/", i), Kind: "policy", Title: fmt.Sprintf("第%d号通知", i),
 			Body: fmt.Sprintf("关于做好第%d批养老服务补贴发放工作的通知。", i), Agencies: []string{"云泽市民政局"},
