@@ -24,6 +24,7 @@ type index struct {
 	unis  map[string]*postings
 	rows  []rowInfo
 	facet [][]string // per facet, its values in order (ids are positions)
+	tie   []int      // per row, the rank of its ID among its date's (tieRanks)
 }
 
 // rowInfo is one document's row of the table.
@@ -337,10 +338,11 @@ func averages(ix *index) (avg [search.NumFields]float64, units float64) {
 }
 
 // encodeDates writes the dates as days since the Unix epoch in China
-// Standard Time, less the earliest day (dates are days, so two bytes a row
-// at most for thirty years), then that day, then the rows whose date is no
+// Standard Time, each less the row before's (the first less the earliest
+// day), zigzag-encoded, then that earliest day, then the rows whose date is no
 // midnight there (or unknown) as gaps, each with its seconds into the day
-// plus one (0 for unknown).
+// plus one (0 for unknown); then per row the rank of its ID among the
+// rows of its date (ties of the order are broken by it).
 func encodeDates(ix *index) []byte {
 	const cst, day = 8 * 3600, 86400
 	days := make([]int64, ix.n)
@@ -354,23 +356,28 @@ func encodeDates(ix *index) []byte {
 	var e enc
 	e.uint(uint64(ix.n))
 	var odd []int
+	prev := first
 	for row := range ix.rows {
-		e.uint(uint64(days[row] - first))
+		e.int(days[row] - prev) // rows of a kind go by date: small steps
+		prev = days[row]
 		if ix.rows[row].date+cst-days[row]*day != 0 || ix.rows[row].date == 0 {
 			odd = append(odd, row)
 		}
 	}
 	e.int(first)
 	e.uint(uint64(len(odd)))
-	prev := -1
+	prevRow := -1
 	for _, row := range odd {
-		e.uint(uint64(row - prev))
-		prev = row
+		e.uint(uint64(row - prevRow))
+		prevRow = row
 		if ix.rows[row].date == 0 {
 			e.uint(0)
 			continue
 		}
 		e.uint(uint64(ix.rows[row].date+cst-days[row]*day) + 1)
+	}
+	for _, k := range ix.tie {
+		e.uint(uint64(k))
 	}
 	return e.b
 }

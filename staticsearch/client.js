@@ -729,9 +729,11 @@ export class Store {
   units() { return this.col('units', this.m.table.units, c => c) }
   dates() {
     return this.col('date', this.m.table.date, (c, r) => {
-      const first = r.int()
-      c = c.map(x => (first + x) * 86400 - 28800)
+      let d = r.int()
+      c = c.map(x => (d += x % 2 ? -(x + 1) / 2 : x / 2) * 86400 - 28800)
       for (let k = r.uint(), row = -1; k > 0; k--) { row += r.uint(); const s = r.uint(); c[row] = s ? c[row] + s - 1 : 0 }
+      // Ties of a date: the ranks of the rows' IDs among its rows.
+      this.t.tie = c.map(() => r.uint())
       return c
     })
   }
@@ -1023,7 +1025,7 @@ class Matcher {
       if (fails !== 0 && f !== failed) continue
       for (const id of this.facetIDs(row, f)) { this.counts[f][id]++; counted.push([f, id]) }
     }
-    const h = fails === 0 ? { row, score, skey: scoreKey(score), words, matched: popcount(words), validity: this.T.validity[row], date: this.T.date ? this.T.date[row] : 0, intent: this.intentRank(row), sure } : null
+    const h = fails === 0 ? { row, score, skey: scoreKey(score), words, matched: popcount(words), validity: this.T.validity[row], date: this.T.date ? this.T.date[row] : 0, tie: this.T.date ? this.T.tie[row] : 0, intent: this.intentRank(row), sure } : null
     if (h) { Object.assign(h, this.tierGuess(row)); this.hits.push(h) }
     if (!sure) this.unsure.push({ row, counted, hit: h })
   }
@@ -1200,7 +1202,7 @@ const cmp = (a, b) => a < b ? -1 : a > b ? 1 : 0
 function hitOrder(order) {
   const rel = (a, b, u) => cmp(Math.min(a.tier, 1), Math.min(b.tier, 1)) || cmp(a.intent, b.intent) || cmp(a.tier, b.tier) ||
     -cmp(a.matched, b.matched) || cmp(a.validity >= LAPSED, b.validity >= LAPSED) || -cmp(a.cover, b.cover) ||
-    -cmp(a.skey, b.skey) || cmp(a.validity, b.validity) || (u ? 0 : -cmp(a.date, b.date) || cmp(a.row, b.row))
+    -cmp(a.skey, b.skey) || cmp(a.validity, b.validity) || (u ? 0 : -cmp(a.date, b.date) || cmp(a.tie, b.tie) || cmp(a.row, b.row))
   return order === 'date' ? (a, b) => -cmp(a.date, b.date) || rel(a, b) : rel
 }
 function topHits(hits, k, order) {
@@ -1352,7 +1354,7 @@ export async function search(store, q, base) {
   let hits = m.hits
   // Dates decide the order by date, and ties of relevance: their column
   // loads only then.
-  const dated = async () => { const d = await store.dates(); for (const h of m.hits) h.date = d[h.row] }
+  const dated = async () => { const d = await store.dates(); for (const h of m.hits) { h.date = d[h.row]; h.tie = T.tie[h.row] } }
   if (resp.sort === 'date' && hits.length) await dated()
   // Settle the best hits with their texts until the page is certain.
   for (;;) {

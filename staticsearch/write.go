@@ -2,6 +2,7 @@ package staticsearch
 
 import (
 	"bytes"
+	"cmp"
 	"compress/flate"
 	"context"
 	_ "embed"
@@ -126,6 +127,8 @@ func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 			return st, fmt.Errorf("static search index: duplicate document ID %q", docs[order[i]].ID)
 		}
 	}
+	byID := order
+	order = rowOrder(docs, byID)
 	w := &writer{out: out, prev: prev, n: len(docs)}
 	w.buckets = bucketCount(len(docs))
 	w.ubuckets = max(64, w.buckets/4)
@@ -149,6 +152,7 @@ func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	if err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
+	ix.tie = tieRanks(docs, order, ix)
 	if opts.State != "" {
 		if err := writeCache(opts.State, opts.Salt, docs, order, ix); err != nil {
 			return st, fmt.Errorf("static search index: %w", err)
@@ -204,7 +208,7 @@ func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	man.Group = groupSize
 	// What a search that finds nothing loads: the site's own words and
 	// the script that suggests from them.
-	if man.Vocab, err = w.writeChunk(vocabulary(docs, order)); err != nil {
+	if man.Vocab, err = w.writeChunk(vocabulary(docs, byID)); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
 	if man.Suggest, err = w.writeScript(suggestClient(), opts.Precompress); err != nil {
@@ -221,6 +225,44 @@ func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	st = Stats{Docs: len(docs), Files: int(w.files.Load()), Reused: int(w.reused.Load()), Bytes: w.bytes.Load(), Took: time.Since(start), Buckets: w.buckets, Analysed: analysed}
 	opts.Logger.Info("static search index written", "docs", st.Docs, "analysed", st.Analysed, "files", st.Files, "reused", st.Reused, "bytes", st.Bytes, "took", st.Took)
 	return st, nil
+}
+
+// rowOrder returns the rows of the index: the documents (byID, sorted by
+// ID) by their first agency, kind and date, then ID. Rows of one agency
+// and kind side by side make the facet column (and the dates) compress to
+// a fraction; the server's last tie-break, the ID order among documents of
+// the same date, is the dates chunk's (tieRanks).
+func rowOrder(docs []search.Doc, byID []int) []int {
+	agency := func(d *search.Doc) string {
+		if len(d.Agencies) > 0 {
+			return d.Agencies[0]
+		}
+		return ""
+	}
+	order := slices.Clone(byID)
+	slices.SortStableFunc(order, func(a, b int) int {
+		x, y := &docs[a], &docs[b]
+		return cmp.Or(strings.Compare(agency(x), agency(y)), strings.Compare(x.Kind, y.Kind), x.Date.Compare(y.Date))
+	})
+	return order
+}
+
+// tieRanks returns per row the rank of its document's ID among the
+// documents of the same date (as the table stores it): with the dates, the
+// server's order of ties (by ID) without a column of IDs.
+func tieRanks(docs []search.Doc, order []int, ix *index) []int {
+	byDate := map[int64][]int{}
+	for row := range ix.rows {
+		byDate[ix.rows[row].date] = append(byDate[ix.rows[row].date], row)
+	}
+	tie := make([]int, len(order))
+	for _, rows := range byDate {
+		slices.SortFunc(rows, func(a, b int) int { return strings.Compare(docs[order[a]].ID, docs[order[b]].ID) })
+		for k, row := range rows {
+			tie[row] = k
+		}
+	}
+	return tie
 }
 
 // bucketCount is the number of postings buckets for n documents: about
