@@ -741,23 +741,24 @@ export class Store {
     const s = this.m[set], b = fnv(term) % s.buckets
     return (await this.memo(set + b, () => this.entries(s.dir, s.groups, this.m.group, s.buckets, b, 1).then(e => decodeBucket(e[0], set === 'unigrams')))).get(term)
   }
-  // entries reads n entries from entry k of the packs names (under dir,
-  // of size entries each, total in all): their ends and the end of the
-  // one before from the pack's header (the count, then the ends), then
-  // the entries, inflated.
-  async entries(dir, names, size, total, k, n) {
+  // entries reads entries a…b-1 of the n from entry k of the packs names
+  // (under dir, of size entries each, total in all): the ends of the n and
+  // of the one before from the pack's header (the count, then the ends),
+  // then the entries, inflated.
+  async entries(dir, names, size, total, k, n, a = 0, b = n) {
     const p = Math.floor(k / size), path = `${dir}/${names[p]}.bin`, i = k - p * size
     const h = await this.chunk(path, [4 * i, 4 * i + 4 + 4 * n]), v = new DataView(h.buffer, h.byteOffset)
     const head = 4 + 4 * Math.min(size, total - p * size), end = j => j || i ? v.getUint32(4 * j, true) : 0
-    const b = await this.chunk(path, [head + end(0), head + end(n)])
-    return Promise.all(Array.from({ length: n }, (_, j) => inflate(b.subarray(end(j) - end(0), end(j + 1) - end(0)))))
+    const d = await this.chunk(path, [head + end(a), head + end(b)])
+    return Promise.all(Array.from({ length: b - a }, (_, j) => inflate(d.subarray(end(a + j) - end(a), end(a + j + 1) - end(a)))))
   }
-  // docs reads n entries of the document packs from entry k (two a row).
-  docs(k, n) { return this.entries('d', this.m.blocks, 2 * this.m.block, 2 * this.m.docs, k, n) }
+  // docs reads entries a…b-1 of row's two in the document packs (its card,
+  // the rest of its body), with one read of their ends.
+  docs(row, a, b) { return this.entries('d', this.m.blocks, 2 * this.m.block, 2 * this.m.docs, 2 * row, 2, a, b) }
   // card returns a document's card (see doc), or the document when it is
   // loaded already: what a result shows, its body cut short.
   card(row) {
-    return this.cache.get('d' + row) || this.memo('c' + row, async () => this.readCard((await this.docs(2 * row, 1))[0]))
+    return this.cache.get('d' + row) || this.memo('c' + row, async () => this.readCard((await this.docs(row, 0, 1))[0]))
   }
   async readCard(b) {
     const f = JSON.parse(dec.decode(b))
@@ -773,9 +774,9 @@ export class Store {
       let c = this.cache.get('c' + row), rest
       if (c) {
         c = await c
-        if (c.lead) [rest] = await this.docs(2 * row + 1, 1)
+        if (c.lead) [rest] = await this.docs(row, 1, 2)
       } else {
-        const [a, b] = await this.docs(2 * row, 2)
+        const [a, b] = await this.docs(row, 0, 2)
         c = await this.readCard(a)
         this.cache.set('c' + row, Promise.resolve(c))
         rest = b

@@ -13,13 +13,16 @@
 //	static/search/p/GROUP.bin       postings of bigrams and words, a pack of
 //	                                buckets
 //	static/search/u/GROUP.bin       postings of single characters, likewise
-//	static/search/d/BLOCK.bin       a pack of documents: metadata and stored
-//	                                text
+//	static/search/d/BLOCK.bin       a pack of documents, two entries each:
+//	                                the card (metadata, the text with the
+//	                                body's lead) and the rest of the body
 //	static/search/client-HASH.js    the client
 //
 // A pack (see putPack) is a header of the ends of its entries, then the
-// entries, which the client reads with HTTP range requests; a server that
-// ignores ranges sends all, and it still works. Every other .bin is raw
+// entries, which the client reads with HTTP range requests (8 bytes of the
+// header, then the entry); a server that ignores ranges sends all, and it
+// still works. Rows go by agency, kind and date (rowOrder), which makes the
+// facet column small. Every other .bin is raw
 // deflate, and so is every entry. A chunk's content decides its name (HASH,
 // or the hash of the pack's entries), so unchanged chunks keep their names
 // across builds and may be cached for ever; Write links them from the
