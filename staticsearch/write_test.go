@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -152,5 +154,36 @@ func TestDocLead(t *testing.T) {
 	}
 	if !f.Lead || f.Text[2] != string([]rune(body)[:leadRunes]) || f.Text[2]+string(entries[1]) != body {
 		t.Errorf("card %v %q, body %q", f.Lead, f.Text[2], entries[1])
+	}
+}
+
+// TestTieOrder writes documents that rank the same and share a date, in
+// agencies that put their rows out of ID order (rowOrder): the client
+// lists them by ID, as the service breaks its last ties.
+func TestTieOrder(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed")
+	}
+	day := time.Date(2024, 3, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	var docs []search.Doc
+	for i, agency := range []string{"乙局", "甲局", "丁局", "丙局"} {
+		docs = append(docs, search.Doc{ID: fmt.Sprintf("/policy/%d/", i+1), Kind: "policy", Title: "养老服务补贴",
+			Body: "养老服务补贴发放。", Agencies: []string{agency}, Date: day})
+	}
+	site := t.TempDir()
+	if _, err := Write(t.Context(), site, "", docs, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteClient(site, false); err != nil {
+		t.Fatal(err)
+	}
+	res := runClient(t, node, site, []byte("q=%E5%85%BB%E8%80%81%E6%9C%8D%E5%8A%A1%E8%A1%A5%E8%B4%B4\n"))
+	var got []string
+	for _, r := range res[0].Results {
+		got = append(got, r.URL)
+	}
+	if want := []string{"/policy/1/", "/policy/2/", "/policy/3/", "/policy/4/"}; !slices.Equal(got, want) {
+		t.Errorf("results %v, want %v", got, want)
 	}
 }
