@@ -1378,8 +1378,13 @@ export async function search(store, q, base) {
   else if (resp.page > resp.pages) { resp.messages.push({ code: 'page_out_of_range', text: label(st, 'search_msg_page_range', resp.pages) }); resp.page = resp.pages }
   const first = (resp.page - 1) * q.size, last = Math.min(first + q.size, hits.length)
   const page = topHits(hits, last, order).slice(first, last)
-  const docs = await Promise.all(page.map(h => store.card(h.row)))
   const hl = highlighter(m.pos)
+  // A shown result whose card holds no match in its body reads the rest,
+  // so its snippet shows the match as the service's does.
+  const docs = await Promise.all(page.map(async h => {
+    const c = await store.card(h.row)
+    return c.lead && !spans(hl, c.t, ...segBounds(c, 2)).length ? store.doc(h.row) : c
+  }))
   resp.results = page.map((h, i) => result(store, st, m, h, docs[i], hl))
   const pq = { ...q, page: resp.page }
   resp.url = queryURL(pq, base)

@@ -113,14 +113,7 @@ type clientResponse struct {
 // input lines.
 func runClient(tb testing.TB, node, site string, in []byte) []clientResponse {
 	tb.Helper()
-	cmd := exec.Command(node, "testdata/search.mjs", site)
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		tb.Fatalf("node: %v\n%s", err, stderr.String())
-	}
+	out := runClientRaw(tb, node, site, in)
 	var res []clientResponse
 	dec := json.NewDecoder(bytes.NewReader(out))
 	for dec.More() {
@@ -134,6 +127,21 @@ func runClient(tb testing.TB, node, site string, in []byte) []clientResponse {
 		res = append(res, r)
 	}
 	return res
+}
+
+// runClientRaw runs testdata/search.mjs and returns its output: a JSON
+// response a line.
+func runClientRaw(tb testing.TB, node, site string, in []byte) []byte {
+	tb.Helper()
+	cmd := exec.Command(node, "testdata/search.mjs", site)
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		tb.Fatalf("node: %v\n%s", err, stderr.String())
+	}
+	return out
 }
 
 func median(v []float64) float64 {

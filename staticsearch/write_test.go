@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -185,5 +186,42 @@ func TestTieOrder(t *testing.T) {
 	}
 	if want := []string{"/policy/1/", "/policy/2/", "/policy/3/", "/policy/4/"}; !slices.Equal(got, want) {
 		t.Errorf("results %v, want %v", got, want)
+	}
+}
+
+// TestSnippetBeyondCard: a result whose match lies past its card's lead
+// (the body's first characters) reads the rest of its body, so the
+// snippet shows the match, as the service's does.
+func TestSnippetBeyondCard(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed")
+	}
+	body := strings.Repeat("本市持续推进营商环境改善工作。", 40) + "今年起试行湿地生态补偿，按面积核定。"
+	docs := []search.Doc{{ID: "/policy/1/", Kind: "policy", Title: "关于营商环境的通知", Body: body,
+		Date: time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)}}
+	site := t.TempDir()
+	if _, err := Write(t.Context(), site, "", docs, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteClient(site, false); err != nil {
+		t.Fatal(err)
+	}
+	// A two-character word needs no check against the text, so only the
+	// result's own reading can fetch the rest of the body.
+	out := runClientRaw(t, node, site, []byte(url.Values{"q": {"湿地"}}.Encode()+"\n"))
+	var resp struct {
+		Results []struct {
+			Snippet string `json:"snippet"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(out, &resp); err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Results) != 1 {
+		t.Fatalf("%d results, want 1", len(resp.Results))
+	}
+	if s := resp.Results[0].Snippet; !strings.Contains(s, "<mark>湿地") {
+		t.Errorf("snippet %q does not show the match", s)
 	}
 }
