@@ -51,7 +51,10 @@ import (
 // Nothing of the previous build reaches the staging folder except by a
 // link for an output this build plans, so a record that leaves the
 // published set (withheld, withdrawn, scheduled) leaves every output: its
-// front matter changed, so every page renders again.
+// front matter changed, so every page renders again. Where the staging
+// folder is the recycled generation before the live one (recycle.go), a
+// file is kept in place instead of linked when its bytes are right, and
+// Result.Sweep removes everything not planned.
 
 // Incremental configures an incremental build (Options.Incremental).
 type Incremental struct {

@@ -166,7 +166,7 @@ func replaceNavTitle(b *testing.B, p string, i int) {
 // renders again; only the files whose bytes changed are written). It
 // reports per rebuild the wall and CPU seconds, the bytes of the site files
 // written (out-written-bytes; the rest are hard-linked from the previous
-// build), the bytes the process wrote in all (wchar-bytes, from
+// build or kept in place in the recycled staging folder: files-kept), the bytes the process wrote in all (wchar-bytes, from
 // /proc/self/io: site, search index, static search and state), and how
 // many pages were not rendered.
 //
@@ -177,7 +177,7 @@ func BenchmarkIncremental(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			var written, wchar int64
 			var wall time.Duration
-			skipped := 0
+			skipped, kept := 0, 0
 			cpu0 := measure.CPU()
 			i := 0
 			for b.Loop() {
@@ -193,14 +193,16 @@ func BenchmarkIncremental(b *testing.B) {
 				if code != 0 {
 					b.Fatalf("rebuild after the %s edit: exit %d", bc.name, code)
 				}
-				written += sum.bytes - sum.incremental.LinkedBytes
+				written += sum.bytes - sum.incremental.LinkedBytes - sum.incremental.KeptBytes
 				skipped += sum.incremental.Skipped
+				kept += sum.incremental.Kept
 			}
 			b.ReportMetric(wall.Seconds()/float64(i), "wall-s/op")
 			b.ReportMetric((measure.CPU()-cpu0).Seconds()/float64(i), "cpu-s/op")
 			b.ReportMetric(float64(written)/float64(i), "out-written-bytes/op")
 			b.ReportMetric(float64(wchar)/float64(i), "wchar-bytes/op")
 			b.ReportMetric(float64(skipped)/float64(i), "pages-not-rendered/op")
+			b.ReportMetric(float64(kept)/float64(i), "files-kept/op")
 			b.ReportMetric(float64(n), "docs")
 		})
 	}
