@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,7 +17,9 @@ import (
 // generation, recycled. Stray files are planted in that generation too. The
 // third build must keep most files in place, yet nothing of the marker
 // record and none of the planted files reaches the live site, which holds
-// exactly the files of a -full build of the same state. A build whose
+// exactly the files of a -full build of the same state, and the site that
+// was live during the build, which shares files with the recycled one, is
+// unchanged. A build whose
 // previous record is missing must not keep anything of the recycled folder.
 func TestRecycledGenerationLeavesNothing(t *testing.T) {
 	const marker = "RECYCLE-WITHHELD-MARKER-71f3"
@@ -76,6 +79,7 @@ func TestRecycledGenerationLeavesNothing(t *testing.T) {
 	ref := filepath.Join(t.TempDir(), "public")
 	copyTree(t, out, ref)
 	copyTree(t, out+".search", ref+".search")
+	live := snapshot(t, out)
 	sum := mustBuild(t, sf, "third build, recycling the first")
 	if sum.incremental.Kept < 100 {
 		t.Fatalf("the third build kept %d files of the recycled generation; it did not recycle", sum.incremental.Kept)
@@ -85,6 +89,11 @@ func TestRecycledGenerationLeavesNothing(t *testing.T) {
 	}
 	t.Logf("third build: %+v", sum.incremental)
 	assertNoMarker(t, out, marker)
+	// The recycled files were hard links shared with the site that was
+	// live during the build (retired now): not one of them was changed.
+	if got := snapshot(t, retired()); !maps.Equal(got, live) {
+		t.Error("the site that was live during the recycling build changed")
+	}
 	for _, f := range append(planted, "zz-empty", "zz-only-planted") {
 		if _, err := os.Lstat(filepath.Join(out, f)); err == nil {
 			t.Errorf("%s of the recycled generation is live", f)
