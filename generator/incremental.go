@@ -51,7 +51,10 @@ import (
 // Nothing of the previous build reaches the staging folder except by a
 // link for an output this build plans, so a record that leaves the
 // published set (withheld, withdrawn, scheduled) leaves every output: its
-// front matter changed, so every page renders again.
+// front matter changed, so every page renders again. Where the staging
+// folder is the recycled generation before the live one (recycle.go), a
+// file is kept in place instead of linked when its bytes are right, and
+// Result.Sweep removes everything not planned.
 
 // Incremental configures an incremental build (Options.Incremental).
 type Incremental struct {
@@ -102,6 +105,8 @@ type incr struct {
 
 	rendered, linked, skipped atomic.Int64
 	linkedBytes               atomic.Int64
+
+	recycle recycleState // see recycle.go
 }
 
 // newIncr prepares an incremental build; nil when opts asks for none.
@@ -221,6 +226,9 @@ func (s *incr) link(root, rel string, size int64, dirs *dirCache) (bool, error) 
 	if err := dirs.mkdir(filepath.Dir(full)); err != nil {
 		return false, fmt.Errorf("write %s: %w", rel, err)
 	}
+	if err := dirs.clear(full); err != nil {
+		return false, err
+	}
 	for i, suf := range names {
 		if err := os.Link(old+suf, full+suf); err != nil {
 			for _, done := range names[:i] {
@@ -250,6 +258,9 @@ func (s *incr) emit(dirs *dirCache, root, rel, url string, data []byte, k [32]by
 	sum := sha256.Sum256(data)
 	size := int64(len(data))
 	s.record(url, incrEntry{Key: k, Sum: sum, Size: size, Text: text, HasText: hasText})
+	if s.keeps(url, sum, size) {
+		return size, nil
+	}
 	if s.sameAsBefore(url, sum, size) {
 		ok, err := s.link(root, rel, size, dirs)
 		if err != nil {
@@ -277,6 +288,10 @@ func (s *incr) copyAttachment(ctx context.Context, dirs *dirCache, fsys fs.FS, n
 		}
 		var sum [32]byte
 		h.Sum(sum[:0])
+		if sum == e.Sum && n == e.Size && s.keeps(url, sum, n) {
+			s.record(url, incrEntry{Sum: sum, Size: n})
+			return n, nil
+		}
 		if sum == e.Sum && n == e.Size {
 			ok, err := s.link(root, rel, n, dirs)
 			if err != nil {
@@ -400,6 +415,12 @@ type IncrementalStats struct {
 	// Skipped counts the pages not rendered at all because their key
 	// matched.
 	Skipped int
+	// Kept counts the outputs left in place in a recycled staging folder
+	// (recycle.go), KeptBytes their bytes; Swept the files of it removed
+	// as not planned (set by the caller of Result.Sweep).
+	Kept      int
+	KeptBytes int64
+	Swept     int
 	// BodyTexts counts the bodies whose search text and headings came
 	// from the previous build instead of a conversion.
 	BodyTexts int

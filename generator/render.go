@@ -58,6 +58,13 @@ type Options struct {
 	// outputs (see incremental.go) and records this build's for the next.
 	Incremental *Incremental
 	Logger      *slog.Logger
+
+	// Recycled, when not zero, says that Out is not empty: it holds the
+	// site generation the previous build replaced, whose folder has this
+	// inode (internal/publish's BeginRecycling). The render keeps what it
+	// can of it (recycle.go) or empties it; the caller must then call
+	// Result.Sweep after its own writers.
+	Recycled uint64
 }
 
 // Result summarises a render.
@@ -84,6 +91,8 @@ type Result struct {
 	Headings [][]string
 	// Incremental tells what an incremental build reused.
 	Incremental IncrementalStats
+
+	keep map[string]bool // a recycled staging folder's planned files (Sweep)
 }
 
 // Build is what kinds see while they plan their outputs.
@@ -195,6 +204,9 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := inc.startRecycling(opts); err != nil {
+		return nil, err
+	}
 	b := &Build{Content: c, Theme: theme, Previous: opts.Previous, preview: opts.Preview}
 	res := &Result{}
 	if opts.CollectText {
@@ -230,7 +242,7 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 		textIdx[r] = i
 	}
 	var files, nbytes atomic.Int64
-	dirs := &dirCache{}
+	dirs := &dirCache{root: opts.Out, recycled: inc != nil && inc.recycle.on != nil}
 	if opts.Precompress {
 		dirs.compress = &compressor{prev: opts.PreviousOut}
 	}
@@ -345,9 +357,16 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 			if err := inc.write(opts.State); err != nil {
 				return nil, err
 			}
+			if err := inc.recordRecycling(opts.State, opts); err != nil {
+				return nil, err
+			}
 		}
 		res.Incremental = IncrementalStats{Written: int(inc.rendered.Load()), Linked: int(inc.linked.Load()),
 			LinkedBytes: inc.linkedBytes.Load(), Skipped: int(inc.skipped.Load()), BodyTexts: int(inc.bodies.hits.Load())}
+		if rc := inc.recycle.on; rc != nil {
+			res.Incremental.Kept, res.Incremental.KeptBytes = int(rc.kept.Load()), rc.keptBytes.Load()
+			res.keep = inc.keepSet(opts.Precompress)
+		}
 	}
 	res.Files, res.Bytes = int(files.Load()), nbytes.Load()
 	if c := dirs.compress; c != nil {
@@ -401,9 +420,11 @@ func (b *Build) reuseOne(o Output, e incrEntry, inc *incr, dirs *dirCache, root 
 	if r != nil && r.SearchText() != "" && !e.HasText {
 		return false, nil
 	}
-	ok, err := inc.link(root, outputFile(o.URL), e.Size, dirs)
-	if err != nil || !ok {
-		return false, err
+	if !inc.keeps(o.URL, e.Sum, e.Size) {
+		ok, err := inc.link(root, outputFile(o.URL), e.Size, dirs)
+		if err != nil || !ok {
+			return false, err
+		}
 	}
 	inc.record(o.URL, e)
 	inc.skipped.Add(1)
@@ -426,6 +447,10 @@ func (b *Build) reuseOne(o Output, e incrEntry, inc *incr, dirs *dirCache, root 
 type dirCache struct {
 	made     sync.Map    // dir → *dirOnce
 	compress *compressor // nil: no precompressed copies
+	// recycled: root is a recycled staging folder, whose files are
+	// replaced, never written in place (clear).
+	root     string
+	recycled bool
 }
 
 type dirOnce struct {
@@ -436,7 +461,13 @@ type dirOnce struct {
 func (d *dirCache) mkdir(dir string) error {
 	v, _ := d.made.LoadOrStore(dir, &dirOnce{})
 	o := v.(*dirOnce)
-	o.once.Do(func() { o.err = os.MkdirAll(dir, 0o755) })
+	o.once.Do(func() {
+		if d.recycled {
+			o.err = mkdirRecycled(d.root, dir)
+		} else {
+			o.err = os.MkdirAll(dir, 0o755)
+		}
+	})
 	return o.err
 }
 
@@ -450,6 +481,9 @@ func (d *dirCache) copyTee(ctx context.Context, fsys fs.FS, name, root, rel stri
 	full := filepath.Join(root, rel)
 	if err := d.mkdir(filepath.Dir(full)); err != nil {
 		return 0, fmt.Errorf("write %s: %w", rel, err)
+	}
+	if err := d.clear(full); err != nil {
+		return 0, err
 	}
 	f, err := os.OpenFile(full, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
@@ -475,7 +509,14 @@ func (d *dirCache) write(root, rel string, data []byte) (int64, error) {
 	if err := d.mkdir(filepath.Dir(full)); err != nil {
 		return 0, fmt.Errorf("write %s: %w", rel, err)
 	}
-	if err := os.WriteFile(full, data, 0o644); err != nil {
+	if d.recycled {
+		if err := d.clear(full); err != nil {
+			return 0, err
+		}
+		if err := writeNew(full, data); err != nil {
+			return 0, fmt.Errorf("write %s: %w", rel, err)
+		}
+	} else if err := os.WriteFile(full, data, 0o644); err != nil {
 		return 0, fmt.Errorf("write %s: %w", rel, err)
 	}
 	return int64(len(data)), d.compress.write(root, rel, data)

@@ -13,6 +13,18 @@
 // The generation a swap replaces stays beside the live folder (LIVE.old-*)
 // until the next build begins: a server may still be answering requests from
 // it, and removing its files under them would turn those answers into 404s.
+//
+// Recycling (BeginRecycling): a build that changes a few files need not
+// write or link the whole site again. Commit records, in LIVE.retired, the
+// path and inode of the site generation (the first folder) it replaced;
+// BeginRecycling renames that generation into the staging path instead of
+// creating an empty folder, and the caller replaces or removes what differs.
+// Only the folder the record names, with the recorded inode, is taken: no
+// record (a crash, an Abort, a recovered commit, a build that did not
+// recycle since) or another folder at that path gives an empty folder, as
+// Begin does. The recycled files may be hard links shared with the live
+// generation, so the caller must never change one in place: it removes a
+// file and creates a new one.
 package publish
 
 import (
@@ -37,6 +49,9 @@ type Stage struct {
 	dirs []string // live folders, e.g. public and public.search
 	tmp  []string // staging folders, one per live folder
 	lock *os.File
+	// recycled is the inode of the generation BeginRecycling renamed into
+	// tmp[0]; 0 when tmp[0] was created empty.
+	recycled uint64
 
 	// crash, when set (tests only), is called after each step of Commit;
 	// returning true stops Commit there as a crash would: the lock is
@@ -60,11 +75,30 @@ type pair struct {
 	Ino uint64 `json:"ino"`
 }
 
+// retired is the record a Commit leaves in LIVE.retired: the site
+// generation it replaced, which BeginRecycling may take.
+type retired struct {
+	Old string `json:"old"`
+	Ino uint64 `json:"ino"`
+}
+
 // Begin locks the build and creates one empty staging folder beside each of
 // the live folders dirs. A commit interrupted by a crash is completed (or, if
 // it had not reached its journal, dropped), and the leftovers of earlier
 // builds — staging folders and replaced generations — are removed.
-func Begin(dirs ...string) (*Stage, error) {
+func Begin(dirs ...string) (*Stage, error) { return begin(false, dirs) }
+
+// BeginRecycling is Begin, except that the staging folder of dirs[0] is the
+// generation the previous Commit replaced, when LIVE.retired names it (see
+// the package comment); Recycled tells whether it is. The other folders are
+// staged empty.
+func BeginRecycling(dirs ...string) (*Stage, error) { return begin(true, dirs) }
+
+// Recycled returns the inode of the generation BeginRecycling put in the
+// staging folder Dir(0), and whether it did; Dir(0) is empty otherwise.
+func (s *Stage) Recycled() (uint64, bool) { return s.recycled, s.recycled != 0 }
+
+func begin(recycle bool, dirs []string) (*Stage, error) {
 	if len(dirs) == 0 {
 		return nil, errors.New("publish: no folders")
 	}
@@ -85,13 +119,36 @@ func Begin(dirs ...string) (*Stage, error) {
 		s.unlock()
 		return nil, err
 	}
-	for _, d := range dirs {
+	// The record is read once: whatever happens next, the generation it
+	// names is either taken now or removed as a leftover.
+	var keep string
+	var rec retired
+	if recycle {
+		rec, keep = readRetired(first)
+	}
+	if err := os.Remove(first + ".retired"); err != nil && !errors.Is(err, os.ErrNotExist) {
+		s.unlock()
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	for i, d := range dirs {
 		d = filepath.Clean(d)
-		removeLeftovers(d)
+		if i > 0 {
+			keep = ""
+		}
+		removeLeftovers(d, keep)
 		tmp, err := os.MkdirTemp(filepath.Dir(d), filepath.Base(d)+".tmp-")
 		if err != nil {
 			s.Abort()
 			return nil, fmt.Errorf("publish: %w", err)
+		}
+		if keep != "" {
+			// Renaming a folder onto an empty one replaces it (POSIX;
+			// os.Rename refuses to).
+			if err := syscall.Rename(keep, tmp); err == nil {
+				s.recycled = rec.Ino
+			} else {
+				os.RemoveAll(keep)
+			}
 		}
 		s.dirs = append(s.dirs, d)
 		s.tmp = append(s.tmp, tmp)
@@ -99,11 +156,34 @@ func Begin(dirs ...string) (*Stage, error) {
 	return s, nil
 }
 
-func removeLeftovers(d string) {
+// readRetired returns the record the last Commit left for the live folder
+// first, and the path of the generation it names when that path still
+// holds the very folder recorded; "" for anything else.
+func readRetired(first string) (retired, string) {
+	var rec retired
+	data, err := os.ReadFile(first + ".retired")
+	if err != nil || json.Unmarshal(data, &rec) != nil || rec.Ino == 0 {
+		return rec, ""
+	}
+	if filepath.Dir(rec.Old) != filepath.Dir(first) || !strings.HasPrefix(filepath.Base(rec.Old), filepath.Base(first)+".old-") {
+		return rec, ""
+	}
+	fi, err := os.Lstat(rec.Old)
+	if err != nil || !fi.IsDir() || inode(fi) != rec.Ino {
+		return rec, ""
+	}
+	return rec, rec.Old
+}
+
+// removeLeftovers removes the staging folders and replaced generations of
+// earlier builds of d, except keep.
+func removeLeftovers(d, keep string) {
 	for _, pat := range []string{".tmp-*", ".old-*"} {
 		matches, _ := filepath.Glob(d + pat)
 		for _, m := range matches {
-			os.RemoveAll(m)
+			if m != keep {
+				os.RemoveAll(m)
+			}
 		}
 	}
 }
@@ -132,6 +212,7 @@ func (s *Stage) step(name string) bool {
 func (s *Stage) Commit() error {
 	defer s.unlock()
 	j := journal{}
+	var rec retired // the site generation this commit replaces
 	for i, d := range s.dirs {
 		if err := os.Chmod(s.tmp[i], 0o755); err != nil {
 			return fmt.Errorf("publish: %w", err)
@@ -142,6 +223,11 @@ func (s *Stage) Commit() error {
 		}
 		suffix := strings.TrimPrefix(filepath.Base(s.tmp[i]), filepath.Base(d)+".tmp-")
 		j.Pairs = append(j.Pairs, pair{Live: d, Staged: s.tmp[i], Old: d + ".old-" + suffix, Ino: inode(fi)})
+		if i == 0 {
+			if live, err := os.Lstat(d); err == nil && live.IsDir() {
+				rec = retired{Old: j.Pairs[0].Old, Ino: inode(live)}
+			}
+		}
 	}
 	if s.step("staged") {
 		return errCrashed
@@ -176,7 +262,23 @@ func (s *Stage) Commit() error {
 			return errCrashed
 		}
 	}
+	if rec.Ino != 0 {
+		writeRetired(s.dirs[0], rec)
+	}
 	return nil
+}
+
+// writeRetired records rec for the next BeginRecycling of the live folder
+// first. Failing to is no error: the next build then starts empty.
+func writeRetired(first string, rec retired) {
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return
+	}
+	tmp := first + ".retired.tmp"
+	if os.WriteFile(tmp, data, 0o644) != nil || os.Rename(tmp, first+".retired") != nil {
+		os.Remove(tmp)
+	}
 }
 
 // swap puts p's staged folder at its live path. After an exchange the

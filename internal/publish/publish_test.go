@@ -2,10 +2,12 @@ package publish
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -58,7 +60,7 @@ func TestCommitSwapsBothFolders(t *testing.T) {
 		}
 		names = append(names, e.Name())
 	}
-	want := []string{"public", "public.lock", "public.search"}
+	want := []string{"public", "public.lock", "public.retired", "public.search"}
 	if !slices.Equal(names, want) {
 		t.Errorf("folder holds %v, want %v (no staging folders left)", names, want)
 	}
@@ -262,5 +264,281 @@ func TestExchange(t *testing.T) {
 	}
 	if read(t, filepath.Join(a, "f")) != "b" || read(t, filepath.Join(b, "f")) != "a" {
 		t.Error("exchange did not swap the folders")
+	}
+}
+
+// generations commits n generations of public/ and public.search/, each
+// holding its number in index.html and x, and returns the root folder.
+func generations(t *testing.T, n int) (root, pub, idx string) {
+	t.Helper()
+	root = t.TempDir()
+	pub, idx = filepath.Join(root, "public"), filepath.Join(root, "public.search")
+	for g := 1; g <= n; g++ {
+		s, err := Begin(pub, idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(s.Dir(0), "index.html"), fmt.Sprint("gen", g))
+		write(t, filepath.Join(s.Dir(1), "x"), fmt.Sprint("gen", g))
+		if err := s.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root, pub, idx
+}
+
+// TestBeginRecycling checks that BeginRecycling stages the generation the
+// previous Commit replaced, and only that one: the state folder is staged
+// empty, the live folders are untouched, and the recycled folder's inode
+// is reported.
+func TestBeginRecycling(t *testing.T) {
+	_, pub, idx := generations(t, 2)
+	olds, _ := filepath.Glob(pub + ".old-*")
+	if len(olds) != 1 {
+		t.Fatalf("retired generations %q, want one", olds)
+	}
+	fi, err := os.Lstat(olds[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := BeginRecycling(pub, idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ino, ok := s.Recycled()
+	if !ok || ino != inode(fi) {
+		t.Fatalf("Recycled() = %d, %t; want %d, true", ino, ok, inode(fi))
+	}
+	if got := read(t, filepath.Join(s.Dir(0), "index.html")); got != "gen1" {
+		t.Errorf("recycled staging folder holds %q, want gen1", got)
+	}
+	if entries, _ := os.ReadDir(s.Dir(1)); len(entries) != 0 {
+		t.Errorf("the state folder was staged with %d entries, want none", len(entries))
+	}
+	if got := read(t, filepath.Join(pub, "index.html")); got != "gen2" {
+		t.Errorf("live public/index.html = %q, want gen2", got)
+	}
+	if olds, _ := filepath.Glob(pub + ".old-*"); len(olds) != 0 {
+		t.Errorf("the recycled generation is still at %q", olds)
+	}
+	// The second build after it recycles too: gen2, replaced by gen3.
+	os.Remove(filepath.Join(s.Dir(0), "index.html"))
+	write(t, filepath.Join(s.Dir(0), "index.html"), "gen3")
+	write(t, filepath.Join(s.Dir(1), "x"), "gen3")
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := BeginRecycling(pub, idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Abort()
+	if _, ok := s2.Recycled(); !ok || read(t, filepath.Join(s2.Dir(0), "index.html")) != "gen2" {
+		t.Errorf("the next build did not recycle gen2")
+	}
+}
+
+// TestRecyclingFailsClosed checks that BeginRecycling stages an empty
+// folder whenever the retired generation is not certainly the one the last
+// Commit replaced: after an Abort, after a plain Begin, after a crash,
+// when another folder stands at the recorded path, and when the record is
+// damaged or names a folder elsewhere.
+func TestRecyclingFailsClosed(t *testing.T) {
+	empty := func(t *testing.T, pub, idx string) {
+		t.Helper()
+		s, err := BeginRecycling(pub, idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Abort()
+		if _, ok := s.Recycled(); ok {
+			t.Error("Recycled() = true, want an empty staging folder")
+		}
+		if entries, _ := os.ReadDir(s.Dir(0)); len(entries) != 0 {
+			t.Errorf("staging folder holds %d entries, want none", len(entries))
+		}
+		if got := read(t, filepath.Join(pub, "index.html")); got != "gen2" {
+			t.Errorf("live public/index.html = %q, want gen2", got)
+		}
+	}
+	t.Run("after abort", func(t *testing.T) {
+		_, pub, idx := generations(t, 2)
+		s, err := BeginRecycling(pub, idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Abort()
+		empty(t, pub, idx)
+	})
+	t.Run("after begin", func(t *testing.T) {
+		_, pub, idx := generations(t, 2)
+		s, err := Begin(pub, idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Abort()
+		empty(t, pub, idx)
+	})
+	t.Run("after a crash", func(t *testing.T) {
+		_, pub, idx := generations(t, 2)
+		s, err := BeginRecycling(pub, idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.unlock() // the crash: the recycled staging folder stays behind
+		empty(t, pub, idx)
+	})
+	t.Run("another folder", func(t *testing.T) {
+		_, pub, idx := generations(t, 2)
+		olds, _ := filepath.Glob(pub + ".old-*")
+		if len(olds) != 1 {
+			t.Fatalf("retired generations %q, want one", olds)
+		}
+		if err := os.Rename(olds[0], olds[0]+"-moved"); err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(olds[0], "index.html"), "planted")
+		empty(t, pub, idx)
+	})
+	t.Run("damaged record", func(t *testing.T) {
+		_, pub, _ := generations(t, 2)
+		write(t, pub+".retired", `{"old":`)
+		empty(t, pub, pub+".search")
+	})
+	t.Run("record elsewhere", func(t *testing.T) {
+		root, pub, idx := generations(t, 2)
+		other := filepath.Join(root, "elsewhere", "public.old-1")
+		write(t, filepath.Join(other, "index.html"), "planted")
+		fi, err := os.Lstat(other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, pub+".retired", fmt.Sprintf(`{"old":%q,"ino":%d}`, other, inode(fi)))
+		empty(t, pub, idx)
+		if read(t, filepath.Join(other, "index.html")) != "planted" {
+			t.Error("a folder outside the live folder's parent was touched")
+		}
+	})
+	t.Run("locked", func(t *testing.T) {
+		_, pub, idx := generations(t, 2)
+		s, err := Begin(pub) // holds the lock; already consumed the record
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := BeginRecycling(pub, idx); !errors.Is(err, ErrLocked) {
+			t.Errorf("BeginRecycling under a lock: %v, want ErrLocked", err)
+		}
+		s.Abort()
+	})
+}
+
+// TestRecyclingLockKeepsRecord checks that a BeginRecycling refused by the
+// lock leaves the record (and the retired generation) for the build that
+// holds it.
+func TestRecyclingLockKeepsRecord(t *testing.T) {
+	_, pub, idx := generations(t, 2)
+	lf, err := os.OpenFile(pub+".lock", os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(lf.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := BeginRecycling(pub, idx); !errors.Is(err, ErrLocked) {
+		t.Fatalf("BeginRecycling under a lock: %v, want ErrLocked", err)
+	}
+	lf.Close()
+	s, err := BeginRecycling(pub, idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Abort()
+	if _, ok := s.Recycled(); !ok {
+		t.Error("the refused BeginRecycling lost the record")
+	}
+}
+
+// TestRecyclingCrashAtEveryStep runs the crash test of TestCrashAtEveryStep
+// on a recycled staging folder (exchange and two renames): after a crash
+// at each step of Commit the live folders hold one whole generation, the
+// next BeginRecycling recovers, and it recycles only after a commit that
+// completed: a crashed commit left no record, so it stages empty.
+func TestRecyclingCrashAtEveryStep(t *testing.T) {
+	t.Run("exchange", testRecyclingCrash)
+	t.Run("two renames", func(t *testing.T) {
+		exchangeFolders = func(a, b string) error { return errNoExchange }
+		defer func() { exchangeFolders = exchange }()
+		testRecyclingCrash(t)
+	})
+}
+
+func testRecyclingCrash(t *testing.T) {
+	steps := []string{"staged", "journal", "swap public", "swap public.search", "committed", "retire public", "retire public.search", ""}
+	for i, crashAt := range steps {
+		name := crashAt
+		if name == "" {
+			name = "none"
+		}
+		t.Run(name, func(t *testing.T) {
+			root, pub, idx := generations(t, 2)
+			s, err := BeginRecycling(pub, idx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := s.Recycled(); !ok {
+				t.Fatal("not recycled")
+			}
+			os.Remove(filepath.Join(s.Dir(0), "index.html"))
+			write(t, filepath.Join(s.Dir(0), "index.html"), "gen3")
+			write(t, filepath.Join(s.Dir(1), "x"), "gen3")
+			s.crash = func(step string) bool { return step == crashAt }
+			err = s.Commit()
+			if crashAt == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+			} else if !errors.Is(err, errCrashed) {
+				t.Fatalf("Commit = %v, want the simulated crash", err)
+			}
+			for j, p := range []string{filepath.Join(pub, "index.html"), filepath.Join(idx, "x")} {
+				wantNow := "gen2"
+				if i >= 2+j {
+					wantNow = "gen3"
+				}
+				if got := read(t, p); got != wantNow {
+					t.Errorf("after a crash at %q %s = %q, want %q", crashAt, p, got, wantNow)
+				}
+			}
+			s2, err := BeginRecycling(pub, idx)
+			if err != nil {
+				t.Fatalf("Begin after a crash: %v", err)
+			}
+			_, ok := s2.Recycled()
+			if crashAt == "" {
+				if !ok || read(t, filepath.Join(s2.Dir(0), "index.html")) != "gen2" {
+					t.Error("after a complete commit the next build did not recycle gen2")
+				}
+			} else if ok {
+				t.Errorf("after a crash at %q the next build recycled a generation", crashAt)
+			}
+			s2.Abort()
+			wantAfter := "gen3"
+			if i < 1 {
+				wantAfter = "gen2"
+			}
+			for _, p := range []string{filepath.Join(pub, "index.html"), filepath.Join(idx, "x")} {
+				if got := read(t, p); got != wantAfter {
+					t.Errorf("after recovery %s = %q, want %q", p, got, wantAfter)
+				}
+			}
+			entries, _ := os.ReadDir(root)
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			if want := []string{"public", "public.lock", "public.search"}; !slices.Equal(names, want) {
+				t.Errorf("after recovery the folder holds %q, want %q", names, want)
+			}
+		})
 	}
 }

@@ -275,7 +275,11 @@ func buildReporting(ctx context.Context, sf siteFlags, rep *buildReport, stdout,
 		fmt.Fprintln(stderr, err)
 		return nil, 1
 	}
-	stage, err := publish.Begin(sf.out, sf.indexDir())
+	begin := publish.BeginRecycling
+	if sf.full {
+		begin = publish.Begin
+	}
+	stage, err := begin(sf.out, sf.indexDir())
 	if err != nil {
 		fail(err)
 		fmt.Fprintln(stderr, "gongkai build:", err)
@@ -303,8 +307,8 @@ func buildReporting(ctx context.Context, sf siteFlags, rep *buildReport, stdout,
 	fmt.Fprintf(stdout, "built %s: %d records published, %d withheld, %d files (%.1f MB) in %s (load %s, render %s, swap %s)\n",
 		sf.out, sum.published, sum.withheld, sum.files, float64(sum.bytes)/1e6, ms(sum.took), ms(loaded), ms(sum.render), ms(time.Since(swapStart)))
 	inc := sum.incremental
-	fmt.Fprintf(stdout, "incremental: %d files written, %d linked unchanged from the previous build (%.1f MB), %d pages not rendered\n",
-		inc.Written, inc.Linked, float64(inc.LinkedBytes)/1e6, inc.Skipped)
+	fmt.Fprintf(stdout, "incremental: %d files written, %d linked unchanged from the previous build (%.1f MB), %d kept in place (%.1f MB), %d stale files removed, %d pages not rendered\n",
+		inc.Written, inc.Linked, float64(inc.LinkedBytes)/1e6, inc.Kept, float64(inc.KeptBytes)/1e6, inc.Swept, inc.Skipped)
 	fmt.Fprintf(stdout, "precompressed: %d .br and .gz files (%.1f MB), %d files' copies reused from the previous build\n",
 		sum.compressed, float64(sum.compressedBytes)/1e6, sum.reused)
 	st := sum.index
@@ -340,10 +344,22 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 		maps.Copy(extra, previewAssets())
 	}
 	inc := incremental(sf)
+	// A recycled staging folder holds the generation before the live one:
+	// the render keeps its files that are still right (or empties it), the
+	// static search's folders are emptied for its writer below, and the
+	// sweep at the end removes everything else nobody planned.
+	recycled, _ := stage.Recycled()
 	res, err := generator.Render(ctx, c, generator.Options{Out: stage.Dir(0), State: stage.Dir(1), Theme: theme, CollectText: true, Extra: extra, Previous: prev,
-		PreviousOut: sf.out, Precompress: !sf.noPrecompress, Preview: live, Incremental: inc})
+		PreviousOut: sf.out, Precompress: !sf.noPrecompress, Preview: live, Incremental: inc, Recycled: recycled})
 	if err != nil {
 		return nil, err
+	}
+	if recycled != 0 {
+		for _, d := range staticSearchFolders {
+			if err := os.RemoveAll(filepath.Join(stage.Dir(0), filepath.FromSlash(d))); err != nil {
+				return nil, fmt.Errorf("static search: %w", err)
+			}
+		}
 	}
 	took := time.Since(start)
 	c.ReleaseBodies()
@@ -369,9 +385,19 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 			return nil, err
 		}
 	}
+	// Last, after every writer: nothing of the recycled generation that
+	// this build did not plan goes live.
+	if res.Incremental.Swept, err = res.Sweep(stage.Dir(0), staticSearchFolders...); err != nil {
+		return nil, err
+	}
 	return &buildSummary{published: len(c.Published), withheld: len(c.Withheld), files: res.Files, bytes: res.Bytes, index: stats, render: took, withdrawn: res.Withdrawn,
 		compressed: res.Compressed, compressedBytes: res.CompressedBytes, reused: res.Reused, static: static, incremental: res.Incremental}, nil
 }
+
+// staticSearchFolders are the folders of the site that only the static
+// search (writeStaticSearch) writes: in a recycled staging folder they are
+// emptied before it writes, and left to it by the sweep.
+var staticSearchFolders = []string{"search", staticsearch.ChunkDir}
 
 // incremental configures the render's incremental build: the previous
 // build's manifest is in the live state folder (OUT.search), and the salt

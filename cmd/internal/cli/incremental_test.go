@@ -22,8 +22,13 @@ import (
 // with -full from a copy of the same previous build (feed dates and
 // withdrawn pages depend on the previous build, so "the same state" is the
 // same content and the same previous build), and compares every file of
-// the two sites and of their state files byte for byte. An edit that makes
-// the content invalid must fail both builds and is undone.
+// the two sites and of their state files byte for byte, and the sets of
+// their files (no file more or less). An edit that makes the content
+// invalid must fail both builds and is undone. The incremental builds run
+// one after another on the same folder, so from the third build on each is
+// staged in the generation before the live one, recycled (internal/publish
+// BeginRecycling): the comparison proves that what it keeps, replaces and
+// sweeps gives the full build's site.
 func TestIncrementalMatchesFull(t *testing.T) {
 	seed := uint64(20261202)
 	steps := 9
@@ -40,7 +45,7 @@ func TestIncrementalMatchesFull(t *testing.T) {
 	mustBuild(t, sf, "first build")
 
 	e := &sampleEditor{t: t, site: site, rng: rng}
-	var reused int
+	var reused, recycled int
 	for step := 1; step <= steps; step++ {
 		kind := e.kinds()[rng.IntN(len(e.kinds()))]
 		if step <= len(e.kinds()) {
@@ -68,11 +73,15 @@ func TestIncrementalMatchesFull(t *testing.T) {
 			undo()
 			continue
 		}
-		if fsum.incremental.Linked != 0 || fsum.incremental.Skipped != 0 {
+		if fsum.incremental.Linked != 0 || fsum.incremental.Skipped != 0 || fsum.incremental.Kept != 0 {
 			t.Fatalf("step %d: the -full build reused %+v", step, fsum.incremental)
 		}
 		reused += sum.incremental.Skipped
-		t.Logf("step %d: incremental wrote %d files, linked %d, did not render %d pages", step, sum.incremental.Written, sum.incremental.Linked, sum.incremental.Skipped)
+		if sum.incremental.Kept > 0 {
+			recycled++
+		}
+		t.Logf("step %d: incremental wrote %d files, linked %d, kept %d in place, swept %d, did not render %d pages", step,
+			sum.incremental.Written, sum.incremental.Linked, sum.incremental.Kept, sum.incremental.Swept, sum.incremental.Skipped)
 		compareTrees(t, fmt.Sprintf("step %d (%s)", step, what), out, ref)
 		for _, f := range []string{"gongkai-urls.txt", "feeds/state.json", "withdrawn.json", "scheduled.json"} {
 			a, aerr := os.ReadFile(filepath.Join(out+".search", f))
@@ -87,6 +96,9 @@ func TestIncrementalMatchesFull(t *testing.T) {
 	}
 	if reused == 0 {
 		t.Errorf("no incremental build skipped a page: the test proves nothing about reuse")
+	}
+	if recycled < 2 {
+		t.Errorf("only %d incremental builds kept files of a recycled generation: the test proves too little about recycling", recycled)
 	}
 }
 
