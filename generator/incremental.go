@@ -1,19 +1,19 @@
 package generator
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/gob"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -66,18 +66,19 @@ type Incremental struct {
 	Full bool
 }
 
-// incrementalFile is the manifest of the state folder.
-const incrementalFile = "incremental.gob"
+// incrementalFile is the manifest of the state folder (statefile.go's
+// framing; the body texts are in bodyPackDir beside it).
+const incrementalFile = "incremental.bin"
 
 // incrementalVersion changes whenever what a key covers changes.
-const incrementalVersion = 2
+const incrementalVersion = 3
+
+// incrementalMagic starts the manifest.
+const incrementalMagic = "gongkai incremental manifest 3\n"
 
 type incrManifest struct {
 	Version int
 	Files   map[string]incrEntry // by output path (site path, "/policy/x.html")
-	// Bodies holds the published records' body texts (bodyCache), by
-	// content path.
-	Bodies map[string]bodyEntry
 }
 
 type incrEntry struct {
@@ -115,40 +116,100 @@ func newIncr(c *Content, opts Options) (*incr, error) {
 		return nil, err
 	}
 	s := &incr{global: g, next: map[string]incrEntry{}, prevOut: opts.PreviousOut}
-	var prevBodies map[string]bodyEntry
+	prevState := ""
 	if !in.Full && in.Previous != "" && opts.PreviousOut != "" {
 		m := readIncrManifest(filepath.Join(in.Previous, incrementalFile))
-		s.prev, prevBodies = m.Files, m.Bodies
+		s.prev = m.Files
+		prevState = in.Previous
 	}
-	s.bodies = newBodyCache(prevBodies, c.Site.UnsafeHTML, c.Site.BasePath())
+	s.bodies = newBodyCache(prevState, in.Salt, c.Site.UnsafeHTML, c.Site.BasePath())
 	return s, nil
 }
 
 // readIncrManifest returns the manifest at p, or an empty one when there
-// is none or it cannot be read (the build then renders everything).
+// is none or it cannot be used (the build then renders everything).
 func readIncrManifest(p string) incrManifest {
-	f, err := os.Open(p)
+	data, err := os.ReadFile(p)
 	if err != nil {
 		return incrManifest{}
 	}
-	defer f.Close()
-	var m incrManifest
-	if err := gob.NewDecoder(f).Decode(&m); err != nil || m.Version != incrementalVersion {
+	m, err := decodeIncrManifest(data)
+	if err != nil {
 		return incrManifest{}
 	}
 	return m
 }
 
-// write writes the manifest into the state folder dir.
+// The manifest's entries, sorted by URL, each: the URL, a flags byte
+// (entryKey, entryText), the key when flagged, the sum, the size and the
+// text when flagged.
+const (
+	entryKey = 1 << iota
+	entryText
+)
+
+func encodeIncrManifest(files map[string]incrEntry) []byte {
+	w := newStateWriter(incrementalMagic, len(files)*120)
+	w.uint(uint64(len(files)))
+	for _, u := range slices.Sorted(maps.Keys(files)) {
+		e := files[u]
+		w.string(u)
+		var flags uint64
+		if e.Key != ([32]byte{}) {
+			flags |= entryKey
+		}
+		if e.HasText {
+			flags |= entryText
+		}
+		w.uint(flags)
+		if flags&entryKey != 0 {
+			w.sum(e.Key)
+		}
+		w.sum(e.Sum)
+		w.uint(uint64(e.Size))
+		if e.HasText {
+			w.string(e.Text)
+		}
+	}
+	return w.finish()
+}
+
+func decodeIncrManifest(data []byte) (incrManifest, error) {
+	r := openState(data, incrementalMagic)
+	n := r.count(35)
+	files := make(map[string]incrEntry, n)
+	for range n {
+		u := r.string()
+		flags := r.uint()
+		var e incrEntry
+		if flags&^(entryKey|entryText) != 0 {
+			r.err = errState
+		}
+		if flags&entryKey != 0 {
+			e.Key = r.sum()
+		}
+		e.Sum = r.sum()
+		e.Size = int64(r.uint())
+		if flags&entryText != 0 {
+			e.Text, e.HasText = r.string(), true
+		}
+		if r.err != nil {
+			break
+		}
+		files[u] = e
+	}
+	if err := r.done(); err != nil {
+		return incrManifest{}, err
+	}
+	return incrManifest{Version: incrementalVersion, Files: files}, nil
+}
+
+// write writes the manifest and the body packs into the state folder dir.
 func (s *incr) write(dir string) error {
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(incrManifest{Version: incrementalVersion, Files: s.next, Bodies: s.bodies.next}); err != nil {
-		return fmt.Errorf("write %s: %w", incrementalFile, err)
+	if err := replaceFile(filepath.Join(dir, incrementalFile), encodeIncrManifest(s.next)); err != nil {
+		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, incrementalFile), buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", incrementalFile, err)
-	}
-	return nil
+	return s.bodies.write(dir)
 }
 
 func (s *incr) record(url string, e incrEntry) {
@@ -403,4 +464,7 @@ type IncrementalStats struct {
 	// BodyTexts counts the bodies whose search text and headings came
 	// from the previous build instead of a conversion.
 	BodyTexts int
+	// BodyHTML counts the bodies whose HTML (for a feed) came from the
+	// previous build.
+	BodyHTML int
 }

@@ -111,6 +111,8 @@ type Content struct {
 
 	// revisions are the records' revisions by file path (SetRevisions).
 	revisions map[string][]Revision
+	// planned is the plan PlanBuild made for Render.
+	planned *plannedBuild
 }
 
 // ByKind returns the published records of a kind, newest first.

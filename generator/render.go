@@ -187,15 +187,15 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	theme, err := opts.Theme.WithBasePath(c.Site.BasePath())
+	b, outs, err := c.takePlan(opts)
 	if err != nil {
 		return nil, err
 	}
+	theme := b.Theme
 	inc, err := newIncr(c, opts)
 	if err != nil {
 		return nil, err
 	}
-	b := &Build{Content: c, Theme: theme, Previous: opts.Previous, preview: opts.Preview}
 	res := &Result{}
 	if opts.CollectText {
 		res.Texts = make([]string, len(c.Published))
@@ -206,7 +206,6 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	if inc != nil {
 		b.bodies.cache = inc.bodies
 	}
-	outs := b.plan()
 	if b.feeds != nil {
 		// The feed entries are known before any page renders, so a body
 		// that a feed shows is rendered once for its page and its entry.
@@ -347,7 +346,8 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 			}
 		}
 		res.Incremental = IncrementalStats{Written: int(inc.rendered.Load()), Linked: int(inc.linked.Load()),
-			LinkedBytes: inc.linkedBytes.Load(), Skipped: int(inc.skipped.Load()), BodyTexts: int(inc.bodies.hits.Load())}
+			LinkedBytes: inc.linkedBytes.Load(), Skipped: int(inc.skipped.Load()), BodyTexts: int(inc.bodies.hits.Load()),
+			BodyHTML: int(inc.bodies.html.Load())}
 	}
 	res.Files, res.Bytes = int(files.Load()), nbytes.Load()
 	if c := dirs.compress; c != nil {

@@ -42,8 +42,10 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // load reads and checks the content in src, prints every problem (errors
 // and warnings, sorted) to stderr, and checks that no URL the previous build
 // published has disappeared. It returns the previous build's state and the
-// problems too. code is 1 when there are errors.
-func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, stderr io.Writer) (*generator.Content, *generator.State, generator.Problems, int) {
+// problems too. code is 1 when there are errors. theme, when not nil, is
+// the theme the build renders with: the URL check then plans the build as
+// the render will, and the render takes that plan (generator.PlanBuild).
+func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, theme *generator.Theme, stderr io.Writer) (*generator.Content, *generator.State, generator.Problems, int) {
 	// The state of the previous build is in the state folder; builds made
 	// before it existed kept it in the served folder. A live preview
 	// compares with the production build it previews.
@@ -78,7 +80,7 @@ func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, stderr i
 	}
 	probs := c.Problems
 	if c.Site != nil && len(probs.Errors()) == 0 {
-		probs = append(probs, missingURLs(c, prev)...)
+		probs = append(probs, missingURLs(c, prev, plannedURLs(c, theme, prev, sf.previewOf != ""))...)
 		_, rp := requestSettings(c, sf)
 		probs = append(probs, rp...)
 		probs = probs.Sort()
@@ -109,12 +111,12 @@ func identityProblems(s *generator.Site, preview bool) generator.Problems {
 // with what this build will publish: a URL may only disappear behind a
 // redirect, because citizens and other sites link to it. A withdrawn page
 // stays at its URL (as a notice), so it is not missing.
-func missingURLs(c *generator.Content, prev *generator.State) generator.Problems {
+func missingURLs(c *generator.Content, prev *generator.State, planned func() []string) generator.Problems {
 	if prev == nil {
 		return nil // no previous build
 	}
 	have := map[string]bool{}
-	for _, u := range generator.PlannedURLs(c) {
+	for _, u := range planned() {
 		have[u] = true
 	}
 	for _, r := range c.Redirects {
@@ -139,6 +141,19 @@ func missingURLs(c *generator.Content, prev *generator.State) generator.Problems
 		}
 	}
 	return probs
+}
+
+// plannedURLs returns the page URLs a build of c will publish: planned
+// with theme, for the render to take the plan, when it is not nil.
+func plannedURLs(c *generator.Content, theme *generator.Theme, prev *generator.State, preview bool) func() []string {
+	return func() []string {
+		if theme != nil {
+			if urls, err := generator.PlanBuild(c, theme, prev, preview); err == nil {
+				return urls
+			}
+		}
+		return generator.PlannedURLs(c)
+	}
 }
 
 var listPageRE = regexp.MustCompile(`(/|/page/\d+\.html)$`)
@@ -246,7 +261,13 @@ func buildReporting(ctx context.Context, sf siteFlags, rep *buildReport, stdout,
 		return nil, 1
 	}
 	defer src.Close()
-	c, prev, probs, code := load(ctx, sf, src, date, stderr)
+	// The theme is read first so that the URL check plans the build once
+	// for the render too; its error is reported after the content's.
+	theme, themeErr := loadTheme(sf.source)
+	if themeErr != nil {
+		theme = nil
+	}
+	c, prev, probs, code := load(ctx, sf, src, date, theme, stderr)
 	loaded := time.Since(start)
 	for _, p := range probs {
 		if p.Warning {
@@ -269,10 +290,9 @@ func buildReporting(ctx context.Context, sf siteFlags, rep *buildReport, stdout,
 		}
 		return nil, code
 	}
-	theme, err := loadTheme(sf.source)
-	if err != nil {
-		fail(err)
-		fmt.Fprintln(stderr, err)
+	if themeErr != nil {
+		fail(themeErr)
+		fmt.Fprintln(stderr, themeErr)
 		return nil, 1
 	}
 	stage, err := publish.Begin(sf.out, sf.indexDir())
