@@ -4,11 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
-	"hash/fnv"
-	"io"
-	"os"
-	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,28 +41,13 @@ const bodyCacheVersion = 2
 // conversion of a body depends on its own bytes, the Markdown options and
 // the program only (links are not resolved against other records).
 // Only published records look entries up or record them, so the entry of
-// a record that left the published set is neither used nor kept.
-//
-// The entries live in the state folder in bodyBuckets pack files
-// (bodyPackDir), a record's pack chosen by its path. A pack is read when
-// the build first looks up one of its records, and a pack whose entries
-// all came unchanged from the previous build's is hard-linked from it
-// instead of written: an edit of one body writes one small pack.
+// a record that left the published set is neither used nor kept. The
+// entries are in packs (packStore) in the state folder's bodyPackDir.
 type bodyCache struct {
-	salt string // the options the conversion depends on
-	// prevDir is the previous build's pack folder; empty for none.
-	prevDir string
-	packs   [bodyBuckets]prevPack
-	mu      sync.Mutex
-	next    map[string]bodyEntry
-	hits    atomic.Int64
-	html    atomic.Int64
-}
-
-// prevPack is one of the previous build's packs, read on first use.
-type prevPack struct {
-	once    sync.Once
-	entries map[string]bodyEntry // nil: none, or the pack is unusable
+	salt  string // the options the conversion depends on
+	packs *packStore[bodyEntry]
+	hits  atomic.Int64
+	html  atomic.Int64
 }
 
 // bodyEntry is one record's body text in a body pack.
@@ -78,35 +58,19 @@ type bodyEntry struct {
 	// HTML is the body's HTML, kept for a body that a feed shows.
 	HTML    string
 	HasHTML bool
-
-	reused bool // this build's entry is the previous pack's, unchanged
 }
 
 const (
 	bodyPackDir   = "bodies"
-	bodyBuckets   = 256
 	bodyPackMagic = "gongkai body pack 2\n"
 )
-
-// bodyBucket returns the pack of the record at content path p.
-func bodyBucket(p string) int {
-	h := fnv.New32a()
-	io.WriteString(h, p)
-	return int(h.Sum32() % bodyBuckets)
-}
-
-func bodyPackName(bucket int) string { return fmt.Sprintf("%02x.bin", bucket) }
 
 // newBodyCache returns the cache of a build whose previous state folder
 // is prevState (empty for none). salt is the caller's (Incremental.Salt:
 // the program among others), unsafe and base the Markdown options.
 func newBodyCache(prevState string, salt []byte, unsafe bool, base string) *bodyCache {
-	c := &bodyCache{next: map[string]bodyEntry{},
+	return &bodyCache{packs: newPackStore(prevState, bodyPackDir, bodyPackMagic, encodeBodyEntry, decodeBodyEntry),
 		salt: "gongkai body text " + strconv.Itoa(bodyCacheVersion) + " " + strconv.FormatBool(unsafe) + " " + base + " " + string(salt)}
-	if prevState != "" {
-		c.prevDir = filepath.Join(prevState, bodyPackDir)
-	}
-	return c
 }
 
 func (c *bodyCache) sum(r *Record) [32]byte {
@@ -118,149 +82,50 @@ func (c *bodyCache) sum(r *Record) [32]byte {
 	return k
 }
 
-// pack returns the previous build's entries of bucket, reading its pack
-// on first use.
-func (c *bodyCache) pack(bucket int) map[string]bodyEntry {
-	p := &c.packs[bucket]
-	p.once.Do(func() {
-		if c.prevDir == "" {
-			return
-		}
-		data, err := os.ReadFile(filepath.Join(c.prevDir, bodyPackName(bucket)))
-		if err != nil {
-			return
-		}
-		if m, err := decodeBodyPack(data, bucket); err == nil {
-			p.entries = m
-		}
-	})
-	return p.entries
-}
-
 func (c *bodyCache) lookup(r *Record, sum [32]byte) (bodyEntry, bool) {
-	e, ok := c.pack(bodyBucket(r.Path))[r.Path]
+	e, ok := c.packs.prev(r.Path)
 	return e, ok && e.Sum == sum
 }
 
-func (c *bodyCache) store(r *Record, e bodyEntry) {
-	c.mu.Lock()
-	c.next[r.Path] = e
-	c.mu.Unlock()
+// store keeps r's entry for the next build; reused tells that it is the
+// previous build's, unchanged.
+func (c *bodyCache) store(r *Record, e bodyEntry, reused bool) { c.packs.keep(r.Path, e, reused) }
+
+// write writes the packs into the state folder dir.
+func (c *bodyCache) write(dir string) error { return c.packs.write(dir, nil) }
+
+// An entry: sum, text, the headings, a flag and the HTML when flagged.
+func encodeBodyEntry(w *stateWriter, e bodyEntry) {
+	w.sum(e.Sum)
+	w.string(e.Text)
+	w.uint(uint64(len(e.Headings)))
+	for _, h := range e.Headings {
+		w.string(h)
+	}
+	if e.HasHTML {
+		w.uint(1)
+		w.string(e.HTML)
+	} else {
+		w.uint(0)
+	}
 }
 
-// write writes this build's packs into the state folder dir: a pack whose
-// entries are all the previous build's, unchanged, is linked from it.
-func (c *bodyCache) write(dir string) error {
-	buckets := make([][]string, bodyBuckets)
-	for p := range c.next {
-		b := bodyBucket(p)
-		buckets[b] = append(buckets[b], p)
-	}
-	out := filepath.Join(dir, bodyPackDir)
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("write body packs: %w", err)
-	}
-	for b, paths := range buckets {
-		if len(paths) == 0 {
-			continue
-		}
-		slices.Sort(paths)
-		name := bodyPackName(b)
-		if c.unchanged(b, paths) && linkFile(filepath.Join(c.prevDir, name), filepath.Join(out, name)) {
-			continue
-		}
-		if err := replaceFile(filepath.Join(out, name), encodeBodyPack(b, paths, c.next)); err != nil {
-			return err
+func decodeBodyEntry(r *stateReader) bodyEntry {
+	e := bodyEntry{Sum: r.sum(), Text: r.string()}
+	if k := r.count(1); k > 0 {
+		e.Headings = make([]string, k)
+		for i := range e.Headings {
+			e.Headings[i] = r.string()
 		}
 	}
-	return nil
-}
-
-// unchanged reports whether the pack of bucket would hold exactly the
-// previous build's entries.
-func (c *bodyCache) unchanged(bucket int, paths []string) bool {
-	prev := c.packs[bucket].entries // read: some entry of the bucket is reused
-	if c.prevDir == "" || len(prev) != len(paths) {
-		return false
+	switch r.uint() {
+	case 0:
+	case 1:
+		e.HTML, e.HasHTML = r.string(), true
+	default:
+		r.err = errState
 	}
-	for _, p := range paths {
-		if !c.next[p].reused {
-			return false
-		}
-	}
-	return true
-}
-
-// A body pack: the bucket number and its entries sorted by path, each:
-// path, sum, text, the headings, a flag and the HTML when flagged.
-func encodeBodyPack(bucket int, paths []string, entries map[string]bodyEntry) []byte {
-	size := 0
-	for _, p := range paths {
-		e := entries[p]
-		size += len(p) + len(e.Text) + len(e.HTML) + 64
-		for _, h := range e.Headings {
-			size += len(h) + 2
-		}
-	}
-	w := newStateWriter(bodyPackMagic, size)
-	w.uint(uint64(bucket))
-	w.uint(uint64(len(paths)))
-	for _, p := range paths {
-		e := entries[p]
-		w.string(p)
-		w.sum(e.Sum)
-		w.string(e.Text)
-		w.uint(uint64(len(e.Headings)))
-		for _, h := range e.Headings {
-			w.string(h)
-		}
-		if e.HasHTML {
-			w.uint(1)
-			w.string(e.HTML)
-		} else {
-			w.uint(0)
-		}
-	}
-	return w.finish()
-}
-
-// decodeBodyPack decodes the pack of bucket; every entry it returns is
-// marked reused.
-func decodeBodyPack(data []byte, bucket int) (map[string]bodyEntry, error) {
-	r := openState(data, bodyPackMagic)
-	if r.uint() != uint64(bucket) {
-		return nil, errState
-	}
-	n := r.count(36)
-	m := make(map[string]bodyEntry, n)
-	for range n {
-		p := r.string()
-		e := bodyEntry{Sum: r.sum(), Text: r.string(), reused: true}
-		if k := r.count(1); k > 0 {
-			e.Headings = make([]string, k)
-			for i := range e.Headings {
-				e.Headings[i] = r.string()
-			}
-		}
-		switch r.uint() {
-		case 0:
-		case 1:
-			e.HTML, e.HasHTML = r.string(), true
-		default:
-			r.err = errState
-		}
-		if r.err != nil {
-			break
-		}
-		if bodyBucket(p) != bucket {
-			return nil, errState
-		}
-		m[p] = e
-	}
-	if err := r.done(); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return e
 }
 
 type bodySlot struct {
@@ -340,7 +205,7 @@ func (b *bodies) fill(r *Record, s *bodySlot, html bool) {
 			if s.shared {
 				e.HTML, e.HasHTML = s.html, true
 			}
-			b.cache.store(r, e)
+			b.cache.store(r, e, false)
 		}
 		return
 	}
@@ -352,11 +217,12 @@ func (b *bodies) fill(r *Record, s *bodySlot, html bool) {
 	}
 	s.text = e.Text
 	b.collect(r, e.Text, e.Headings)
+	reused := true
 	if e.HasHTML && !s.shared {
 		// No feed shows the body any more: its HTML is not kept.
-		e.HTML, e.HasHTML, e.reused = "", false, false
+		e.HTML, e.HasHTML, reused = "", false, false
 	}
-	b.cache.store(r, e)
+	b.cache.store(r, e, reused)
 	b.cache.hits.Add(1)
 }
 

@@ -168,9 +168,8 @@ func TestBodyTextCache(t *testing.T) {
 			t.Errorf("%s: the body sum does not change", name)
 		}
 	}
-	c0.packs[bodyBucket(r.Path)].once.Do(func() {
-		c0.packs[bodyBucket(r.Path)].entries = map[string]bodyEntry{r.Path: {Sum: c0.sum(r), Text: "x"}}
-	})
+	pk := &c0.packs.packs[packBucket(r.Path)]
+	pk.once.Do(func() { pk.entries = map[string]bodyEntry{r.Path: {Sum: c0.sum(r), Text: "x"}} })
 	other := *r
 	other.Body = append([]byte("changed "), r.Body...)
 	if _, ok := c0.lookup(&other, c0.sum(&other)); ok {
@@ -185,19 +184,11 @@ func TestBodyTextCache(t *testing.T) {
 func readBodyPacks(t *testing.T, dir string) map[string]bodyEntry {
 	t.Helper()
 	all := map[string]bodyEntry{}
-	for b := range bodyBuckets {
-		data, err := os.ReadFile(filepath.Join(dir, bodyPackDir, bodyPackName(b)))
-		if os.IsNotExist(err) {
+	for b := range packBuckets {
+		if _, err := os.Stat(filepath.Join(dir, bodyPackDir, packName(b))); os.IsNotExist(err) {
 			continue
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := decodeBodyPack(data, b)
-		if err != nil {
-			t.Fatalf("body pack %d: %v", b, err)
-		}
-		maps.Copy(all, m)
+		maps.Copy(all, readBodyPacksBucket(t, dir, b))
 	}
 	return all
 }
@@ -206,15 +197,12 @@ func readBodyPacks(t *testing.T, dir string) map[string]bodyEntry {
 // entries.
 func writeBodyPacks(t *testing.T, dir string, m map[string]bodyEntry) {
 	t.Helper()
-	buckets := map[int][]string{}
-	for p := range m {
-		buckets[bodyBucket(p)] = append(buckets[bodyBucket(p)], p)
+	s := newBodyCache("", nil, false, "/").packs
+	for p, e := range m {
+		s.keep(p, e, false)
 	}
-	for b, paths := range buckets {
-		slices.Sort(paths)
-		if err := os.WriteFile(filepath.Join(dir, bodyPackDir, bodyPackName(b)), encodeBodyPack(b, paths, m), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := s.write(dir, nil); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -335,7 +323,7 @@ func TestBodyHTMLCache(t *testing.T) {
 	clean := run(base, nil)
 	for name, damage := range map[string]func(state string){
 		"pack": func(state string) {
-			p := filepath.Join(state, bodyPackDir, bodyPackName(bodyBucket(rec)))
+			p := filepath.Join(state, bodyPackDir, packName(packBucket(rec)))
 			data, err := os.ReadFile(p)
 			if err != nil {
 				t.Fatal(err)
@@ -359,7 +347,7 @@ func TestBodyHTMLCache(t *testing.T) {
 		prev := run(base, nil)
 		damage(prev.state)
 		b := run(base, &prev)
-		if name == "pack" && b.res.Incremental.BodyTexts != len(clean.res.Texts)-len(readBodyPacksBucket(t, clean.state, bodyBucket(rec))) {
+		if name == "pack" && b.res.Incremental.BodyTexts != len(clean.res.Texts)-len(readBodyPacksBucket(t, clean.state, packBucket(rec))) {
 			t.Errorf("%s: %d body texts from the cache, want all but the damaged pack's", name, b.res.Incremental.BodyTexts)
 		}
 		if name == "manifest" && b.res.Incremental.Skipped != 0 {
@@ -377,13 +365,14 @@ func TestBodyHTMLCache(t *testing.T) {
 // readBodyPacksBucket reads one body pack of the state folder dir.
 func readBodyPacksBucket(t *testing.T, dir string, bucket int) map[string]bodyEntry {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, bodyPackDir, bodyPackName(bucket)))
+	s := newBodyCache(dir, nil, false, "/").packs
+	data, err := os.ReadFile(filepath.Join(s.prevDir, packName(bucket)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := decodeBodyPack(data, bucket)
+	m, err := s.decode(data, bucket)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("body pack %d: %v", bucket, err)
 	}
 	return m
 }

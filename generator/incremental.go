@@ -97,6 +97,9 @@ type incr struct {
 	prev    map[string]incrEntry // nil: nothing to reuse
 	prevOut string
 	bodies  *bodyCache
+	// content is the build's, whose parse cache (when it has one) the
+	// state folder keeps too.
+	content *Content
 
 	mu   sync.Mutex
 	next map[string]incrEntry
@@ -115,7 +118,7 @@ func newIncr(c *Content, opts Options) (*incr, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &incr{global: g, next: map[string]incrEntry{}, prevOut: opts.PreviousOut}
+	s := &incr{global: g, next: map[string]incrEntry{}, prevOut: opts.PreviousOut, content: c}
 	prevState := ""
 	if !in.Full && in.Previous != "" && opts.PreviousOut != "" {
 		m := readIncrManifest(filepath.Join(in.Previous, incrementalFile))
@@ -204,12 +207,19 @@ func decodeIncrManifest(data []byte) (incrManifest, error) {
 	return incrManifest{Version: incrementalVersion, Files: files}, nil
 }
 
-// write writes the manifest and the body packs into the state folder dir.
+// write writes the manifest, the body packs and the parse cache's into
+// the state folder dir.
 func (s *incr) write(dir string) error {
 	if err := replaceFile(filepath.Join(dir, incrementalFile), encodeIncrManifest(s.next)); err != nil {
 		return err
 	}
-	return s.bodies.write(dir)
+	if err := s.bodies.write(dir); err != nil {
+		return err
+	}
+	if pc := s.content.parses; pc != nil {
+		return pc.write(dir, s.content.Published)
+	}
+	return nil
 }
 
 func (s *incr) record(url string, e incrEntry) {
@@ -467,4 +477,7 @@ type IncrementalStats struct {
 	// BodyHTML counts the bodies whose HTML (for a feed) came from the
 	// previous build.
 	BodyHTML int
+	// Parsed counts the record files whose front matter came from the
+	// previous build's parse cache instead of the YAML parser.
+	Parsed int
 }

@@ -348,6 +348,9 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 		res.Incremental = IncrementalStats{Written: int(inc.rendered.Load()), Linked: int(inc.linked.Load()),
 			LinkedBytes: inc.linkedBytes.Load(), Skipped: int(inc.skipped.Load()), BodyTexts: int(inc.bodies.hits.Load()),
 			BodyHTML: int(inc.bodies.html.Load())}
+		if c.parses != nil {
+			res.Incremental.Parsed = int(c.parses.hits.Load())
+		}
 	}
 	res.Files, res.Bytes = int(files.Load()), nbytes.Load()
 	if c := dirs.compress; c != nil {

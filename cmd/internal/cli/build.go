@@ -44,7 +44,8 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // published has disappeared. It returns the previous build's state and the
 // problems too. code is 1 when there are errors. theme, when not nil, is
 // the theme the build renders with: the URL check then plans the build as
-// the render will, and the render takes that plan (generator.PlanBuild).
+// the render will, and the render takes that plan (generator.PlanBuild),
+// and the content is loaded with the previous build's parse cache.
 func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, theme *generator.Theme, stderr io.Writer) (*generator.Content, *generator.State, generator.Problems, int) {
 	// The state of the previous build is in the state folder; builds made
 	// before it existed kept it in the served folder. A live preview
@@ -58,7 +59,19 @@ func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, theme *g
 		fmt.Fprintln(stderr, "gongkai:", err)
 		return nil, nil, nil, 1
 	}
-	c, err := generator.LoadAfter(ctx, src, date, prev)
+	var c *generator.Content
+	if in := incremental(sf); theme != nil && in.Salt != nil {
+		// A build reuses the previous build's parsing of unchanged files
+		// (its state folder's parse cache, under the render's salt); -full
+		// parses every file.
+		prevState := in.Previous
+		if in.Full {
+			prevState = ""
+		}
+		c, err = generator.LoadIncremental(ctx, src, date, prev, prevState, in.Salt)
+	} else {
+		c, err = generator.LoadAfter(ctx, src, date, prev)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "gongkai:", err)
 		return nil, nil, nil, 1
