@@ -410,3 +410,65 @@ func diffTrees(t *testing.T, a, b string) string {
 	}
 	return ""
 }
+
+// TestPacksLinked checks that an edit of one body writes only that
+// record's packs: every other pack of the state folder is the previous
+// build's file, hard-linked.
+func TestPacksLinked(t *testing.T) {
+	date := time.Date(2024, 12, 1, 0, 0, 0, 0, China)
+	th := theme(t)
+	ctx := context.Background()
+	type build struct{ out, state string }
+	run := func(fsys fstest.MapFS, prev *build) build {
+		t.Helper()
+		prevState := ""
+		if prev != nil {
+			prevState = prev.state
+		}
+		c, err := LoadIncremental(ctx, fsys, date, nil, prevState, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := build{out: t.TempDir(), state: t.TempDir()}
+		opts := Options{Out: b.out, State: b.state, Theme: th, CollectText: true, Incremental: &Incremental{}}
+		if prev != nil {
+			opts.PreviousOut, opts.Incremental.Previous = prev.out, prev.state
+		}
+		if _, err := Render(ctx, c, opts); err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	base := siteFS(t, "site.txtar")
+	first := run(base, nil)
+	const rec = "content/pages/contact.md"
+	m := maps.Clone(base)
+	f := *base[rec]
+	f.Data = append(slices.Clone(f.Data), "\n又一段。\n"...)
+	m[rec] = &f
+	next := run(m, &first)
+	for _, dir := range []string{bodyPackDir, parsePackDir} {
+		entries, err := os.ReadDir(filepath.Join(next.state, dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		linked := 0
+		for _, e := range entries {
+			a, aerr := os.Stat(filepath.Join(first.state, dir, e.Name()))
+			b, berr := os.Stat(filepath.Join(next.state, dir, e.Name()))
+			if aerr != nil || berr != nil {
+				t.Fatalf("%s/%s: %v %v", dir, e.Name(), aerr, berr)
+			}
+			same := os.SameFile(a, b)
+			if want := e.Name() != packName(packBucket(rec)); same != want {
+				t.Errorf("%s/%s: linked %t, want %t", dir, e.Name(), same, want)
+			}
+			if same {
+				linked++
+			}
+		}
+		if linked < 2 {
+			t.Errorf("%s: only %d packs linked of %d", dir, linked, len(entries))
+		}
+	}
+}
