@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -45,6 +47,15 @@ func packBucket(p string) int {
 }
 
 func packName(bucket int) string { return fmt.Sprintf("%02x.bin", bucket) }
+
+// packBucketOf returns the bucket of the pack file name.
+func packBucketOf(name string) (int, bool) {
+	n, err := strconv.ParseUint(strings.TrimSuffix(name, ".bin"), 16, 8)
+	if err != nil || packName(int(n)) != name {
+		return 0, false
+	}
+	return int(n), true
+}
 
 // newPackStore returns the store of the folder name (with the magic line
 // magic) whose previous build's state folder is prevState (empty for
@@ -103,6 +114,19 @@ func (s *packStore[E]) write(dir string, want func(string) bool) error {
 	out := filepath.Join(dir, s.name)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fmt.Errorf("write %s: %w", s.name, err)
+	}
+	// A staging folder may hold an older build's files: a pack this build
+	// does not write goes.
+	old, err := os.ReadDir(out)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", s.name, err)
+	}
+	for _, e := range old {
+		if b, ok := packBucketOf(e.Name()); !ok || len(buckets[b]) == 0 {
+			if err := os.RemoveAll(filepath.Join(out, e.Name())); err != nil {
+				return fmt.Errorf("write %s: %w", s.name, err)
+			}
+		}
 	}
 	for b, paths := range buckets {
 		if len(paths) == 0 {

@@ -81,7 +81,11 @@ func TestIncrementalMatchesFull(t *testing.T) {
 		t.Logf("step %d: incremental wrote %d files, linked %d, did not render %d pages; reused %d front matters, %d body texts, %d bodies' HTML",
 			step, sum.incremental.Written, sum.incremental.Linked, sum.incremental.Skipped, sum.incremental.Parsed, sum.incremental.BodyTexts, sum.incremental.BodyHTML)
 		compareTrees(t, fmt.Sprintf("step %d (%s)", step, what), out, ref)
-		for _, f := range []string{"gongkai-urls.txt", "feeds/state.json", "withdrawn.json", "scheduled.json"} {
+		// The caches too: an incremental build leaves the state a -full
+		// build leaves (reproducible, whether packs were linked or written).
+		compareTrees(t, fmt.Sprintf("step %d (%s): body packs", step, what), out+".search/bodies", ref+".search/bodies")
+		compareTrees(t, fmt.Sprintf("step %d (%s): parse packs", step, what), out+".search/parsed", ref+".search/parsed")
+		for _, f := range []string{"gongkai-urls.txt", "feeds/state.json", "withdrawn.json", "scheduled.json", "incremental.bin"} {
 			a, aerr := os.ReadFile(filepath.Join(out+".search", f))
 			b, berr := os.ReadFile(filepath.Join(ref+".search", f))
 			if string(a) != string(b) || (aerr == nil) != (berr == nil) {
