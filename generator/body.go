@@ -167,6 +167,15 @@ func (b *bodies) need(r *Record) {
 	}
 }
 
+// shown registers that a feed shows r's body without needing its HTML in
+// this build (the feed is reused): the cache keeps the HTML. It must be
+// called before rendering starts.
+func (b *bodies) shown(r *Record) {
+	if s := b.slots[r]; s != nil {
+		s.shared = true
+	}
+}
+
 // get returns r's body as HTML and plain text, rendering it on first use
 // (unless the cache has its HTML), and counts one consumer served.
 func (b *bodies) get(r *Record) (html, text string, err error) {

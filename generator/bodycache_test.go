@@ -298,12 +298,29 @@ func TestBodyHTMLCache(t *testing.T) {
 	packs[rec] = e
 	writeBodyPacks(t, first.state, packs)
 
+	// An unchanged rebuild takes every feed file from the previous
+	// build. When another body of the same feeds changes, the feeds are
+	// generated again, with rec's unchanged body's HTML from the cache.
 	again := run(base, &first)
+	if n, want := again.res.Incremental.Feeds, countFeedFiles(t, first.out); n != want || n == 0 {
+		t.Errorf("unchanged rebuild: %d feed files reused, want all %d", n, want)
+	}
+	other := ""
+	for _, p := range slices.Sorted(maps.Keys(packs)) {
+		if p != rec && packs[p].HasHTML && strings.HasPrefix(p, "content/policies/") == strings.HasPrefix(rec, "content/policies/") {
+			other = p
+			break
+		}
+	}
+	if other == "" {
+		t.Fatalf("no other body shown in %s's feeds", rec)
+	}
+	again = run(edit(other, "\n---\n", "\n---\n\n新增的一段。\n\n"), &first)
 	if p := findMarker(t, again.out, marker); !strings.Contains(p, "feeds") {
-		t.Fatalf("unchanged rebuild: the cached HTML is not in a feed (found in %q)", p)
+		t.Fatalf("rebuild after an edit of %s: the cached HTML of %s is not in a feed (found in %q)", other, rec, p)
 	}
 	if again.res.Incremental.BodyHTML == 0 {
-		t.Error("unchanged rebuild: no body HTML from the cache, says the summary")
+		t.Error("rebuild: no body HTML from the cache, says the summary")
 	}
 	for name, fsys := range map[string]fstest.MapFS{
 		"edited body": edit(rec, "\n---\n", "\n---\n\n新增的一段。\n\n"),
@@ -471,4 +488,26 @@ func TestPacksLinked(t *testing.T) {
 			t.Errorf("%s: only %d packs linked of %d", dir, linked, len(entries))
 		}
 	}
+}
+
+// countFeedFiles counts the feed files (RSS, Atom, JSON) under the site
+// folder dir.
+func countFeedFiles(t *testing.T, dir string) int {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		for _, ff := range FeedFormats {
+			if strings.HasSuffix(p, ff.Suffix) {
+				n++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

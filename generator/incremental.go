@@ -79,6 +79,8 @@ const incrementalMagic = "gongkai incremental manifest 3\n"
 type incrManifest struct {
 	Version int
 	Files   map[string]incrEntry // by output path (site path, "/policy/x.html")
+	// Feeds holds the key of each feed file (feedSet.feedKey), by path.
+	Feeds map[string][32]byte
 }
 
 type incrEntry struct {
@@ -101,11 +103,17 @@ type incr struct {
 	// state folder keeps too.
 	content *Content
 
-	mu   sync.Mutex
-	next map[string]incrEntry
+	// prevFeeds and feeds are the keys of the previous build's feed
+	// files and this one's.
+	prevFeeds map[string][32]byte
+
+	mu    sync.Mutex
+	next  map[string]incrEntry
+	feeds map[string][32]byte
 
 	rendered, linked, skipped atomic.Int64
 	linkedBytes               atomic.Int64
+	feedsReused               atomic.Int64
 }
 
 // newIncr prepares an incremental build; nil when opts asks for none.
@@ -118,11 +126,11 @@ func newIncr(c *Content, opts Options) (*incr, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &incr{global: g, next: map[string]incrEntry{}, prevOut: opts.PreviousOut, content: c}
+	s := &incr{global: g, next: map[string]incrEntry{}, feeds: map[string][32]byte{}, prevOut: opts.PreviousOut, content: c}
 	prevState := ""
 	if !in.Full && in.Previous != "" && opts.PreviousOut != "" {
 		m := readIncrManifest(filepath.Join(in.Previous, incrementalFile))
-		s.prev = m.Files
+		s.prev, s.prevFeeds = m.Files, m.Feeds
 		prevState = in.Previous
 	}
 	s.bodies = newBodyCache(prevState, in.Salt, c.Site.UnsafeHTML, c.Site.BasePath())
@@ -145,13 +153,13 @@ func readIncrManifest(p string) incrManifest {
 
 // The manifest's entries, sorted by URL, each: the URL, a flags byte
 // (entryKey, entryText), the key when flagged, the sum, the size and the
-// text when flagged.
+// text when flagged; then the feed files' keys, sorted by URL.
 const (
 	entryKey = 1 << iota
 	entryText
 )
 
-func encodeIncrManifest(files map[string]incrEntry) []byte {
+func encodeIncrManifest(files map[string]incrEntry, feeds map[string][32]byte) []byte {
 	w := newStateWriter(incrementalMagic, len(files)*120)
 	w.uint(uint64(len(files)))
 	for _, u := range slices.Sorted(maps.Keys(files)) {
@@ -173,6 +181,11 @@ func encodeIncrManifest(files map[string]incrEntry) []byte {
 		if e.HasText {
 			w.string(e.Text)
 		}
+	}
+	w.uint(uint64(len(feeds)))
+	for _, u := range slices.Sorted(maps.Keys(feeds)) {
+		w.string(u)
+		w.sum(feeds[u])
 	}
 	return w.finish()
 }
@@ -201,16 +214,22 @@ func decodeIncrManifest(data []byte) (incrManifest, error) {
 		}
 		files[u] = e
 	}
+	n = r.count(33)
+	feeds := make(map[string][32]byte, n)
+	for range n {
+		u := r.string()
+		feeds[u] = r.sum()
+	}
 	if err := r.done(); err != nil {
 		return incrManifest{}, err
 	}
-	return incrManifest{Version: incrementalVersion, Files: files}, nil
+	return incrManifest{Version: incrementalVersion, Files: files, Feeds: feeds}, nil
 }
 
 // write writes the manifest, the body packs and the parse cache's into
 // the state folder dir.
 func (s *incr) write(dir string) error {
-	if err := replaceFile(filepath.Join(dir, incrementalFile), encodeIncrManifest(s.next)); err != nil {
+	if err := replaceFile(filepath.Join(dir, incrementalFile), encodeIncrManifest(s.next, s.feeds)); err != nil {
 		return err
 	}
 	if err := s.bodies.write(dir); err != nil {
@@ -226,6 +245,32 @@ func (s *incr) record(url string, e incrEntry) {
 	s.mu.Lock()
 	s.next[url] = e
 	s.mu.Unlock()
+}
+
+// recordFeed records the key k of the feed file at url.
+func (s *incr) recordFeed(url string, k [32]byte) {
+	s.mu.Lock()
+	s.feeds[url] = k
+	s.mu.Unlock()
+}
+
+// reusableFeed returns the previous build's bytes of the feed file at url
+// when they were made from the inputs k hashes, and are still what the
+// previous build's manifest says it wrote.
+func (s *incr) reusableFeed(url string, k [32]byte) ([]byte, bool) {
+	if s.prev == nil || s.prevFeeds[url] != k {
+		return nil, false
+	}
+	e, ok := s.prev[url]
+	if !ok {
+		return nil, false
+	}
+	data, err := os.ReadFile(filepath.Join(s.prevOut, outputFile(url)))
+	if err != nil || int64(len(data)) != e.Size || sha256.Sum256(data) != e.Sum {
+		return nil, false
+	}
+	s.feedsReused.Add(1)
+	return data, true
 }
 
 // key returns the key of the output o: zero for an output that must always
@@ -480,4 +525,7 @@ type IncrementalStats struct {
 	// Parsed counts the record files whose front matter came from the
 	// previous build's parse cache instead of the YAML parser.
 	Parsed int
+	// Feeds counts the feed files taken from the previous build because
+	// their inputs did not change (they are linked, not generated).
+	Feeds int
 }

@@ -98,6 +98,7 @@ type Build struct {
 	feedOnce sync.Once
 	feedPlan *feedPlan // set by plannedFeeds
 	bodies   *bodies   // set by Render
+	inc      *incr     // set by Render; nil for a build that is not incremental
 	view     *View
 	viewOnce sync.Once
 
@@ -196,6 +197,7 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	b.inc = inc
 	res := &Result{}
 	if opts.CollectText {
 		res.Texts = make([]string, len(c.Published))
@@ -347,7 +349,7 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 		}
 		res.Incremental = IncrementalStats{Written: int(inc.rendered.Load()), Linked: int(inc.linked.Load()),
 			LinkedBytes: inc.linkedBytes.Load(), Skipped: int(inc.skipped.Load()), BodyTexts: int(inc.bodies.hits.Load()),
-			BodyHTML: int(inc.bodies.html.Load())}
+			BodyHTML: int(inc.bodies.html.Load()), Feeds: int(inc.feedsReused.Load())}
 		if c.parses != nil {
 			res.Incremental.Parsed = int(c.parses.hits.Load())
 		}
