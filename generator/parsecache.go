@@ -33,13 +33,15 @@ type parseCache struct {
 type parseEntry struct {
 	Sum   [32]byte
 	Entry []byte // the decoded entry, as JSON
-	Lines fieldLines
+	// Lines are the fields' lines, encoded (encodeLines): a 50,000-record
+	// build keeps every entry until the render ends.
+	Lines []byte
 }
 
 const (
-	parseCacheVersion = 1
+	parseCacheVersion = 2
 	parsePackDir      = "parsed"
-	parsePackMagic    = "gongkai parse pack 1\n"
+	parsePackMagic    = "gongkai parse pack 2\n"
 )
 
 func newParseCache(prevState string, salt []byte) *parseCache {
@@ -68,9 +70,13 @@ func (c *parseCache) lookup(p string, k *Kind, sum [32]byte) (Entry, fieldLines,
 	if err := json.Unmarshal(pe.Entry, e); err != nil {
 		return nil, nil, false
 	}
+	lines, ok := decodeLines(pe.Lines)
+	if !ok {
+		return nil, nil, false
+	}
 	c.packs.keep(p, pe, true)
 	c.hits.Add(1)
-	return e, maps.Clone(pe.Lines), true
+	return e, lines, true
 }
 
 // store keeps the entry e of kind k that the front matter of p decoded to,
@@ -84,7 +90,30 @@ func (c *parseCache) store(p string, k *Kind, sum [32]byte, e Entry, lines field
 	if err := json.Unmarshal(data, back); err != nil || !reflect.DeepEqual(back, e) {
 		return
 	}
-	c.packs.keep(p, parseEntry{Sum: sum, Entry: data, Lines: maps.Clone(lines)}, false)
+	c.packs.keep(p, parseEntry{Sum: sum, Entry: data, Lines: encodeLines(lines)}, false)
+}
+
+// encodeLines encodes lines as their count, then each key and line,
+// sorted by key.
+func encodeLines(lines fieldLines) []byte {
+	w := &stateWriter{}
+	w.uint(uint64(len(lines)))
+	for _, k := range slices.Sorted(maps.Keys(lines)) {
+		w.string(k)
+		w.uint(uint64(lines[k]))
+	}
+	return w.buf
+}
+
+func decodeLines(b []byte) (fieldLines, bool) {
+	r := &stateReader{b: b}
+	n := r.count(2)
+	lines := make(fieldLines, n)
+	for range n {
+		k := r.string()
+		lines[k] = int(r.uint())
+	}
+	return lines, r.done() == nil
 }
 
 // write writes the entries of the published records into the state folder
@@ -97,24 +126,13 @@ func (c *parseCache) write(dir string, published []*Record) error {
 	return c.packs.write(dir, func(p string) bool { return want[p] })
 }
 
-// An entry: sum, the JSON, and the lines as key and line, sorted by key.
+// An entry: sum, the JSON, and the encoded lines.
 func encodeParseEntry(w *stateWriter, e parseEntry) {
 	w.sum(e.Sum)
 	w.bytes(e.Entry)
-	w.uint(uint64(len(e.Lines)))
-	for _, k := range slices.Sorted(maps.Keys(e.Lines)) {
-		w.string(k)
-		w.uint(uint64(e.Lines[k]))
-	}
+	w.bytes(e.Lines)
 }
 
 func decodeParseEntry(r *stateReader) parseEntry {
-	e := parseEntry{Sum: r.sum(), Entry: r.take(r.uint())}
-	n := r.count(2)
-	e.Lines = make(fieldLines, n)
-	for range n {
-		k := r.string()
-		e.Lines[k] = int(r.uint())
-	}
-	return e
+	return parseEntry{Sum: r.sum(), Entry: r.take(r.uint()), Lines: r.take(r.uint())}
 }
