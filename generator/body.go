@@ -28,37 +28,49 @@ type bodies struct {
 	cache *bodyCache
 }
 
-// bodyCacheVersion changes whenever the conversion of a body to text or
-// headings changes.
-const bodyCacheVersion = 1
+// bodyCacheVersion changes whenever the conversion of a body to text,
+// headings or HTML changes.
+const bodyCacheVersion = 2
 
 // bodyCache keeps, across incremental builds, the plain text and headings
-// of each published record's body, so that a page that is not rendered
-// again (its key matched) does not convert its unchanged body for the
-// search index. An entry is found by the record's path and used only when
-// its Sum, which hashes the body with everything the conversion depends
-// on, matches: the text of a body depends on its own bytes and the
-// Markdown options only (links are not resolved against other records).
+// of each published record's body, and the HTML of the bodies a feed
+// shows, so that a page that is not rendered again (its key matched) does
+// not convert its unchanged body for the search index or its feed entries.
+// An entry is found by the record's path and used only when its Sum, which
+// hashes the body with everything the conversion depends on, matches: the
+// conversion of a body depends on its own bytes, the Markdown options and
+// the program only (links are not resolved against other records).
 // Only published records look entries up or record them, so the entry of
-// a record that left the published set is neither used nor kept.
+// a record that left the published set is neither used nor kept. The
+// entries are in packs (packStore) in the state folder's bodyPackDir.
 type bodyCache struct {
-	salt string // the options the conversion depends on
-	prev map[string]bodyEntry
-	mu   sync.Mutex
-	next map[string]bodyEntry
-	hits atomic.Int64
+	salt  string // the options the conversion depends on
+	packs *packStore[bodyEntry]
+	hits  atomic.Int64
+	html  atomic.Int64
 }
 
-// bodyEntry is one record's body text in the incremental manifest.
+// bodyEntry is one record's body text in a body pack.
 type bodyEntry struct {
 	Sum      [32]byte
 	Text     string
 	Headings []string
+	// HTML is the body's HTML, kept for a body that a feed shows.
+	HTML    string
+	HasHTML bool
 }
 
-func newBodyCache(prev map[string]bodyEntry, unsafe bool, base string) *bodyCache {
-	return &bodyCache{prev: prev, next: map[string]bodyEntry{},
-		salt: "gongkai body text " + strconv.Itoa(bodyCacheVersion) + " " + strconv.FormatBool(unsafe) + " " + base}
+const (
+	bodyPackDir   = "bodies"
+	bodyPackMagic = "gongkai body pack 2\n"
+)
+
+// newBodyCache returns the cache of a build whose previous state folder
+// is prevState (empty for none). salt is the caller's (Incremental.Salt:
+// the program among others), unsafe and base the Markdown options.
+func newBodyCache(prevState string, salt []byte, unsafe bool, base string) *bodyCache {
+	return &bodyCache{packs: newPackStore(prevState, bodyPackDir, bodyPackMagic, encodeBodyEntry, decodeBodyEntry),
+		salt: "gongkai body text " + strconv.Itoa(bodyCacheVersion) + " " + strconv.FormatBool(unsafe) + " " + base + " " + string(salt)}
 }
 
 func (c *bodyCache) sum(r *Record) [32]byte {
@@ -71,14 +83,49 @@ func (c *bodyCache) sum(r *Record) [32]byte {
 }
 
 func (c *bodyCache) lookup(r *Record, sum [32]byte) (bodyEntry, bool) {
-	e, ok := c.prev[r.Path]
+	e, ok := c.packs.prev(r.Path)
 	return e, ok && e.Sum == sum
 }
 
-func (c *bodyCache) store(r *Record, e bodyEntry) {
-	c.mu.Lock()
-	c.next[r.Path] = e
-	c.mu.Unlock()
+// store keeps r's entry for the next build; reused tells that it is the
+// previous build's, unchanged.
+func (c *bodyCache) store(r *Record, e bodyEntry, reused bool) { c.packs.keep(r.Path, e, reused) }
+
+// write writes the packs into the state folder dir.
+func (c *bodyCache) write(dir string) error { return c.packs.write(dir, nil) }
+
+// An entry: sum, text, the headings, a flag and the HTML when flagged.
+func encodeBodyEntry(w *stateWriter, e bodyEntry) {
+	w.sum(e.Sum)
+	w.string(e.Text)
+	w.uint(uint64(len(e.Headings)))
+	for _, h := range e.Headings {
+		w.string(h)
+	}
+	if e.HasHTML {
+		w.uint(1)
+		w.string(e.HTML)
+	} else {
+		w.uint(0)
+	}
+}
+
+func decodeBodyEntry(r *stateReader) bodyEntry {
+	e := bodyEntry{Sum: r.sum(), Text: r.string()}
+	if k := r.count(1); k > 0 {
+		e.Headings = make([]string, k)
+		for i := range e.Headings {
+			e.Headings[i] = r.string()
+		}
+	}
+	switch r.uint() {
+	case 0:
+	case 1:
+		e.HTML, e.HasHTML = r.string(), true
+	default:
+		r.err = errState
+	}
+	return e
 }
 
 type bodySlot struct {
@@ -88,6 +135,9 @@ type bodySlot struct {
 	err  error
 	// textOnly: the slot was filled from the cache, without HTML.
 	textOnly bool
+	// shared: a consumer besides the page (a feed) needs the HTML, which
+	// the cache then keeps.
+	shared bool
 	// users counts the consumers still to come; the last one drops the
 	// HTML and text.
 	users atomic.Int32
@@ -113,17 +163,27 @@ func newBodies(md *markdown, published []*Record, texts []string, headings [][]s
 func (b *bodies) need(r *Record) {
 	if s := b.slots[r]; s != nil {
 		s.users.Add(1)
+		s.shared = true
 	}
 }
 
-// get returns r's body as HTML and plain text, rendering it on first use,
-// and counts one consumer served.
+// shown registers that a feed shows r's body without needing its HTML in
+// this build (the feed is reused): the cache keeps the HTML. It must be
+// called before rendering starts.
+func (b *bodies) shown(r *Record) {
+	if s := b.slots[r]; s != nil {
+		s.shared = true
+	}
+}
+
+// get returns r's body as HTML and plain text, rendering it on first use
+// (unless the cache has its HTML), and counts one consumer served.
 func (b *bodies) get(r *Record) (html, text string, err error) {
 	s := b.slots[r]
 	if s == nil {
 		return "", "", fmt.Errorf("%s: body of a record that is not published", r.Path)
 	}
-	s.once.Do(func() { b.render(r, s) })
+	s.once.Do(func() { b.fill(r, s, true) })
 	if s.textOnly {
 		return "", "", fmt.Errorf("%s: body HTML wanted after its text came from the cache", r.Path)
 	}
@@ -137,21 +197,57 @@ func (b *bodies) get(r *Record) (html, text string, err error) {
 	return html, text, err
 }
 
-// render converts r's body to HTML and text into s, and hands the text and
-// headings to the search index and the cache.
-func (b *bodies) render(r *Record, s *bodySlot) {
+// fill fills s with r's body, from the cache when it has this very body
+// (with its HTML when html is set), else by rendering it; the cache keeps
+// the body for the next build.
+func (b *bodies) fill(r *Record, s *bodySlot, html bool) {
+	if b.cache == nil {
+		b.render(r, s)
+		return
+	}
+	sum := b.cache.sum(r)
+	e, ok := b.cache.lookup(r, sum)
+	if !ok || (html && !e.HasHTML) {
+		heads := b.render(r, s)
+		if s.err == nil {
+			e := bodyEntry{Sum: sum, Text: s.text, Headings: heads}
+			if s.shared {
+				e.HTML, e.HasHTML = s.html, true
+			}
+			b.cache.store(r, e, false)
+		}
+		return
+	}
+	if html {
+		s.html = e.HTML
+		b.cache.html.Add(1)
+	} else {
+		s.textOnly = true
+	}
+	s.text = e.Text
+	b.collect(r, e.Text, e.Headings)
+	reused := true
+	if e.HasHTML && !s.shared {
+		// No feed shows the body any more: its HTML is not kept.
+		e.HTML, e.HasHTML, reused = "", false, false
+	}
+	b.cache.store(r, e, reused)
+	b.cache.hits.Add(1)
+}
+
+// render converts r's body to HTML and text into s, hands the text and
+// headings to the search index, and returns the headings.
+func (b *bodies) render(r *Record, s *bodySlot) []string {
 	var out bytes.Buffer
 	var tb strings.Builder
 	var heads []string
 	if err := b.md.renderText(r.Body, &out, &tb, &heads); err != nil {
 		s.err = fmt.Errorf("%s:%d: markdown: %w", r.Path, r.BodyLine, err)
-		return
+		return nil
 	}
 	s.html, s.text = out.String(), tb.String()
 	b.collect(r, s.text, heads)
-	if b.cache != nil {
-		b.cache.store(r, bodyEntry{Sum: b.cache.sum(r), Text: s.text, Headings: heads})
-	}
+	return heads
 }
 
 // collect hands r's body text and headings to the search index.
@@ -167,8 +263,8 @@ func (b *bodies) collect(r *Record, text string, heads []string) {
 
 // skip counts one consumer served that needs no HTML (a page linked from
 // the previous build) and hands the body's text and headings to the search
-// index: when no other consumer needs the HTML, from the cache when it has
-// them for this very body, else by rendering the body.
+// index: from the cache when it has them for this very body (and the HTML
+// another consumer still needs), else by rendering the body.
 func (b *bodies) skip(r *Record) error {
 	s := b.slots[r]
 	if s == nil {
@@ -181,19 +277,7 @@ func (b *bodies) skip(r *Record) error {
 	// The text reaches the search index now, as get would, so that a
 	// caller's own text for the record (reuseOne) is not overwritten by a
 	// later consumer's rendering.
-	s.once.Do(func() {
-		if b.cache != nil && n == 0 {
-			sum := b.cache.sum(r)
-			if e, ok := b.cache.lookup(r, sum); ok {
-				s.textOnly = true
-				b.collect(r, e.Text, e.Headings)
-				b.cache.store(r, e)
-				b.cache.hits.Add(1)
-				return
-			}
-		}
-		b.render(r, s)
-	})
+	s.once.Do(func() { b.fill(r, s, n > 0) })
 	err := s.err
 	if n == 0 {
 		s.html, s.text = "", ""

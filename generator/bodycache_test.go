@@ -2,9 +2,11 @@ package generator
 
 import (
 	"context"
-	"encoding/gob"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -48,31 +50,19 @@ func TestBodyTextCache(t *testing.T) {
 		}
 		return "", false
 	}
-	manifest := func(b build) incrManifest {
-		t.Helper()
-		m := readIncrManifest(filepath.Join(b.state, incrementalFile))
-		if m.Version != incrementalVersion {
-			t.Fatalf("no manifest in %s", b.state)
-		}
-		return m
-	}
-	// tamper marks every cached text, so that a text taken from the cache
-	// shows in the next build's search text.
+	// tamper marks every cached text and HTML, so that a text or HTML
+	// taken from the cache shows in the next build's search text or feeds.
 	tamper := func(b build) {
 		t.Helper()
-		m := manifest(b)
-		for p, e := range m.Bodies {
+		m := readBodyPacks(t, b.state)
+		for p, e := range m {
 			e.Text = marker + e.Text
-			m.Bodies[p] = e
+			if e.HasHTML {
+				e.HTML = "<p>" + marker + "</p>" + e.HTML
+			}
+			m[p] = e
 		}
-		f, err := os.Create(filepath.Join(b.state, incrementalFile))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if err := gob.NewEncoder(f).Encode(m); err != nil {
-			t.Fatal(err)
-		}
+		writeBodyPacks(t, b.state, m)
 	}
 
 	base := siteFS(t, "site.txtar")
@@ -80,7 +70,7 @@ func TestBodyTextCache(t *testing.T) {
 	if first.res.Incremental.BodyTexts != 0 {
 		t.Fatalf("a first build took %d body texts from a cache", first.res.Incremental.BodyTexts)
 	}
-	bodies := manifest(first).Bodies
+	bodies := readBodyPacks(t, first.state)
 	if len(bodies) != len(first.c.Published) {
 		t.Fatalf("the manifest holds %d body texts for %d published records", len(bodies), len(first.c.Published))
 	}
@@ -91,14 +81,14 @@ func TestBodyTextCache(t *testing.T) {
 	}
 	tamper(first)
 
-	// Unchanged: the text of a body that only a linked page needs comes
-	// from the cache (a body that a feed shows is rendered for it).
+	// Unchanged: the text of a body comes from the cache (a body no feed
+	// shows is picked to edit below; TestBodyHTMLCache covers feeds).
 	again := run(base, &first)
 	rec, hits := "", 0
 	for i, s := range again.res.Texts {
 		if strings.HasPrefix(s, marker) {
 			hits++
-			if r := again.c.Published[i]; rec == "" && r.SearchText() == "" {
+			if r := again.c.Published[i]; rec == "" && r.SearchText() == "" && !bodies[r.Path].HasHTML {
 				rec = r.Path
 				if want, _ := text(first, rec); s != marker+want {
 					t.Fatalf("%s: search text %q, want the cached %q", rec, s, marker+want)
@@ -132,32 +122,54 @@ func TestBodyTextCache(t *testing.T) {
 	}
 
 	// A record that is no longer published: its entry is neither used
-	// nor kept, and no text comes from the tampered cache.
+	// nor kept, and nothing of it reaches an output. (The other records'
+	// unchanged bodies still come from the cache: the front matter edit
+	// renders every page, their HTML included.)
+	const gone = "WITHHELD-BODY-MARKER"
+	m := readBodyPacks(t, first.state)
+	e := m[rec]
+	e.Text, e.HTML, e.HasHTML = gone+e.Text, "<p>"+gone+"</p>", true
+	m[rec] = e
+	writeBodyPacks(t, first.state, m)
 	withheld := run(edit("disclosure: 主动公开", "disclosure: 依申请公开"), &first)
 	if _, ok := text(withheld, rec); ok {
 		t.Fatalf("%s is still published", rec)
 	}
-	if _, ok := manifest(withheld).Bodies[rec]; ok {
+	if _, ok := readBodyPacks(t, withheld.state)[rec]; ok {
 		t.Errorf("the manifest keeps the body text of the withheld %s", rec)
 	}
+	n := 0
 	for _, s := range withheld.res.Texts {
+		if strings.Contains(s, gone) {
+			t.Errorf("withheld build: the withheld record's cached text reached the search: %q", s)
+		}
 		if strings.Contains(s, marker) {
-			t.Errorf("withheld build: a search text came from the cache: %q", s)
+			n++
+		}
+	}
+	if n != withheld.res.Incremental.BodyTexts {
+		t.Errorf("withheld build: %d texts from the cache, stats say %d", n, withheld.res.Incremental.BodyTexts)
+	}
+	for _, dir := range []string{withheld.out, withheld.state} {
+		if p := findMarker(t, dir, gone); p != "" {
+			t.Errorf("withheld build: %s holds the withheld record's cached body", p)
 		}
 	}
 
 	// What the conversion depends on is in the entry's sum.
 	r := first.c.Published[0]
-	c0 := newBodyCache(nil, false, "/")
+	c0 := newBodyCache("", nil, false, "/")
 	for name, c := range map[string]*bodyCache{
-		"base path":   newBodyCache(nil, false, "/sub/"),
-		"unsafe HTML": newBodyCache(nil, true, "/"),
+		"base path":   newBodyCache("", nil, false, "/sub/"),
+		"unsafe HTML": newBodyCache("", nil, true, "/"),
+		"salt":        newBodyCache("", []byte("another program"), false, "/"),
 	} {
 		if c.sum(r) == c0.sum(r) {
 			t.Errorf("%s: the body sum does not change", name)
 		}
 	}
-	c0.prev = map[string]bodyEntry{r.Path: {Sum: c0.sum(r), Text: "x"}}
+	pk := &c0.packs.packs[packBucket(r.Path)]
+	pk.once.Do(func() { pk.entries = map[string]bodyEntry{r.Path: {Sum: c0.sum(r), Text: "x"}} })
 	other := *r
 	other.Body = append([]byte("changed "), r.Body...)
 	if _, ok := c0.lookup(&other, c0.sum(&other)); ok {
@@ -166,4 +178,336 @@ func TestBodyTextCache(t *testing.T) {
 	if _, ok := c0.lookup(r, c0.sum(r)); !ok {
 		t.Error("an unchanged body did not find its entry")
 	}
+}
+
+// readBodyPacks reads every body pack of the state folder dir.
+func readBodyPacks(t *testing.T, dir string) map[string]bodyEntry {
+	t.Helper()
+	all := map[string]bodyEntry{}
+	for b := range packBuckets {
+		if _, err := os.Stat(filepath.Join(dir, bodyPackDir, packName(b))); os.IsNotExist(err) {
+			continue
+		}
+		maps.Copy(all, readBodyPacksBucket(t, dir, b))
+	}
+	return all
+}
+
+// writeBodyPacks replaces the body packs of the state folder dir with m's
+// entries.
+func writeBodyPacks(t *testing.T, dir string, m map[string]bodyEntry) {
+	t.Helper()
+	s := newBodyCache("", nil, false, "/").packs
+	for p, e := range m {
+		s.keep(p, e, false)
+	}
+	if err := s.write(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// findMarker returns the first file under dir that holds marker, or "".
+func findMarker(t *testing.T, dir, marker string) string {
+	t.Helper()
+	found := ""
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || found != "" {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(data), marker) {
+			found = p
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return found
+}
+
+// TestBodyHTMLCache checks that the HTML of a body a feed shows comes from
+// the previous build's pack when the body is unchanged, never when it
+// changed or its record is withheld, and that damaged state files cost
+// work, never bytes: the output equals a full build's.
+func TestBodyHTMLCache(t *testing.T) {
+	const marker = "CACHED-HTML-MARKER"
+	date := time.Date(2024, 12, 1, 0, 0, 0, 0, China)
+	th := theme(t)
+	type build struct {
+		out, state string
+		res        *Result
+	}
+	run := func(fsys fstest.MapFS, prev *build) build {
+		t.Helper()
+		c, err := Load(context.Background(), fsys, date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := build{out: t.TempDir(), state: t.TempDir()}
+		opts := Options{Out: b.out, State: b.state, Theme: th, CollectText: true, Incremental: &Incremental{}}
+		if prev != nil {
+			opts.PreviousOut, opts.Incremental.Previous = prev.out, prev.state
+		}
+		if b.res, err = Render(context.Background(), c, opts); err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	base := siteFS(t, "site.txtar")
+	edit := func(p, old, new string) fstest.MapFS {
+		t.Helper()
+		m := maps.Clone(base)
+		f := *base[p]
+		f.Data = []byte(strings.Replace(string(f.Data), old, new, 1))
+		if string(f.Data) == string(base[p].Data) {
+			t.Fatalf("%s does not contain %q", p, old)
+		}
+		m[p] = &f
+		return m
+	}
+	first := run(base, nil)
+	packs := readBodyPacks(t, first.state)
+	// A record a feed shows, which can be withheld without breaking the
+	// build (no other record refers to it).
+	rec := ""
+	for _, p := range slices.Sorted(maps.Keys(packs)) {
+		if !packs[p].HasHTML {
+			continue
+		}
+		c, err := Load(context.Background(), edit(p, "disclosure: 主动公开", "disclosure: 依申请公开"), date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Problems.Err() == nil {
+			rec = p
+			break
+		}
+	}
+	if rec == "" {
+		t.Fatal("no body HTML in the packs of a record that can be withheld")
+	}
+	if e, ok := packs["content/pages/contact.md"]; !ok || e.HasHTML {
+		t.Errorf("a page no feed shows: entry %t, HTML kept %t; want only a feed's bodies to keep it", ok, e.HasHTML)
+	}
+	e := packs[rec]
+	e.HTML = "<p>" + marker + "</p>" + e.HTML
+	packs[rec] = e
+	writeBodyPacks(t, first.state, packs)
+
+	// An unchanged rebuild takes every feed file from the previous
+	// build. When another body of the same feeds changes, the feeds are
+	// generated again, with rec's unchanged body's HTML from the cache.
+	again := run(base, &first)
+	if n, want := again.res.Incremental.Feeds, countFeedFiles(t, first.out); n != want || n == 0 {
+		t.Errorf("unchanged rebuild: %d feed files reused, want all %d", n, want)
+	}
+	other := ""
+	for _, p := range slices.Sorted(maps.Keys(packs)) {
+		if p != rec && packs[p].HasHTML && strings.HasPrefix(p, "content/policies/") == strings.HasPrefix(rec, "content/policies/") {
+			other = p
+			break
+		}
+	}
+	if other == "" {
+		t.Fatalf("no other body shown in %s's feeds", rec)
+	}
+	again = run(edit(other, "\n---\n", "\n---\n\n新增的一段。\n\n"), &first)
+	if p := findMarker(t, again.out, marker); !strings.Contains(p, "feeds") {
+		t.Fatalf("rebuild after an edit of %s: the cached HTML of %s is not in a feed (found in %q)", other, rec, p)
+	}
+	if again.res.Incremental.BodyHTML == 0 {
+		t.Error("rebuild: no body HTML from the cache, says the summary")
+	}
+	for name, fsys := range map[string]fstest.MapFS{
+		"edited body": edit(rec, "\n---\n", "\n---\n\n新增的一段。\n\n"),
+		"withheld":    edit(rec, "disclosure: 主动公开", "disclosure: 依申请公开"),
+	} {
+		b := run(fsys, &first)
+		for _, dir := range []string{b.out, b.state} {
+			if p := findMarker(t, dir, marker); p != "" {
+				t.Errorf("%s: %s holds the cached HTML", name, p)
+			}
+		}
+	}
+
+	// Damaged state: a flipped byte in a pack, a truncated manifest.
+	// The build does the work again and writes the same bytes as a build
+	// from scratch.
+	clean := run(base, nil)
+	for name, damage := range map[string]func(state string){
+		"pack": func(state string) {
+			p := filepath.Join(state, bodyPackDir, packName(packBucket(rec)))
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data[len(data)/2] ^= 0x20
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"manifest": func(state string) {
+			p := filepath.Join(state, incrementalFile)
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, data[:len(data)-1], 0o644); err != nil {
+				t.Fatal(err)
+			}
+		},
+	} {
+		prev := run(base, nil)
+		damage(prev.state)
+		b := run(base, &prev)
+		if name == "pack" && b.res.Incremental.BodyTexts != len(clean.res.Texts)-len(readBodyPacksBucket(t, clean.state, packBucket(rec))) {
+			t.Errorf("%s: %d body texts from the cache, want all but the damaged pack's", name, b.res.Incremental.BodyTexts)
+		}
+		if name == "manifest" && b.res.Incremental.Skipped != 0 {
+			t.Errorf("%s: %d pages not rendered after the manifest was damaged", name, b.res.Incremental.Skipped)
+		}
+		if diff := diffTrees(t, clean.out, b.out); diff != "" {
+			t.Errorf("%s damaged: the output differs from a build from scratch: %s", name, diff)
+		}
+		if diff := diffTrees(t, clean.state, b.state); diff != "" {
+			t.Errorf("%s damaged: the state differs from a build from scratch: %s", name, diff)
+		}
+	}
+}
+
+// readBodyPacksBucket reads one body pack of the state folder dir.
+func readBodyPacksBucket(t *testing.T, dir string, bucket int) map[string]bodyEntry {
+	t.Helper()
+	s := newBodyCache(dir, nil, false, "/").packs
+	data, err := os.ReadFile(filepath.Join(s.prevDir, packName(bucket)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.decode(data, bucket)
+	if err != nil {
+		t.Fatalf("body pack %d: %v", bucket, err)
+	}
+	return m
+}
+
+// diffTrees names the first file that differs between the folders a and
+// b, or returns "".
+func diffTrees(t *testing.T, a, b string) string {
+	t.Helper()
+	files := func(root string) map[string]string {
+		m := map[string]string{}
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			rel, _ := filepath.Rel(root, p)
+			m[rel] = string(data)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	fa, fb := files(a), files(b)
+	for _, p := range slices.Sorted(maps.Keys(fa)) {
+		if y, ok := fb[p]; !ok || y != fa[p] {
+			return p
+		}
+	}
+	for p := range fb {
+		if _, ok := fa[p]; !ok {
+			return p
+		}
+	}
+	return ""
+}
+
+// TestPacksLinked checks that an edit of one body writes only that
+// record's packs: every other pack of the state folder is the previous
+// build's file, hard-linked.
+func TestPacksLinked(t *testing.T) {
+	date := time.Date(2024, 12, 1, 0, 0, 0, 0, China)
+	th := theme(t)
+	ctx := context.Background()
+	type build struct{ out, state string }
+	run := func(fsys fstest.MapFS, prev *build) build {
+		t.Helper()
+		prevState := ""
+		if prev != nil {
+			prevState = prev.state
+		}
+		c, err := LoadIncremental(ctx, fsys, date, nil, prevState, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := build{out: t.TempDir(), state: t.TempDir()}
+		opts := Options{Out: b.out, State: b.state, Theme: th, CollectText: true, Incremental: &Incremental{}}
+		if prev != nil {
+			opts.PreviousOut, opts.Incremental.Previous = prev.out, prev.state
+		}
+		if _, err := Render(ctx, c, opts); err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	base := siteFS(t, "site.txtar")
+	first := run(base, nil)
+	const rec = "content/pages/contact.md"
+	m := maps.Clone(base)
+	f := *base[rec]
+	f.Data = append(slices.Clone(f.Data), "\n又一段。\n"...)
+	m[rec] = &f
+	next := run(m, &first)
+	for _, dir := range []string{bodyPackDir, parsePackDir} {
+		entries, err := os.ReadDir(filepath.Join(next.state, dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		linked := 0
+		for _, e := range entries {
+			a, aerr := os.Stat(filepath.Join(first.state, dir, e.Name()))
+			b, berr := os.Stat(filepath.Join(next.state, dir, e.Name()))
+			if aerr != nil || berr != nil {
+				t.Fatalf("%s/%s: %v %v", dir, e.Name(), aerr, berr)
+			}
+			same := os.SameFile(a, b)
+			if want := e.Name() != packName(packBucket(rec)); same != want {
+				t.Errorf("%s/%s: linked %t, want %t", dir, e.Name(), same, want)
+			}
+			if same {
+				linked++
+			}
+		}
+		if linked < 2 {
+			t.Errorf("%s: only %d packs linked of %d", dir, linked, len(entries))
+		}
+	}
+}
+
+// countFeedFiles counts the feed files (RSS, Atom, JSON) under the site
+// folder dir.
+func countFeedFiles(t *testing.T, dir string) int {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		for _, ff := range FeedFormats {
+			if strings.HasSuffix(p, ff.Suffix) {
+				n++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -219,8 +219,13 @@ func (b *Build) feedOutputs() []Output {
 			case ".feed.json":
 				write = set.writeJSON
 			}
-			outs = append(outs, Output{URL: f.Path + ff.Suffix, NoSitemap: true, Write: func(w io.Writer) error {
+			u := f.Path + ff.Suffix
+			outs = append(outs, Output{URL: u, NoSitemap: true, Write: func(w io.Writer) error {
 				if err := set.prepare(); err != nil {
+					return err
+				}
+				if data, ok := set.reused[u]; ok {
+					_, err := w.Write(data)
 					return err
 				}
 				return write(w, f)
@@ -276,6 +281,9 @@ type feedSet struct {
 	once  sync.Once
 	err   error
 	state feedState // the state written by this build
+	// reused holds, by URL, the previous build's bytes of each feed file
+	// whose inputs are unchanged (reuse), which is then not generated.
+	reused map[string][]byte
 }
 
 // feedEntry is one entry of a feed: a record, or a validity change of one.
@@ -317,10 +325,14 @@ func hasBody(e *feedEntry) bool { return e.rec != nil && len(bytes.TrimSpace(e.b
 
 // needBodies registers with the build's bodies each entry that some feed
 // shows and that shows its record's body: the body is rendered once for
-// the record's page and its entry. prepare must have run.
+// the record's page and its entry. A feed reused from the previous build
+// (every file of it) needs none. prepare must have run.
 func (set *feedSet) needBodies() {
 	seen := map[*feedEntry]bool{}
 	for _, f := range set.feeds {
+		if set.allReused(f) {
+			continue
+		}
 		for _, e := range f.entries {
 			if !seen[e] && hasBody(e) {
 				seen[e] = true
@@ -328,11 +340,78 @@ func (set *feedSet) needBodies() {
 			}
 		}
 	}
+	// The cache keeps the HTML of every body a feed shows, for the build
+	// that generates the feed again.
+	for _, f := range set.feeds {
+		for _, e := range f.entries {
+			if !seen[e] && hasBody(e) {
+				seen[e] = true
+				set.b.bodies.shown(e.rec)
+			}
+		}
+	}
 }
 
 func (set *feedSet) prepare() error {
-	set.once.Do(func() { set.err = set.run() })
+	set.once.Do(func() {
+		if set.err = set.run(); set.err == nil {
+			set.reuse()
+		}
+	})
 	return set.err
+}
+
+// allReused reports whether every file of f comes from the previous build.
+func (set *feedSet) allReused(f *Feed) bool {
+	for _, ff := range FeedFormats {
+		if _, ok := set.reused[f.Path+ff.Suffix]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// reuse finds the feed files of an incremental build whose inputs are the
+// previous build's and takes their bytes from it (feedKey).
+func (set *feedSet) reuse() {
+	inc := set.b.inc
+	if inc == nil {
+		return
+	}
+	for _, f := range set.feeds {
+		k := set.feedKey(f)
+		for _, ff := range FeedFormats {
+			u := f.Path + ff.Suffix
+			inc.recordFeed(u, k)
+			if data, ok := inc.reusableFeed(u, k); ok {
+				if set.reused == nil {
+					set.reused = map[string][]byte{}
+				}
+				set.reused[u] = data
+			}
+		}
+	}
+}
+
+// feedKey hashes everything a file of the feed f shows: the build's
+// fingerprint (every record's front matter, the site, the theme, the
+// program, the date), the feed's path and, for each of its entries in
+// order, its id, its dates and its record's body.
+func (set *feedSet) feedKey(f *Feed) [32]byte {
+	h := sha256.New()
+	h.Write(set.b.inc.global[:])
+	writeField(h, "feed "+f.Path)
+	writeField(h, strconv.Itoa(len(f.entries)))
+	for _, e := range f.entries {
+		writeField(h, e.ID)
+		writeField(h, e.Updated.Format(time.RFC3339Nano)+" "+e.Published.Format(time.RFC3339Nano))
+		writeField(h, e.hash)
+		body := sha256.Sum256(e.body)
+		h.Write(body[:])
+	}
+	var k [32]byte
+	h.Sum(k[:0])
+	return k
 }
 
 func (set *feedSet) run() error {

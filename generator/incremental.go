@@ -1,19 +1,19 @@
 package generator
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/gob"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -69,18 +69,21 @@ type Incremental struct {
 	Full bool
 }
 
-// incrementalFile is the manifest of the state folder.
-const incrementalFile = "incremental.gob"
+// incrementalFile is the manifest of the state folder (statefile.go's
+// framing; the body texts are in bodyPackDir beside it).
+const incrementalFile = "incremental.bin"
 
 // incrementalVersion changes whenever what a key covers changes.
-const incrementalVersion = 2
+const incrementalVersion = 3
+
+// incrementalMagic starts the manifest.
+const incrementalMagic = "gongkai incremental manifest 3\n"
 
 type incrManifest struct {
 	Version int
 	Files   map[string]incrEntry // by output path (site path, "/policy/x.html")
-	// Bodies holds the published records' body texts (bodyCache), by
-	// content path.
-	Bodies map[string]bodyEntry
+	// Feeds holds the key of each feed file (feedSet.feedKey), by path.
+	Feeds map[string][32]byte
 }
 
 type incrEntry struct {
@@ -99,12 +102,21 @@ type incr struct {
 	prev    map[string]incrEntry // nil: nothing to reuse
 	prevOut string
 	bodies  *bodyCache
+	// content is the build's, whose parse cache (when it has one) the
+	// state folder keeps too.
+	content *Content
 
-	mu   sync.Mutex
-	next map[string]incrEntry
+	// prevFeeds and feeds are the keys of the previous build's feed
+	// files and this one's.
+	prevFeeds map[string][32]byte
+
+	mu    sync.Mutex
+	next  map[string]incrEntry
+	feeds map[string][32]byte
 
 	rendered, linked, skipped atomic.Int64
 	linkedBytes               atomic.Int64
+	feedsReused               atomic.Int64
 
 	recycle recycleState // see recycle.go
 }
@@ -119,39 +131,117 @@ func newIncr(c *Content, opts Options) (*incr, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &incr{global: g, next: map[string]incrEntry{}, prevOut: opts.PreviousOut}
-	var prevBodies map[string]bodyEntry
+	s := &incr{global: g, next: map[string]incrEntry{}, feeds: map[string][32]byte{}, prevOut: opts.PreviousOut, content: c}
+	prevState := ""
 	if !in.Full && in.Previous != "" && opts.PreviousOut != "" {
 		m := readIncrManifest(filepath.Join(in.Previous, incrementalFile))
-		s.prev, prevBodies = m.Files, m.Bodies
+		s.prev, s.prevFeeds = m.Files, m.Feeds
+		prevState = in.Previous
 	}
-	s.bodies = newBodyCache(prevBodies, c.Site.UnsafeHTML, c.Site.BasePath())
+	s.bodies = newBodyCache(prevState, in.Salt, c.Site.UnsafeHTML, c.Site.BasePath())
 	return s, nil
 }
 
 // readIncrManifest returns the manifest at p, or an empty one when there
-// is none or it cannot be read (the build then renders everything).
+// is none or it cannot be used (the build then renders everything).
 func readIncrManifest(p string) incrManifest {
-	f, err := os.Open(p)
+	data, err := os.ReadFile(p)
 	if err != nil {
 		return incrManifest{}
 	}
-	defer f.Close()
-	var m incrManifest
-	if err := gob.NewDecoder(f).Decode(&m); err != nil || m.Version != incrementalVersion {
+	m, err := decodeIncrManifest(data)
+	if err != nil {
 		return incrManifest{}
 	}
 	return m
 }
 
-// write writes the manifest into the state folder dir.
-func (s *incr) write(dir string) error {
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(incrManifest{Version: incrementalVersion, Files: s.next, Bodies: s.bodies.next}); err != nil {
-		return fmt.Errorf("write %s: %w", incrementalFile, err)
+// The manifest's entries, sorted by URL, each: the URL, a flags byte
+// (entryKey, entryText), the key when flagged, the sum, the size and the
+// text when flagged; then the feed files' keys, sorted by URL.
+const (
+	entryKey = 1 << iota
+	entryText
+)
+
+func encodeIncrManifest(files map[string]incrEntry, feeds map[string][32]byte) []byte {
+	w := newStateWriter(incrementalMagic, len(files)*120)
+	w.uint(uint64(len(files)))
+	for _, u := range slices.Sorted(maps.Keys(files)) {
+		e := files[u]
+		w.string(u)
+		var flags uint64
+		if e.Key != ([32]byte{}) {
+			flags |= entryKey
+		}
+		if e.HasText {
+			flags |= entryText
+		}
+		w.uint(flags)
+		if flags&entryKey != 0 {
+			w.sum(e.Key)
+		}
+		w.sum(e.Sum)
+		w.uint(uint64(e.Size))
+		if e.HasText {
+			w.string(e.Text)
+		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, incrementalFile), buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", incrementalFile, err)
+	w.uint(uint64(len(feeds)))
+	for _, u := range slices.Sorted(maps.Keys(feeds)) {
+		w.string(u)
+		w.sum(feeds[u])
+	}
+	return w.finish()
+}
+
+func decodeIncrManifest(data []byte) (incrManifest, error) {
+	r := openState(data, incrementalMagic)
+	n := r.count(35)
+	files := make(map[string]incrEntry, n)
+	for range n {
+		u := r.string()
+		flags := r.uint()
+		var e incrEntry
+		if flags&^(entryKey|entryText) != 0 {
+			r.err = errState
+		}
+		if flags&entryKey != 0 {
+			e.Key = r.sum()
+		}
+		e.Sum = r.sum()
+		e.Size = int64(r.uint())
+		if flags&entryText != 0 {
+			e.Text, e.HasText = r.string(), true
+		}
+		if r.err != nil {
+			break
+		}
+		files[u] = e
+	}
+	n = r.count(33)
+	feeds := make(map[string][32]byte, n)
+	for range n {
+		u := r.string()
+		feeds[u] = r.sum()
+	}
+	if err := r.done(); err != nil {
+		return incrManifest{}, err
+	}
+	return incrManifest{Version: incrementalVersion, Files: files, Feeds: feeds}, nil
+}
+
+// write writes the manifest, the body packs and the parse cache's into
+// the state folder dir.
+func (s *incr) write(dir string) error {
+	if err := replaceFile(filepath.Join(dir, incrementalFile), encodeIncrManifest(s.next, s.feeds)); err != nil {
+		return err
+	}
+	if err := s.bodies.write(dir); err != nil {
+		return err
+	}
+	if pc := s.content.parses; pc != nil {
+		return pc.write(dir, s.content.Published)
 	}
 	return nil
 }
@@ -160,6 +250,32 @@ func (s *incr) record(url string, e incrEntry) {
 	s.mu.Lock()
 	s.next[url] = e
 	s.mu.Unlock()
+}
+
+// recordFeed records the key k of the feed file at url.
+func (s *incr) recordFeed(url string, k [32]byte) {
+	s.mu.Lock()
+	s.feeds[url] = k
+	s.mu.Unlock()
+}
+
+// reusableFeed returns the previous build's bytes of the feed file at url
+// when they were made from the inputs k hashes, and are still what the
+// previous build's manifest says it wrote.
+func (s *incr) reusableFeed(url string, k [32]byte) ([]byte, bool) {
+	if s.prev == nil || s.prevFeeds[url] != k {
+		return nil, false
+	}
+	e, ok := s.prev[url]
+	if !ok {
+		return nil, false
+	}
+	data, err := os.ReadFile(filepath.Join(s.prevOut, outputFile(url)))
+	if err != nil || int64(len(data)) != e.Size || sha256.Sum256(data) != e.Sum {
+		return nil, false
+	}
+	s.feedsReused.Add(1)
+	return data, true
 }
 
 // key returns the key of the output o: zero for an output that must always
@@ -424,4 +540,13 @@ type IncrementalStats struct {
 	// BodyTexts counts the bodies whose search text and headings came
 	// from the previous build instead of a conversion.
 	BodyTexts int
+	// BodyHTML counts the bodies whose HTML (for a feed) came from the
+	// previous build.
+	BodyHTML int
+	// Parsed counts the record files whose front matter came from the
+	// previous build's parse cache instead of the YAML parser.
+	Parsed int
+	// Feeds counts the feed files taken from the previous build because
+	// their inputs did not change (they are linked, not generated).
+	Feeds int
 }

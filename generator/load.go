@@ -111,6 +111,10 @@ type Content struct {
 
 	// revisions are the records' revisions by file path (SetRevisions).
 	revisions map[string][]Revision
+	// planned is the plan PlanBuild made for Render.
+	planned *plannedBuild
+	// parses, when not nil, is the parse cache (LoadIncremental).
+	parses *parseCache
 }
 
 // ByKind returns the published records of a kind, newest first.
@@ -138,7 +142,22 @@ func Load(ctx context.Context, fsys fs.FS, date time.Time) (*Content, error) {
 // withdrawn (Content.Withdrawn), and references to it are dropped with a
 // warning instead of stopping the takedown.
 func LoadAfter(ctx context.Context, fsys fs.FS, date time.Time, prev *State) (*Content, error) {
-	c := &Content{Date: date, Kinds: Kinds(), byKind: map[string][]*Record{}, byRef: map[string]*Record{}, fsys: fsys}
+	return load(ctx, fsys, date, prev, nil)
+}
+
+// LoadIncremental is LoadAfter for an incremental build: a record file
+// whose bytes did not change since the build that left the state folder
+// prevState is not parsed again, its front matter comes from that build's
+// parse cache (parseCache; salt is the caller's, Incremental.Salt). Every
+// check runs as in LoadAfter. With prevState empty nothing is reused, and
+// the cache is filled for the next build (Render writes it with the
+// incremental manifest).
+func LoadIncremental(ctx context.Context, fsys fs.FS, date time.Time, prev *State, prevState string, salt []byte) (*Content, error) {
+	return load(ctx, fsys, date, prev, newParseCache(prevState, salt))
+}
+
+func load(ctx context.Context, fsys fs.FS, date time.Time, prev *State, parses *parseCache) (*Content, error) {
+	c := &Content{Date: date, Kinds: Kinds(), byKind: map[string][]*Record{}, byRef: map[string]*Record{}, fsys: fsys, parses: parses}
 	if err := c.walk(ctx); err != nil {
 		return nil, err
 	}
@@ -337,9 +356,8 @@ func (c *Content) parse(ctx context.Context, p string, k *Kind, probs *Problems)
 		probs.Errorf(Pos{p, 1}, "", "%v", err)
 		return nil, nil
 	}
-	e := k.New()
+	e, lines, ok := c.decode(p, k, data, src, probs)
 	r := &Record{Kind: k, Path: p, Entry: e, Body: src.body, BodyLine: src.bodyLine, Front: src.front, FrontLine: src.frontAt}
-	lines, ok := decodeStrict(p, src.front, src.frontAt, e, probs)
 	r.lines = lines
 	h := e.Head()
 	h.Record = r
@@ -388,6 +406,28 @@ func (c *Content) parse(ctx context.Context, p string, k *Kind, probs *Problems)
 	}
 	r.URL = k.Section + r.Key + ".html"
 	return r, nil
+}
+
+// decode decodes the front matter of the record file p of kind k (whose
+// bytes are data), from the parse cache when it holds this very file.
+func (c *Content) decode(p string, k *Kind, data []byte, src source, probs *Problems) (Entry, fieldLines, bool) {
+	pc := c.parses
+	if pc == nil {
+		e := k.New()
+		lines, ok := decodeStrict(p, src.front, src.frontAt, e, probs)
+		return e, lines, ok
+	}
+	sum := pc.sum(k, data)
+	if e, lines, ok := pc.lookup(p, k, sum); ok {
+		return e, lines, true
+	}
+	e := k.New()
+	n := len(*probs)
+	lines, ok := decodeStrict(p, src.front, src.frontAt, e, probs)
+	if ok && lines != nil && len(*probs) == n {
+		pc.store(p, k, sum, e, lines)
+	}
+	return e, lines, ok
 }
 
 // nextDay returns the start of the day after t's day in China.

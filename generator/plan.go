@@ -15,13 +15,66 @@ import (
 func PlannedURLs(c *Content) []string {
 	th := &Theme{strings: map[string]string{}}
 	b := &Build{Content: c, Theme: th}
+	return pageURLs(b.plan())
+}
+
+func pageURLs(outs []Output) []string {
 	var out []string
-	for _, o := range b.plan() {
+	for _, o := range outs {
 		if o.Page != nil && !o.NoSitemap {
 			out = append(out, o.URL)
 		}
 	}
 	return out
+}
+
+// plannedBuild is a build's plan made ahead of its render (PlanBuild),
+// kept until Render takes it.
+type plannedBuild struct {
+	theme    *Theme // as given to PlanBuild, before WithBasePath
+	previous *State
+	preview  bool
+	b        *Build
+	outs     []Output
+}
+
+// PlanBuild is PlannedURLs for the build that follows with theme, the
+// previous build's state and the preview setting (Options.Theme,
+// Options.Previous, Options.Preview): the plan is made as Render makes it
+// and kept, so that a Render of c with the same options takes it instead
+// of planning again. c must not change in between.
+func PlanBuild(c *Content, theme *Theme, previous *State, preview bool) ([]string, error) {
+	b, err := newBuild(c, theme, previous, preview)
+	if err != nil {
+		return nil, err
+	}
+	outs := b.plan()
+	c.planned = &plannedBuild{theme: theme, previous: previous, preview: preview, b: b, outs: outs}
+	return pageURLs(outs), nil
+}
+
+func newBuild(c *Content, theme *Theme, previous *State, preview bool) (*Build, error) {
+	th, err := theme.WithBasePath(c.Site.BasePath())
+	if err != nil {
+		return nil, err
+	}
+	return &Build{Content: c, Theme: th, Previous: previous, preview: preview}, nil
+}
+
+// takePlan returns the build of opts and its outputs: the plan PlanBuild
+// kept when it was made with the same options, else a new one. A plan is
+// taken once.
+func (c *Content) takePlan(opts Options) (*Build, []Output, error) {
+	p := c.planned
+	c.planned = nil
+	if p != nil && p.theme == opts.Theme && p.previous == opts.Previous && p.preview == opts.Preview {
+		return p.b, p.outs, nil
+	}
+	b, err := newBuild(c, opts.Theme, opts.Previous, opts.Preview)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, b.plan(), nil
 }
 
 // OutputURLs returns the site path of every file a build of c would write

@@ -107,6 +107,7 @@ type Build struct {
 	feedOnce sync.Once
 	feedPlan *feedPlan // set by plannedFeeds
 	bodies   *bodies   // set by Render
+	inc      *incr     // set by Render; nil for a build that is not incremental
 	view     *View
 	viewOnce sync.Once
 
@@ -196,10 +197,11 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	theme, err := opts.Theme.WithBasePath(c.Site.BasePath())
+	b, outs, err := c.takePlan(opts)
 	if err != nil {
 		return nil, err
 	}
+	theme := b.Theme
 	inc, err := newIncr(c, opts)
 	if err != nil {
 		return nil, err
@@ -207,7 +209,7 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	if err := inc.startRecycling(opts); err != nil {
 		return nil, err
 	}
-	b := &Build{Content: c, Theme: theme, Previous: opts.Previous, preview: opts.Preview}
+	b.inc = inc
 	res := &Result{}
 	if opts.CollectText {
 		res.Texts = make([]string, len(c.Published))
@@ -218,7 +220,6 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	if inc != nil {
 		b.bodies.cache = inc.bodies
 	}
-	outs := b.plan()
 	if b.feeds != nil {
 		// The feed entries are known before any page renders, so a body
 		// that a feed shows is rendered once for its page and its entry.
@@ -362,10 +363,14 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 			}
 		}
 		res.Incremental = IncrementalStats{Written: int(inc.rendered.Load()), Linked: int(inc.linked.Load()),
-			LinkedBytes: inc.linkedBytes.Load(), Skipped: int(inc.skipped.Load()), BodyTexts: int(inc.bodies.hits.Load())}
+			LinkedBytes: inc.linkedBytes.Load(), Skipped: int(inc.skipped.Load()), BodyTexts: int(inc.bodies.hits.Load()),
+			BodyHTML: int(inc.bodies.html.Load()), Feeds: int(inc.feedsReused.Load())}
 		if rc := inc.recycle.on; rc != nil {
 			res.Incremental.Kept, res.Incremental.KeptBytes = int(rc.kept.Load()), rc.keptBytes.Load()
 			res.keep = inc.keepSet(opts.Precompress)
+		}
+		if c.parses != nil {
+			res.Incremental.Parsed = int(c.parses.hits.Load())
 		}
 	}
 	res.Files, res.Bytes = int(files.Load()), nbytes.Load()

@@ -42,8 +42,11 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // load reads and checks the content in src, prints every problem (errors
 // and warnings, sorted) to stderr, and checks that no URL the previous build
 // published has disappeared. It returns the previous build's state and the
-// problems too. code is 1 when there are errors.
-func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, stderr io.Writer) (*generator.Content, *generator.State, generator.Problems, int) {
+// problems too. code is 1 when there are errors. theme, when not nil, is
+// the theme the build renders with: the URL check then plans the build as
+// the render will, and the render takes that plan (generator.PlanBuild),
+// and the content is loaded with the previous build's parse cache.
+func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, theme *generator.Theme, stderr io.Writer) (*generator.Content, *generator.State, generator.Problems, int) {
 	// The state of the previous build is in the state folder; builds made
 	// before it existed kept it in the served folder. A live preview
 	// compares with the production build it previews.
@@ -56,7 +59,19 @@ func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, stderr i
 		fmt.Fprintln(stderr, "gongkai:", err)
 		return nil, nil, nil, 1
 	}
-	c, err := generator.LoadAfter(ctx, src, date, prev)
+	var c *generator.Content
+	if in := incremental(sf); theme != nil && in.Salt != nil {
+		// A build reuses the previous build's parsing of unchanged files
+		// (its state folder's parse cache, under the render's salt); -full
+		// parses every file.
+		prevState := in.Previous
+		if in.Full {
+			prevState = ""
+		}
+		c, err = generator.LoadIncremental(ctx, src, date, prev, prevState, in.Salt)
+	} else {
+		c, err = generator.LoadAfter(ctx, src, date, prev)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "gongkai:", err)
 		return nil, nil, nil, 1
@@ -78,7 +93,7 @@ func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, stderr i
 	}
 	probs := c.Problems
 	if c.Site != nil && len(probs.Errors()) == 0 {
-		probs = append(probs, missingURLs(c, prev)...)
+		probs = append(probs, missingURLs(c, prev, plannedURLs(c, theme, prev, sf.previewOf != ""))...)
 		_, rp := requestSettings(c, sf)
 		probs = append(probs, rp...)
 		probs = probs.Sort()
@@ -109,12 +124,12 @@ func identityProblems(s *generator.Site, preview bool) generator.Problems {
 // with what this build will publish: a URL may only disappear behind a
 // redirect, because citizens and other sites link to it. A withdrawn page
 // stays at its URL (as a notice), so it is not missing.
-func missingURLs(c *generator.Content, prev *generator.State) generator.Problems {
+func missingURLs(c *generator.Content, prev *generator.State, planned func() []string) generator.Problems {
 	if prev == nil {
 		return nil // no previous build
 	}
 	have := map[string]bool{}
-	for _, u := range generator.PlannedURLs(c) {
+	for _, u := range planned() {
 		have[u] = true
 	}
 	for _, r := range c.Redirects {
@@ -139,6 +154,19 @@ func missingURLs(c *generator.Content, prev *generator.State) generator.Problems
 		}
 	}
 	return probs
+}
+
+// plannedURLs returns the page URLs a build of c will publish: planned
+// with theme, for the render to take the plan, when it is not nil.
+func plannedURLs(c *generator.Content, theme *generator.Theme, prev *generator.State, preview bool) func() []string {
+	return func() []string {
+		if theme != nil {
+			if urls, err := generator.PlanBuild(c, theme, prev, preview); err == nil {
+				return urls
+			}
+		}
+		return generator.PlannedURLs(c)
+	}
 }
 
 var listPageRE = regexp.MustCompile(`(/|/page/\d+\.html)$`)
@@ -246,7 +274,13 @@ func buildReporting(ctx context.Context, sf siteFlags, rep *buildReport, stdout,
 		return nil, 1
 	}
 	defer src.Close()
-	c, prev, probs, code := load(ctx, sf, src, date, stderr)
+	// The theme is read first so that the URL check plans the build once
+	// for the render too; its error is reported after the content's.
+	theme, themeErr := loadTheme(sf.source)
+	if themeErr != nil {
+		theme = nil
+	}
+	c, prev, probs, code := load(ctx, sf, src, date, theme, stderr)
 	loaded := time.Since(start)
 	for _, p := range probs {
 		if p.Warning {
@@ -269,10 +303,9 @@ func buildReporting(ctx context.Context, sf siteFlags, rep *buildReport, stdout,
 		}
 		return nil, code
 	}
-	theme, err := loadTheme(sf.source)
-	if err != nil {
-		fail(err)
-		fmt.Fprintln(stderr, err)
+	if themeErr != nil {
+		fail(themeErr)
+		fmt.Fprintln(stderr, themeErr)
 		return nil, 1
 	}
 	begin := publish.BeginRecycling
@@ -307,8 +340,8 @@ func buildReporting(ctx context.Context, sf siteFlags, rep *buildReport, stdout,
 	fmt.Fprintf(stdout, "built %s: %d records published, %d withheld, %d files (%.1f MB) in %s (load %s, render %s, swap %s)\n",
 		sf.out, sum.published, sum.withheld, sum.files, float64(sum.bytes)/1e6, ms(sum.took), ms(loaded), ms(sum.render), ms(time.Since(swapStart)))
 	inc := sum.incremental
-	fmt.Fprintf(stdout, "incremental: %d files written, %d linked unchanged from the previous build (%.1f MB), %d kept in place (%.1f MB), %d stale files removed, %d pages not rendered\n",
-		inc.Written, inc.Linked, float64(inc.LinkedBytes)/1e6, inc.Kept, float64(inc.KeptBytes)/1e6, inc.Swept, inc.Skipped)
+	fmt.Fprintf(stdout, "incremental: %d files written, %d linked unchanged from the previous build (%.1f MB), %d kept in place (%.1f MB), %d stale files removed, %d pages not rendered; reused %d front matters, %d body texts, %d bodies' HTML\n",
+		inc.Written, inc.Linked, float64(inc.LinkedBytes)/1e6, inc.Kept, float64(inc.KeptBytes)/1e6, inc.Swept, inc.Skipped, inc.Parsed, inc.BodyTexts, inc.BodyHTML)
 	fmt.Fprintf(stdout, "precompressed: %d .br and .gz files (%.1f MB), %d files' copies reused from the previous build\n",
 		sum.compressed, float64(sum.compressedBytes)/1e6, sum.reused)
 	st := sum.index

@@ -62,7 +62,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	defer src.Close()
 	sf.identityByInspection = opt.inspect
-	c, _, _, code := load(ctx, sf, src, date, stderr)
+	c, _, _, code := load(ctx, sf, src, date, nil, stderr)
 	if c == nil {
 		return code
 	}

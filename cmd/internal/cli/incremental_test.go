@@ -45,7 +45,7 @@ func TestIncrementalMatchesFull(t *testing.T) {
 	mustBuild(t, sf, "first build")
 
 	e := &sampleEditor{t: t, site: site, rng: rng}
-	var reused, recycled int
+	var reused, recycled, parsed int
 	for step := 1; step <= steps; step++ {
 		kind := e.kinds()[rng.IntN(len(e.kinds()))]
 		if step <= len(e.kinds()) {
@@ -56,6 +56,11 @@ func TestIncrementalMatchesFull(t *testing.T) {
 		ref := filepath.Join(t.TempDir(), "public")
 		copyTree(t, out, ref)
 		copyTree(t, out+".search", ref+".search")
+		if step == 3 {
+			// Damaged caches cost work, never bytes.
+			what += ", with every incremental cache file damaged"
+			damageCaches(t, out+".search")
+		}
 		full := sf
 		full.out, full.full = ref, true
 
@@ -73,17 +78,22 @@ func TestIncrementalMatchesFull(t *testing.T) {
 			undo()
 			continue
 		}
-		if fsum.incremental.Linked != 0 || fsum.incremental.Skipped != 0 || fsum.incremental.Kept != 0 {
+		if fi := fsum.incremental; fi.Linked != 0 || fi.Skipped != 0 || fi.Kept != 0 || fi.BodyTexts != 0 || fi.BodyHTML != 0 || fi.Parsed != 0 {
 			t.Fatalf("step %d: the -full build reused %+v", step, fsum.incremental)
 		}
 		reused += sum.incremental.Skipped
+		parsed += sum.incremental.Parsed
 		if sum.incremental.Kept > 0 {
 			recycled++
 		}
-		t.Logf("step %d: incremental wrote %d files, linked %d, kept %d in place, swept %d, did not render %d pages", step,
-			sum.incremental.Written, sum.incremental.Linked, sum.incremental.Kept, sum.incremental.Swept, sum.incremental.Skipped)
+		t.Logf("step %d: incremental wrote %d files, linked %d, kept %d in place, swept %d, did not render %d pages; reused %d front matters, %d body texts, %d bodies' HTML",
+			step, sum.incremental.Written, sum.incremental.Linked, sum.incremental.Kept, sum.incremental.Swept, sum.incremental.Skipped, sum.incremental.Parsed, sum.incremental.BodyTexts, sum.incremental.BodyHTML)
 		compareTrees(t, fmt.Sprintf("step %d (%s)", step, what), out, ref)
-		for _, f := range []string{"gongkai-urls.txt", "feeds/state.json", "withdrawn.json", "scheduled.json"} {
+		// The caches too: an incremental build leaves the state a -full
+		// build leaves (reproducible, whether packs were linked or written).
+		compareTrees(t, fmt.Sprintf("step %d (%s): body packs", step, what), out+".search/bodies", ref+".search/bodies")
+		compareTrees(t, fmt.Sprintf("step %d (%s): parse packs", step, what), out+".search/parsed", ref+".search/parsed")
+		for _, f := range []string{"gongkai-urls.txt", "feeds/state.json", "withdrawn.json", "scheduled.json", "incremental.bin"} {
 			a, aerr := os.ReadFile(filepath.Join(out+".search", f))
 			b, berr := os.ReadFile(filepath.Join(ref+".search", f))
 			if string(a) != string(b) || (aerr == nil) != (berr == nil) {
@@ -94,11 +104,44 @@ func TestIncrementalMatchesFull(t *testing.T) {
 			t.FailNow()
 		}
 	}
-	if reused == 0 {
-		t.Errorf("no incremental build skipped a page: the test proves nothing about reuse")
+	if reused == 0 || parsed == 0 {
+		t.Errorf("no incremental build skipped a page (%d) or reused a parse (%d): the test proves nothing about reuse", reused, parsed)
 	}
 	if recycled < 2 {
 		t.Errorf("only %d incremental builds kept files of a recycled generation: the test proves too little about recycling", recycled)
+	}
+}
+
+// damageCaches flips a byte in the middle of the incremental manifest and
+// of every pack of the state folder dir.
+func damageCaches(t *testing.T, dir string) {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if rel != "incremental.bin" && !strings.HasPrefix(rel, "bodies/") && !strings.HasPrefix(rel, "parsed/") {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		data[len(data)/2] ^= 0x10
+		// A new file: the old one may be linked into another generation.
+		if err := os.Remove(p); err != nil {
+			return err
+		}
+		n++
+		return os.WriteFile(p, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 3 {
+		t.Fatalf("damaged only %d cache files in %s", n, dir)
 	}
 }
 

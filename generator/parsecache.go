@@ -1,0 +1,138 @@
+package generator
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"maps"
+	"reflect"
+	"slices"
+	"strconv"
+	"sync/atomic"
+)
+
+// parseCache keeps, across incremental builds, the decoded front matter
+// of each published record's file, so that a file whose bytes did not
+// change is not parsed as YAML again. An entry is used only when its Sum,
+// which hashes the whole file with its kind and the program (the caller's
+// salt), matches the file read now; every file is still read through the
+// confined root, and everything after the decoding (the derived fields,
+// every check, the cross-references) runs on every build, so problems are
+// reported exactly as without the cache.
+//
+// An entry holds the decoded entry as JSON and its fields' lines. It is
+// kept only when decoding it again gives a value deeply equal to the one
+// the YAML gave (so a field JSON cannot carry is never cached wrong), and
+// only for a decoding that reported nothing. Only the records a build
+// publishes are kept, like the body texts.
+type parseCache struct {
+	salt  string
+	packs *packStore[parseEntry]
+	hits  atomic.Int64
+}
+
+type parseEntry struct {
+	Sum   [32]byte
+	Entry []byte // the decoded entry, as JSON
+	// Lines are the fields' lines, encoded (encodeLines): a 50,000-record
+	// build keeps every entry until the render ends.
+	Lines []byte
+}
+
+const (
+	parseCacheVersion = 2
+	parsePackDir      = "parsed"
+	parsePackMagic    = "gongkai parse pack 2\n"
+)
+
+func newParseCache(prevState string, salt []byte) *parseCache {
+	return &parseCache{salt: "gongkai parse " + strconv.Itoa(parseCacheVersion) + " " + string(salt),
+		packs: newPackStore(prevState, parsePackDir, parsePackMagic, encodeParseEntry, decodeParseEntry)}
+}
+
+func (c *parseCache) sum(k *Kind, data []byte) [32]byte {
+	h := sha256.New()
+	writeField(h, c.salt)
+	writeField(h, k.Name)
+	writeField(h, string(data))
+	var s [32]byte
+	h.Sum(s[:0])
+	return s
+}
+
+// lookup decodes the cached front matter of the file p, whose bytes have
+// the cache sum sum, into a new entry of kind k.
+func (c *parseCache) lookup(p string, k *Kind, sum [32]byte) (Entry, fieldLines, bool) {
+	pe, ok := c.packs.prev(p)
+	if !ok || pe.Sum != sum {
+		return nil, nil, false
+	}
+	e := k.New()
+	if err := json.Unmarshal(pe.Entry, e); err != nil {
+		return nil, nil, false
+	}
+	lines, ok := decodeLines(pe.Lines)
+	if !ok {
+		return nil, nil, false
+	}
+	c.packs.keep(p, pe, true)
+	c.hits.Add(1)
+	return e, lines, true
+}
+
+// store keeps the entry e of kind k that the front matter of p decoded to,
+// with its fields' lines, when JSON carries it faithfully.
+func (c *parseCache) store(p string, k *Kind, sum [32]byte, e Entry, lines fieldLines) {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return
+	}
+	back := k.New()
+	if err := json.Unmarshal(data, back); err != nil || !reflect.DeepEqual(back, e) {
+		return
+	}
+	c.packs.keep(p, parseEntry{Sum: sum, Entry: data, Lines: encodeLines(lines)}, false)
+}
+
+// encodeLines encodes lines as their count, then each key and line,
+// sorted by key.
+func encodeLines(lines fieldLines) []byte {
+	w := &stateWriter{}
+	w.uint(uint64(len(lines)))
+	for _, k := range slices.Sorted(maps.Keys(lines)) {
+		w.string(k)
+		w.uint(uint64(lines[k]))
+	}
+	return w.buf
+}
+
+func decodeLines(b []byte) (fieldLines, bool) {
+	r := &stateReader{b: b}
+	n := r.count(2)
+	lines := make(fieldLines, n)
+	for range n {
+		k := r.string()
+		lines[k] = int(r.uint())
+	}
+	return lines, r.done() == nil
+}
+
+// write writes the entries of the published records into the state folder
+// dir.
+func (c *parseCache) write(dir string, published []*Record) error {
+	want := make(map[string]bool, len(published))
+	for _, r := range published {
+		want[r.Path] = true
+	}
+	return c.packs.write(dir, func(p string) bool { return want[p] })
+}
+
+// An entry: sum, the JSON, and the encoded lines.
+func encodeParseEntry(w *stateWriter, e parseEntry) {
+	w.sum(e.Sum)
+	w.bytes(e.Entry)
+	w.bytes(e.Lines)
+}
+
+func decodeParseEntry(r *stateReader) parseEntry {
+	return parseEntry{Sum: r.sum(), Entry: r.take(r.uint()), Lines: r.take(r.uint())}
+}

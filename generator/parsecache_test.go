@@ -1,0 +1,176 @@
+package generator
+
+import (
+	"context"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+)
+
+// TestParseCache checks that an incremental load takes the front matter
+// of an unchanged file from the previous build's parse cache, never for a
+// changed file or a record that is no longer published, that every check
+// still sees every record (a cached record whose reference broke still
+// errors, with the same message), and that a damaged pack only costs the
+// parsing.
+func TestParseCache(t *testing.T) {
+	const marker = "CACHED-PARSE-MARKER"
+	date := time.Date(2024, 12, 1, 0, 0, 0, 0, China)
+	th := theme(t)
+	ctx := context.Background()
+	type build struct {
+		out, state string
+		c          *Content
+		res        *Result
+	}
+	// load loads fsys both ways, which must find the same problems.
+	load := func(fsys fstest.MapFS, prev *build) *Content {
+		t.Helper()
+		prevState := ""
+		if prev != nil {
+			prevState = prev.state
+		}
+		c, err := LoadIncremental(ctx, fsys, date, nil, prevState, []byte("salt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := Load(ctx, fsys, date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := problemText(c.Problems), problemText(plain.Problems); got != want {
+			t.Fatalf("problems with the parse cache:\n%s\nwithout:\n%s", got, want)
+		}
+		return c
+	}
+	run := func(fsys fstest.MapFS, prev *build) build {
+		t.Helper()
+		b := build{out: t.TempDir(), state: t.TempDir(), c: load(fsys, prev)}
+		opts := Options{Out: b.out, State: b.state, Theme: th, CollectText: true, Incremental: &Incremental{Salt: []byte("salt")}}
+		if prev != nil {
+			opts.PreviousOut, opts.Incremental.Previous = prev.out, prev.state
+		}
+		var err error
+		if b.res, err = Render(ctx, b.c, opts); err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	base := siteFS(t, "site.txtar")
+	edit := func(p, old, new string) fstest.MapFS {
+		t.Helper()
+		m := maps.Clone(base)
+		f := *base[p]
+		f.Data = []byte(strings.Replace(string(f.Data), old, new, 1))
+		if string(f.Data) == string(base[p].Data) {
+			t.Fatalf("%s does not contain %q", p, old)
+		}
+		m[p] = &f
+		return m
+	}
+	const rec = "content/pages/contact.md"
+	const title = "联系我们"
+
+	first := run(base, nil)
+	if first.res.Incremental.Parsed != 0 {
+		t.Fatalf("a first build took %d parses from a cache", first.res.Incremental.Parsed)
+	}
+	// tamper plants the marker in the cached title of rec.
+	tamper := func(state string) {
+		t.Helper()
+		s := newParseCache(state, []byte("salt")).packs
+		data, err := os.ReadFile(filepath.Join(s.prevDir, packName(packBucket(rec))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := s.decode(data, packBucket(rec))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, ok := m[rec]
+		if !ok || !strings.Contains(string(e.Entry), title) {
+			t.Fatalf("no cached front matter of %s with its title: %q", rec, e.Entry)
+		}
+		e.Entry = []byte(strings.Replace(string(e.Entry), title, marker, 1))
+		m[rec] = e
+		for p, e := range m {
+			s.keep(p, e, false)
+		}
+		paths := slices.Sorted(maps.Keys(m))
+		if err := os.WriteFile(filepath.Join(s.prevDir, packName(packBucket(rec))), s.encode(packBucket(rec), paths), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tamper(first.state)
+
+	again := run(base, &first)
+	if n, want := again.res.Incremental.Parsed, len(first.c.Published); n != want {
+		t.Errorf("unchanged rebuild: %d front matters from the cache, want %d (every published record)", n, want)
+	}
+	for _, r := range again.c.Published {
+		if r.Path == rec && r.H().Title != marker {
+			t.Errorf("unchanged rebuild: %s has the title %q, not the cached one", rec, r.H().Title)
+		}
+	}
+
+	for name, fsys := range map[string]fstest.MapFS{
+		"edited":   edit(rec, "电话：", "电话号码："),
+		"withheld": edit(rec, "disclosure: 主动公开", "disclosure: 依申请公开"),
+	} {
+		b := run(fsys, &first)
+		if b.res.Incremental.Parsed == 0 {
+			t.Errorf("%s: nothing came from the parse cache", name)
+		}
+		for _, dir := range []string{b.out, b.state} {
+			if p := findMarker(t, dir, marker); p != "" {
+				t.Errorf("%s: %s holds the cached front matter of the changed %s", name, p, rec)
+			}
+		}
+	}
+
+	// The policy b.md amends is withheld now: b.md is unchanged, its front
+	// matter comes from the cache, and its reference still fails (load
+	// compares the problems with a load without the cache).
+	c := load(edit("content/policies/a.md", "disclosure: 主动公开", "disclosure: 依申请公开"), &first)
+	if c.parses.hits.Load() == 0 {
+		t.Fatal("no front matter came from the cache")
+	}
+	want := "content/policies/b.md:14: validity.amends[0]: refers to \"MB0000001/2024-00001\", which is not proactively disclosed"
+	if !strings.Contains(problemText(c.Problems), want) {
+		t.Errorf("problems:\n%s\nwant among them:\n%s", problemText(c.Problems), want)
+	}
+
+	// A damaged pack: its records are parsed again, the output is a
+	// build's from scratch.
+	clean := run(base, nil)
+	prev := run(base, nil)
+	p := filepath.Join(prev.state, parsePackDir, packName(packBucket(rec)))
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)/2] ^= 1
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := run(base, &prev)
+	if n := b.res.Incremental.Parsed; n >= len(clean.c.Published) || n == 0 {
+		t.Errorf("damaged pack: %d front matters from the cache of %d records", n, len(clean.c.Published))
+	}
+	if diff := diffTrees(t, clean.out, b.out); diff != "" {
+		t.Errorf("damaged pack: the output differs from a build from scratch: %s", diff)
+	}
+}
+
+func problemText(ps Problems) string {
+	var b strings.Builder
+	for _, p := range ps {
+		b.WriteString(p.Error() + "\n")
+	}
+	return b.String()
+}
