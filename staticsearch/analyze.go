@@ -39,13 +39,14 @@ type rowInfo struct {
 // analyze runs the server's analysis over every document, in batches on
 // every core, and gathers the postings. The documents c holds the analysis
 // of (c may be nil) are not analysed again: their postings and lengths are
-// c's.
-func analyze(ctx context.Context, docs []search.Doc, order []int, c *cached) (*index, error) {
+// c's. sink, when not nil, is given each batch's rows (a block of
+// blockSize rows) with their postings, as the batch is analysed.
+func analyze(ctx context.Context, docs []search.Doc, order []int, c *cached, sink func(lo, hi int, grams, unis map[string]*[]uint64) error) (*index, error) {
 	ix := &index{n: len(order), grams: map[string]*postings{}, unis: map[string]*postings{}, rows: make([]rowInfo, len(order))}
 	if c != nil {
 		ix.grams, ix.unis = c.grams, c.unis
 	}
-	const batch = 128
+	const batch = blockSize
 	procs := runtime.GOMAXPROCS(0)
 	type part struct {
 		grams, unis map[string]*[]uint64
@@ -110,6 +111,9 @@ func analyze(ctx context.Context, docs []search.Doc, order []int, c *cached) (*i
 					info.units = textUnits(text)
 				}
 				parts[p] = pt
+				if sink != nil {
+					return sink(lo, hi, pt.grams, pt.unis)
+				}
 				return nil
 			})
 		}

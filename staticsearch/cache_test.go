@@ -65,14 +65,34 @@ func TestWriteAnalysisCache(t *testing.T) {
 	}
 	sameTree(t, filepath.Join(dir, "fresh"), filepath.Join(dir, "two"))
 	// The cache itself is reproducible: the same documents give the same
-	// file, whether analysed afresh or taken from the previous cache.
-	a, errA := os.ReadFile(filepath.Join(dir, "fresh.state", CacheFile))
-	b, errB := os.ReadFile(filepath.Join(dir, "two.state", CacheFile))
-	if errA != nil || errB != nil || !bytes.Equal(a, b) {
-		t.Errorf("analysis caches of the same documents differ (%d and %d bytes; %v, %v)", len(a), len(b), errA, errB)
-	}
+	// files, whether analysed afresh or taken from the previous cache.
+	sameTree(t, filepath.Join(dir, "fresh.state"), filepath.Join(dir, "two.state"))
 
-	cache := filepath.Join(dir, "two.state", CacheFile)
+	// The same documents in the same rows, two bodies edited: only they
+	// are analysed, only the packs their changed terms fall in are
+	// written, and the index and the cache are those of a fresh write.
+	edited := append([]search.Doc(nil), changed...)
+	edited[20].Body, edited[20].Hash = edited[20].Body+"新增一句关于高龄津贴的说明。", "h20'"
+	edited[201].Title, edited[201].Hash = "第二百零一号通知（修订）", "h201'"
+	write("fresh3", "", "", edited, salt)
+	st = write("three", "two", "two.state", edited, salt)
+	if want := 3; st.Analysed != want { // 20, 201 and the hashless 7
+		t.Errorf("same-rows rebuild analysed %d documents, want %d", st.Analysed, want)
+	}
+	if st.Reused == 0 || st.Reused >= st.Files {
+		t.Errorf("same-rows rebuild reused %d of %d files, want some and not all", st.Reused, st.Files)
+	}
+	sameTree(t, filepath.Join(dir, "fresh3"), filepath.Join(dir, "three"))
+	sameTree(t, filepath.Join(dir, "fresh3.state"), filepath.Join(dir, "three.state"))
+	// Unchanged again: nothing but the hashless document is analysed.
+	if st := write("four", "three", "three.state", edited, salt); st.Analysed != 1 {
+		t.Errorf("unchanged rebuild analysed %d documents, want 1", st.Analysed)
+	}
+	sameTree(t, filepath.Join(dir, "fresh3"), filepath.Join(dir, "four"))
+	sameTree(t, filepath.Join(dir, "fresh3.state"), filepath.Join(dir, "four.state"))
+
+	cacheDir := filepath.Join(dir, "two.state", CacheDir)
+	cache := filepath.Join(cacheDir, CacheIndex)
 	good, err := os.ReadFile(cache)
 	if err != nil {
 		t.Fatal(err)
@@ -100,6 +120,47 @@ func TestWriteAnalysisCache(t *testing.T) {
 			t.Errorf("%s cache: analysed %d of %d documents, want all", c.name, st.Analysed, len(changed))
 		}
 		sameTree(t, filepath.Join(dir, "fresh"), filepath.Join(dir, name))
+	}
+
+	// A damaged or missing group or forward file, found only once the
+	// analysis has begun: the index is the same, and every document is
+	// analysed again, except when the rebuild keeps the previous build's
+	// damaged files without reading them (the same rows, and the files
+	// not of a changed document's packs).
+	for _, prefix := range []string{"g-", "f-"} {
+		for _, how := range []string{"flipped", "missing"} {
+			for _, c := range []struct {
+				docs  []search.Doc
+				fresh string
+			}{{edited, "fresh3"}, {changed, "fresh"}} {
+				state := filepath.Join(dir, "four.state")
+				if err := os.CopyFS(filepath.Join(dir, "bad.state"), os.DirFS(state)); err != nil {
+					t.Fatal(err)
+				}
+				files, _ := filepath.Glob(filepath.Join(dir, "bad.state", CacheDir, prefix+"*"))
+				if len(files) == 0 {
+					t.Fatalf("no %s files in the cache", prefix)
+				}
+				for _, f := range files {
+					data, err := os.ReadFile(f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					os.Remove(f)
+					if how == "flipped" {
+						data[len(data)/2] ^= 0x10
+						os.WriteFile(f, data, 0o644)
+					}
+				}
+				st := write("bad", "four", "bad.state", c.docs, salt)
+				if st.Analysed != len(c.docs) && (how == "missing" || c.fresh != "fresh3" || st.Analysed != 1) {
+					t.Errorf("%s %s files: analysed %d of %d documents, want all", how, prefix, st.Analysed, len(c.docs))
+				}
+				sameTree(t, filepath.Join(dir, c.fresh), filepath.Join(dir, "bad"))
+				os.RemoveAll(filepath.Join(dir, "bad"))
+				os.RemoveAll(filepath.Join(dir, "bad.state"))
+			}
+		}
 	}
 }
 
@@ -132,4 +193,38 @@ func sameTree(t *testing.T, a, b string) {
 			t.Errorf("%s differs between %s and %s (present: %t)", name, a, b, ok)
 		}
 	}
+}
+
+// TestWriteAnalysisCacheSmall: a site of a few documents (fewer buckets
+// than a pack holds) takes an added document's neighbours from the cache
+// too, and the index is that of a fresh write.
+func TestWriteAnalysisCacheSmall(t *testing.T) {
+	docs := make([]search.Doc, 5)
+	for i := range docs {
+		docs[i] = search.Doc{ID: fmt.Sprintf("/n/%d/", i), Kind: "notice", Title: fmt.Sprintf("第%d号公告", i), Body: "公告正文。", Hash: fmt.Sprint(i)}
+	}
+	dir := t.TempDir()
+	opts := func(name, prev string) Options {
+		o := Options{State: filepath.Join(dir, name+".state"), Salt: []byte("s")}
+		if prev != "" {
+			o.PrevState = filepath.Join(dir, prev+".state")
+		}
+		return o
+	}
+	if _, err := Write(t.Context(), filepath.Join(dir, "one"), "", docs, opts("one", "")); err != nil {
+		t.Fatal(err)
+	}
+	more := append(docs, search.Doc{ID: "/n/9/", Kind: "notice", Title: "新增公告", Body: "新的正文。", Hash: "9"})
+	st, err := Write(t.Context(), filepath.Join(dir, "two"), filepath.Join(dir, "one"), more, opts("two", "one"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Analysed != 1 {
+		t.Errorf("analysed %d documents, want 1", st.Analysed)
+	}
+	if _, err := Write(t.Context(), filepath.Join(dir, "fresh"), "", more, opts("fresh", "")); err != nil {
+		t.Fatal(err)
+	}
+	sameTree(t, filepath.Join(dir, "fresh"), filepath.Join(dir, "two"))
+	sameTree(t, filepath.Join(dir, "fresh.state"), filepath.Join(dir, "two.state"))
 }

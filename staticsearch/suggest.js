@@ -3,7 +3,9 @@
 // search.go's noResults offer them: other spellings from the site's own
 // titles and subject words, the nearest columns, the apply link. The
 // client passes its functions in c; the site's words come from the
-// manifest's vocab chunk.
+// manifest's vocab packs: per character pair the rows holding it, and the
+// rows' words, read only for the pairs of a word no document holds and for
+// the rows chosen.
 
 const MAX_SUGGESTIONS = 3
 
@@ -58,17 +60,17 @@ function nearestColumns(c) {
 async function suggest(c) {
   const { an, m } = c
   const cands = []
-  let vocab = null
   for (const w of an.words) {
     if (w.exclude || w.kind && w.kind !== 'phrase') continue
     const rs = Array.from(c.fold(w.text), x => x.codePointAt(0))
     if (rs.length < 2 || rs.length > 16 || await held(c, w)) continue
-    vocab = vocab || await m.store.memo('vocab', async () => JSON.parse(new TextDecoder().decode(await m.store.chunk(m.store.m.vocab))))
     const maxDist = rs.length >= 5 ? 2 : 1
     const found = new Map(), freq = new Map()
-    for (const row of vocabRows(c, vocab, rs)) {
+    const rows = await vocabRows(c, rs), words = await vocabWords(c, rows), k = V(c).block
+    for (const row of rows) {
       // The title, then each metadata item (search/suggest.go vocabulary).
-      for (const v of [vocab[row][0], ...vocab[row][1].split(' ')]) {
+      const x = words.get(Math.floor(row / k))[row % k]
+      for (const v of [x[0], ...x[1].split(' ')]) {
         const [s, d] = closestSubstring(c, rs, v)
         if (d === 0 || d > maxDist || s.length < 2) continue
         const k = String.fromCodePoint(...s)
@@ -103,19 +105,55 @@ async function held(c, w) {
 // vocabRows returns rows whose title or metadata hold at least half of the
 // character pairs of rs in the title, keyword and meta fields (one count
 // per field holding a pair), most first, at most 200 (suggest.go
-// vocabRows).
-function vocabRows(c, vocab, rs) {
+// vocabRows), from the vocabulary's buckets of those pairs.
+async function vocabRows(c, rs) {
   const grams = []
   for (let i = 0; i + 1 < rs.length; i++) if (c.isCJK(rs[i]) && c.isCJK(rs[i + 1])) { const g = String.fromCodePoint(rs[i], rs[i + 1]); if (!grams.includes(g)) grams.push(g) }
   if (!grams.length) return []
-  const need = Math.max(1, Math.floor((grams.length + 1) / 2)), rows = []
-  vocab.forEach((v, r) => {
-    const fs = [v[0], v[2], v[3]].map(c.fold)
-    let n = 0
-    for (const g of grams) for (const f of fs) if (f.includes(g)) n++
-    if (n >= need) rows.push([r, n])
-  })
+  const need = Math.max(1, Math.floor((grams.length + 1) / 2)), count = new Map(), rows = []
+  for (const g of grams) {
+    const b = await vocabEntry(c, 'pairs', fnv(g) % V(c).pairs.buckets, decodePairs)
+    for (const [r, n] of b.get(g) || []) count.set(r, (count.get(r) || 0) + n)
+  }
+  for (const [r, n] of count) if (n >= need) rows.push([r, n])
   return rows.sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 200).map(x => x[0])
+}
+
+const V = c => c.m.store.m.vocab
+// vocabEntry reads entry k of the vocabulary's pairs, decoded.
+function vocabEntry(c, set, k, decode) {
+  const s = V(c)[set], st = c.m.store
+  return st.memo('v' + set + k, async () => decode((await st.entries(s.dir, s.groups, st.m.group, s.buckets, k, 1))[0]))
+}
+// vocabWords reads the entries of the vocabulary's rows that hold rows,
+// by entry: one read for each run of adjacent entries of a pack.
+async function vocabWords(c, rows) {
+  const v = V(c), s = v.rows, st = c.m.store, size = st.m.group, out = new Map(), runs = []
+  const ks = [...new Set(rows.map(r => Math.floor(r / v.block)))].sort((a, b) => a - b)
+  for (let i = 0, j; i < ks.length; i = j + 1) {
+    for (j = i; j + 1 < ks.length && ks[j + 1] === ks[j] + 1 && ks[j + 1] % size; ) j++
+    runs.push(st.entries(s.dir, s.groups, size, s.buckets, ks[i], j - i + 1).then(es => es.forEach((e, x) => out.set(ks[i] + x, JSON.parse(new TextDecoder().decode(e))))))
+  }
+  await Promise.all(runs)
+  return out
+}
+// decodePairs reads a bucket of pairs: per pair its rows (as gaps), each
+// with the number of fields holding it.
+function decodePairs(b) {
+  let i = 0
+  const u = () => { let v = 0, m = 1, x; do { x = b[i++]; v += (x & 127) * m; m *= 128 } while (x & 128); return v }
+  const out = new Map()
+  for (let k = u(); k > 0; k--) {
+    const n = u(), t = new TextDecoder().decode(b.subarray(i, i += n)), list = []
+    for (let j = u(), r = -1; j > 0; j--) { r += u(); list.push([r, u()]) }
+    out.set(t, list)
+  }
+  return out
+}
+function fnv(s) {
+  let h = 0x811c9dc5
+  for (const x of new TextEncoder().encode(s)) h = Math.imul(h ^ x, 0x01000193) >>> 0
+  return h
 }
 
 // closestSubstring returns the stretch of t closest to p by edit distance

@@ -82,7 +82,7 @@ type Options struct {
 	// Logger receives progress; nil discards it.
 	Logger *slog.Logger
 	// State is the build's state folder (never served), where Write
-	// leaves the analysis of every document (CacheFile); "" leaves none.
+	// leaves the analysis of every document (CacheDir); "" leaves none.
 	// PrevState is the previous build's state folder ("" or missing for
 	// none): documents whose ID and non-empty Hash its cache holds are not
 	// analysed again, when the cache has the same Salt (what identifies
@@ -112,11 +112,23 @@ type Stats struct {
 // holds under the same name are hard-linked instead of written again. Only
 // the published records may be passed; the index holds their whole text.
 func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Options) (Stats, error) {
-	start := time.Now()
-	var st Stats
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	st, err := write(ctx, out, prev, docs, opts)
+	if err != nil && errors.Is(err, errCache) {
+		// A cache file found damaged after the analysis began: again,
+		// analysing every document.
+		opts.Logger.Info("static search index: analysing every document", "cache", filepath.Join(opts.PrevState, CacheDir), "reason", err)
+		opts.PrevState = ""
+		st, err = write(ctx, out, prev, docs, opts)
+	}
+	return st, err
+}
+
+func write(ctx context.Context, out, prev string, docs []search.Doc, opts Options) (Stats, error) {
+	start := time.Now()
+	var st Stats
 	order := make([]int, len(docs))
 	for i := range order {
 		order[i] = i
@@ -132,32 +144,18 @@ func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	w := &writer{out: out, prev: prev, n: len(docs)}
 	w.buckets = bucketCount(len(docs))
 	w.ubuckets = max(64, w.buckets/4)
-	var c *cached
-	if opts.PrevState != "" {
-		var err error
-		if c, err = readCache(opts.PrevState, opts.Salt, docs, order); err != nil {
-			c = nil
-			opts.Logger.Info("static search index: analysing every document", "cache", filepath.Join(opts.PrevState, CacheFile), "reason", err)
-		}
+	a, err := openAnalysis(w, docs, order, opts)
+	if err != nil {
+		return st, fmt.Errorf("static search index: %w", err)
 	}
-	analysed := len(order)
-	if c != nil {
-		for _, r := range c.reused {
-			if r {
-				analysed--
-			}
-		}
+	if a.reasonSlow != nil {
+		opts.Logger.Info("static search index: analysing every document", "cache", a.prevDir, "reason", a.reasonSlow)
 	}
-	ix, err := analyze(ctx, docs, order, c)
+	ix, err := a.analyze(ctx)
 	if err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
 	ix.tie = tieRanks(docs, order, ix)
-	if opts.State != "" {
-		if err := writeCache(opts.State, opts.Salt, docs, order, ix); err != nil {
-			return st, fmt.Errorf("static search index: %w", err)
-		}
-	}
 
 	man := manifest{Format: formatName, Version: formatVersion, Docs: len(docs), SearchPath: opts.SearchPath}
 	man.Rank.K1, man.Rank.Weight, man.Rank.B = search.RankConstants()
@@ -175,17 +173,20 @@ func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	man.Fields = search.FieldNames()
 
 	// Postings of bigrams and words, and of single characters.
-	var err1, err2 error
-	man.Postings, err1 = w.writeBuckets(ctx, "p", w.buckets, ix.grams, encodeGram)
-	man.Unigrams, err2 = w.writeBuckets(ctx, "u", w.ubuckets, ix.unis, encodeUni)
-	if err := errors.Join(err1, err2); err != nil {
+	sets, err := a.postings(ctx, ix)
+	if err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
+	man.Postings, man.Unigrams = sets[0], sets[1]
+	a.release(ix)
 	// The document table, by column, and the documents' files.
 	if err := w.writeTable(&man.Table, encodeTable(ix)); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
-	if man.Blocks, err = w.writeDocs(ctx, docs, order); err != nil {
+	if man.Blocks, err = w.writeDocs(ctx, docs, order, a.knownDocs()); err != nil {
+		return st, fmt.Errorf("static search index: %w", err)
+	}
+	if err := a.finish(ix, man.Blocks); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
 	// The Traditional → Simplified tables, loaded for queries that need them.
@@ -208,7 +209,7 @@ func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	man.Group = groupSize
 	// What a search that finds nothing loads: the site's own words and
 	// the script that suggests from them.
-	if man.Vocab, err = w.writeChunk(vocabulary(docs, byID)); err != nil {
+	if man.Vocab, err = w.writeVocab(ctx, docs, byID); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
 	if man.Suggest, err = w.writeScript(suggestClient(), opts.Precompress); err != nil {
@@ -222,7 +223,7 @@ func Write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	if err := WriteServed(filepath.Join(out, filepath.FromSlash(ManifestPath)), b, opts.Precompress); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
-	st = Stats{Docs: len(docs), Files: int(w.files.Load()), Reused: int(w.reused.Load()), Bytes: w.bytes.Load(), Took: time.Since(start), Buckets: w.buckets, Analysed: analysed}
+	st = Stats{Docs: len(docs), Files: int(w.files.Load()), Reused: int(w.reused.Load()), Bytes: w.bytes.Load(), Took: time.Since(start), Buckets: w.buckets, Analysed: a.Analysed}
 	opts.Logger.Info("static search index written", "docs", st.Docs, "analysed", st.Analysed, "files", st.Files, "reused", st.Reused, "bytes", st.Bytes, "took", st.Took)
 	return st, nil
 }
@@ -312,31 +313,10 @@ type manifest struct {
 	IntentKinds map[string][]string `json:"intent_kinds"`
 	// Base is the base path result URLs start with ("/zfxxgk/"; "/").
 	Base string `json:"base"`
-	// Vocab is the chunk of the documents' own words (see vocabulary),
-	// Suggest the script (under ChunkDir) that suggests from them.
-	Vocab   string `json:"vocab"`
-	Suggest string `json:"suggest"`
-}
-
-// vocabulary is the JSON of the site's own words by row, as the server's
-// did-you-mean reads them (search/suggest.go vocabulary) from its stored
-// text: each document's title and its metadata (search.DocText's meta
-// segment), the items joined by spaces as the stored text has them; then,
-// for choosing the documents to read words from, the values of the server
-// index's keyword field (keywords, topic) and meta field (agencies, URL
-// slug), joined by U+001F.
-func vocabulary(docs []search.Doc, order []int) []byte {
-	rows := make([][4]string, len(order))
-	for r, i := range order {
-		d := &docs[i]
-		segs := search.DocText(d)
-		id := strings.TrimRight(d.ID, "/")
-		slug := id[strings.LastIndexByte(id, '/')+1:]
-		rows[r] = [4]string{strings.ReplaceAll(segs[0], "\x1f", " "), strings.ReplaceAll(segs[3], "\x1f", " "),
-			strings.Join(append(slices.Clone(d.Keywords), d.Topic), "\x1f"), strings.Join(append(slices.Clone(d.Agencies), slug), "\x1f")}
-	}
-	b, _ := json.Marshal(rows) // strings only: cannot fail
-	return b
+	// Vocab is the documents' own words (see writeVocab), Suggest the
+	// script (under ChunkDir) that suggests from them.
+	Vocab   vocabSet `json:"vocab"`
+	Suggest string   `json:"suggest"`
 }
 
 // writeScript writes a script, named by its content, under ChunkDir, as it
@@ -512,50 +492,49 @@ func writeFile(path string, b []byte) error {
 }
 
 // writeBuckets hashes the terms of m into n buckets, encodes each bucket
-// (terms in byte order) and writes them in groups.
-func (w *writer) writeBuckets(ctx context.Context, dir string, n int, m map[string]*postings, encode func(e *enc, term string, p *postings)) (bucketSet, error) {
+// (terms in byte order) and writes them in groups. group, when not nil,
+// is given each group's terms, by bucket.
+func (w *writer) writeBuckets(ctx context.Context, dir string, n int, m map[string]*postings, encode func(e *enc, term string, p *postings), group func(gi int, terms [][]string) error) (bucketSet, error) {
 	set := bucketSet{Dir: dir, Buckets: n}
 	terms := make([][]string, n)
 	for t := range m {
 		b := bucketOf(t, n)
 		terms[b] = append(terms[b], t)
 	}
-	raw := make([][]byte, n)
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for lo := 0; lo < n; lo += groupSize {
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			for b := lo; b < min(n, lo+groupSize); b++ {
-				slices.Sort(terms[b])
-				var e enc
-				e.uint(uint64(len(terms[b])))
-				for _, t := range terms[b] {
-					encode(&e, t, m[t])
-				}
-				raw[b] = e.b
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return set, err
-	}
-	for lo := 0; lo < n; lo += groupSize {
-		set.Groups = append(set.Groups, contentHash(raw[lo:min(n, lo+groupSize)]...))
-	}
 	if err := w.mkdir(dir); err != nil {
 		return set, err
 	}
+	// Each group is encoded, named and written at once, so that only the
+	// groups being written are held encoded (at 50,000 documents all of
+	// them would be some 300 MB).
+	set.Groups = make([]string, (n+groupSize-1)/groupSize)
 	err := w.putGroups(ctx, len(set.Groups), func(gi int) error {
-		return w.putPack(path.Join(dir, set.Groups[gi])+".bin", raw[gi*groupSize:min(n, (gi+1)*groupSize)])
+		lo, hi := gi*groupSize, min(n, (gi+1)*groupSize)
+		raw := make([][]byte, hi-lo)
+		for b := lo; b < hi; b++ {
+			slices.Sort(terms[b])
+			raw[b-lo] = encodeBucket(terms[b], m, encode)
+		}
+		set.Groups[gi] = contentHash(raw...)
+		if group != nil {
+			if err := group(gi, terms[lo:hi]); err != nil {
+				return err
+			}
+		}
+		return w.putPack(path.Join(dir, set.Groups[gi])+".bin", raw)
 	})
-	if err == nil && len(set.Groups) == 0 {
-		err = w.mkdir(dir)
-	}
 	return set, err
+}
+
+// encodeBucket encodes a bucket: its count of terms, then each term (in
+// the order given) with its postings.
+func encodeBucket(terms []string, m map[string]*postings, encode func(e *enc, term string, p *postings)) []byte {
+	var e enc
+	e.uint(uint64(len(terms)))
+	for _, t := range terms {
+		encode(&e, t, m[t])
+	}
+	return e.b
 }
 
 // putGroups runs fn for groups 0…n-1, a few more at a time than there are
@@ -598,52 +577,61 @@ type docFile struct {
 
 // writeDocs writes the documents in packs of blockSize rows, two entries
 // a row (its card, then the rest of its body; see docFile), and
-// returns the packs' names.
-func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int) ([]string, error) {
+// returns the packs' names. known, when not nil, names per block the
+// previous build's pack of the same documents ("" when unknown): such a
+// pack is linked from the previous build, and encoded only when it is not
+// there.
+func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int, known []string) ([]string, error) {
 	nb := (len(order) + blockSize - 1) / blockSize
 	names := make([]string, nb)
 	raw := make([][]byte, 2*len(order))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for bi := range nb {
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
+	encodeBlock := func(bi int) error {
+		for row := bi * blockSize; row < min(len(order), (bi+1)*blockSize); row++ {
+			d := &docs[order[row]]
+			f := docFile{ID: d.ID, Kind: d.Kind, Title: d.Title, DocNo: d.DocNo, IndexNo: d.IndexNo, Agencies: d.Agencies,
+				Topic: d.Topic, Validity: d.Validity, Date: search.DateText(d.Date), Keys: search.ExactKeys(d), Text: search.DocText(d)}
+			f.DocNoKey, _ = search.DocNoKey(d.DocNo)
+			if body := f.Text[2]; utf8.RuneCountInString(body) > leadRunes {
+				i := 0
+				for range leadRunes {
+					_, n := utf8.DecodeRuneInString(body[i:])
+					i += n
+				}
+				f.Text[2], f.Lead = body[:i], true
+				raw[2*row+1] = []byte(body[i:])
+			}
+			var b bytes.Buffer
+			enc := json.NewEncoder(&b)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(f); err != nil {
 				return err
 			}
-			for row := bi * blockSize; row < min(len(order), (bi+1)*blockSize); row++ {
-				d := &docs[order[row]]
-				f := docFile{ID: d.ID, Kind: d.Kind, Title: d.Title, DocNo: d.DocNo, IndexNo: d.IndexNo, Agencies: d.Agencies,
-					Topic: d.Topic, Validity: d.Validity, Date: search.DateText(d.Date), Keys: search.ExactKeys(d), Text: search.DocText(d)}
-				f.DocNoKey, _ = search.DocNoKey(d.DocNo)
-				if body := f.Text[2]; utf8.RuneCountInString(body) > leadRunes {
-					i := 0
-					for range leadRunes {
-						_, n := utf8.DecodeRuneInString(body[i:])
-						i += n
-					}
-					f.Text[2], f.Lead = body[:i], true
-					raw[2*row+1] = []byte(body[i:])
-				}
-				var b bytes.Buffer
-				enc := json.NewEncoder(&b)
-				enc.SetEscapeHTML(false)
-				if err := enc.Encode(f); err != nil {
-					return err
-				}
-				raw[2*row] = b.Bytes()
-			}
-			names[bi] = contentHash(raw[2*bi*blockSize : 2*min(len(order), (bi+1)*blockSize)]...)
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
+			raw[2*row] = b.Bytes()
+		}
+		names[bi] = contentHash(raw[2*bi*blockSize : 2*min(len(order), (bi+1)*blockSize)]...)
+		return nil
 	}
 	if err := w.mkdir("d"); err != nil {
 		return nil, err
 	}
+	// Each block is encoded, named and written at once, and let go: at
+	// 50,000 documents all of them would be some 400 MB.
 	err := w.putGroups(ctx, nb, func(bi int) error {
-		return w.putPack("d/"+names[bi]+".bin", raw[2*bi*blockSize:2*min(len(order), (bi+1)*blockSize)])
+		if known != nil && known[bi] != "" {
+			names[bi] = known[bi]
+			name := "d/" + names[bi] + ".bin"
+			if w.link(name, filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))) {
+				w.files.Add(1)
+				return nil
+			}
+		}
+		if err := encodeBlock(bi); err != nil {
+			return err
+		}
+		lo, hi := 2*bi*blockSize, 2*min(len(order), (bi+1)*blockSize)
+		err := w.putPack("d/"+names[bi]+".bin", raw[lo:hi])
+		clear(raw[lo:hi])
+		return err
 	})
 	return names, err
 }
