@@ -20,7 +20,8 @@ import (
 // after one edit in a site converted from the benchmark corpus, a whole
 // rebuild (-full), the same build a live preview runs (no precompressed
 // copies). Each iteration makes one real change and rebuilds: the body of
-// one record, the bytes of one attachment, or site.yaml's navigation. It
+// one record, its title, the bytes of one attachment, or site.yaml's
+// navigation. It
 // reports wall and CPU seconds per rebuild and the bytes of the files the
 // build wrote (out-bytes: the whole site).
 //
@@ -95,6 +96,8 @@ func editBenchSite(b *testing.B) (siteFlags, []benchEdit, int) {
 	yml := filepath.Join(site, "content/site.yaml")
 	return sf, []benchEdit{
 		{"record", func(i int) { appendLine(b, record, fmt.Sprintf("\n本段为第%d次修改。\n", i)) }},
+		// A front-matter edit: the title, which lists and feeds show.
+		{"title", func(i int) { replaceTitle(b, record, i) }},
 		// Ten contents of the same size: an edit that keeps the size.
 		{"attachment", func(i int) { writeBench(b, att, fmt.Sprintf("附件 %d\n", i%10)) }},
 		{"nav", func(i int) { replaceNavTitle(b, yml, i) }},
@@ -136,6 +139,23 @@ func addAttachment(b *testing.B, p, file string) {
 	writeBench(b, p, front+s[4+i+1:])
 }
 
+// replaceTitle changes the title in the front matter of the record at p.
+func replaceTitle(b *testing.B, p string, i int) {
+	b.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := string(data)
+	j := strings.Index(s, "\ntitle: ")
+	if j < 0 {
+		b.Fatalf("%s has no title", p)
+	}
+	j += len("\ntitle: ")
+	end := j + strings.Index(s[j:], "\n")
+	writeBench(b, p, s[:j]+fmt.Sprintf("\"修订第%d次的通知\"", i)+s[end:])
+}
+
 // replaceNavTitle renames the first navigation entry of site.yaml, a
 // change every page shows.
 func replaceNavTitle(b *testing.B, p string, i int) {
@@ -161,9 +181,11 @@ func replaceNavTitle(b *testing.B, p string, i int) {
 // BenchmarkIncremental measures incremental builds after one edit in a site
 // converted from the benchmark corpus, the build a live preview runs (no
 // precompressed copies), as BenchmarkRebuildAfterEdit does for whole
-// rebuilds: the body of one record, the bytes of one attachment (its size
-// kept), and site.yaml's navigation (which every page shows, so every page
-// renders again; only the files whose bytes changed are written). It
+// rebuilds: the body of one record, its title (front matter, which today
+// renders every page again, as the fingerprint covers every record's front
+// matter; only the files whose bytes changed are written), the bytes of one
+// attachment (its size kept), and site.yaml's navigation (which every page
+// shows, so every page renders again). It
 // reports per rebuild the wall and CPU seconds (sys-cpu-s: the kernel's
 // part), the bytes of the site files written (out-written-bytes; the rest
 // are hard-linked from the previous build or, files-kept, left in place in
