@@ -178,19 +178,7 @@ func testCrashAtEveryStep(t *testing.T) {
 			if i < 1 {
 				wantAfter = "old"
 			}
-			for _, p := range []string{filepath.Join(pub, "index.html"), filepath.Join(idx, "x")} {
-				if got := read(t, p); got != wantAfter {
-					t.Errorf("after recovery %s = %q, want %q", p, got, wantAfter)
-				}
-			}
-			entries, _ := os.ReadDir(root)
-			var names []string
-			for _, e := range entries {
-				names = append(names, e.Name())
-			}
-			if want := []string{"public", "public.lock", "public.search"}; !slices.Equal(names, want) {
-				t.Errorf("after recovery the folder holds %q, want %q", names, want)
-			}
+			checkRecovered(t, root, pub, idx, wantAfter)
 		})
 	}
 }
@@ -526,19 +514,27 @@ func testRecyclingCrash(t *testing.T) {
 			if i < 1 {
 				wantAfter = "gen2"
 			}
-			for _, p := range []string{filepath.Join(pub, "index.html"), filepath.Join(idx, "x")} {
-				if got := read(t, p); got != wantAfter {
-					t.Errorf("after recovery %s = %q, want %q", p, got, wantAfter)
-				}
-			}
-			entries, _ := os.ReadDir(root)
-			var names []string
-			for _, e := range entries {
-				names = append(names, e.Name())
-			}
-			if want := []string{"public", "public.lock", "public.search"}; !slices.Equal(names, want) {
-				t.Errorf("after recovery the folder holds %q, want %q", names, want)
-			}
+			checkRecovered(t, root, pub, idx, wantAfter)
 		})
+	}
+}
+
+// checkRecovered checks that after a recovery both live folders pub and idx
+// hold the generation want (their index.html and x files), and that root
+// holds nothing but them and the lock.
+func checkRecovered(t *testing.T, root, pub, idx, want string) {
+	t.Helper()
+	for _, p := range []string{filepath.Join(pub, "index.html"), filepath.Join(idx, "x")} {
+		if got := read(t, p); got != want {
+			t.Errorf("after recovery %s = %q, want %q", p, got, want)
+		}
+	}
+	entries, _ := os.ReadDir(root)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if want := []string{"public", "public.lock", "public.search"}; !slices.Equal(names, want) {
+		t.Errorf("after recovery the folder holds %q, want %q", names, want)
 	}
 }

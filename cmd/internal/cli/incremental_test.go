@@ -152,26 +152,8 @@ func damageCaches(t *testing.T, dir string) {
 // showed it.
 func TestIncrementalWithheldLeavesEveryOutput(t *testing.T) {
 	const marker = "INCR-WITHHELD-MARKER-9d2c"
-	site := t.TempDir()
-	copyTree(t, "../../../content", filepath.Join(site, "content"))
-	p := filepath.Join(site, "content/policies/2023-puhui-youeryuan.md")
-	data, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := strings.Replace(string(data), "title: ", "title: "+marker, 1) + "\n" + marker + "正文。\n"
-	writeFile(t, p, s)
-	att := regexp.MustCompile(`file: (attachments/\S+)`).FindStringSubmatch(s)
-	if att == nil {
-		t.Fatalf("%s has no attachment", p)
-	}
-	appendFile(t, filepath.Join(site, "content", att[1]), "\n"+marker+"\n")
-	out := filepath.Join(t.TempDir(), "public")
-	sf := siteFlags{source: site, out: out, date: "2026-11-27"}
-	mustBuild(t, sf, "first build")
-	if got := filesWith(t, out, marker); len(got) < 5 {
-		t.Fatalf("the marker reached only %v; the test would prove nothing", got)
-	}
+	_, p, s, sf := markedPolicySite(t, marker)
+	out := sf.out
 	writeFile(t, p, strings.Replace(s, "disclosure: 主动公开", "disclosure: 依申请公开", 1))
 	sum := mustBuild(t, sf, "incremental build after withholding")
 	if sum.incremental.Linked < 100 {
@@ -435,4 +417,32 @@ func (e *sampleEditor) apply(kind string, date *string) (string, func()) {
 	}
 	t.Fatalf("unknown edit %q", kind)
 	return "", nil
+}
+
+// markedPolicySite copies the sample portal with marker in a published
+// policy's title, body and attachment, builds it, checks that the marker
+// reached at least five files, and returns the site, the policy's path and
+// text, and the build's flags.
+func markedPolicySite(t *testing.T, marker string) (site, p, s string, sf siteFlags) {
+	t.Helper()
+	site = t.TempDir()
+	copyTree(t, "../../../content", filepath.Join(site, "content"))
+	p = filepath.Join(site, "content/policies/2023-puhui-youeryuan.md")
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = strings.Replace(string(data), "title: ", "title: "+marker, 1) + "\n" + marker + "正文。\n"
+	writeFile(t, p, s)
+	att := regexp.MustCompile(`file: (attachments/\S+)`).FindStringSubmatch(s)
+	if att == nil {
+		t.Fatalf("%s has no attachment", p)
+	}
+	appendFile(t, filepath.Join(site, "content", att[1]), "\n"+marker+"\n")
+	sf = siteFlags{source: site, out: filepath.Join(t.TempDir(), "public"), date: "2026-11-27"}
+	mustBuild(t, sf, "first build")
+	if got := filesWith(t, sf.out, marker); len(got) < 5 {
+		t.Fatalf("the marker reached only %v; the test would prove nothing", got)
+	}
+	return site, p, s, sf
 }

@@ -6,7 +6,6 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 )
@@ -23,26 +22,8 @@ import (
 // previous record is missing must not keep anything of the recycled folder.
 func TestRecycledGenerationLeavesNothing(t *testing.T) {
 	const marker = "RECYCLE-WITHHELD-MARKER-71f3"
-	site := t.TempDir()
-	copyTree(t, "../../../content", filepath.Join(site, "content"))
-	p := filepath.Join(site, "content/policies/2023-puhui-youeryuan.md")
-	data, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := strings.Replace(string(data), "title: ", "title: "+marker, 1) + "\n" + marker + "正文。\n"
-	writeFile(t, p, s)
-	att := regexp.MustCompile(`file: (attachments/\S+)`).FindStringSubmatch(s)
-	if att == nil {
-		t.Fatalf("%s has no attachment", p)
-	}
-	appendFile(t, filepath.Join(site, "content", att[1]), "\n"+marker+"\n")
-	out := filepath.Join(t.TempDir(), "public")
-	sf := siteFlags{source: site, out: out, date: "2026-11-27"}
-	mustBuild(t, sf, "first build")
-	if got := filesWith(t, out, marker); len(got) < 5 {
-		t.Fatalf("the marker reached only %v; the test would prove nothing", got)
-	}
+	site, p, s, sf := markedPolicySite(t, marker)
+	out := sf.out
 	other := filepath.Join(site, "content/policies/2022-daqi-gongjian.md")
 	if _, err := os.Stat(other); err != nil {
 		t.Fatal(err)
