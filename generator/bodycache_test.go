@@ -259,17 +259,7 @@ func TestBodyHTMLCache(t *testing.T) {
 		return b
 	}
 	base := siteFS(t, "site.txtar")
-	edit := func(p, old, new string) fstest.MapFS {
-		t.Helper()
-		m := maps.Clone(base)
-		f := *base[p]
-		f.Data = []byte(strings.Replace(string(f.Data), old, new, 1))
-		if string(f.Data) == string(base[p].Data) {
-			t.Fatalf("%s does not contain %q", p, old)
-		}
-		m[p] = &f
-		return m
-	}
+	edit := func(p, old, new string) fstest.MapFS { return editedFS(t, base, p, old, new) }
 	first := run(base, nil)
 	packs := readBodyPacks(t, first.state)
 	// A record a feed shows, which can be withheld without breaking the

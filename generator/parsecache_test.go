@@ -62,17 +62,7 @@ func TestParseCache(t *testing.T) {
 		return b
 	}
 	base := siteFS(t, "site.txtar")
-	edit := func(p, old, new string) fstest.MapFS {
-		t.Helper()
-		m := maps.Clone(base)
-		f := *base[p]
-		f.Data = []byte(strings.Replace(string(f.Data), old, new, 1))
-		if string(f.Data) == string(base[p].Data) {
-			t.Fatalf("%s does not contain %q", p, old)
-		}
-		m[p] = &f
-		return m
-	}
+	edit := func(p, old, new string) fstest.MapFS { return editedFS(t, base, p, old, new) }
 	const rec = "content/pages/contact.md"
 	const title = "联系我们"
 
@@ -173,4 +163,18 @@ func problemText(ps Problems) string {
 		b.WriteString(p.Error() + "\n")
 	}
 	return b.String()
+}
+
+// editedFS returns a copy of base in which the file p has its first old
+// replaced by new; it fails the test when p does not contain old.
+func editedFS(t *testing.T, base fstest.MapFS, p, old, new string) fstest.MapFS {
+	t.Helper()
+	m := maps.Clone(base)
+	f := *base[p]
+	f.Data = []byte(strings.Replace(string(f.Data), old, new, 1))
+	if string(f.Data) == string(base[p].Data) {
+		t.Fatalf("%s does not contain %q", p, old)
+	}
+	m[p] = &f
+	return m
 }
