@@ -245,7 +245,9 @@ func (b *bodies) render(r *Record, s *bodySlot) []string {
 		s.err = fmt.Errorf("%s:%d: markdown: %w", r.Path, r.BodyLine, err)
 		return nil
 	}
-	s.html, s.text = out.String(), tb.String()
+	// The text is kept until the search index is written: a copy of its
+	// exact length leaves the builder's spare capacity behind.
+	s.html, s.text = out.String(), strings.Clone(tb.String())
 	b.collect(r, s.text, heads)
 	return heads
 }

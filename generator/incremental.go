@@ -231,18 +231,30 @@ func decodeIncrManifest(data []byte) (incrManifest, error) {
 	return incrManifest{Version: incrementalVersion, Files: files, Feeds: feeds}, nil
 }
 
-// write writes the manifest, the body packs and the parse cache's into
-// the state folder dir.
+// write writes the manifest and the body packs into the state folder dir
+// (the parse cache's are written before the render: writeParses).
 func (s *incr) write(dir string) error {
 	if err := replaceFile(filepath.Join(dir, incrementalFile), encodeIncrManifest(s.next, s.feeds)); err != nil {
 		return err
 	}
-	if err := s.bodies.write(dir); err != nil {
+	return s.bodies.write(dir)
+}
+
+// writeParses writes the parse cache's packs into the state folder dir
+// (none when dir is empty) and releases the cache's entries, which nothing
+// reads after the load.
+func (s *incr) writeParses(dir string) error {
+	if s == nil || dir == "" {
+		return nil
+	}
+	pc := s.content.parses
+	if pc == nil {
+		return nil
+	}
+	if err := pc.write(dir, s.content.Published); err != nil {
 		return err
 	}
-	if pc := s.content.parses; pc != nil {
-		return pc.write(dir, s.content.Published)
-	}
+	pc.packs.release()
 	return nil
 }
 

@@ -144,6 +144,17 @@ func (s *packStore[E]) write(dir string, want func(string) bool) error {
 	return nil
 }
 
+// release drops every entry, the previous build's and those kept, once the
+// packs are written.
+func (s *packStore[E]) release() {
+	s.mu.Lock()
+	s.next, s.reused = map[string]E{}, map[string]bool{}
+	s.mu.Unlock()
+	for i := range s.packs {
+		s.packs[i].entries = nil
+	}
+}
+
 // unchanged reports whether the pack of bucket would hold exactly the
 // previous build's entries.
 func (s *packStore[E]) unchanged(bucket int, paths []string) bool {

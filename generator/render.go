@@ -59,6 +59,11 @@ type Options struct {
 	Incremental *Incremental
 	Logger      *slog.Logger
 
+	// ReleaseBodies releases every record's file bytes (Content.ReleaseBodies)
+	// as soon as the pages are rendered, before the render writes the
+	// build's state, for a caller that needs them no more.
+	ReleaseBodies bool
+
 	// Recycled, when not zero, says that Out is not empty: it holds the
 	// site generation the previous build replaced, whose folder has this
 	// inode (internal/publish's BeginRecycling). The render keeps what it
@@ -210,6 +215,11 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 		return nil, err
 	}
 	b.inc = inc
+	// The parse cache is complete once the content is loaded: it is written
+	// now and its entries released, not held through the render.
+	if err := inc.writeParses(opts.State); err != nil {
+		return nil, err
+	}
 	res := &Result{}
 	if opts.CollectText {
 		res.Texts = make([]string, len(c.Published))
@@ -320,6 +330,9 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
+	}
+	if opts.ReleaseBodies {
+		c.ReleaseBodies()
 	}
 	mods := make(map[string]time.Time, len(outs))
 	for _, o := range outs {

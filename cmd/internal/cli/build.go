@@ -382,7 +382,7 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 	// static search's folders are emptied for its writer below, and the
 	// sweep at the end removes everything else nobody planned.
 	recycled, _ := stage.Recycled()
-	res, err := generator.Render(ctx, c, generator.Options{Out: stage.Dir(0), State: stage.Dir(1), Theme: theme, CollectText: true, Extra: extra, Previous: prev,
+	res, err := generator.Render(ctx, c, generator.Options{Out: stage.Dir(0), State: stage.Dir(1), Theme: theme, CollectText: true, ReleaseBodies: true, Extra: extra, Previous: prev,
 		PreviousOut: sf.out, Precompress: !sf.noPrecompress, Preview: live, Incremental: inc, Recycled: recycled})
 	if err != nil {
 		return nil, err
