@@ -682,6 +682,9 @@ func (set *feedSet) content(e *feedEntry) (string, error) {
 			w.WriteString("</ul>\n")
 		}
 		e.html = xmlSafe(w.String())
+		// The Markdown is read no more (its hash is made in prepare): the
+		// record file's bytes need not outlive the record's page.
+		e.body = nil
 	})
 	return e.html, e.err
 }

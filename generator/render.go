@@ -248,6 +248,31 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 		}
 		seen[o.URL] = true
 	}
+	// With ReleaseBodies, a record's file bytes go as soon as the last
+	// output that shows it is done: its key is made and its body converted
+	// (a feed entry keeps its own reference to the body it shows).
+	var pending map[*Record]*atomic.Int32
+	if opts.ReleaseBodies {
+		pending = make(map[*Record]*atomic.Int32, len(c.Published))
+		for _, o := range outs {
+			if o.Page != nil && o.Page.Record != nil {
+				n := pending[o.Page.Record]
+				if n == nil {
+					n = new(atomic.Int32)
+					pending[o.Page.Record] = n
+				}
+				n.Add(1)
+			}
+		}
+	}
+	done := func(o Output) {
+		if o.Page == nil || o.Page.Record == nil {
+			return
+		}
+		if n := pending[o.Page.Record]; n != nil && n.Add(-1) == 0 {
+			o.Page.Record.Body, o.Page.Record.Front = nil, nil
+		}
+	}
 	textIdx := make(map[*Record]int, len(c.Published))
 	for i, r := range c.Published {
 		textIdx[r] = i
@@ -265,6 +290,7 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
+			defer done(o)
 			k := inc.key(o)
 			if e, ok := inc.reusable(o.URL, k); ok {
 				done, err := b.reuseOne(o, e, inc, dirs, opts.Out, res, textIdx)
