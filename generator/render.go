@@ -432,6 +432,7 @@ func (b *Build) renderOne(o Output, buf *bytes.Buffer, res *Result, textIdx map[
 	if p.Record != nil && p.feeds == nil {
 		p.feeds = b.recordFeeds(p.Record)
 	}
+	planned := len(p.Feeds)
 	p.Feeds = append(p.Feeds, feedLinks(p.feeds)...)
 	if r := p.Record; r != nil {
 		html, _, err := b.bodies.get(r)
@@ -440,7 +441,16 @@ func (b *Build) renderOne(o Output, buf *bytes.Buffer, res *Result, textIdx map[
 		}
 		p.Content = template.HTML(html) //nolint:gosec // goldmark output, raw HTML off unless the site allows it
 	}
-	if err := b.Theme.Execute(buf, p.Template, p); err != nil {
+	err := b.Theme.Execute(buf, p.Template, p)
+	// The page stays planned to the end of the render (its sitemap entry):
+	// what only its template needed goes, so that no page holds its body's
+	// HTML and feed links after it is written.
+	if p.Record != nil {
+		p.Content = ""
+	}
+	clear(p.Feeds[planned:])
+	p.Feeds = p.Feeds[:planned]
+	if err != nil {
 		return err
 	}
 	if b.preview {
