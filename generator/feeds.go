@@ -224,8 +224,12 @@ func (b *Build) feedOutputs() []Output {
 				if err := set.prepare(); err != nil {
 					return err
 				}
-				if data, ok := set.reused[u]; ok {
-					_, err := w.Write(data)
+				if set.reused[u] {
+					data, err := set.b.inc.prevFeed(u)
+					if err != nil {
+						return err
+					}
+					_, err = w.Write(data)
 					return err
 				}
 				return write(w, f)
@@ -281,9 +285,10 @@ type feedSet struct {
 	once  sync.Once
 	err   error
 	state feedState // the state written by this build
-	// reused holds, by URL, the previous build's bytes of each feed file
-	// whose inputs are unchanged (reuse), which is then not generated.
-	reused map[string][]byte
+	// reused holds, by URL, each feed file whose inputs are unchanged
+	// (reuse): the previous build's bytes are read again when it is
+	// written, not held through the render, and it is not generated.
+	reused map[string]bool
 }
 
 // feedEntry is one entry of a feed: a record, or a validity change of one.
@@ -383,11 +388,11 @@ func (set *feedSet) reuse() {
 		for _, ff := range FeedFormats {
 			u := f.Path + ff.Suffix
 			inc.recordFeed(u, k)
-			if data, ok := inc.reusableFeed(u, k); ok {
+			if inc.reusableFeed(u, k) {
 				if set.reused == nil {
-					set.reused = map[string][]byte{}
+					set.reused = map[string]bool{}
 				}
-				set.reused[u] = data
+				set.reused[u] = true
 			}
 		}
 	}

@@ -271,23 +271,45 @@ func (s *incr) recordFeed(url string, k [32]byte) {
 	s.mu.Unlock()
 }
 
-// reusableFeed returns the previous build's bytes of the feed file at url
-// when they were made from the inputs k hashes, and are still what the
-// previous build's manifest says it wrote.
-func (s *incr) reusableFeed(url string, k [32]byte) ([]byte, bool) {
+// reusableFeed reports whether the previous build's feed file at url was
+// made from the inputs k hashes and is still what the previous build's
+// manifest says it wrote. Its bytes are not held: prevFeed reads them
+// again when the feed is written.
+func (s *incr) reusableFeed(url string, k [32]byte) bool {
 	if s.prev == nil || s.prevFeeds[url] != k {
-		return nil, false
+		return false
 	}
 	e, ok := s.prev[url]
 	if !ok {
-		return nil, false
+		return false
 	}
-	data, err := os.ReadFile(filepath.Join(s.prevOut, outputFile(url)))
-	if err != nil || int64(len(data)) != e.Size || sha256.Sum256(data) != e.Sum {
-		return nil, false
+	f, err := os.Open(filepath.Join(s.prevOut, outputFile(url)))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	var sum [32]byte
+	if err != nil || n != e.Size || [32]byte(h.Sum(sum[:0])) != e.Sum {
+		return false
 	}
 	s.feedsReused.Add(1)
-	return data, true
+	return true
+}
+
+// prevFeed returns the previous build's bytes of the feed file at url,
+// which reusableFeed accepted.
+func (s *incr) prevFeed(url string) ([]byte, error) {
+	e := s.prev[url]
+	data, err := os.ReadFile(filepath.Join(s.prevOut, outputFile(url)))
+	if err == nil && (int64(len(data)) != e.Size || sha256.Sum256(data) != e.Sum) {
+		err = errors.New("it changed during the build")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reuse the previous build's %s: %w", url, err)
+	}
+	return data, nil
 }
 
 // key returns the key of the output o: zero for an output that must always
