@@ -25,7 +25,6 @@ var errState = errors.New("damaged or foreign state file")
 // stateWriter encodes one state file.
 type stateWriter struct {
 	buf []byte
-	tmp [binary.MaxVarintLen64]byte
 }
 
 func newStateWriter(magic string, size int) *stateWriter {
