@@ -116,17 +116,27 @@ func everyURLUnderBasePath(t *testing.T, out string, h http.Handler) {
 			case ".br":
 				data, name = unbrotli(t, rel, data), strings.TrimSuffix(rel, ".br")
 			case ".bin":
-				// The static search's chunks: a pack of documents holds
-				// JSON, which is read; postings and tables hold terms and
-				// numbers, no links.
+				// The static search's chunks: a pack of documents holds two
+				// entries a document, its card (JSON) and the rest of its
+				// body (text), which are read; postings and tables hold
+				// terms and numbers, no links.
 				if !strings.HasPrefix(rel, "static/search/d/") {
 					return nil
 				}
-				docs, err := staticsearch.ReadPack(data)
+				entries, err := staticsearch.ReadPack(data)
 				if err != nil {
 					t.Fatalf("%s: %v", rel, err)
 				}
-				data = append(append([]byte("["), bytes.Join(docs, []byte(","))...), ']')
+				var cards, rests [][]byte
+				for i, e := range entries {
+					if i%2 == 0 {
+						cards = append(cards, e)
+					} else {
+						rests = append(rests, e)
+					}
+				}
+				sc.txt(rel+" (bodies)", string(bytes.Join(rests, []byte("\n"))))
+				data = append(append([]byte("["), bytes.Join(cards, []byte(","))...), ']')
 				name = strings.TrimSuffix(rel, ".bin") + ".json"
 			}
 			// The sidecar folder is never served: its page frames become
