@@ -22,26 +22,14 @@ func TestBodyTextCache(t *testing.T) {
 	const marker = "CACHED-BODY-MARKER "
 	date := time.Date(2024, 12, 1, 0, 0, 0, 0, China)
 	th := theme(t)
-	type build struct {
-		out, state string
-		res        *Result
-		c          *Content
-	}
+	type build = incrBuild
 	run := func(fsys fstest.MapFS, prev *build) build {
 		t.Helper()
 		c, err := Load(context.Background(), fsys, date)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b := build{out: t.TempDir(), state: t.TempDir(), c: c}
-		opts := Options{Out: b.out, State: b.state, Theme: th, CollectText: true, Incremental: &Incremental{}}
-		if prev != nil {
-			opts.PreviousOut, opts.Incremental.Previous = prev.out, prev.state
-		}
-		if b.res, err = Render(context.Background(), c, opts); err != nil {
-			t.Fatal(err)
-		}
-		return b
+		return renderIncr(t, c, th, nil, prev)
 	}
 	text := func(b build, path string) (string, bool) {
 		for i, r := range b.c.Published {
@@ -238,25 +226,14 @@ func TestBodyHTMLCache(t *testing.T) {
 	const marker = "CACHED-HTML-MARKER"
 	date := time.Date(2024, 12, 1, 0, 0, 0, 0, China)
 	th := theme(t)
-	type build struct {
-		out, state string
-		res        *Result
-	}
+	type build = incrBuild
 	run := func(fsys fstest.MapFS, prev *build) build {
 		t.Helper()
 		c, err := Load(context.Background(), fsys, date)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b := build{out: t.TempDir(), state: t.TempDir()}
-		opts := Options{Out: b.out, State: b.state, Theme: th, CollectText: true, Incremental: &Incremental{}}
-		if prev != nil {
-			opts.PreviousOut, opts.Incremental.Previous = prev.out, prev.state
-		}
-		if b.res, err = Render(context.Background(), c, opts); err != nil {
-			t.Fatal(err)
-		}
-		return b
+		return renderIncr(t, c, th, nil, prev)
 	}
 	base := siteFS(t, "site.txtar")
 	edit := func(p, old, new string) fstest.MapFS { return editedFS(t, base, p, old, new) }
@@ -433,7 +410,7 @@ func TestPacksLinked(t *testing.T) {
 	date := time.Date(2024, 12, 1, 0, 0, 0, 0, China)
 	th := theme(t)
 	ctx := context.Background()
-	type build struct{ out, state string }
+	type build = incrBuild
 	run := func(fsys fstest.MapFS, prev *build) build {
 		t.Helper()
 		prevState := ""
@@ -444,15 +421,7 @@ func TestPacksLinked(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b := build{out: t.TempDir(), state: t.TempDir()}
-		opts := Options{Out: b.out, State: b.state, Theme: th, CollectText: true, Incremental: &Incremental{}}
-		if prev != nil {
-			opts.PreviousOut, opts.Incremental.Previous = prev.out, prev.state
-		}
-		if _, err := Render(ctx, c, opts); err != nil {
-			t.Fatal(err)
-		}
-		return b
+		return renderIncr(t, c, th, nil, prev)
 	}
 	base := siteFS(t, "site.txtar")
 	first := run(base, nil)
@@ -508,4 +477,28 @@ func countFeedFiles(t *testing.T, dir string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// incrBuild is one incremental render of a test: its output and state
+// folders, the content it rendered and its result.
+type incrBuild struct {
+	out, state string
+	c          *Content
+	res        *Result
+}
+
+// renderIncr renders c incrementally with salt into fresh folders, over
+// prev's when prev is not nil.
+func renderIncr(t *testing.T, c *Content, th *Theme, salt []byte, prev *incrBuild) incrBuild {
+	t.Helper()
+	b := incrBuild{out: t.TempDir(), state: t.TempDir(), c: c}
+	opts := Options{Out: b.out, State: b.state, Theme: th, CollectText: true, Incremental: &Incremental{Salt: salt}}
+	if prev != nil {
+		opts.PreviousOut, opts.Incremental.Previous = prev.out, prev.state
+	}
+	var err error
+	if b.res, err = Render(context.Background(), c, opts); err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

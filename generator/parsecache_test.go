@@ -23,11 +23,7 @@ func TestParseCache(t *testing.T) {
 	date := time.Date(2024, 12, 1, 0, 0, 0, 0, China)
 	th := theme(t)
 	ctx := context.Background()
-	type build struct {
-		out, state string
-		c          *Content
-		res        *Result
-	}
+	type build = incrBuild
 	// load loads fsys both ways, which must find the same problems.
 	load := func(fsys fstest.MapFS, prev *build) *Content {
 		t.Helper()
@@ -50,16 +46,7 @@ func TestParseCache(t *testing.T) {
 	}
 	run := func(fsys fstest.MapFS, prev *build) build {
 		t.Helper()
-		b := build{out: t.TempDir(), state: t.TempDir(), c: load(fsys, prev)}
-		opts := Options{Out: b.out, State: b.state, Theme: th, CollectText: true, Incremental: &Incremental{Salt: []byte("salt")}}
-		if prev != nil {
-			opts.PreviousOut, opts.Incremental.Previous = prev.out, prev.state
-		}
-		var err error
-		if b.res, err = Render(ctx, b.c, opts); err != nil {
-			t.Fatal(err)
-		}
-		return b
+		return renderIncr(t, load(fsys, prev), th, []byte("salt"), prev)
 	}
 	base := siteFS(t, "site.txtar")
 	edit := func(p, old, new string) fstest.MapFS { return editedFS(t, base, p, old, new) }
