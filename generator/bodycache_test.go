@@ -25,11 +25,7 @@ func TestBodyTextCache(t *testing.T) {
 	type build = incrBuild
 	run := func(fsys fstest.MapFS, prev *build) build {
 		t.Helper()
-		c, err := Load(context.Background(), fsys, date)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return renderIncr(t, c, th, nil, prev)
+		return renderIncr(t, svcLoad(t, fsys, date), th, nil, prev)
 	}
 	text := func(b build, path string) (string, bool) {
 		for i, r := range b.c.Published {
@@ -229,11 +225,7 @@ func TestBodyHTMLCache(t *testing.T) {
 	type build = incrBuild
 	run := func(fsys fstest.MapFS, prev *build) build {
 		t.Helper()
-		c, err := Load(context.Background(), fsys, date)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return renderIncr(t, c, th, nil, prev)
+		return renderIncr(t, svcLoad(t, fsys, date), th, nil, prev)
 	}
 	base := siteFS(t, "site.txtar")
 	edit := func(p, old, new string) fstest.MapFS { return editedFS(t, base, p, old, new) }
@@ -502,3 +494,4 @@ func renderIncr(t *testing.T, c *Content, th *Theme, salt []byte, prev *incrBuil
 	}
 	return b
 }
+
