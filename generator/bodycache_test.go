@@ -494,4 +494,3 @@ func renderIncr(t *testing.T, c *Content, th *Theme, salt []byte, prev *incrBuil
 	}
 	return b
 }
-
