@@ -24,6 +24,15 @@ func RankConstants() (k1 float64, weight, b [NumFields]float64) {
 	return defaultRank.k1, defaultRank.weight, defaultRank.b
 }
 
+// LengthCode returns a field length as the byte ranking uses (see
+// lengthCode), and CodeLength the length a code stands for: the static
+// index stores the codes, and its client turns them into norms as
+// fieldNorms does.
+func LengthCode(l uint32) uint8 { return lengthCode(l) }
+
+// CodeLength returns the length a LengthCode stands for.
+func CodeLength(c uint8) uint32 { return codeLength(c) }
+
 // AnalyzeDoc analyses d exactly as Build indexes it: for each field it calls
 // emit with every distinct token (CJK bigram, or Latin or digit word) and its
 // frequency, and it returns the number of tokens per field (the lengths

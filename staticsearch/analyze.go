@@ -289,22 +289,25 @@ func encodeTable(ix *index) table {
 		}
 		return e.b
 	}
-	// A field ranked without length normalisation (b = 0) gets zeros: its
-	// norm is its weight whatever the lengths, and zeros cost nothing.
+	// Lengths as the server ranks by them, a byte each (search.LengthCode:
+	// the body's lengths in a third of the bytes). A field ranked without
+	// length normalisation (b = 0) gets zeros: its norm is its weight
+	// whatever the lengths, and zeros cost nothing.
 	_, _, b := search.RankConstants()
 	for f := range search.NumFields {
 		t.lens[f] = column(func(row int) uint64 {
 			if b[f] == 0 {
 				return 0
 			}
-			return uint64(ix.rows[row].lens[f])
+			return uint64(search.LengthCode(ix.rows[row].lens[f]))
 		})
 	}
-	// The title lengths in characters follow those in tokens, as the
-	// difference: one chunk, nearly the size of one column.
+	// The title lengths in characters follow, as the difference from the
+	// length the title's code stands for: one chunk, nearly the size of
+	// one column.
 	e = enc{b: t.lens[0]}
 	for row := range ix.rows {
-		e.int(int64(ix.rows[row].titleRunes) - int64(ix.rows[row].lens[0]))
+		e.int(int64(ix.rows[row].titleRunes) - int64(search.CodeLength(search.LengthCode(ix.rows[row].lens[0]))))
 	}
 	t.lens[0] = e.b
 	t.units = column(func(row int) uint64 { return uint64(ix.rows[row].units) })

@@ -78,9 +78,20 @@ func tighten(line string) string {
 }
 
 // tightCode tightens a piece of code, the spaces around + - * % too unless
-// that would join two signs into ++ or -- (a + +b).
+// that would join two signs into ++ or -- (a + +b), and the space after a
+// closing parenthesis (if (a) return) unless a sign follows.
 func tightCode(s string) string {
 	t := tight.Replace(s)
+	if strings.Contains(t, ") ") {
+		var b strings.Builder
+		for i := range len(t) {
+			if t[i] == ' ' && i > 0 && t[i-1] == ')' && i+1 < len(t) && t[i+1] != '+' && t[i+1] != '-' {
+				continue
+			}
+			b.WriteByte(t[i])
+		}
+		t = b.String()
+	}
 	u := arith.Replace(t)
 	if strings.Count(u, "++") != strings.Count(t, "++") || strings.Count(u, "--") != strings.Count(t, "--") {
 		return t
@@ -97,6 +108,8 @@ var tight = strings.NewReplacer(
 	" = ", "=", " += ", "+=", " -= ", "-=", " < ", "<", " > ", ">", " ? ", "?", " : ", ":",
 	", ", ",", "; ", ";", ") {", "){", "} else", "}else", "else {", "else{",
 	"if (", "if(", "for (", "for(", "while (", "while(", "{ ", "{", " }", "}",
+	" >>> ", ">>>", " >> ", ">>", " << ", "<<", " & ", "&", " | ", "|", " ^ ", "^", " ** ", "**", " ?? ", "??",
+	" |= ", "|=", " &= ", "&=", " *= ", "*=", ": ", ":",
 )
 
 // ClientPath returns the site path of the client script, named by its

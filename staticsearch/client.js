@@ -649,7 +649,7 @@ export class Store {
   async load() {
     if (this.m) return this
     this.m = JSON.parse(dec.decode(await this.get(this.url)))
-    if (this.m.format !== 'gongkai-static-search' || this.m.version !== 3) throw new Error('unknown static index format')
+    if (this.m.format !== 'gongkai-static-search' || this.m.version !== 4) throw new Error('unknown static index format')
     const bits = atob(this.m.opencc.sources)
     t2sBits = Uint8Array.from(bits, c => c.charCodeAt(0))
     t2sWideSrc = this.m.opencc.wide || ''
@@ -719,13 +719,14 @@ export class Store {
     }
     return t[name]
   }
-  // norms loads the lengths of the given fields and their BM25F norms.
+  // norms loads the lengths of the given fields (a byte each: lengthOf)
+  // and their BM25F norms.
   norms(fields) {
     const { weight, b, avg } = this.m.rank
-    return Promise.all([...fields].map(f => this.col('n' + f, this.m.table.lens[f], l => Float32Array.from(l, x => weight[f] / (1 - b[f] + b[f] * x / avg[f])))))
+    return Promise.all([...fields].map(f => this.col('n' + f, this.m.table.lens[f], l => Float32Array.from(l, x => weight[f] / (1 - b[f] + b[f] * lengthOf(x) / avg[f])))))
   }
   // The titles' lengths in characters follow their lengths in tokens.
-  titleRunes() { return this.col('titleRunes', this.m.table.lens[0], (c, r) => c.map(x => x + r.int())) }
+  titleRunes() { return this.col('titleRunes', this.m.table.lens[0], (c, r) => c.map(x => lengthOf(x) + r.int())) }
   units() { return this.col('units', this.m.table.units, c => c) }
   dates() {
     return this.col('date', this.m.table.date, (c, r) => {
@@ -791,6 +792,9 @@ export class Store {
 }
 // segments readies a document's text for matching: its segments joined by
 // U+001F, where each ends.
+// lengthOf is the length a field length's byte stands for (search
+// codeLength: below 32 itself, else 5 significant bits).
+const lengthOf = c => c < 32 ? c : (c & 15 | 16) * 2 ** ((c >> 4) - 1)
 function segments(f) {
   f.segs = f.text.map(s => s.replaceAll('\u001f', ' '))
   f.t = f.segs.join('\u001f')
@@ -1363,8 +1367,15 @@ export async function search(store, q, base) {
     const top = topHits(hits, last + 1, order)
     const unsure = top.slice(0, last).filter(h => !h.sure || h.tierSure === false)
     if (!unsure.length || (m.fetched || 0) > MAX_VERIFY + last) {
-      if (!T.date && top.some((h, i) => i > 0 && hitOrder()(top[i - 1], h, 1) === 0)) { await dated(); continue }
-      break
+      // Hits tied in relevance with one on the page (or the next): the
+      // dates of their cards (mostly read for the page anyway) order them
+      // when their days differ; else, or for more than two pages of them,
+      // the dates chunk.
+      const tied = T.date ? [] : hits.filter(h => top.some(o => o !== h && o.date === h.date && hitOrder()(o, h, 1) === 0))
+      if (!tied.length) break
+      if (m.byCard || tied.length > 2 * q.size) await dated()
+      else { m.byCard = 1; await Promise.all(tied.map(async h => { h.date = Date.parse((await store.card(h.row)).date) || 0 })) }
+      continue
     }
     await Promise.all(unsure.map(h => m.resolve(h)))
     hits = hits.filter(h => !h.gone)

@@ -42,7 +42,7 @@ const (
 // Format and version of the manifest; the client refuses another.
 const (
 	formatName    = "gongkai-static-search"
-	formatVersion = 3
+	formatVersion = 4
 )
 
 // Sizes of the partitions. Postings are hashed into buckets by term; a
@@ -52,8 +52,8 @@ const (
 // and of its own), then its entry: packs may be large, and buckets many
 // and small, without a query reading more.
 const (
-	groupSize = 512 // buckets per pack
-	blockSize = 512 // documents per pack (two entries each: see writeDocs)
+	groupSize = 2048 // buckets per pack
+	blockSize = 512  // documents per pack (two entries each: see writeDocs)
 	// leadRunes is how much of a body a document's card holds: snippets
 	// are cut from it, so that a result costs its card, not its text.
 	leadRunes = 240
@@ -229,21 +229,29 @@ func write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 }
 
 // rowOrder returns the rows of the index: the documents (byID, sorted by
-// ID) by their first agency, kind and date, then ID. Rows of one agency
-// and kind side by side make the facet column (and the dates) compress to
-// a fraction; the server's last tie-break, the ID order among documents of
-// the same date, is the dates chunk's (tieRanks).
+// ID) by their first agency, kind, year and topic, then date and ID. Rows
+// of one agency and kind side by side, and within them of one year and
+// topic, make the facet column compress to a fraction (7 KB at 10,000
+// documents instead of 24 KB by ID). The server's last tie-break, the ID
+// order among documents of the same date, is the dates chunk's (tieRanks).
 func rowOrder(docs []search.Doc, byID []int) []int {
-	agency := func(d *search.Doc) string {
-		if len(d.Agencies) > 0 {
-			return d.Agencies[0]
+	type key struct{ agency, kind, year, topic string }
+	keys := make([]key, len(docs))
+	first := func(v []string) string {
+		if len(v) > 0 {
+			return v[0]
 		}
 		return ""
 	}
+	for _, i := range byID {
+		f := search.DocFacets(&docs[i])
+		keys[i] = key{first(f[1]), docs[i].Kind, first(f[3]), first(f[2])}
+	}
 	order := slices.Clone(byID)
 	slices.SortStableFunc(order, func(a, b int) int {
-		x, y := &docs[a], &docs[b]
-		return cmp.Or(strings.Compare(agency(x), agency(y)), strings.Compare(x.Kind, y.Kind), x.Date.Compare(y.Date))
+		x, y := &keys[a], &keys[b]
+		return cmp.Or(strings.Compare(x.agency, y.agency), strings.Compare(x.kind, y.kind), strings.Compare(x.year, y.year),
+			strings.Compare(x.topic, y.topic), docs[a].Date.Compare(docs[b].Date))
 	})
 	return order
 }
@@ -272,7 +280,7 @@ func tieRanks(docs []search.Doc, order []int, ix *index) []int {
 // 8 bytes of a pack's header, so more of them cost nothing else).
 func bucketCount(n int) int {
 	b := 256
-	for b < 4*n {
+	for b < 16*n {
 		b *= 2
 	}
 	return b
