@@ -275,9 +275,10 @@ func tieRanks(docs []search.Doc, order []int, ix *index) []int {
 }
 
 // bucketCount is the number of postings buckets for n documents: about
-// four per document, a power of two, so that a bucket holding rare terms
-// stays near 300 bytes compressed (a query reads whole buckets, but only
-// 8 bytes of a pack's header, so more of them cost nothing else).
+// sixteen per document, a power of two, so that a rare term seldom shares
+// its bucket with a common one (a query reads whole buckets, but only 8
+// bytes of a pack's header, so more of them cost nothing else; at four a
+// document, a two-term query read up to 5 KB more).
 func bucketCount(n int) int {
 	b := 256
 	for b < 16*n {
