@@ -67,6 +67,10 @@ type Incremental struct {
 	// Full renders and writes every output, ignoring the previous build
 	// (the manifest is still written for the next build).
 	Full bool
+	// Warm, when not nil, is kept by the caller from one build to the
+	// next (warm.go); the content must come from LoadIncrementalWarm with
+	// the same Warm.
+	Warm *Warm
 }
 
 // incrementalFile is the manifest of the state folder (statefile.go's
@@ -139,6 +143,7 @@ func newIncr(c *Content, opts Options) (*incr, error) {
 		prevState = in.Previous
 	}
 	s.bodies = newBodyCache(prevState, in.Salt, c.Site.UnsafeHTML, c.Site.BasePath())
+	s.bodies.packs.warm = in.Warm
 	return s, nil
 }
 
@@ -583,4 +588,8 @@ type IncrementalStats struct {
 	// Feeds counts the feed files taken from the previous build because
 	// their inputs did not change (they are linked, not generated).
 	Feeds int
+	// WarmFiles counts the record files whose bytes came from memory
+	// (Incremental.Warm) instead of a read, WarmPacks the cache packs
+	// whose decoded entries did.
+	WarmFiles, WarmPacks int
 }

@@ -115,6 +115,9 @@ type Content struct {
 	planned *plannedBuild
 	// parses, when not nil, is the parse cache (LoadIncremental).
 	parses *parseCache
+	// warm, when not nil, keeps the record files' bytes across builds
+	// (LoadIncrementalWarm).
+	warm *Warm
 }
 
 // ByKind returns the published records of a kind, newest first.
@@ -142,7 +145,7 @@ func Load(ctx context.Context, fsys fs.FS, date time.Time) (*Content, error) {
 // withdrawn (Content.Withdrawn), and references to it are dropped with a
 // warning instead of stopping the takedown.
 func LoadAfter(ctx context.Context, fsys fs.FS, date time.Time, prev *State) (*Content, error) {
-	return load(ctx, fsys, date, prev, nil)
+	return load(ctx, fsys, date, prev, nil, nil)
 }
 
 // LoadIncremental is LoadAfter for an incremental build: a record file
@@ -153,11 +156,29 @@ func LoadAfter(ctx context.Context, fsys fs.FS, date time.Time, prev *State) (*C
 // the cache is filled for the next build (Render writes it with the
 // incremental manifest).
 func LoadIncremental(ctx context.Context, fsys fs.FS, date time.Time, prev *State, prevState string, salt []byte) (*Content, error) {
-	return load(ctx, fsys, date, prev, newParseCache(prevState, salt))
+	return LoadIncrementalWarm(ctx, fsys, date, prev, prevState, salt, nil)
 }
 
-func load(ctx context.Context, fsys fs.FS, date time.Time, prev *State, parses *parseCache) (*Content, error) {
-	c := &Content{Date: date, Kinds: Kinds(), byKind: map[string][]*Record{}, byRef: map[string]*Record{}, fsys: fsys, parses: parses}
+// LoadIncrementalWarm is LoadIncremental in a process that keeps w (not
+// nil) from one build to the next (Warm): a record file whose stamp did
+// not change since w read it is not read again, and the parse cache's
+// packs come from w when their files did not change. The same w goes to
+// the render (Incremental.Warm).
+func LoadIncrementalWarm(ctx context.Context, fsys fs.FS, date time.Time, prev *State, prevState string, salt []byte, w *Warm) (*Content, error) {
+	w.begin()
+	pc := newParseCache(prevState, salt)
+	pc.packs.warm = w
+	c, err := load(ctx, fsys, date, prev, pc, w)
+	if err == nil && w != nil {
+		w.mu.Lock()
+		w.records = len(c.Records)
+		w.mu.Unlock()
+	}
+	return c, err
+}
+
+func load(ctx context.Context, fsys fs.FS, date time.Time, prev *State, parses *parseCache, w *Warm) (*Content, error) {
+	c := &Content{Date: date, Kinds: Kinds(), byKind: map[string][]*Record{}, byRef: map[string]*Record{}, fsys: fsys, parses: parses, warm: w}
 	if err := c.walk(ctx); err != nil {
 		return nil, err
 	}
@@ -339,7 +360,7 @@ const frontMatterAllowance = 1 << 20
 // error reports a cancelled context only.
 func (c *Content) parse(ctx context.Context, p string, k *Kind, probs *Problems) (*Record, error) {
 	limit := c.Site.Limits.body
-	data, err := readFile(ctx, c.fsys, p, limit+frontMatterAllowance)
+	data, wf, err := c.readRecord(ctx, p, limit+frontMatterAllowance)
 	var big *errTooBig
 	switch {
 	case ctx.Err() != nil:
@@ -356,7 +377,7 @@ func (c *Content) parse(ctx context.Context, p string, k *Kind, probs *Problems)
 		probs.Errorf(Pos{p, 1}, "", "%v", err)
 		return nil, nil
 	}
-	e, lines, ok := c.decode(p, k, data, src, probs)
+	e, lines, ok := c.decode(p, k, data, wf, src, probs)
 	r := &Record{Kind: k, Path: p, Entry: e, Body: src.body, BodyLine: src.bodyLine, Front: src.front, FrontLine: src.frontAt}
 	r.lines = lines
 	h := e.Head()
@@ -408,16 +429,32 @@ func (c *Content) parse(ctx context.Context, p string, k *Kind, probs *Problems)
 	return r, nil
 }
 
+// readRecord reads the record file p (at most limit bytes), through the
+// Warm when the build has one: the *warmFile is then the bytes' entry
+// in it, or nil when they are not kept.
+func (c *Content) readRecord(ctx context.Context, p string, limit int64) ([]byte, *warmFile, error) {
+	if d, ok := c.fsys.(*SiteDir); ok && c.warm != nil {
+		return c.warm.readFile(ctx, d, p, limit)
+	}
+	data, err := readFile(ctx, c.fsys, p, limit)
+	return data, nil, err
+}
+
 // decode decodes the front matter of the record file p of kind k (whose
 // bytes are data), from the parse cache when it holds this very file.
-func (c *Content) decode(p string, k *Kind, data []byte, src source, probs *Problems) (Entry, fieldLines, bool) {
+func (c *Content) decode(p string, k *Kind, data []byte, wf *warmFile, src source, probs *Problems) (Entry, fieldLines, bool) {
 	pc := c.parses
 	if pc == nil {
 		e := k.New()
 		lines, ok := decodeStrict(p, src.front, src.frontAt, e, probs)
 		return e, lines, ok
 	}
-	sum := pc.sum(k, data)
+	var sum [32]byte
+	if wf != nil {
+		sum = c.warm.sumOf(wf, pc.salt+"\x00"+k.Name, func() [32]byte { return pc.sum(k, data) })
+	} else {
+		sum = pc.sum(k, data)
+	}
 	if e, lines, ok := pc.lookup(p, k, sum); ok {
 		return e, lines, true
 	}

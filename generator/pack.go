@@ -25,6 +25,9 @@ type packStore[E any] struct {
 	enc         func(*stateWriter, E)
 	dec         func(*stateReader) E
 	packs       [packBuckets]prevPack[E]
+	// warm, when not nil, keeps decoded packs across builds in one
+	// process (warm.go); they are never changed.
+	warm *Warm
 
 	mu     sync.Mutex
 	next   map[string]E
@@ -76,12 +79,28 @@ func (s *packStore[E]) prev(p string) (E, bool) {
 		if s.prevDir == "" {
 			return
 		}
-		data, err := os.ReadFile(filepath.Join(s.prevDir, packName(b)))
+		f, err := os.Open(filepath.Join(s.prevDir, packName(b)))
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			return
+		}
+		if m, ok := s.warm.pack(s.magic, fi); ok {
+			pk.entries = m.(map[string]E)
+			return
+		}
+		data, err := io.ReadAll(f)
 		if err != nil {
 			return
 		}
 		if m, err := s.decode(data, b); err == nil {
 			pk.entries = m
+			if int64(len(data)) == fi.Size() {
+				s.warm.keepPack(s.magic, fi, m)
+			}
 		}
 	})
 	e, ok := pk.entries[p]

@@ -411,6 +411,7 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 		if c.parses != nil {
 			res.Incremental.Parsed = int(c.parses.hits.Load())
 		}
+		res.Incremental.WarmFiles, res.Incremental.WarmPacks = c.warm.hits()
 	}
 	res.Files, res.Bytes = int(files.Load()), nbytes.Load()
 	if c := dirs.compress; c != nil {

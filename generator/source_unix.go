@@ -27,3 +27,15 @@ func fileID(fi fs.FileInfo) [2]uint64 {
 	}
 	return [2]uint64{}
 }
+
+// stampOf returns what identifies the version of the file fi describes:
+// its device, inode, size, and modification and change times (ok false
+// when unknown).
+func stampOf(fi fs.FileInfo) (fileStamp, bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return fileStamp{}, false
+	}
+	return fileStamp{dev: uint64(st.Dev), ino: uint64(st.Ino), size: st.Size,
+		mtime: fi.ModTime().UnixNano(), ctime: st.Ctim.Nano()}, true
+}

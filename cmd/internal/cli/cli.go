@@ -23,6 +23,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"gongkai/generator"
 )
 
 // Version is the program's version, set at link time with -ldflags.
@@ -175,6 +177,10 @@ type siteFlags struct {
 	// full renders and writes every output, reusing nothing of the
 	// previous build (build -full); otherwise a build is incremental.
 	full bool
+	// warm, when not nil, is what a long-lived process (the live
+	// preview) keeps in memory from one build to the next
+	// (generator.Warm); nil in a one-shot build.
+	warm *generator.Warm
 }
 
 func (s *siteFlags) register(fs *flag.FlagSet) {

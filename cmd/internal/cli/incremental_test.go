@@ -12,6 +12,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"gongkai/generator"
 )
 
 // TestIncrementalMatchesFull applies a seeded random sequence of edits to a
@@ -30,7 +33,23 @@ import (
 // BeginRecycling): the comparison proves that what it keeps, replaces and
 // sweeps gives the full build's site.
 func TestIncrementalMatchesFull(t *testing.T) {
-	seed := uint64(20261202)
+	incrementalMatchesFull(t, uint64(20261202), nil)
+}
+
+// TestIncrementalWarmMatchesFull is TestIncrementalMatchesFull through the
+// warm path the live preview takes: every incremental build runs with the
+// same generator.Warm, which keeps the record files' bytes and the cache
+// packs in memory between builds. The sources are left alone for longer
+// than the warm path's racy window (generator's warmRacy) before the
+// edits begin, so that the files no step edits come from memory; the test
+// fails unless some did.
+func TestIncrementalWarmMatchesFull(t *testing.T) {
+	incrementalMatchesFull(t, uint64(20261203), generator.NewWarm())
+}
+
+// incrementalMatchesFull is TestIncrementalMatchesFull with the seed, and
+// with warm (when not nil) kept by every incremental build.
+func incrementalMatchesFull(t *testing.T, seed uint64, warm *generator.Warm) {
 	steps := 9
 	if testing.Short() {
 		steps = 4
@@ -41,11 +60,14 @@ func TestIncrementalMatchesFull(t *testing.T) {
 	work := t.TempDir()
 	out := filepath.Join(work, "public")
 	date := "2026-11-27"
-	sf := siteFlags{source: site, out: out, date: date}
+	sf := siteFlags{source: site, out: out, date: date, warm: warm}
+	if warm != nil {
+		time.Sleep(warmQuiet)
+	}
 	mustBuild(t, sf, "first build")
 
 	e := &sampleEditor{t: t, site: site, rng: rng}
-	var reused, recycled, parsed int
+	var reused, recycled, parsed, warmFiles, warmPacks int
 	for step := 1; step <= steps; step++ {
 		kind := e.kinds()[rng.IntN(len(e.kinds()))]
 		if step <= len(e.kinds()) {
@@ -62,7 +84,7 @@ func TestIncrementalMatchesFull(t *testing.T) {
 			damageCaches(t, out+".search")
 		}
 		full := sf
-		full.out, full.full = ref, true
+		full.out, full.full, full.warm = ref, true, nil
 
 		var stderr strings.Builder
 		sum, code := build(context.Background(), sf, io.Discard, &stderr)
@@ -83,6 +105,8 @@ func TestIncrementalMatchesFull(t *testing.T) {
 		}
 		reused += sum.incremental.Skipped
 		parsed += sum.incremental.Parsed
+		warmFiles += sum.incremental.WarmFiles
+		warmPacks += sum.incremental.WarmPacks
 		if sum.incremental.Kept > 0 {
 			recycled++
 		}
@@ -107,6 +131,10 @@ func TestIncrementalMatchesFull(t *testing.T) {
 	if reused == 0 || parsed == 0 {
 		t.Errorf("no incremental build skipped a page (%d) or reused a parse (%d): the test proves nothing about reuse", reused, parsed)
 	}
+	if warm != nil && (warmFiles == 0 || warmPacks == 0) {
+		t.Errorf("the warm builds took %d record files and %d packs from memory: the test proves nothing about the warm path", warmFiles, warmPacks)
+	}
+	t.Logf("from memory: %d record files, %d packs", warmFiles, warmPacks)
 	if recycled < 2 {
 		t.Errorf("only %d incremental builds kept files of a recycled generation: the test proves too little about recycling", recycled)
 	}
@@ -160,6 +188,55 @@ func TestIncrementalWithheldLeavesEveryOutput(t *testing.T) {
 		t.Errorf("the incremental build linked only %d files; it did not run incrementally", sum.incremental.Linked)
 	}
 	assertNoMarker(t, out, marker)
+}
+
+// warmQuiet is longer than the warm path's racy window (generator's
+// warmRacy, 3 s): files left alone for it are kept in memory when read.
+const warmQuiet = 3500 * time.Millisecond
+
+// TestWarmStampedEditWithholds withholds a published record carrying a
+// marker through the warm path in the way most likely to fool a cache of
+// file stamps: the file keeps its size (主动公开 and 不予公开 are the same
+// length) and its modification time is set back to what it was. Its
+// change time still moves, so the warm build reads it again: the marker
+// must be gone from every output, and the build must equal a cold -full
+// build of the same state.
+func TestWarmStampedEditWithholds(t *testing.T) {
+	const marker = "WARM-STAMP-MARKER-51e7"
+	_, p, s, sf := markedPolicySite(t, marker)
+	sf.warm = generator.NewWarm()
+	time.Sleep(warmQuiet)
+	mustBuild(t, sf, "warm build that reads every file")
+	sum := mustBuild(t, sf, "warm build from memory")
+	if sum.incremental.WarmFiles == 0 {
+		t.Fatalf("the second warm build took no record file from memory: %+v", sum.incremental)
+	}
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withheld := strings.Replace(s, "disclosure: "+generator.Proactive, "disclosure: "+generator.NotPublic, 1)
+	if withheld == s || len(withheld) != len(s) {
+		t.Fatalf("the edit must keep the size of %s", p)
+	}
+	writeFile(t, p, withheld)
+	if err := os.Chtimes(p, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.Stat(p); err != nil || got.Size() != fi.Size() || !got.ModTime().Equal(fi.ModTime()) {
+		t.Fatalf("the edit changed the size or modification time of %s: %v", p, err)
+	}
+	// The cold build starts from a copy of the same previous build (the
+	// withheld record's page becomes a withdrawal notice after it).
+	ref := filepath.Join(t.TempDir(), "public")
+	copyTree(t, sf.out, ref)
+	copyTree(t, sf.out+".search", ref+".search")
+	mustBuild(t, sf, "warm build after withholding")
+	assertNoMarker(t, sf.out, marker)
+	full := sf
+	full.out, full.full, full.warm = ref, true, nil
+	mustBuild(t, full, "cold -full build")
+	compareTrees(t, "warm build after withholding", sf.out, ref)
 }
 
 // firstErrors returns the error lines of a build's stderr, at most three.

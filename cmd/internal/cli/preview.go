@@ -139,6 +139,9 @@ type previewSite struct {
 }
 
 func newPreview(ctx context.Context, sf siteFlags, stdout, stderr io.Writer) *preview {
+	// The preview rebuilds in one process: it keeps what a rebuild after
+	// a small edit need not read and decode again (generator.Warm).
+	sf.warm = generator.NewWarm()
 	return &preview{ctx: ctx, sf: sf, stdout: stdout, stderr: stderr, debounce: 100 * time.Millisecond, maxWait: 2 * time.Second,
 		log:     slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		id:      strconv.FormatInt(time.Now().UnixNano(), 36),

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"gongkai/generator"
 	"gongkai/internal/corpus"
 	"gongkai/internal/measure"
 )
@@ -198,38 +199,60 @@ func BenchmarkIncremental(b *testing.B) {
 	sf, edits, n := editBenchSite(b)
 	for _, bc := range edits {
 		b.Run(bc.name, func(b *testing.B) {
-			var written, wchar int64
-			var wall time.Duration
-			skipped, kept := 0, 0
-			cpu0, sys0 := measure.CPU(), systemCPU()
-			i := 0
-			for b.Loop() {
-				i++
-				bc.edit(i)
-				w0, c0 := processWchar(b), measure.CPU()
-				start := time.Now()
-				sum, code := build(context.Background(), sf, io.Discard, io.Discard)
-				took := time.Since(start)
-				wall += took
-				wchar += processWchar(b) - w0
-				b.Logf("%s edit %d: wall %.2f s, CPU %.2f s", bc.name, i, took.Seconds(), (measure.CPU() - c0).Seconds())
-				if code != 0 {
-					b.Fatalf("rebuild after the %s edit: exit %d", bc.name, code)
-				}
-				written += sum.bytes - sum.incremental.LinkedBytes - sum.incremental.KeptBytes
-				skipped += sum.incremental.Skipped
-				kept += sum.incremental.Kept
+			// warm: successive rebuilds in one process that keeps its
+			// generator.Warm, as the live preview does; cold: every
+			// rebuild starts with nothing in memory, as `gongkai build`
+			// does in a fresh process.
+			for _, mode := range []string{"warm", "cold"} {
+				b.Run(mode, func(b *testing.B) {
+					sf := sf
+					if mode == "warm" {
+						sf.warm = generator.NewWarm()
+						// The first build after the preview starts
+						// reads everything; its successors are measured.
+						if _, code := build(context.Background(), sf, io.Discard, io.Discard); code != 0 {
+							b.Fatalf("warm-up build: exit %d", code)
+						}
+					}
+					benchRebuilds(b, sf, bc, n)
+				})
 			}
-			b.ReportMetric(wall.Seconds()/float64(i), "wall-s/op")
-			b.ReportMetric((measure.CPU()-cpu0).Seconds()/float64(i), "cpu-s/op")
-			b.ReportMetric((systemCPU()-sys0).Seconds()/float64(i), "sys-cpu-s/op")
-			b.ReportMetric(float64(written)/float64(i), "out-written-bytes/op")
-			b.ReportMetric(float64(wchar)/float64(i), "wchar-bytes/op")
-			b.ReportMetric(float64(skipped)/float64(i), "pages-not-rendered/op")
-			b.ReportMetric(float64(kept)/float64(i), "files-kept/op")
-			b.ReportMetric(float64(n), "docs")
 		})
 	}
+}
+
+// benchRebuilds runs BenchmarkIncremental's rebuilds after bc's edits.
+func benchRebuilds(b *testing.B, sf siteFlags, bc benchEdit, n int) {
+	var written, wchar int64
+	var wall time.Duration
+	skipped, kept := 0, 0
+	cpu0, sys0 := measure.CPU(), systemCPU()
+	i := 0
+	for b.Loop() {
+		i++
+		bc.edit(i)
+		w0, c0 := processWchar(b), measure.CPU()
+		start := time.Now()
+		sum, code := build(context.Background(), sf, io.Discard, io.Discard)
+		took := time.Since(start)
+		wall += took
+		wchar += processWchar(b) - w0
+		b.Logf("%s edit %d: wall %.2f s, CPU %.2f s", b.Name(), i, took.Seconds(), (measure.CPU() - c0).Seconds())
+		if code != 0 {
+			b.Fatalf("rebuild after the %s edit: exit %d", bc.name, code)
+		}
+		written += sum.bytes - sum.incremental.LinkedBytes - sum.incremental.KeptBytes
+		skipped += sum.incremental.Skipped
+		kept += sum.incremental.Kept
+	}
+	b.ReportMetric(wall.Seconds()/float64(i), "wall-s/op")
+	b.ReportMetric((measure.CPU()-cpu0).Seconds()/float64(i), "cpu-s/op")
+	b.ReportMetric((systemCPU()-sys0).Seconds()/float64(i), "sys-cpu-s/op")
+	b.ReportMetric(float64(written)/float64(i), "out-written-bytes/op")
+	b.ReportMetric(float64(wchar)/float64(i), "wchar-bytes/op")
+	b.ReportMetric(float64(skipped)/float64(i), "pages-not-rendered/op")
+	b.ReportMetric(float64(kept)/float64(i), "files-kept/op")
+	b.ReportMetric(float64(n), "docs")
 }
 
 // systemCPU returns the CPU time the kernel has spent for this process

@@ -1,0 +1,248 @@
+package generator
+
+import (
+	"context"
+	"io/fs"
+	"sync"
+	"time"
+)
+
+// Warm is what a long-lived process (the live preview) keeps in memory
+// from one incremental build to the next (Incremental.Warm), so that a
+// build after a small edit does not read, hash and decode again what did
+// not change:
+//
+//   - the bytes of each record file and the parse cache's sum of them,
+//     kept by the file's stamp (device, inode, size, modification and
+//     change times, through the same confined reader). A file whose stamp
+//     differs is read again, and a file is kept only when it is the one
+//     stat'd before and after the read and had not been modified for
+//     warmRacy before the read began (git's "racy" rule: a change made in
+//     the same tick as the read could keep the stamp);
+//   - the decoded packs of the parse and body caches (pack.go), by their
+//     file's identity in the state folder. Their entries are addressed by
+//     content (each carries the sum of the bytes it was made from, checked
+//     on every use), so a pack can only be missed, never wrong.
+//
+// Everything after reading (decoding what the parse cache does not hold,
+// every check, the disclosure gate, the render's keys) runs on every build
+// exactly as in a fresh process, so a warm build's output is the same as a
+// cold one's. A build without a Warm (gongkai build, a fresh process) reads
+// everything from disk. One Warm serves one build at a time.
+type Warm struct {
+	mu        sync.Mutex
+	files     map[warmFileKey]*warmFile
+	fileBytes int64
+	packs     map[warmPackKey]*warmPack
+	packBytes int64
+	records   int // of the last load; -1 before one
+	// fileHits and packHits count this build's reuse (hits).
+	fileHits, packHits int
+}
+
+// NewWarm returns an empty Warm.
+func NewWarm() *Warm {
+	return &Warm{files: map[warmFileKey]*warmFile{}, packs: map[warmPackKey]*warmPack{}, records: -1}
+}
+
+// Records returns the number of records the last build with w loaded;
+// -1 when none has (or w is nil).
+func (w *Warm) Records() int {
+	if w == nil {
+		return -1
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.records
+}
+
+// fileStamp identifies one version of a file (stampOf).
+type fileStamp struct {
+	dev, ino           uint64
+	size, mtime, ctime int64
+}
+
+// warmRacy is how long before a read a file must have been last modified
+// (or its status changed) for its bytes to be kept: a later change then
+// gives it another stamp even on a file system whose times are coarse.
+const warmRacy = 3 * time.Second
+
+// warmFileLimit and warmPackLimit bound what a Warm holds; past them,
+// files and packs are read from disk as without one.
+const (
+	warmFileLimit = 512 << 20
+	warmPackLimit = 512 << 20
+)
+
+type warmFileKey struct{ root, path string }
+
+type warmFile struct {
+	stamp fileStamp
+	data  []byte // capacity clipped: never appended to in place
+	// sumKey names what sum hashes besides data (the parse cache's salt
+	// and the record's kind); "" before it is known.
+	sumKey string
+	sum    [32]byte
+	used   bool
+}
+
+type warmPackKey struct {
+	magic string
+	stamp fileStamp // without the change time, which a hard link changes
+}
+
+type warmPack struct {
+	entries any // map[string]E of the pack store
+	size    int64
+	used    bool
+}
+
+// begin starts a build: what the previous build did not use goes.
+func (w *Warm) begin() {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.fileHits, w.packHits = 0, 0
+	for k, f := range w.files {
+		if !f.used {
+			w.fileBytes -= int64(len(f.data))
+			delete(w.files, k)
+		}
+		f.used = false
+	}
+	for k, p := range w.packs {
+		if !p.used {
+			w.packBytes -= p.size
+			delete(w.packs, k)
+		}
+		p.used = false
+	}
+}
+
+// hits returns how many record files and packs this build took from w.
+func (w *Warm) hits() (files, packs int) {
+	if w == nil {
+		return 0, 0
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.fileHits, w.packHits
+}
+
+// readFile reads the content file p through d as readFile does, from
+// memory when the file's stamp is the one it had when it was read. The
+// *warmFile is nil when the bytes are not kept.
+func (w *Warm) readFile(ctx context.Context, d *SiteDir, p string, limit int64) ([]byte, *warmFile, error) {
+	key := warmFileKey{d.root.Name(), p}
+	st, ok := w.stat(d, p)
+	if ok && (limit <= 0 || st.size <= limit) {
+		w.mu.Lock()
+		f := w.files[key]
+		if f != nil && f.stamp == st {
+			f.used = true
+			w.fileHits++
+			w.mu.Unlock()
+			return f.data, f, nil
+		}
+		w.mu.Unlock()
+	}
+	start := time.Now().Add(-warmRacy).UnixNano()
+	data, err := readFile(ctx, d, p, limit)
+	if err != nil || !ok {
+		return data, nil, err
+	}
+	after, ok := w.stat(d, p)
+	if !ok || after != st || int64(len(data)) != st.size || st.mtime >= start || st.ctime >= start {
+		return data, nil, nil
+	}
+	f := &warmFile{stamp: st, data: data[:len(data):len(data)], used: true}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if old := w.files[key]; old != nil {
+		w.fileBytes -= int64(len(old.data))
+		delete(w.files, key)
+	}
+	if w.fileBytes+st.size > warmFileLimit {
+		return data, nil, nil
+	}
+	w.files[key] = f
+	w.fileBytes += st.size
+	return f.data, f, nil
+}
+
+// stat returns the stamp of the regular file p in d, checked as an open
+// would check it.
+func (w *Warm) stat(d *SiteDir, p string) (fileStamp, bool) {
+	fi, err := d.check("stat", p)
+	if err != nil || !fi.Mode().IsRegular() {
+		return fileStamp{}, false
+	}
+	return stampOf(fi)
+}
+
+// sumOf returns the sum of f's bytes that key names, computing it once.
+func (w *Warm) sumOf(f *warmFile, key string, sum func() [32]byte) [32]byte {
+	w.mu.Lock()
+	if f.sumKey == key {
+		s := f.sum
+		w.mu.Unlock()
+		return s
+	}
+	w.mu.Unlock()
+	s := sum()
+	w.mu.Lock()
+	f.sumKey, f.sum = key, s
+	w.mu.Unlock()
+	return s
+}
+
+// pack returns the decoded entries of the pack file fi describes, with
+// the magic line magic, when it was decoded before.
+func (w *Warm) pack(magic string, fi fs.FileInfo) (any, bool) {
+	if w == nil {
+		return nil, false
+	}
+	k, ok := warmPackKeyOf(magic, fi)
+	if !ok {
+		return nil, false
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	p := w.packs[k]
+	if p == nil {
+		return nil, false
+	}
+	p.used = true
+	w.packHits++
+	return p.entries, true
+}
+
+// keepPack keeps the decoded entries of the pack file fi describes; they
+// must never be changed.
+func (w *Warm) keepPack(magic string, fi fs.FileInfo, entries any) {
+	if w == nil {
+		return
+	}
+	k, ok := warmPackKeyOf(magic, fi)
+	if !ok {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.packs[k] != nil || w.packBytes+fi.Size() > warmPackLimit {
+		return
+	}
+	w.packs[k] = &warmPack{entries: entries, size: fi.Size(), used: true}
+	w.packBytes += fi.Size()
+}
+
+func warmPackKeyOf(magic string, fi fs.FileInfo) (warmPackKey, bool) {
+	st, ok := stampOf(fi)
+	if !ok || !fi.Mode().IsRegular() {
+		return warmPackKey{}, false
+	}
+	st.ctime = 0
+	return warmPackKey{magic: magic, stamp: st}, true
+}
