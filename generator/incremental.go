@@ -277,9 +277,11 @@ func (s *incr) recordFeed(url string, k [32]byte) {
 }
 
 // reusableFeed reports whether the previous build's feed file at url was
-// made from the inputs k hashes and is still what the previous build's
-// manifest says it wrote. Its bytes are not held: prevFeed reads them
-// again when the feed is written.
+// made from the inputs k hashes and is still a regular file of the size
+// the previous build's manifest says it wrote, as a page whose key did
+// not change (reuseOne). Its bytes are not read: reuseFeed links (or
+// keeps) the file, and when it cannot, prevFeed reads them and checks
+// them against the manifest's sum.
 func (s *incr) reusableFeed(url string, k [32]byte) bool {
 	if s.prev == nil || s.prevFeeds[url] != k {
 		return false
@@ -288,19 +290,31 @@ func (s *incr) reusableFeed(url string, k [32]byte) bool {
 	if !ok {
 		return false
 	}
-	f, err := os.Open(filepath.Join(s.prevOut, outputFile(url)))
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	var sum [32]byte
-	if err != nil || n != e.Size || [32]byte(h.Sum(sum[:0])) != e.Sum {
+	fi, err := os.Lstat(filepath.Join(s.prevOut, outputFile(url)))
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != e.Size {
 		return false
 	}
 	s.feedsReused.Add(1)
 	return true
+}
+
+// reuseFeed keeps or links the previous build's feed file at url, which
+// reusableFeed accepted, and records it in the manifest as the previous
+// build did. It reports false, having done nothing, when the file cannot
+// be linked: the feed is then written from prevFeed's bytes.
+func (s *incr) reuseFeed(dirs *dirCache, root, url string) (int64, bool, error) {
+	e, ok := s.prev[url]
+	if !ok {
+		return 0, false, nil
+	}
+	if !s.keeps(url, e.Sum, e.Size) {
+		ok, err := s.link(root, outputFile(url), e.Size, dirs)
+		if err != nil || !ok {
+			return 0, false, err
+		}
+	}
+	s.record(url, incrEntry{Sum: e.Sum, Size: e.Size})
+	return e.Size, true, nil
 }
 
 // prevFeed returns the previous build's bytes of the feed file at url,

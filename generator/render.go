@@ -291,6 +291,19 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 				return err
 			}
 			defer done(o)
+			if b.feeds != nil && b.feeds.reused[o.URL] {
+				// A feed file whose inputs did not change: linked
+				// unread, as a page whose key did not change.
+				n, ok, err := inc.reuseFeed(dirs, opts.Out, o.URL)
+				if err != nil {
+					return fmt.Errorf("reuse %s: %w", o.URL, err)
+				}
+				if ok {
+					files.Add(1)
+					nbytes.Add(n)
+					return nil
+				}
+			}
 			k := inc.key(o)
 			if e, ok := inc.reusable(o.URL, k); ok {
 				done, err := b.reuseOne(o, e, inc, dirs, opts.Out, res, textIdx)
