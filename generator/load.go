@@ -169,6 +169,7 @@ func LoadIncrementalWarm(ctx context.Context, fsys fs.FS, date time.Time, prev *
 	pc := newParseCache(prevState, salt)
 	pc.packs.warm = w
 	c, err := load(ctx, fsys, date, prev, pc, w)
+	w.endLoad()
 	if err == nil && w != nil {
 		w.mu.Lock()
 		w.records = len(c.Records)

@@ -3,6 +3,9 @@ package generator
 import (
 	"context"
 	"io/fs"
+	"os"
+	"path"
+	"strings"
 	"sync"
 	"time"
 )
@@ -35,14 +38,17 @@ type Warm struct {
 	fileBytes int64
 	packs     map[warmPackKey]*warmPack
 	packBytes int64
-	records   int // of the last load; -1 before one
+	// dirs are the folders of record files opened during a load
+	// (dirRoot); nil for one that could not be.
+	dirs    map[warmFileKey]*os.Root
+	records int // of the last load; -1 before one
 	// fileHits and packHits count this build's reuse (hits).
 	fileHits, packHits int
 }
 
 // NewWarm returns an empty Warm.
 func NewWarm() *Warm {
-	return &Warm{files: map[warmFileKey]*warmFile{}, packs: map[warmPackKey]*warmPack{}, records: -1}
+	return &Warm{files: map[warmFileKey]*warmFile{}, packs: map[warmPackKey]*warmPack{}, dirs: map[warmFileKey]*os.Root{}, records: -1}
 }
 
 // Records returns the number of records the last build with w loaded;
@@ -172,14 +178,62 @@ func (w *Warm) readFile(ctx context.Context, d *SiteDir, p string, limit int64) 
 	return f.data, f, nil
 }
 
-// stat returns the stamp of the regular file p in d, checked as an open
-// would check it.
+// stat returns the stamp of the regular file p in d: one lstat in its
+// folder (dirRoot), which was checked as an open checks every element of
+// a path.
 func (w *Warm) stat(d *SiteDir, p string) (fileStamp, bool) {
-	fi, err := d.check("stat", p)
+	dir, name := path.Split(p)
+	r := w.dirRoot(d, strings.TrimSuffix(dir, "/"))
+	if r == nil || name == "" {
+		return fileStamp{}, false
+	}
+	fi, err := r.Lstat(name)
 	if err != nil || !fi.Mode().IsRegular() {
 		return fileStamp{}, false
 	}
 	return stampOf(fi)
+}
+
+// dirRoot returns the folder dir of d opened on its own, once per load:
+// every element of dir is a folder (no symlink), and the folder opened is
+// the one checked. nil when it is not.
+func (w *Warm) dirRoot(d *SiteDir, dir string) *os.Root {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	k := warmFileKey{d.root.Name(), dir}
+	if r, ok := w.dirs[k]; ok {
+		return r
+	}
+	w.dirs[k] = nil
+	fi, err := d.check("stat", dir)
+	if err != nil || !fi.IsDir() {
+		return nil
+	}
+	r, err := d.root.OpenRoot(dir)
+	if err != nil {
+		return nil
+	}
+	if got, err := r.Lstat("."); err != nil || !os.SameFile(fi, got) {
+		r.Close()
+		return nil
+	}
+	w.dirs[k] = r
+	return r
+}
+
+// endLoad closes the folders dirRoot opened.
+func (w *Warm) endLoad() {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for k, r := range w.dirs {
+		if r != nil {
+			r.Close()
+		}
+		delete(w.dirs, k)
+	}
 }
 
 // sumOf returns the sum of f's bytes that key names, computing it once.

@@ -418,7 +418,9 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 	}
 	took := time.Since(start)
 	c.ReleaseBodies()
-	stats, err := buildIndex(ctx, c, theme, res, stage.Dir(1), sf.indexDir(), slog.New(slog.DiscardHandler))
+	// Both searches take the same documents (each only reads them).
+	docs := searchDocs(c, res.Texts, res.Headings)
+	stats, err := buildIndex(ctx, c, theme, docs, stage.Dir(1), sf.indexDir(), slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, err
 	}
@@ -428,7 +430,7 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 	if inc.Full {
 		prevState = ""
 	}
-	static, err := writeStaticSearch(ctx, c, theme, searchDocs(c, res.Texts, res.Headings), stage.Dir(0), sf.out, stage.Dir(1), prevState, inc.Salt, !sf.noPrecompress, live, slog.New(slog.DiscardHandler))
+	static, err := writeStaticSearch(ctx, c, theme, docs, stage.Dir(0), sf.out, stage.Dir(1), prevState, inc.Salt, !sf.noPrecompress, live, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, fmt.Errorf("static search: %w", err)
 	}

@@ -108,10 +108,11 @@ func searchSettings(c *generator.Content, theme *generator.Theme) *search.Settin
 	return st
 }
 
-// buildIndex writes the search index and the results page shell into the
-// staging search folder, reusing unchanged documents of the live index.
-func buildIndex(ctx context.Context, c *generator.Content, theme *generator.Theme, res *generator.Result, stageDir, liveDir string, log *slog.Logger) (search.BuildStats, error) {
-	stats, err := search.Build(ctx, filepath.Join(stageDir, indexSub), filepath.Join(liveDir, indexSub), searchDocs(c, res.Texts, res.Headings),
+// buildIndex writes the search index of docs (searchDocs, which it only
+// reads) and the results page shell into the staging search folder,
+// reusing unchanged documents of the live index.
+func buildIndex(ctx context.Context, c *generator.Content, theme *generator.Theme, docs []search.Doc, stageDir, liveDir string, log *slog.Logger) (search.BuildStats, error) {
+	stats, err := search.Build(ctx, filepath.Join(stageDir, indexSub), filepath.Join(liveDir, indexSub), docs,
 		search.BuildOptions{Logger: log, Settings: searchSettings(c, theme)})
 	if err != nil {
 		return stats, fmt.Errorf("search index: %w", err)
