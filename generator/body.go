@@ -74,12 +74,14 @@ func newBodyCache(prevState string, salt []byte, unsafe bool, base string) *body
 }
 
 func (c *bodyCache) sum(r *Record) [32]byte {
-	h := sha256.New()
-	writeField(h, c.salt)
-	writeField(h, string(r.Body))
-	var k [32]byte
-	h.Sum(k[:0])
-	return k
+	return r.bodySum("cache\x00"+c.salt, func() [32]byte {
+		h := sha256.New()
+		writeField(h, c.salt)
+		writeField(h, string(r.Body))
+		var k [32]byte
+		h.Sum(k[:0])
+		return k
+	})
 }
 
 func (c *bodyCache) lookup(r *Record, sum [32]byte) (bodyEntry, bool) {

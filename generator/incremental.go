@@ -343,7 +343,7 @@ func (s *incr) key(o Output) [32]byte {
 	writeField(h, strconv.FormatBool(o.NoSitemap))
 	if r := o.Page.Record; r != nil {
 		writeField(h, r.Path)
-		body := sha256.Sum256(r.Body)
+		body := r.bodySum("", func() [32]byte { return sha256.Sum256(r.Body) })
 		h.Write(body[:])
 	} else {
 		writeField(h, "")

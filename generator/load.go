@@ -379,7 +379,7 @@ func (c *Content) parse(ctx context.Context, p string, k *Kind, probs *Problems)
 		return nil, nil
 	}
 	e, lines, ok := c.decode(p, k, data, wf, src, probs)
-	r := &Record{Kind: k, Path: p, Entry: e, Body: src.body, BodyLine: src.bodyLine, Front: src.front, FrontLine: src.frontAt}
+	r := &Record{Kind: k, Path: p, Entry: e, Body: src.body, BodyLine: src.bodyLine, Front: src.front, FrontLine: src.frontAt, warm: wf}
 	r.lines = lines
 	h := e.Head()
 	h.Record = r
@@ -452,7 +452,7 @@ func (c *Content) decode(p string, k *Kind, data []byte, wf *warmFile, src sourc
 	}
 	var sum [32]byte
 	if wf != nil {
-		sum = c.warm.sumOf(wf, pc.salt+"\x00"+k.Name, func() [32]byte { return pc.sum(k, data) })
+		sum = wf.memo("parse "+strconv.Itoa(len(pc.salt))+" "+pc.salt+" "+k.Name, func() [32]byte { return pc.sum(k, data) })
 	} else {
 		sum = pc.sum(k, data)
 	}

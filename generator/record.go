@@ -216,6 +216,9 @@ type Record struct {
 	withdrawn bool // its URL serves a withdrawal notice in this build
 
 	lines fieldLines
+	// warm holds the file's bytes in a Warm (warm.go), Body among them;
+	// nil without one.
+	warm *warmFile
 }
 
 // H returns the record's shared header.

@@ -85,11 +85,39 @@ type warmFileKey struct{ root, path string }
 type warmFile struct {
 	stamp fileStamp
 	data  []byte // capacity clipped: never appended to in place
-	// sumKey names what sum hashes besides data (the parse cache's salt
-	// and the record's kind); "" before it is known.
-	sumKey string
-	sum    [32]byte
-	used   bool
+	used  bool
+
+	// sums are sums of data or of the record body in it, by what they
+	// hash besides (memo).
+	mu   sync.Mutex
+	sums map[string][32]byte
+}
+
+// memo returns the sum that key names, computing it once for f's bytes.
+func (f *warmFile) memo(key string, sum func() [32]byte) [32]byte {
+	f.mu.Lock()
+	s, ok := f.sums[key]
+	f.mu.Unlock()
+	if ok {
+		return s
+	}
+	s = sum()
+	f.mu.Lock()
+	if f.sums == nil {
+		f.sums = map[string][32]byte{}
+	}
+	f.sums[key] = s
+	f.mu.Unlock()
+	return s
+}
+
+// bodySum returns sum(), a hash of r's body and what key names, computed
+// once while r's file bytes are in a Warm (and its body not released).
+func (r *Record) bodySum(key string, sum func() [32]byte) [32]byte {
+	if r.warm == nil || r.Body == nil {
+		return sum()
+	}
+	return r.warm.memo("body\x00"+key, sum)
 }
 
 type warmPackKey struct {
@@ -234,22 +262,6 @@ func (w *Warm) endLoad() {
 		}
 		delete(w.dirs, k)
 	}
-}
-
-// sumOf returns the sum of f's bytes that key names, computing it once.
-func (w *Warm) sumOf(f *warmFile, key string, sum func() [32]byte) [32]byte {
-	w.mu.Lock()
-	if f.sumKey == key {
-		s := f.sum
-		w.mu.Unlock()
-		return s
-	}
-	w.mu.Unlock()
-	s := sum()
-	w.mu.Lock()
-	f.sumKey, f.sum = key, s
-	w.mu.Unlock()
-	return s
 }
 
 // pack returns the decoded entries of the pack file fi describes, with
