@@ -170,10 +170,8 @@ func LoadIncrementalWarm(ctx context.Context, fsys fs.FS, date time.Time, prev *
 	pc.packs.warm = w
 	c, err := load(ctx, fsys, date, prev, pc, w)
 	w.endLoad()
-	if err == nil && w != nil {
-		w.mu.Lock()
-		w.records = len(c.Records)
-		w.mu.Unlock()
+	if err == nil {
+		w.loaded(len(c.Records))
 	}
 	return c, err
 }
@@ -402,7 +400,13 @@ func (c *Content) parse(ctx context.Context, p string, k *Kind, probs *Problems)
 	if int64(len(src.body)) > limit {
 		probs.Errorf(Pos{p, src.bodyLine}, "body", "is %s; a record body may be at most %s (limits.body in %s)", humanSize(int64(len(src.body))), humanSize(limit), siteFile)
 	}
-	checkText(p, src.body, src.bodyLine, probs)
+	if wf == nil || !wf.textChecked() {
+		n := len(*probs)
+		checkText(p, src.body, src.bodyLine, probs)
+		if wf != nil && len(*probs) == n {
+			wf.markTextChecked()
+		}
+	}
 	c.checkHeader(ch, k, h)
 	if w := h.Withdrawn; w != nil {
 		// A withdrawn record is taken offline at once, whatever its mode.

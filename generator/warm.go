@@ -15,22 +15,29 @@ import (
 // build after a small edit does not read, hash and decode again what did
 // not change:
 //
-//   - the bytes of each record file and the parse cache's sum of them,
-//     kept by the file's stamp (device, inode, size, modification and
-//     change times, through the same confined reader). A file whose stamp
-//     differs is read again, and a file is kept only when it is the one
-//     stat'd before and after the read and had not been modified for
-//     warmRacy before the read began (git's "racy" rule: a change made in
-//     the same tick as the read could keep the stamp);
+//   - the bytes of each record file, kept by the file's stamp (device,
+//     inode, size, modification and change times, taken with one lstat
+//     in its folder, opened once per load after the checks an open makes:
+//     dirRoot). A file whose stamp differs is read again, and a file is
+//     kept only when it is the one stat'd before and after the read and
+//     had not been modified (nor its status changed) for warmRacy before
+//     the read began (git's "racy" rule: a change made in the same tick
+//     as the read could keep the stamp). With the bytes go what is a pure
+//     function of them: the parse cache's sum of the file, the body
+//     cache's and the page key's sums of the body (Record.bodySum), and
+//     that the body passed checkText;
 //   - the decoded packs of the parse and body caches (pack.go), by their
-//     file's identity in the state folder. Their entries are addressed by
-//     content (each carries the sum of the bytes it was made from, checked
-//     on every use), so a pack can only be missed, never wrong.
+//     file's device, inode, size and modification time in the state
+//     folder (not the change time: the hard link of an unchanged pack
+//     into the next state folder changes it). Their entries are addressed
+//     by content (each carries the sum of the bytes it was made from,
+//     checked on every use), so a pack can only be missed, never wrong.
 //
-// Everything after reading (decoding what the parse cache does not hold,
-// every check, the disclosure gate, the render's keys) runs on every build
-// exactly as in a fresh process, so a warm build's output is the same as a
-// cold one's. A build without a Warm (gongkai build, a fresh process) reads
+// Everything else (decoding the front matter, every check of the fields
+// and between records, the disclosure gate, the render's keys) runs on
+// every build exactly as in a fresh process, so a warm build's output is
+// the same as a cold one's (TestIncrementalWarmMatchesFull,
+// TestWarmStampedEditWithholds in cmd/internal/cli). A build without a Warm (gongkai build, a fresh process) reads
 // everything from disk. One Warm serves one build at a time.
 type Warm struct {
 	mu        sync.Mutex
@@ -74,7 +81,8 @@ type fileStamp struct {
 const warmRacy = 3 * time.Second
 
 // warmFileLimit and warmPackLimit bound what a Warm holds; past them,
-// files and packs are read from disk as without one.
+// files and packs are read from disk as without one. A site of more than
+// warmMaxRecords records keeps nothing.
 const (
 	warmFileLimit = 512 << 20
 	warmPackLimit = 512 << 20
@@ -91,6 +99,21 @@ type warmFile struct {
 	// hash besides (memo).
 	mu   sync.Mutex
 	sums map[string][32]byte
+	// textOK: the body in data passed checkText (a pure function of
+	// it), which need not run on it again.
+	textOK bool
+}
+
+func (f *warmFile) textChecked() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.textOK
+}
+
+func (f *warmFile) markTextChecked() {
+	f.mu.Lock()
+	f.textOK = true
+	f.mu.Unlock()
 }
 
 // memo returns the sum that key names, computing it once for f's bytes.
@@ -129,6 +152,30 @@ type warmPack struct {
 	entries any // map[string]E of the pack store
 	size    int64
 	used    bool
+}
+
+// warmMaxRecords is the most records a site may have for a Warm to keep
+// anything: a larger site's build needs the memory (a 50,000-record build
+// peaks near its 2 GB budget).
+const warmMaxRecords = 20000
+
+// tooLarge reports whether the last load had more than warmMaxRecords
+// records; w.mu must be held.
+func (w *Warm) tooLarge() bool { return w.records > warmMaxRecords }
+
+// loaded records the number of records a load found, dropping every file
+// kept when there are too many.
+func (w *Warm) loaded(records int) {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.records = records
+	if w.tooLarge() {
+		w.files, w.fileBytes = map[warmFileKey]*warmFile{}, 0
+		w.packs, w.packBytes = map[warmPackKey]*warmPack{}, 0
+	}
 }
 
 // begin starts a build: what the previous build did not use goes.
@@ -198,7 +245,7 @@ func (w *Warm) readFile(ctx context.Context, d *SiteDir, p string, limit int64) 
 		w.fileBytes -= int64(len(old.data))
 		delete(w.files, key)
 	}
-	if w.fileBytes+st.size > warmFileLimit {
+	if w.fileBytes+st.size > warmFileLimit || w.tooLarge() {
 		return data, nil, nil
 	}
 	w.files[key] = f
@@ -297,7 +344,7 @@ func (w *Warm) keepPack(magic string, fi fs.FileInfo, entries any) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.packs[k] != nil || w.packBytes+fi.Size() > warmPackLimit {
+	if w.packs[k] != nil || w.packBytes+fi.Size() > warmPackLimit || w.tooLarge() {
 		return
 	}
 	w.packs[k] = &warmPack{entries: entries, size: fi.Size(), used: true}

@@ -1,0 +1,91 @@
+package generator
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestWarmReadFile checks the warm path's file cache: a file modified
+// within the racy window is read every time and not kept; a file left
+// alone longer is kept and then served from memory; an edit that keeps
+// its size and sets its modification time back is seen (its change time
+// moved), and so is a file replaced by another (a new inode).
+func TestWarmReadFile(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	p := filepath.Join(dir, "content", "policies", "a.md")
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte("---\ntitle: 一\n---\n正文一\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := OpenSiteDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	w := NewWarm()
+	read := func(what, want string, kept bool) {
+		t.Helper()
+		w.begin()
+		data, f, err := w.readFile(ctx, d, "content/policies/a.md", 0)
+		w.endLoad()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if string(data) != want {
+			t.Errorf("%s: read %q, want %q", what, data, want)
+		}
+		if (f != nil) != kept {
+			t.Errorf("%s: kept %t, want %t", what, f != nil, kept)
+		}
+	}
+	read("just written", "---\ntitle: 一\n---\n正文一\n", false)
+	if files, _ := w.hits(); files != 0 {
+		t.Errorf("a file within the racy window came from memory")
+	}
+	time.Sleep(warmRacy + 500*time.Millisecond)
+	read("left alone", "---\ntitle: 一\n---\n正文一\n", true)
+	read("again", "---\ntitle: 一\n---\n正文一\n", true)
+	if files, _ := w.hits(); files != 1 {
+		t.Errorf("the unchanged file came from memory %d times in the last read, want 1", files)
+	}
+
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte("---\ntitle: 二\n---\n正文二\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(p, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	read("same size, time set back", "---\ntitle: 二\n---\n正文二\n", false)
+
+	tmp := p + ".new"
+	if err := os.WriteFile(tmp, []byte("---\ntitle: 三\n---\n正文三\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		t.Fatal(err)
+	}
+	read("replaced", "---\ntitle: 三\n---\n正文三\n", false)
+
+	// A symlink in place of the file is refused, as by an open.
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "elsewhere.md"), p); err != nil {
+		t.Fatal(err)
+	}
+	w.begin()
+	if _, _, err := w.readFile(ctx, d, "content/policies/a.md", 0); err == nil {
+		t.Error("a symlink was read")
+	}
+	w.endLoad()
+}
