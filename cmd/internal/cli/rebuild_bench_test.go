@@ -186,7 +186,10 @@ func replaceNavTitle(b *testing.B, p string, i int) {
 // renders every page again, as the fingerprint covers every record's front
 // matter; only the files whose bytes changed are written), the bytes of one
 // attachment (its size kept), and site.yaml's navigation (which every page
-// shows, so every page renders again). It
+// shows, so every page renders again). Each edit runs twice: warm, the
+// live preview's rebuilds (one process keeping its generator.Warm from
+// one rebuild to the next), and cold, `gongkai build` (nothing in memory
+// from an earlier build). It
 // reports per rebuild the wall and CPU seconds (sys-cpu-s: the kernel's
 // part), the bytes of the site files written (out-written-bytes; the rest
 // are hard-linked from the previous build or, files-kept, left in place in
@@ -195,6 +198,7 @@ func replaceNavTitle(b *testing.B, p string, i int) {
 // state), and how many pages were not rendered.
 //
 //	nice go test -run '^$' -bench Incremental -benchtime 3x ./cmd/internal/cli -args -corpus /work/corpus/c10k
+//	nice go test -run '^$' -bench 'Incremental/record/warm' -benchtime 4x ./cmd/internal/cli -args -corpus /work/corpus/c10k
 func BenchmarkIncremental(b *testing.B) {
 	sf, edits, n := editBenchSite(b)
 	for _, bc := range edits {
