@@ -36,6 +36,10 @@ func stampOf(fi fs.FileInfo) (fileStamp, bool) {
 	if !ok {
 		return fileStamp{}, false
 	}
+	ct, ok := changeTime(st)
+	if !ok {
+		return fileStamp{}, false
+	}
 	return fileStamp{dev: uint64(st.Dev), ino: uint64(st.Ino), size: st.Size,
-		mtime: fi.ModTime().UnixNano(), ctime: st.Ctim.Nano()}, true
+		mtime: fi.ModTime().UnixNano(), ctime: ct}, true
 }

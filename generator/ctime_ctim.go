@@ -1,0 +1,8 @@
+//go:build linux || openbsd
+
+package generator
+
+import "syscall"
+
+// changeTime returns the status change time of st in nanoseconds.
+func changeTime(st *syscall.Stat_t) (int64, bool) { return st.Ctim.Nano(), true }
