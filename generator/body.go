@@ -209,6 +209,10 @@ func (b *bodies) fill(r *Record, s *bodySlot, html bool) {
 	}
 	sum := b.cache.sum(r)
 	e, ok := b.cache.lookup(r, sum)
+	// A body is filled once a build: the previous build's entry is not
+	// looked up again, and a stale one (every entry, after a program
+	// change) is not held to the end of the render.
+	b.cache.packs.forget(r.Path)
 	if !ok || (html && !e.HasHTML) {
 		heads := b.render(r, s)
 		if s.err == nil {

@@ -18,7 +18,10 @@ import (
 // by its path. A pack of the previous build is read when the build first
 // asks for one of its paths, and a pack whose entries all came unchanged
 // from the previous build's is hard-linked from it instead of written, so
-// an edit of one record writes one small pack.
+// an edit of one record writes one small pack. A cache whose entries are
+// each looked up once (bodyCache) forgets an entry once it is used, so
+// that the previous build's entries the build does not reuse are not held
+// to the end of the build.
 type packStore[E any] struct {
 	name, magic string
 	prevDir     string // the previous build's folder of packs; "" for none
@@ -37,6 +40,8 @@ type packStore[E any] struct {
 // prevPack is one of the previous build's packs, read on first use.
 type prevPack[E any] struct {
 	once    sync.Once
+	mu      sync.Mutex   // guards entries after once (forget deletes)
+	n       int          // the number of entries read, forgotten ones too
 	entries map[string]E // nil: none, or the pack is unusable
 }
 
@@ -90,6 +95,7 @@ func (s *packStore[E]) prev(p string) (E, bool) {
 		}
 		if m, ok := s.warm.pack(s.magic, fi); ok {
 			pk.entries = m.(map[string]E)
+			pk.n = len(pk.entries)
 			return
 		}
 		data, err := io.ReadAll(f)
@@ -97,14 +103,31 @@ func (s *packStore[E]) prev(p string) (E, bool) {
 			return
 		}
 		if m, err := s.decode(data, b); err == nil {
-			pk.entries = m
+			pk.entries, pk.n = m, len(m)
 			if int64(len(data)) == fi.Size() {
 				s.warm.keepPack(s.magic, fi, m)
 			}
 		}
 	})
+	pk.mu.Lock()
 	e, ok := pk.entries[p]
+	pk.mu.Unlock()
 	return e, ok
+}
+
+// forget drops the previous build's entry of p, which the build has used
+// (kept, when reused) or found stale: prev no longer finds it. The pack
+// is still linked when every entry it had is kept unchanged.
+func (s *packStore[E]) forget(p string) {
+	if s.warm != nil {
+		// A Warm shares the decoded packs between builds: they are
+		// never changed (the live preview holds them anyway).
+		return
+	}
+	pk := &s.packs[packBucket(p)]
+	pk.mu.Lock()
+	delete(pk.entries, p)
+	pk.mu.Unlock()
 }
 
 // keep records p's entry for the next build; reused tells that it is the
@@ -170,15 +193,18 @@ func (s *packStore[E]) release() {
 	s.next, s.reused = map[string]E{}, map[string]bool{}
 	s.mu.Unlock()
 	for i := range s.packs {
-		s.packs[i].entries = nil
+		pk := &s.packs[i]
+		pk.mu.Lock()
+		pk.entries = nil
+		pk.mu.Unlock()
 	}
 }
 
 // unchanged reports whether the pack of bucket would hold exactly the
 // previous build's entries.
 func (s *packStore[E]) unchanged(bucket int, paths []string) bool {
-	prev := s.packs[bucket].entries // read: some entry of the bucket is reused
-	if s.prevDir == "" || len(prev) != len(paths) {
+	n := s.packs[bucket].n // read: some entry of the bucket is reused
+	if s.prevDir == "" || n != len(paths) {
 		return false
 	}
 	for _, p := range paths {
