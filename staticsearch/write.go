@@ -502,7 +502,8 @@ func writeFile(path string, b []byte) error {
 
 // writeBuckets hashes the terms of m into n buckets, encodes each bucket
 // (terms in byte order) and writes them in groups. group, when not nil,
-// is given each group's terms, by bucket.
+// is given each group's terms, by bucket. m's postings are let go (nil)
+// group by group as they are written: the caller reads them no more.
 func (w *writer) writeBuckets(ctx context.Context, dir string, n int, m map[string]*postings, encode func(e *enc, term string, p *postings), group func(gi int, terms [][]string) error) (bucketSet, error) {
 	set := bucketSet{Dir: dir, Buckets: n}
 	terms := make([][]string, n)
@@ -528,6 +529,13 @@ func (w *writer) writeBuckets(ctx context.Context, dir string, n int, m map[stri
 		if group != nil {
 			if err := group(gi, terms[lo:hi]); err != nil {
 				return err
+			}
+		}
+		// At 50,000 documents the postings are the most of the memory:
+		// the last groups are not encoded beside every group's.
+		for _, ts := range terms[lo:hi] {
+			for _, t := range ts {
+				m[t].e = nil
 			}
 		}
 		return w.putPack(path.Join(dir, set.Groups[gi])+".bin", raw)
