@@ -494,3 +494,82 @@ func renderIncr(t *testing.T, c *Content, th *Theme, salt []byte, prev *incrBuil
 	}
 	return b
 }
+
+// TestBodyPackForgets checks that the body cache lets go of each previous
+// entry once its record's body is filled, so that the previous build's
+// texts are not held beside the new ones to the end of the render (after
+// a program change every entry is stale), and that the packs of entries
+// kept unchanged are still linked.
+func TestBodyPackForgets(t *testing.T) {
+	date := time.Date(2024, 12, 1, 0, 0, 0, 0, China)
+	ctx := context.Background()
+	base := siteFS(t, "site.txtar")
+	c, err := LoadIncremental(ctx, base, date, nil, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := renderIncr(t, c, theme(t), nil, nil)
+	for _, salt := range []string{"", "another program"} {
+		c, err := LoadIncremental(ctx, base, date, nil, "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cache := newBodyCache(first.state, []byte(salt), c.Site.UnsafeHTML, c.Site.BasePath())
+		b := newBodies(newMarkdown(c.Site.UnsafeHTML, c.Site.BasePath()), c.Published, nil, nil)
+		b.cache = cache
+		read := 0
+		for _, r := range c.Published {
+			if _, ok := cache.packs.prev(r.Path); ok {
+				read++
+			}
+			if err := b.skip(r); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := cache.packs.prev(r.Path); ok {
+				t.Errorf("salt %q: %s: the previous entry is still held once the body is filled", salt, r.Path)
+			}
+		}
+		if read != len(c.Published) {
+			t.Fatalf("salt %q: %d of %d previous entries found", salt, read, len(c.Published))
+		}
+		want := int64(len(c.Published))
+		if salt != "" {
+			want = 0
+		}
+		if got := cache.hits.Load(); got != want {
+			t.Errorf("salt %q: %d bodies from the cache, want %d", salt, got, want)
+		}
+		dir := t.TempDir()
+		if err := cache.write(dir); err != nil {
+			t.Fatal(err)
+		}
+		entries, err := os.ReadDir(filepath.Join(dir, bodyPackDir))
+		if err != nil || len(entries) == 0 {
+			t.Fatalf("salt %q: no packs written: %v", salt, err)
+		}
+		linked := 0
+		for _, e := range entries {
+			a, aerr := os.Stat(filepath.Join(first.state, bodyPackDir, e.Name()))
+			n, nerr := os.Stat(filepath.Join(dir, bodyPackDir, e.Name()))
+			if aerr != nil || nerr != nil {
+				t.Fatalf("%s: %v %v", e.Name(), aerr, nerr)
+			}
+			// Without a feed (none is rendered here) a body's HTML is not
+			// kept, so a pack that held some is written anew.
+			bucket, _ := packBucketOf(e.Name())
+			want := salt == ""
+			for _, pe := range readBodyPacksBucket(t, first.state, bucket) {
+				want = want && !pe.HasHTML
+			}
+			if same := os.SameFile(a, n); same != want {
+				t.Errorf("salt %q: pack %s linked %t, want %t", salt, e.Name(), same, want)
+			}
+			if want {
+				linked++
+			}
+		}
+		if salt == "" && linked == 0 {
+			t.Error("no pack linked: the test shows nothing")
+		}
+	}
+}
