@@ -641,7 +641,11 @@ func (a *analysis) patch(ctx context.Context, f int, fam family, m map[string]*p
 	}
 	// The groups whose postings change: those of the terms whose entries
 	// of a changed row differ from the previous build's.
+	// dirtyBucket are the buckets of those terms: the others of a dirty
+	// group are encoded as before, and their deflated bytes are taken
+	// from the previous build's pack.
 	dirty := make([]bool, ng)
+	dirtyBucket := make([]bool, fam.buckets)
 	news := rowEntries(m, func(p *postings) []uint64 { return p.e }, 0, len(a.order))
 	for _, row := range a.changed {
 		old, err := a.oldSection(row)
@@ -651,7 +655,8 @@ func (a *analysis) patch(ctx context.Context, f int, fam family, m map[string]*p
 		nw := news[row]
 		slices.SortFunc(nw, compareFwd)
 		for _, t := range diffTerms(old[f], nw) {
-			dirty[bucketOf(t, fam.buckets)/groupSize] = true
+			b := bucketOf(t, fam.buckets)
+			dirty[b/groupSize], dirtyBucket[b] = true, true
 		}
 	}
 	// The new entries by bucket.
@@ -730,8 +735,17 @@ func (a *analysis) patch(ctx context.Context, f int, fam family, m map[string]*p
 			a.next.groups[f][gi] = g
 			mu.Unlock()
 		}
+		var deflated [][]byte
+		if dirty[gi] {
+			deflated = a.w.prevPack(name, hi-lo)
+			for i := range deflated {
+				if dirtyBucket[lo+i] {
+					deflated[i] = nil
+				}
+			}
+		}
 		set.Groups[gi] = packName
-		return a.w.putPack(path.Join(fam.dir, packName)+".bin", raw)
+		return a.w.putPackKeeping(path.Join(fam.dir, packName)+".bin", raw, deflated)
 	})
 	a.next.packs[f] = set.Groups
 	return set, err

@@ -91,6 +91,52 @@ func TestWriteAnalysisCache(t *testing.T) {
 	sameTree(t, filepath.Join(dir, "fresh3"), filepath.Join(dir, "four"))
 	sameTree(t, filepath.Join(dir, "fresh3.state"), filepath.Join(dir, "four.state"))
 
+	// The packs of postings a same-rows rebuild replaces keep the deflated
+	// bytes of their unchanged buckets from the previous build's pack; a
+	// previous pack missing, cut short or with another count of entries
+	// is not used, and the index is still that of a fresh write.
+	for _, how := range []string{"missing", "truncated", "count"} {
+		prev := filepath.Join(dir, "badprev")
+		if err := os.CopyFS(prev, os.DirFS(filepath.Join(dir, "two"))); err != nil {
+			t.Fatal(err)
+		}
+		damaged := 0
+		for _, fam := range []string{"p", "u"} {
+			files, _ := filepath.Glob(filepath.Join(prev, ChunkDir, fam, "*.bin"))
+			for _, f := range files {
+				rel, _ := filepath.Rel(prev, f)
+				if _, err := os.Stat(filepath.Join(dir, "three", rel)); err == nil {
+					continue // kept whole: linked, not read
+				}
+				data, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				switch how {
+				case "missing":
+					err = os.Remove(f)
+				case "truncated":
+					err = os.WriteFile(f, data[:len(data)-len(data)/3], 0o644)
+				case "count":
+					data[0]++
+					err = os.WriteFile(f, data, 0o644)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				damaged++
+			}
+		}
+		if damaged == 0 {
+			t.Fatal("the same-rows rebuild replaced no pack of postings")
+		}
+		write("badprev3", "badprev", "two.state", edited, salt)
+		sameTree(t, filepath.Join(dir, "fresh3"), filepath.Join(dir, "badprev3"))
+		os.RemoveAll(prev)
+		os.RemoveAll(filepath.Join(dir, "badprev3"))
+		os.RemoveAll(filepath.Join(dir, "badprev3.state"))
+	}
+
 	cacheDir := filepath.Join(dir, "two.state", CacheDir)
 	cache := filepath.Join(cacheDir, CacheIndex)
 	good, err := os.ReadFile(cache)

@@ -432,6 +432,13 @@ func (w *writer) put(name string, raw []byte) error {
 // the files few (a file costs more to write than its bytes) and a query's
 // reads small.
 func (w *writer) putPack(name string, entries [][]byte) error {
+	return w.putPackKeeping(name, entries, nil)
+}
+
+// putPackKeeping is putPack where deflated, when not nil, holds per entry
+// its bytes already deflated (nil for one to deflate): those of the
+// previous build's pack (prevPack) for entries that did not change.
+func (w *writer) putPackKeeping(name string, entries, deflated [][]byte) error {
 	dst := filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
 	w.files.Add(1)
 	if w.link(name, dst) {
@@ -441,11 +448,44 @@ func (w *writer) putPack(name string, entries [][]byte) error {
 	pack := make([]byte, head, head+64*len(entries))
 	binary.LittleEndian.PutUint32(pack, uint32(len(entries)))
 	for i, e := range entries {
-		pack = append(pack, deflate(e)...)
+		if deflated != nil && deflated[i] != nil {
+			pack = append(pack, deflated[i]...)
+		} else {
+			pack = append(pack, deflate(e)...)
+		}
 		binary.LittleEndian.PutUint32(pack[4*(i+1):], uint32(len(pack)-head))
 	}
 	w.bytes.Add(int64(len(pack)))
 	return os.WriteFile(dst, pack, 0o644)
+}
+
+// prevPack returns the entries, still deflated, of the previous build's
+// pack name (under ChunkDir), or nil when there is none, it does not hold
+// n entries or its header does not fit its size. Like link, it trusts a
+// pack's name for its content: a pack is written whole under the name of
+// its entries' hash and never changed.
+func (w *writer) prevPack(name string, n int) [][]byte {
+	if w.prev == "" {
+		return nil
+	}
+	data, err := os.ReadFile(filepath.Join(w.prev, filepath.FromSlash(ChunkDir), filepath.FromSlash(name)))
+	head := 4 * (1 + n)
+	if err != nil || len(data) < head || int(binary.LittleEndian.Uint32(data)) != n {
+		return nil
+	}
+	out := make([][]byte, n)
+	start := 0
+	for i := range out {
+		end := int(binary.LittleEndian.Uint32(data[4*(i+1):]))
+		if end <= start || head+end > len(data) {
+			return nil
+		}
+		out[i], start = data[head+start:head+end:head+end], end
+	}
+	if head+start != len(data) {
+		return nil
+	}
+	return out
 }
 
 // link links the previous build's file name to dst, if it has one.
