@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"hash"
 	"html"
 	"io"
 	"net"
@@ -411,7 +412,12 @@ func (set *feedSet) feedKey(f *Feed) [32]byte {
 		writeField(h, e.ID)
 		writeField(h, e.Updated.Format(time.RFC3339Nano)+" "+e.Published.Format(time.RFC3339Nano))
 		writeField(h, e.hash)
-		body := sha256.Sum256(e.body)
+		var body [32]byte
+		if e.ownBody() {
+			body = e.rec.bodySum("", func() [32]byte { return sha256.Sum256(e.body) })
+		} else {
+			body = sha256.Sum256(e.body)
+		}
 		h.Write(body[:])
 	}
 	var k [32]byte
@@ -435,7 +441,7 @@ func (set *feedSet) run() error {
 			}
 			es := b.feedEntries(r)
 			for _, e := range es {
-				e.hash = e.contentHash(normalizeBody(e.body))
+				e.hash = e.bodyHash()
 				st, ok := prev.lookup(e.ID)
 				switch {
 				case prev == nil:
@@ -542,7 +548,46 @@ func normalizeBody(body []byte) []byte {
 // its count, so no two different entries hash alike. Version 1 of the state
 // hashed the body as it was; such a hash is still accepted once.
 func (e *feedEntry) contentHash(body []byte) string {
+	s := e.contentSum(body)
+	return hex.EncodeToString(s[:])
+}
+
+func (e *feedEntry) contentSum(body []byte) [32]byte {
 	h := sha256.New()
+	e.writeFields(h)
+	var n [8]byte
+	binary.LittleEndian.PutUint64(n[:], uint64(len(body)))
+	h.Write(n[:])
+	h.Write(body)
+	var s [32]byte
+	h.Sum(s[:0])
+	return s
+}
+
+// bodyHash returns contentHash of e's normalised body. For the entry of
+// a record's own body the hash is computed once per set of fields while
+// the record's file is in a Warm: it is a function of the fields (whose
+// sum keys it) and the file's bytes.
+func (e *feedEntry) bodyHash() string {
+	if !e.ownBody() {
+		return e.contentHash(normalizeBody(e.body))
+	}
+	h := sha256.New()
+	e.writeFields(h)
+	var in [32]byte
+	h.Sum(in[:0])
+	sum := e.rec.bodySumFor("feed", in, func() [32]byte { return e.contentSum(normalizeBody(e.body)) })
+	return hex.EncodeToString(sum[:])
+}
+
+// ownBody reports whether e's body is its record's (not a copy, nor
+// another text).
+func (e *feedEntry) ownBody() bool {
+	return e.rec != nil && len(e.body) > 0 && len(e.body) == len(e.rec.Body) && &e.body[0] == &e.rec.Body[0]
+}
+
+// writeFields writes what contentHash hashes before the body.
+func (e *feedEntry) writeFields(h hash.Hash) {
 	var n [8]byte
 	put := func(ss ...string) {
 		for _, s := range ss {
@@ -575,10 +620,6 @@ func (e *feedEntry) contentHash(body []byte) string {
 			put(f.Label, f.Value, f.URL)
 		}
 	}
-	binary.LittleEndian.PutUint64(n[:], uint64(len(body)))
-	h.Write(n[:])
-	h.Write(body)
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 // absolutize writes html to w with the links of href="…" and src="…"

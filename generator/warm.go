@@ -99,6 +99,9 @@ type warmFile struct {
 	// hash besides (memo).
 	mu   sync.Mutex
 	sums map[string][32]byte
+	// slots are sums of data and of something else, one per key: the
+	// sum of that something (in) and the sum (memoFor).
+	slots map[string][2][32]byte
 	// textOK: the body in data passed checkText (a pure function of
 	// it), which need not run on it again.
 	textOK bool
@@ -132,6 +135,37 @@ func (f *warmFile) memo(key string, sum func() [32]byte) [32]byte {
 	f.sums[key] = s
 	f.mu.Unlock()
 	return s
+}
+
+// memoFor returns the sum that key names, of f's bytes and of an input
+// whose own sum is in: computed once per in, and only the last in's is
+// kept (an input that changes while the file does not, such as a feed
+// entry's fields, which other records and the site also shape, does not
+// pile up sums).
+func (f *warmFile) memoFor(key string, in [32]byte, sum func() [32]byte) [32]byte {
+	f.mu.Lock()
+	s, ok := f.slots[key]
+	f.mu.Unlock()
+	if ok && s[0] == in {
+		return s[1]
+	}
+	out := sum()
+	f.mu.Lock()
+	if f.slots == nil {
+		f.slots = map[string][2][32]byte{}
+	}
+	f.slots[key] = [2][32]byte{in, out}
+	f.mu.Unlock()
+	return out
+}
+
+// bodySumFor returns sum(), a hash of r's body and of an input whose sum
+// is in, computed once per in while r's file bytes are in a Warm (memoFor).
+func (r *Record) bodySumFor(key string, in [32]byte, sum func() [32]byte) [32]byte {
+	if r.warm == nil || r.Body == nil {
+		return sum()
+	}
+	return r.warm.memoFor("body\x00"+key, in, sum)
 }
 
 // bodySum returns sum(), a hash of r's body and what key names, computed

@@ -89,3 +89,30 @@ func TestWarmReadFile(t *testing.T) {
 	}
 	w.endLoad()
 }
+
+// TestWarmMemoFor: a sum kept for a file and an input is computed once
+// per input, a changed input computes it again, and only the last input's
+// sum is kept.
+func TestWarmMemoFor(t *testing.T) {
+	var f warmFile
+	calls := 0
+	sum := func(v byte) func() [32]byte {
+		return func() [32]byte { calls++; return [32]byte{v} }
+	}
+	a, b := [32]byte{1}, [32]byte{2}
+	if got := f.memoFor("feed", a, sum(10)); got != [32]byte{10} || calls != 1 {
+		t.Fatalf("first sum %v after %d calls", got[0], calls)
+	}
+	if got := f.memoFor("feed", a, sum(99)); got != [32]byte{10} || calls != 1 {
+		t.Errorf("same input: %v after %d calls, want the kept 10 and no call", got[0], calls)
+	}
+	if got := f.memoFor("feed", b, sum(20)); got != [32]byte{20} || calls != 2 {
+		t.Errorf("another input: %v after %d calls, want 20 computed", got[0], calls)
+	}
+	if got := f.memoFor("feed", a, sum(30)); got != [32]byte{30} || calls != 3 {
+		t.Errorf("the first input again: %v after %d calls, want it computed again", got[0], calls)
+	}
+	if len(f.slots) != 1 {
+		t.Errorf("%d slots kept, want 1", len(f.slots))
+	}
+}
