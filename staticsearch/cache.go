@@ -818,6 +818,23 @@ func (a *analysis) knownDocs() []string {
 	return known
 }
 
+// prevDocs names, on the fast path, the previous build's documents pack of
+// every block (packs) and the rows whose documents changed (changed, by
+// row): the others' entries are those of that pack.
+type prevDocs struct {
+	packs   []string
+	changed []bool
+}
+
+// prevDocs returns the previous build's documents packs on the fast path;
+// nil on the other.
+func (a *analysis) prevDocs() *prevDocs {
+	if a.prev == nil {
+		return nil
+	}
+	return &prevDocs{packs: a.prev.docs, changed: a.isChanged}
+}
+
 // finish writes the forward files of the fast path and the cache index.
 func (a *analysis) finish(ix *index, docPacks []string) error {
 	if a.cw == nil {

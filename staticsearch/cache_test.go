@@ -91,17 +91,18 @@ func TestWriteAnalysisCache(t *testing.T) {
 	sameTree(t, filepath.Join(dir, "fresh3"), filepath.Join(dir, "four"))
 	sameTree(t, filepath.Join(dir, "fresh3.state"), filepath.Join(dir, "four.state"))
 
-	// The packs of postings a same-rows rebuild replaces keep the deflated
-	// bytes of their unchanged buckets from the previous build's pack; a
-	// previous pack missing, cut short or with another count of entries
-	// is not used, and the index is still that of a fresh write.
+	// The packs of postings and documents a same-rows rebuild replaces
+	// keep the deflated bytes of their unchanged buckets and rows from the
+	// previous build's pack; a previous pack missing, cut short or with
+	// another count of entries is not used, and the index is still that
+	// of a fresh write.
 	for _, how := range []string{"missing", "truncated", "count"} {
 		prev := filepath.Join(dir, "badprev")
 		if err := os.CopyFS(prev, os.DirFS(filepath.Join(dir, "two"))); err != nil {
 			t.Fatal(err)
 		}
 		damaged := 0
-		for _, fam := range []string{"p", "u"} {
+		for _, fam := range []string{"p", "u", "d"} {
 			files, _ := filepath.Glob(filepath.Join(prev, ChunkDir, fam, "*.bin"))
 			for _, f := range files {
 				rel, _ := filepath.Rel(prev, f)
@@ -128,7 +129,7 @@ func TestWriteAnalysisCache(t *testing.T) {
 			}
 		}
 		if damaged == 0 {
-			t.Fatal("the same-rows rebuild replaced no pack of postings")
+			t.Fatal("the same-rows rebuild replaced no pack")
 		}
 		write("badprev3", "badprev", "two.state", edited, salt)
 		sameTree(t, filepath.Join(dir, "fresh3"), filepath.Join(dir, "badprev3"))

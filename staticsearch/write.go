@@ -183,7 +183,7 @@ func write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	if err := w.writeTable(&man.Table, encodeTable(ix)); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
-	if man.Blocks, err = w.writeDocs(ctx, docs, order, a.knownDocs()); err != nil {
+	if man.Blocks, err = w.writeDocs(ctx, docs, order, a.knownDocs(), a.prevDocs()); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
 	if err := a.finish(ix, man.Blocks); err != nil {
@@ -637,8 +637,10 @@ type docFile struct {
 // returns the packs' names. known, when not nil, names per block the
 // previous build's pack of the same documents ("" when unknown): such a
 // pack is linked from the previous build, and encoded only when it is not
-// there.
-func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int, known []string) ([]string, error) {
+// there. prev, when not nil, names per block the previous build's pack of
+// the same rows and whether a row changed: an encoded block takes the
+// deflated entries of its unchanged rows from that pack (prevPack).
+func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int, known []string, prev *prevDocs) ([]string, error) {
 	nb := (len(order) + blockSize - 1) / blockSize
 	names := make([]string, nb)
 	raw := make([][]byte, 2*len(order))
@@ -686,7 +688,16 @@ func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int, 
 			return err
 		}
 		lo, hi := 2*bi*blockSize, 2*min(len(order), (bi+1)*blockSize)
-		err := w.putPack("d/"+names[bi]+".bin", raw[lo:hi])
+		var deflated [][]byte
+		if prev != nil && bi < len(prev.packs) && prev.packs[bi] != "" {
+			deflated = w.prevPack("d/"+prev.packs[bi]+".bin", hi-lo)
+			for i := range deflated {
+				if prev.changed[(lo+i)/2] {
+					deflated[i] = nil
+				}
+			}
+		}
+		err := w.putPackKeeping("d/"+names[bi]+".bin", raw[lo:hi], deflated)
 		clear(raw[lo:hi])
 		return err
 	})
