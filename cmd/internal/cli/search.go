@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"html/template"
 	"io"
 	"log/slog"
@@ -34,6 +35,7 @@ const (
 // of records with structured fields, the Markdown text of the others.
 func searchDocs(c *generator.Content, texts []string, headings [][]string) []search.Doc {
 	docs := make([]search.Doc, len(c.Published))
+	var dh docHasher
 	for i, r := range c.Published {
 		h := r.H()
 		names := make([]string, len(h.Agency))
@@ -53,20 +55,32 @@ func searchDocs(c *generator.Content, texts []string, headings [][]string) []sea
 		}
 		// The category is a facet, not indexed text: the hash leaves it out,
 		// and the index takes it afresh for every document.
-		d.Hash = docHash(d)
+		d.Hash = dh.hash(d)
 		docs[i] = d
 	}
 	return docs
 }
 
-func docHash(d search.Doc) string {
-	h := sha256.New()
+// docHasher hashes search documents (hash) one after another with one
+// digest and one buffer: the digest takes bytes, and a string converted
+// for it is a copy allocated per document (of every body, per build).
+type docHasher struct {
+	h   hash.Hash
+	buf []byte
+}
+
+func (dh *docHasher) hash(d search.Doc) string {
+	if dh.h == nil {
+		dh.h = sha256.New()
+	}
+	h := dh.h
+	h.Reset()
 	for _, s := range []string{d.ID, d.Kind, d.Title, d.Summary, d.Body, d.DocNo, d.IndexNo, strings.Join(d.Agencies, "\x01"),
 		d.Topic, d.Validity, d.Date.Format("2006-01-02T15:04"), strings.Join(d.Keywords, "\x01"), strings.Join(d.Headings, "\x01")} {
-		io.WriteString(h, s)
-		h.Write([]byte{0})
+		dh.buf = append(append(dh.buf[:0], s...), 0)
+		h.Write(dh.buf)
 	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	return hex.EncodeToString(h.Sum(dh.buf[:0])[:16])
 }
 
 // searchSettings gathers what the search takes from the site and its theme:
