@@ -26,5 +26,8 @@
 // deflate, and so is every entry. A chunk's content decides its name (HASH,
 // or the hash of the pack's entries), so unchanged chunks keep their names
 // across builds and may be cached for ever; Write links them from the
-// previous build instead of writing them again.
+// previous build instead of writing them again, and a pack of postings or
+// documents an edit changed takes the deflated entries that did not change
+// (buckets without a changed term, rows of unchanged documents) from the
+// previous build's pack.
 package staticsearch
