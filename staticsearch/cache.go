@@ -737,12 +737,7 @@ func (a *analysis) patch(ctx context.Context, f int, fam family, m map[string]*p
 		}
 		var deflated [][]byte
 		if dirty[gi] {
-			deflated = a.w.prevPack(name, hi-lo)
-			for i := range deflated {
-				if dirtyBucket[lo+i] {
-					deflated[i] = nil
-				}
-			}
+			deflated = a.w.prevPack(name, hi-lo, func(i int) bool { return dirtyBucket[lo+i] })
 		}
 		set.Groups[gi] = packName
 		return a.w.putPackKeeping(path.Join(fam.dir, packName)+".bin", raw, deflated)

@@ -460,11 +460,12 @@ func (w *writer) putPackKeeping(name string, entries, deflated [][]byte) error {
 }
 
 // prevPack returns the entries, still deflated, of the previous build's
-// pack name (under ChunkDir), or nil when there is none, it does not hold
-// n entries or its header does not fit its size. Like link, it trusts a
+// pack name (under ChunkDir), nil for each entry i that changed(i) (to be
+// deflated anew); nil when there is no such pack, it does not hold n
+// entries or its header does not fit its size. Like link, it trusts a
 // pack's name for its content: a pack is written whole under the name of
 // its entries' hash and never changed.
-func (w *writer) prevPack(name string, n int) [][]byte {
+func (w *writer) prevPack(name string, n int, changed func(i int) bool) [][]byte {
 	if w.prev == "" {
 		return nil
 	}
@@ -484,6 +485,11 @@ func (w *writer) prevPack(name string, n int) [][]byte {
 	}
 	if head+start != len(data) {
 		return nil
+	}
+	for i := range out {
+		if changed(i) {
+			out[i] = nil
+		}
 	}
 	return out
 }
@@ -690,12 +696,7 @@ func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int, 
 		lo, hi := 2*bi*blockSize, 2*min(len(order), (bi+1)*blockSize)
 		var deflated [][]byte
 		if prev != nil && bi < len(prev.packs) && prev.packs[bi] != "" {
-			deflated = w.prevPack("d/"+prev.packs[bi]+".bin", hi-lo)
-			for i := range deflated {
-				if prev.changed[(lo+i)/2] {
-					deflated[i] = nil
-				}
-			}
+			deflated = w.prevPack("d/"+prev.packs[bi]+".bin", hi-lo, func(i int) bool { return prev.changed[(lo+i)/2] })
 		}
 		err := w.putPackKeeping("d/"+names[bi]+".bin", raw[lo:hi], deflated)
 		clear(raw[lo:hi])
