@@ -82,7 +82,7 @@ const warmRacy = 3 * time.Second
 
 // warmFileLimit and warmPackLimit bound what a Warm holds; past them,
 // files and packs are read from disk as without one. A site of more than
-// warmMaxRecords records keeps nothing.
+// LargeSite records keeps nothing.
 const (
 	warmFileLimit = 512 << 20
 	warmPackLimit = 512 << 20
@@ -188,14 +188,15 @@ type warmPack struct {
 	used    bool
 }
 
-// warmMaxRecords is the most records a site may have for a Warm to keep
-// anything: a larger site's build needs the memory (a 50,000-record build
-// peaks near its 2 GB budget).
-const warmMaxRecords = 20000
+// LargeSite is the most records of a site whose build may trade memory
+// for speed: a Warm keeps nothing for a larger one, and gongkai build
+// collects its garbage more often (a 50,000-record build peaks near its
+// 2 GB budget).
+const LargeSite = 20000
 
-// tooLarge reports whether the last load had more than warmMaxRecords
+// tooLarge reports whether the last load had more than LargeSite
 // records; w.mu must be held.
-func (w *Warm) tooLarge() bool { return w.records > warmMaxRecords }
+func (w *Warm) tooLarge() bool { return w.records > LargeSite }
 
 // loaded records the number of records a load found, dropping every file
 // kept when there are too many.

@@ -214,20 +214,16 @@ const buildMemoryLimit = 1800 << 20
 
 // gcPercent is the collector's pace (GOGC) for a build of the given
 // number of records (-1: not known yet). A site of more than
-// smallSite records collects at 50% heap growth, which keeps a
+// generator.LargeSite records collects at 50% heap growth, which keeps a
 // 50,000-record build under 2 GB; a smaller one at Go's default 100%,
 // which makes a rebuild after one edit at 10,000 records ~0.6 s faster
 // and a first build at 10,000 peaks at well under the budget.
 func gcPercent(records int) int {
-	if records < 0 || records > smallSite {
+	if records < 0 || records > generator.LargeSite {
 		return 50
 	}
 	return 100
 }
-
-// smallSite is the most records a build collects at Go's default pace
-// (gcPercent).
-const smallSite = 20000
 
 // returnRenderHeap gives the heap the render no longer uses back to the
 // system when the process holds more than half the build's memory limit

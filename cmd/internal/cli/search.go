@@ -35,7 +35,7 @@ const (
 // of records with structured fields, the Markdown text of the others.
 func searchDocs(c *generator.Content, texts []string, headings [][]string) []search.Doc {
 	docs := make([]search.Doc, len(c.Published))
-	var dh docHasher
+	dh := docHasher{h: sha256.New()}
 	for i, r := range c.Published {
 		h := r.H()
 		names := make([]string, len(h.Agency))
@@ -70,9 +70,6 @@ type docHasher struct {
 }
 
 func (dh *docHasher) hash(d search.Doc) string {
-	if dh.h == nil {
-		dh.h = sha256.New()
-	}
 	h := dh.h
 	h.Reset()
 	for _, s := range []string{d.ID, d.Kind, d.Title, d.Summary, d.Body, d.DocNo, d.IndexNo, strings.Join(d.Agencies, "\x01"),
