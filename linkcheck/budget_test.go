@@ -229,3 +229,25 @@ func TestCircuitBreaker(t *testing.T) {
 		}
 	})
 }
+
+// TestBreakerCountFixed checks that a request still in flight when the
+// breaker trips, and timing out after, does not change the message of
+// the links held back: CI once saw the fourth timeout land between two
+// of them.
+func TestBreakerCountFixed(t *testing.T) {
+	var g hostGate
+	for i := range 4 {
+		if err := g.tripped("h"); (err != nil) != (i == 3) {
+			t.Fatalf("before timeout %d: tripped = %v", i, err)
+		}
+		g.timeout(fmt.Sprintf("/t/%d", i), 3)
+	}
+	err := g.tripped("h")
+	if err == nil || err.Error() != "not requested: h timed out on 3 different URLs in a row (circuit breaker)" {
+		t.Errorf("after a fourth timeout: %v", err)
+	}
+	g.answered()
+	if err := g.tripped("h"); err != nil {
+		t.Errorf("after an answer: %v", err)
+	}
+}

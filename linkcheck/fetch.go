@@ -70,9 +70,12 @@ type hostGate struct {
 	next time.Time
 
 	// timedOut holds the URLs that timed out since the host last answered;
-	// open reports that the breaker tripped.
+	// open reports that the breaker tripped, after opened URLs. The count
+	// is kept from the moment it tripped, so every link it holds back gets
+	// the same message, whatever requests were still in flight.
 	timedOut map[string]bool
 	open     bool
+	opened   int
 }
 
 // hostDownError is the error of a request that was not sent because the
@@ -92,7 +95,7 @@ func (g *hostGate) tripped(host string) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.open {
-		return &hostDownError{host: host, n: len(g.timedOut)}
+		return &hostDownError{host: host, n: g.opened}
 	}
 	return nil
 }
@@ -106,8 +109,8 @@ func (g *hostGate) timeout(u string, limit int) {
 		g.timedOut = make(map[string]bool)
 	}
 	g.timedOut[u] = true
-	if limit > 0 && len(g.timedOut) >= limit {
-		g.open = true
+	if limit > 0 && !g.open && len(g.timedOut) >= limit {
+		g.open, g.opened = true, len(g.timedOut)
 	}
 }
 
