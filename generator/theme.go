@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -33,6 +34,15 @@ type Theme struct {
 	static  map[string][]byte // output path ("/static/style.1a2b3c4d.css") → bytes
 	assets  map[string]string // logical name ("style.css") → output path
 	base    string            // base path, "/" or "/zfxxgk/"
+	// bound holds the theme bound to each base path so far, shared by
+	// every theme WithBasePath made from one LoadTheme: binding clones
+	// every template, and a build asks for the same base several times.
+	bound *boundThemes
+}
+
+type boundThemes struct {
+	mu sync.Mutex
+	m  map[string]*Theme
 }
 
 // overlay reads from the site's theme folder first, then the default theme.
@@ -82,7 +92,7 @@ func (o overlay) ReadDir(name string) ([]fs.DirEntry, error) {
 func LoadTheme(base, site fs.FS) (*Theme, error) {
 	fsys := overlay{site: site, base: base}
 	th := &Theme{pages: map[string]*template.Template{}, parsed: map[string]*template.Template{},
-		static: map[string][]byte{}, assets: map[string]string{}, base: "/"}
+		static: map[string][]byte{}, assets: map[string]string{}, base: "/", bound: &boundThemes{m: map[string]*Theme{}}}
 	data, err := fs.ReadFile(fsys, "i18n/zh-CN.yaml")
 	if err != nil {
 		return nil, fmt.Errorf("load theme strings: %w", err)
@@ -140,13 +150,21 @@ func LoadTheme(base, site fs.FS) (*Theme, error) {
 }
 
 // WithBasePath returns the theme with its url, asset and markdown functions
-// putting base ("/zfxxgk/") in front of site paths.
+// putting base ("/zfxxgk/") in front of site paths. The themes it returns
+// are never changed, so one made for a base is returned again for it.
 func (th *Theme) WithBasePath(base string) (*Theme, error) {
 	if base == "" {
 		base = "/"
 	}
 	if !strings.HasPrefix(base, "/") || !strings.HasSuffix(base, "/") {
 		return nil, fmt.Errorf("theme: base path %q must start and end with /", base)
+	}
+	if th.bound != nil {
+		th.bound.mu.Lock()
+		defer th.bound.mu.Unlock()
+		if t := th.bound.m[base]; t != nil {
+			return t, nil
+		}
 	}
 	nt := *th
 	nt.base = base
@@ -158,6 +176,9 @@ func (th *Theme) WithBasePath(base string) (*Theme, error) {
 			return nil, fmt.Errorf("theme %s: %w", n, err)
 		}
 		nt.pages[n] = c.Funcs(fm)
+	}
+	if th.bound != nil {
+		th.bound.m[base] = &nt
 	}
 	return &nt, nil
 }
