@@ -455,12 +455,19 @@ func (c *Content) decode(p string, k *Kind, data []byte, wf *warmFile, src sourc
 		return e, lines, ok
 	}
 	var sum [32]byte
+	key := "parse " + strconv.Itoa(len(pc.salt)) + " " + pc.salt + " " + k.Name
 	if wf != nil {
-		sum = wf.memo("parse "+strconv.Itoa(len(pc.salt))+" "+pc.salt+" "+k.Name, func() [32]byte { return pc.sum(k, data) })
+		sum = wf.memo(key, func() [32]byte { return pc.sum(k, data) })
+		if e, lines, ok := pc.lookupWarm(p, wf, key, sum); ok {
+			return e, lines, true
+		}
 	} else {
 		sum = pc.sum(k, data)
 	}
 	if e, lines, ok := pc.lookup(p, k, sum); ok {
+		if wf != nil {
+			wf.keepDecoded(key, cloneEntry(e), lines)
+		}
 		return e, lines, true
 	}
 	e := k.New()

@@ -79,6 +79,27 @@ func (c *parseCache) lookup(p string, k *Kind, sum [32]byte) (Entry, fieldLines,
 	return e, lines, true
 }
 
+// lookupWarm is lookup for a file whose bytes a Warm keeps (wf): when the
+// previous build's entry of p has the sum of those bytes, and the Warm
+// kept what that entry decoded to (under key, which names the salt and
+// the kind), it returns a deep copy of that instead of decoding the JSON
+// again. The entry is a pure function of the sum, so the copy is what the
+// decoding would give; and the entry is kept for the next build as lookup
+// keeps it.
+func (c *parseCache) lookupWarm(p string, wf *warmFile, key string, sum [32]byte) (Entry, fieldLines, bool) {
+	pe, ok := c.packs.prev(p)
+	if !ok || pe.Sum != sum {
+		return nil, nil, false
+	}
+	proto, lines := wf.decoded(key)
+	if proto == nil {
+		return nil, nil, false
+	}
+	c.packs.keep(p, pe, true)
+	c.hits.Add(1)
+	return cloneEntry(proto), lines, true
+}
+
 // store keeps the entry e of kind k that the front matter of p decoded to,
 // with its fields' lines, when JSON carries it faithfully.
 func (c *parseCache) store(p string, k *Kind, sum [32]byte, e Entry, lines fieldLines) {

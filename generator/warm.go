@@ -105,6 +105,35 @@ type warmFile struct {
 	// textOK: the body in data passed checkText (a pure function of
 	// it), which need not run on it again.
 	textOK bool
+	// protos are what the parse cache's entry of data decoded to, by the
+	// key naming its salt and kind (parseCache.lookupWarm): never handed
+	// out, only copies of them (cloneEntry). The field lines are only
+	// ever read, so they are shared.
+	protos map[string]warmProto
+}
+
+type warmProto struct {
+	entry Entry
+	lines fieldLines
+}
+
+// decoded returns the entry kept under key and its field lines, or nil.
+func (f *warmFile) decoded(key string) (Entry, fieldLines) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p := f.protos[key]
+	return p.entry, p.lines
+}
+
+// keepDecoded keeps e, which must not be used elsewhere, as what f's bytes
+// decode to under key.
+func (f *warmFile) keepDecoded(key string, e Entry, lines fieldLines) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.protos == nil {
+		f.protos = map[string]warmProto{}
+	}
+	f.protos[key] = warmProto{e, lines}
 }
 
 func (f *warmFile) textChecked() bool {
