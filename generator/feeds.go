@@ -586,14 +586,14 @@ func (e *feedEntry) ownBody() bool {
 	return e.rec != nil && len(e.body) > 0 && len(e.body) == len(e.rec.Body) && &e.body[0] == &e.rec.Body[0]
 }
 
-// writeFields writes what contentHash hashes before the body.
+// writeFields writes what contentHash hashes before the body, in one
+// write (a hash takes many small writes slowly).
 func (e *feedEntry) writeFields(h hash.Hash) {
-	var n [8]byte
+	var b []byte
 	put := func(ss ...string) {
 		for _, s := range ss {
-			binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
-			h.Write(n[:])
-			io.WriteString(h, s)
+			b = binary.LittleEndian.AppendUint64(b, uint64(len(s)))
+			b = append(b, s...)
 		}
 	}
 	count := func(c int) { put(strconv.Itoa(c)) }
@@ -620,6 +620,7 @@ func (e *feedEntry) writeFields(h hash.Hash) {
 			put(f.Label, f.Value, f.URL)
 		}
 	}
+	h.Write(b)
 }
 
 // absolutize writes html to w with the links of href="…" and src="…"

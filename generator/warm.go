@@ -31,11 +31,14 @@ import (
 //     folder (not the change time: the hard link of an unchanged pack
 //     into the next state folder changes it). Their entries are addressed
 //     by content (each carries the sum of the bytes it was made from,
-//     checked on every use), so a pack can only be missed, never wrong.
+//     checked on every use), so a pack can only be missed, never wrong;
+//   - what a file's entry in the parse cache decoded to (a pure function
+//     of the file's bytes, its kind and the salt), handed to each build
+//     as a deep copy (cloneEntry), since Derive and Link change it.
 //
-// Everything else (decoding the front matter, every check of the fields
-// and between records, the disclosure gate, the render's keys) runs on
-// every build exactly as in a fresh process, so a warm build's output is
+// Everything else (deriving the fields, every check of the fields and
+// between records, the disclosure gate, the render's keys) runs on every
+// build exactly as in a fresh process, so a warm build's output is
 // the same as a cold one's (TestIncrementalWarmMatchesFull,
 // TestWarmStampedEditWithholds in cmd/internal/cli). A build without a Warm (gongkai build, a fresh process) reads
 // everything from disk. One Warm serves one build at a time.
