@@ -25,11 +25,8 @@ func cloneInto(dst, src reflect.Value) {
 	switch src.Kind() {
 	case reflect.Struct:
 		dst.Set(src)
-		t := src.Type()
-		for i := range src.NumField() {
-			if t.Field(i).IsExported() && holdsRefs(t.Field(i).Type) {
-				cloneInto(dst.Field(i), src.Field(i))
-			}
+		for _, i := range refFields(src.Type()) {
+			cloneInto(dst.Field(i), src.Field(i))
 		}
 	case reflect.Slice:
 		if src.IsNil() {
@@ -84,8 +81,24 @@ func cloneInto(dst, src reflect.Value) {
 	}
 }
 
-// refTypes caches holdsRefs by type.
-var refTypes sync.Map // reflect.Type → bool
+// refTypes caches holdsRefs by type, and structFields refFields.
+var refTypes, structFields sync.Map // reflect.Type → bool, []int
+
+// refFields returns the indices of the exported fields of struct type t
+// that hold references (holdsRefs).
+func refFields(t reflect.Type) []int {
+	if v, ok := structFields.Load(t); ok {
+		return v.([]int)
+	}
+	var out []int
+	for i := range t.NumField() {
+		if f := t.Field(i); f.IsExported() && holdsRefs(f.Type) {
+			out = append(out, i)
+		}
+	}
+	structFields.Store(t, out)
+	return out
+}
 
 // holdsRefs reports whether a value of type t can reach memory that a
 // copy of it by value would share (through an exported field).
@@ -105,11 +118,7 @@ func typeHoldsRefs(t reflect.Type) bool {
 	case reflect.Array:
 		return holdsRefs(t.Elem())
 	case reflect.Struct:
-		for i := range t.NumField() {
-			if t.Field(i).IsExported() && holdsRefs(t.Field(i).Type) {
-				return true
-			}
-		}
+		return len(refFields(t)) > 0
 	}
 	return false
 }
