@@ -374,10 +374,11 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 		c.ReleaseBodies()
 	}
 	mods := make(map[string]time.Time, len(outs))
+	changed := map[*Record]time.Time{}
 	for _, o := range outs {
 		if o.Page != nil && !o.NoSitemap {
 			res.URLs = append(res.URLs, o.URL)
-			if t := b.lastMod(o.Page); !t.IsZero() {
+			if t := b.lastMod(o.Page, changed); !t.IsZero() {
 				mods[o.URL] = t
 			}
 		}
@@ -698,17 +699,27 @@ func writeLastMod(w *bytes.Buffer, t time.Time) {
 // lastMod returns when what page p shows last changed: for a record, its
 // last change (lastChange); for a list, the latest change of a record it
 // lists; else its Modified or publication date. Zero when unknown.
-func (b *Build) lastMod(p *Page) time.Time {
+// changed keeps the records' last changes already found (a record is on
+// many lists).
+func (b *Build) lastMod(p *Page, changed map[*Record]time.Time) time.Time {
+	last := func(r *Record) time.Time {
+		t, ok := changed[r]
+		if !ok {
+			t = b.lastChange(r)
+			changed[r] = t
+		}
+		return t
+	}
 	if !p.Modified.IsZero() {
 		return p.Modified
 	}
 	if p.Record != nil {
-		return b.lastChange(p.Record)
+		return last(p.Record)
 	}
 	if p.List != nil && len(p.List.Items) > 0 {
 		var t time.Time
 		for _, r := range p.List.Items {
-			if c := b.lastChange(r); c.After(t) {
+			if c := last(r); c.After(t) {
 				t = c
 			}
 		}
