@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"gongkai/generator"
 	"gongkai/internal/publish"
 	"gongkai/search"
@@ -432,19 +434,38 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 	returnRenderHeap()
 	// Both searches take the same documents (each only reads them).
 	docs := searchDocs(c, res.Texts, res.Headings)
-	stats, err := buildIndex(ctx, c, theme, docs, stage.Dir(1), sf.indexDir(), slog.New(slog.DiscardHandler))
-	if err != nil {
-		return nil, err
-	}
 	// The static search reuses the previous build's analysis of unchanged
 	// documents under the same salt as the pages; -full analyses them all.
 	prevState := inc.Previous
 	if inc.Full {
 		prevState = ""
 	}
-	static, err := writeStaticSearch(ctx, c, theme, docs, stage.Dir(0), sf.out, stage.Dir(1), prevState, inc.Salt, !sf.noPrecompress, live, slog.New(slog.DiscardHandler))
-	if err != nil {
-		return nil, fmt.Errorf("static search: %w", err)
+	// The two searches only read the documents and the content, and write
+	// to folders of their own: a site of up to generator.LargeSite records
+	// builds them side by side (a one-record rebuild at 10,000 waits for
+	// the longer only); a larger one, one after the other, since each
+	// needs much of the build's memory.
+	var stats search.BuildStats
+	var static staticsearch.Stats
+	g, gctx := errgroup.WithContext(ctx)
+	if len(docs) > generator.LargeSite {
+		g.SetLimit(1)
+	}
+	g.Go(func() error {
+		var err error
+		stats, err = buildIndex(gctx, c, theme, docs, stage.Dir(1), sf.indexDir(), slog.New(slog.DiscardHandler))
+		return err
+	})
+	g.Go(func() error {
+		var err error
+		static, err = writeStaticSearch(gctx, c, theme, docs, stage.Dir(0), sf.out, stage.Dir(1), prevState, inc.Salt, !sf.noPrecompress, live, slog.New(slog.DiscardHandler))
+		if err != nil {
+			return fmt.Errorf("static search: %w", err)
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	if err := writeRequests(c, theme, sf, stage.Dir(1)); err != nil {
 		return nil, err
