@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -29,8 +30,9 @@ import (
 // its bytes, so that a rebuild hard-links the previous build's files it
 // does not change instead of decoding and writing them again:
 //   - CacheIndex: the salt, per row the document's ID, Hash, field lengths
-//     and text length, and the names of the other files and of the packs
-//     they give;
+//     and text length, the names of the other files and of the packs
+//     they give, and the did-you-mean vocabulary's packs with the digest
+//     of what they were made of (vocabDigest);
 //   - per group of postings buckets (one pack of the index), the bucket's
 //     terms with their entries ("g-" files);
 //   - per block of rows (one documents pack), each row's own entries, the
@@ -44,7 +46,7 @@ const (
 	// analysisVersion changes whenever what analyze produces for one
 	// document changes (postings' layout, lengths, unigram counts) or the
 	// cache's layout does: a cache of another version is ignored.
-	analysisVersion = 2
+	analysisVersion = 3
 	cacheMagic      = "gongkai-static-search-analysis\n"
 )
 
@@ -74,6 +76,10 @@ type cacheIndex struct {
 	packs, groups [2][]string
 	// Per block of rows: its forward file and its documents pack.
 	fwd, docs []string
+	// vocab is the vocabulary's packs, made of the documents whose
+	// vocabDigest is vocabDigest ("" for none: always written afresh).
+	vocabDigest string
+	vocab       vocabSet
 }
 
 // errCache marks a cache that cannot be used; the caller then analyses
@@ -182,6 +188,14 @@ func readIndex(dir string, salt []byte) (*cacheIndex, error) {
 		ci.packs[f], ci.groups[f] = names(), names()
 	}
 	ci.fwd, ci.docs = names(), names()
+	ci.vocabDigest = d.str()
+	ci.vocab = vocabSet{Block: vocabBlock}
+	for _, bs := range []*bucketSet{&ci.vocab.Pairs, &ci.vocab.Rows} {
+		bs.Dir, bs.Buckets = "v", int(d.uint())
+		if bs.Groups = names(); len(bs.Groups) == 0 {
+			bs.Groups = nil // as writeEntries leaves it
+		}
+	}
 	if d.err || len(d.b) != 0 {
 		return nil, fmt.Errorf("%w: damaged index", errCache)
 	}
@@ -199,6 +213,17 @@ func readIndex(dir string, salt []byte) (*cacheIndex, error) {
 			if name == "" || strings.ContainsAny(name, `/\`) || name == "." || name == ".." {
 				return nil, fmt.Errorf("%w: damaged index", errCache)
 			}
+		}
+	}
+	for _, bs := range []bucketSet{ci.vocab.Pairs, ci.vocab.Rows} {
+		ok := len(bs.Groups) == (bs.Buckets+groupSize-1)/groupSize
+		for _, name := range bs.Groups {
+			_, err := hex.DecodeString(name)
+			ok = ok && err == nil && name != ""
+		}
+		if !ok {
+			// The vocabulary is written afresh; the rest is good.
+			ci.vocabDigest = ""
 		}
 	}
 	return ci, nil
@@ -233,6 +258,11 @@ func writeIndex(dir string, salt []byte, ci *cacheIndex) error {
 	}
 	names(ci.fwd)
 	names(ci.docs)
+	e.str(ci.vocabDigest)
+	for _, bs := range []bucketSet{ci.vocab.Pairs, ci.vocab.Rows} {
+		e.uint(uint64(bs.Buckets))
+		names(bs.Groups)
+	}
 	name := filepath.Join(dir, CacheIndex)
 	if err := os.WriteFile(name+".tmp", seal(e.b), 0o644); err != nil {
 		return fmt.Errorf("analysis cache: %w", err)
@@ -466,6 +496,12 @@ type analysis struct {
 	isChanged  []bool
 	Analysed   int
 	reasonSlow error
+	// prevVocab is the previous cache's vocabulary (with its digest),
+	// whatever the rows; nil without a readable previous cache.
+	prevVocab *cacheIndex
+	// VocabReused reports that the vocabulary's packs were linked from
+	// the previous build (vocab).
+	VocabReused bool
 }
 
 // openAnalysis reads the previous build's cache (opts.PrevState) and
@@ -492,6 +528,7 @@ func openAnalysis(w *writer, docs []search.Doc, order []int, opts Options) (*ana
 		a.reasonSlow = err
 		return a, nil
 	}
+	a.prevVocab = ci
 	same := len(ci.ids) == len(order)
 	for row := 0; same && row < len(order); row++ {
 		same = ci.ids[row] == docs[order[row]].ID
@@ -789,6 +826,28 @@ func diffTerms(a, b []fwdEntry) []string {
 		}
 	}
 	return out
+}
+
+// vocab writes the did-you-mean vocabulary (writeVocab) of the documents
+// in ID order, or links the previous build's when what it is made of
+// (vocabDigest) is the same and its packs are there whole (linkVocab): a
+// body edit leaves it as it was. It names the packs and their digest in
+// the next cache.
+func (a *analysis) vocab(ctx context.Context, byID []int) (vocabSet, error) {
+	if a.cw == nil && a.prevVocab == nil {
+		return a.w.writeVocab(ctx, a.docs, byID)
+	}
+	digest := vocabDigest(a.docs, byID)
+	if p := a.prevVocab; p != nil && p.vocabDigest != "" && p.vocabDigest == digest && a.w.linkVocab(p.vocab) {
+		a.VocabReused = true
+		a.next.vocabDigest, a.next.vocab = digest, p.vocab
+		return p.vocab, nil
+	}
+	set, err := a.w.writeVocab(ctx, a.docs, byID)
+	if err == nil {
+		a.next.vocabDigest, a.next.vocab = digest, set
+	}
+	return set, err
 }
 
 // release lets go of the postings once they are written (the fast path

@@ -2,6 +2,7 @@ package staticsearch
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -274,4 +275,196 @@ func TestWriteAnalysisCacheSmall(t *testing.T) {
 	}
 	sameTree(t, filepath.Join(dir, "fresh"), filepath.Join(dir, "two"))
 	sameTree(t, filepath.Join(dir, "fresh.state"), filepath.Join(dir, "two.state"))
+}
+
+// TestWriteVocabReuse: a rebuild links the previous build's did-you-mean
+// vocabulary when the documents' IDs, titles and metadata are the same (a
+// body, summary or date edit, on the same rows or not), and writes it
+// afresh when any of them changed or a previous pack is missing or
+// damaged; the index and the cache are byte for byte a fresh write's
+// either way.
+func TestWriteVocabReuse(t *testing.T) {
+	cst := time.FixedZone("CST", 8*3600)
+	// Enough documents for the pairs to take two packs.
+	docs := make([]search.Doc, 2100)
+	for i := range docs {
+		docs[i] = search.Doc{ID: fmt.Sprintf("/policy/%04d/", i), Kind: "policy", Title: fmt.Sprintf("第%d号关于%s的通知", i, []string{"养老服务", "高龄津贴", "社会救助", "残疾人补贴"}[i%4]),
+			Body: fmt.Sprintf("关于做好第%d批养老服务补贴发放工作的通知。", i), DocNo: fmt.Sprintf("云民发〔2024〕%d号", i),
+			Agencies: []string{[]string{"云泽市民政局", "云泽市财政局"}[i%2]}, Topic: "社会保障/养老", Keywords: []string{"养老", fmt.Sprint("批次", i%3)},
+			Date: time.Date(2020+i%5, 1+time.Month(i%12), 1+i%28, 9, 30, 0, 0, cst), Hash: fmt.Sprint("h", i)}
+	}
+	salt := []byte("program 1")
+	dir := t.TempDir()
+	write := func(name, prev string, docs []search.Doc) Stats {
+		t.Helper()
+		out := filepath.Join(dir, name)
+		opts := Options{State: out + ".state", Salt: salt}
+		if prev != "" {
+			opts.PrevState = filepath.Join(dir, prev+".state")
+			prev = filepath.Join(dir, prev)
+		}
+		st, err := Write(t.Context(), out, prev, docs, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	vocabPacks := func(site string) []string {
+		t.Helper()
+		data, err := os.ReadFile(filepath.Join(dir, site, ManifestPath))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var man manifest
+		if err := json.Unmarshal(data, &man); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, bs := range []bucketSet{man.Vocab.Pairs, man.Vocab.Rows} {
+			for _, g := range bs.Groups {
+				out = append(out, filepath.Join(ChunkDir, bs.Dir, g+".bin"))
+			}
+		}
+		return out
+	}
+	if st := write("one", "", docs); st.VocabReused {
+		t.Fatal("a first build reused a vocabulary")
+	}
+	if n := len(vocabPacks("one")); n != 3 {
+		t.Fatalf("the vocabulary has %d packs, want 3 (two of pairs, one of rows)", n)
+	}
+
+	edit := func(f func(d []search.Doc) []search.Doc) []search.Doc {
+		return f(append([]search.Doc(nil), docs...))
+	}
+	for _, c := range []struct {
+		name  string
+		docs  []search.Doc
+		reuse bool
+	}{
+		{"body", edit(func(d []search.Doc) []search.Doc {
+			d[20].Body, d[20].Hash = d[20].Body+"新增一句关于高龄津贴的说明。", "h20'"
+			return d
+		}), true},
+		{"summary and headings", edit(func(d []search.Doc) []search.Doc {
+			d[21].Summary, d[21].Headings, d[21].Hash = "摘要", []string{"一、总体要求"}, "h21'"
+			return d
+		}), true},
+		{"date, other rows", edit(func(d []search.Doc) []search.Doc {
+			d[22].Date, d[22].Hash = d[22].Date.AddDate(1, 0, 0), "h22'"
+			return d
+		}), true},
+		{"unchanged", edit(func(d []search.Doc) []search.Doc { return d }), true},
+		{"title", edit(func(d []search.Doc) []search.Doc {
+			d[23].Title, d[23].Hash = "关于调整最低生活保障标准的通知", "h23'"
+			return d
+		}), false},
+		{"keyword", edit(func(d []search.Doc) []search.Doc {
+			d[24].Keywords, d[24].Hash = []string{"养老", "低保"}, "h24'"
+			return d
+		}), false},
+		{"keywords regrouped", edit(func(d []search.Doc) []search.Doc {
+			d[24].Keywords, d[24].Hash = []string{"养老批次", "0"}, "h24'"
+			return d
+		}), false},
+		{"document number", edit(func(d []search.Doc) []search.Doc {
+			d[25].DocNo, d[25].Hash = "云民发〔2025〕1号", "h25'"
+			return d
+		}), false},
+		{"agency", edit(func(d []search.Doc) []search.Doc {
+			d[26].Agencies, d[26].Hash = []string{"云泽市人民政府"}, "h26'"
+			return d
+		}), false},
+		{"topic", edit(func(d []search.Doc) []search.Doc {
+			d[27].Topic, d[27].Hash = "社会保障/救助", "h27'"
+			return d
+		}), false},
+		{"added", edit(func(d []search.Doc) []search.Doc {
+			return append(d, search.Doc{ID: "/policy/0150a/", Kind: "policy", Title: "新增的通知", Body: "新增文件的正文。", Hash: "new"})
+		}), false},
+		{"removed", edit(func(d []search.Doc) []search.Doc { return append(d[:100], d[101:]...) }), false},
+		{"renamed", edit(func(d []search.Doc) []search.Doc {
+			d[28].ID = "/policy/0028b/"
+			return d
+		}), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			write("fresh", "", c.docs)
+			st := write("two", "one", c.docs)
+			if st.VocabReused != c.reuse {
+				t.Errorf("VocabReused = %t, want %t", st.VocabReused, c.reuse)
+			}
+			// A reused vocabulary's packs are the previous build's files
+			// (a recomputed one may link some too: those it writes the
+			// same).
+			for _, p := range vocabPacks("two") {
+				a, errA := os.Stat(filepath.Join(dir, "one", p))
+				b, errB := os.Stat(filepath.Join(dir, "two", p))
+				if errB != nil {
+					t.Fatal(errB)
+				}
+				if c.reuse && (errA != nil || !os.SameFile(a, b)) {
+					t.Errorf("%s is not linked from the previous build", p)
+				}
+			}
+			sameTree(t, filepath.Join(dir, "fresh"), filepath.Join(dir, "two"))
+			sameTree(t, filepath.Join(dir, "fresh.state"), filepath.Join(dir, "two.state"))
+			for _, name := range []string{"fresh", "fresh.state", "two", "two.state"} {
+				os.RemoveAll(filepath.Join(dir, name))
+			}
+		})
+	}
+
+	// A previous vocabulary pack missing, cut short, with another count
+	// of entries or its last entry's end past the file's: the vocabulary
+	// is written afresh, and is a fresh write's.
+	body := edit(func(d []search.Doc) []search.Doc {
+		d[20].Body, d[20].Hash = d[20].Body+"新增一句。", "h20'"
+		return d
+	})
+	write("fresh", "", body)
+	packs := vocabPacks("one")
+	for i, how := range []string{"missing", "truncated", "count", "end", "directory"} {
+		t.Run(how, func(t *testing.T) {
+			prev := filepath.Join(dir, "bad")
+			if err := os.CopyFS(prev, os.DirFS(filepath.Join(dir, "one"))); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.CopyFS(prev+".state", os.DirFS(filepath.Join(dir, "one.state"))); err != nil {
+				t.Fatal(err)
+			}
+			f := filepath.Join(prev, packs[i%len(packs)])
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch how {
+			case "missing":
+				err = os.Remove(f)
+			case "truncated":
+				err = os.WriteFile(f, data[:len(data)-len(data)/3], 0o644)
+			case "count":
+				data[0]++
+				err = os.WriteFile(f, data, 0o644)
+			case "end":
+				data[4*int(data[0])]++
+				err = os.WriteFile(f, data, 0o644)
+			case "directory":
+				if err = os.Remove(f); err == nil {
+					err = os.Mkdir(f, 0o755)
+				}
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st := write("two", "bad", body); st.VocabReused {
+				t.Errorf("a %s previous pack: the vocabulary was reused", how)
+			}
+			sameTree(t, filepath.Join(dir, "fresh"), filepath.Join(dir, "two"))
+			sameTree(t, filepath.Join(dir, "fresh.state"), filepath.Join(dir, "two.state"))
+			for _, name := range []string{"bad", "bad.state", "two", "two.state"} {
+				os.RemoveAll(filepath.Join(dir, name))
+			}
+		})
+	}
 }

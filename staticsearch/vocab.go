@@ -2,8 +2,14 @@ package staticsearch
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
+	"io"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -29,6 +35,143 @@ type vocabSet struct {
 
 // vocabBlock is the number of rows in an entry of the vocabulary's rows.
 const vocabBlock = 16
+
+// vocabVersion changes whenever writeVocab writes other packs for the same
+// documents: a previous build's vocabulary is reused only when its digest
+// (vocabDigest, which holds it) is this build's.
+const vocabVersion = 1
+
+// vocabDigest returns a digest of everything writeVocab reads of the
+// documents, in its order (byID): per document its ID (the slug and the
+// row), title, document and index numbers, agencies, topic and keywords —
+// the fields of the metadata segment of search.DocText, raw rather than
+// joined, so that no two different inputs give the same bytes to hash.
+// A body, summary, date, kind or category edit leaves it as it was. What
+// else shapes the vocabulary (search.Fold, the bucket hash) is the
+// program's, which the analysis cache's salt stands for.
+func vocabDigest(docs []search.Doc, byID []int) string {
+	h := sha256.New()
+	var b []byte
+	b = binary.AppendUvarint(b, vocabVersion)
+	b = binary.AppendUvarint(b, vocabBlock)
+	b = binary.AppendUvarint(b, groupSize)
+	b = binary.AppendUvarint(b, uint64(len(byID)))
+	str := func(s string) {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	list := func(v []string) {
+		b = binary.AppendUvarint(b, uint64(len(v)))
+		for _, s := range v {
+			str(s)
+		}
+	}
+	for _, i := range byID {
+		d := &docs[i]
+		str(d.ID)
+		str(d.Title)
+		str(d.DocNo)
+		str(d.IndexNo)
+		list(d.Agencies)
+		str(d.Topic)
+		list(d.Keywords)
+		if len(b) > 32<<10 {
+			h.Write(b)
+			b = b[:0]
+		}
+	}
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// linkVocab links the packs of set, the previous build's vocabulary, from
+// the previous build's site folder, and reports whether it did: only when
+// every pack is there whole (its header holds the entries set gives it and
+// ends where the file does) and links; otherwise it leaves nothing behind
+// and the vocabulary is written afresh, without linking the packs it found
+// damaged (distrust). Like link, it trusts a whole pack's name for its
+// content.
+func (w *writer) linkVocab(set vocabSet) bool {
+	if w.prev == "" || set.Block != vocabBlock {
+		return false
+	}
+	type pack struct {
+		name string
+		size int64
+	}
+	var packs []pack
+	seen := map[string]bool{}
+	whole := true
+	for _, bs := range []bucketSet{set.Pairs, set.Rows} {
+		if bs.Dir != "v" || len(bs.Groups) != (bs.Buckets+groupSize-1)/groupSize {
+			return false
+		}
+		for gi, g := range bs.Groups {
+			name := path.Join(bs.Dir, g) + ".bin"
+			size, ok := packIntact(filepath.Join(w.prev, filepath.FromSlash(ChunkDir), filepath.FromSlash(name)), min(groupSize, bs.Buckets-gi*groupSize))
+			if !ok {
+				if w.distrust == nil {
+					w.distrust = map[string]bool{}
+				}
+				w.distrust[name], whole = true, false
+			}
+			if !seen[name] {
+				seen[name] = true
+				packs = append(packs, pack{name, size})
+			}
+		}
+	}
+	if !whole {
+		return false
+	}
+	if err := w.mkdir("v"); err != nil {
+		return false
+	}
+	for k, p := range packs {
+		src := filepath.Join(w.prev, filepath.FromSlash(ChunkDir), filepath.FromSlash(p.name))
+		if os.Link(src, filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(p.name))) != nil {
+			for _, q := range packs[:k] {
+				os.Remove(filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(q.name)))
+			}
+			return false
+		}
+	}
+	for _, p := range packs {
+		w.files.Add(1)
+		w.reused.Add(1)
+		w.bytes.Add(p.size)
+	}
+	return true
+}
+
+// packIntact reports whether the file name is a pack (see putPack) of n
+// entries as far as its header tells (each entry's end after the one
+// before, the last at the file's end), and its size. It reads the header
+// only.
+func packIntact(name string, n int) (int64, bool) {
+	f, err := os.Open(name)
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || n < 1 {
+		return 0, false
+	}
+	head := make([]byte, 4*(1+n))
+	if _, err := io.ReadFull(f, head); err != nil || int(binary.LittleEndian.Uint32(head)) != n {
+		return 0, false
+	}
+	end := uint32(0)
+	for i := 1; i <= n; i++ {
+		e := binary.LittleEndian.Uint32(head[4*i:])
+		if e <= end {
+			return 0, false
+		}
+		end = e
+	}
+	return fi.Size(), int64(len(head))+int64(end) == fi.Size()
+}
 
 // writeVocab writes the did-you-mean vocabulary (see vocabSet).
 func (w *writer) writeVocab(ctx context.Context, docs []search.Doc, order []int) (vocabSet, error) {

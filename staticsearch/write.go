@@ -104,6 +104,10 @@ type Stats struct {
 	// Analysed counts the documents analysed afresh; the others' analysis
 	// came from the previous build's cache.
 	Analysed int
+	// VocabReused reports that the did-you-mean vocabulary's packs were
+	// linked from the previous build: its documents' titles, metadata
+	// and IDs were the same (a body edit).
+	VocabReused bool
 }
 
 // Write writes the static index of docs into the site folder out: the
@@ -186,9 +190,6 @@ func write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	if man.Blocks, err = w.writeDocs(ctx, docs, order, a.knownDocs(), a.prevDocs()); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
-	if err := a.finish(ix, man.Blocks); err != nil {
-		return st, fmt.Errorf("static search index: %w", err)
-	}
 	// The Traditional → Simplified tables, loaded for queries that need them.
 	pairs, stages := search.OpenCCTables()
 	var t2s enc
@@ -209,7 +210,10 @@ func write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	man.Group = groupSize
 	// What a search that finds nothing loads: the site's own words and
 	// the script that suggests from them.
-	if man.Vocab, err = w.writeVocab(ctx, docs, byID); err != nil {
+	if man.Vocab, err = a.vocab(ctx, byID); err != nil {
+		return st, fmt.Errorf("static search index: %w", err)
+	}
+	if err := a.finish(ix, man.Blocks); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
 	if man.Suggest, err = w.writeScript(suggestClient(), opts.Precompress); err != nil {
@@ -223,8 +227,8 @@ func write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	if err := WriteServed(filepath.Join(out, filepath.FromSlash(ManifestPath)), b, opts.Precompress); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
-	st = Stats{Docs: len(docs), Files: int(w.files.Load()), Reused: int(w.reused.Load()), Bytes: w.bytes.Load(), Took: time.Since(start), Buckets: w.buckets, Analysed: a.Analysed}
-	opts.Logger.Info("static search index written", "docs", st.Docs, "analysed", st.Analysed, "files", st.Files, "reused", st.Reused, "bytes", st.Bytes, "took", st.Took)
+	st = Stats{Docs: len(docs), Files: int(w.files.Load()), Reused: int(w.reused.Load()), Bytes: w.bytes.Load(), Took: time.Since(start), Buckets: w.buckets, Analysed: a.Analysed, VocabReused: a.VocabReused}
+	opts.Logger.Info("static search index written", "docs", st.Docs, "analysed", st.Analysed, "vocab_reused", st.VocabReused, "files", st.Files, "reused", st.Reused, "bytes", st.Bytes, "took", st.Took)
 	return st, nil
 }
 
@@ -399,6 +403,9 @@ type writer struct {
 	buckets, ubuckets int
 	files, reused     atomic.Int64
 	bytes             atomic.Int64
+	// distrust names the previous build's files found damaged, which
+	// link does not link (set before the writes that might).
+	distrust map[string]bool
 }
 
 // writeChunk writes one content-addressed chunk and returns its path under
@@ -496,7 +503,7 @@ func (w *writer) prevPack(name string, n int, changed func(i int) bool) [][]byte
 
 // link links the previous build's file name to dst, if it has one.
 func (w *writer) link(name, dst string) bool {
-	if w.prev == "" {
+	if w.prev == "" || w.distrust[name] {
 		return false
 	}
 	src := filepath.Join(w.prev, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
