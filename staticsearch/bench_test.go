@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,4 +89,32 @@ func grepLine(s, prefix string) string {
 		s = s[i+1:]
 	}
 	return ""
+}
+
+// BenchmarkVocab measures what a rebuild spends on the did-you-mean
+// vocabulary: writing it (writeVocab), and the digest of its inputs
+// (vocabDigest) that a rebuild computes to link the previous build's
+// instead when they are the same.
+//
+//	nice go test ./staticsearch -run '^$' -bench Vocab -args -corpus /work/corpus/c10k
+func BenchmarkVocab(b *testing.B) {
+	docs := loadCorpus(b)
+	byID := make([]int, len(docs))
+	for i := range byID {
+		byID[i] = i
+	}
+	slices.SortFunc(byID, func(x, y int) int { return strings.Compare(docs[x].ID, docs[y].ID) })
+	b.Run("write", func(b *testing.B) {
+		for b.Loop() {
+			w := &writer{out: b.TempDir()}
+			if _, err := w.writeVocab(b.Context(), docs, byID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("digest", func(b *testing.B) {
+		for b.Loop() {
+			vocabDigest(docs, byID)
+		}
+	})
 }
