@@ -889,7 +889,8 @@ func (a *analysis) prevDocs() *prevDocs {
 	return &prevDocs{packs: a.prev.docs, changed: a.isChanged}
 }
 
-// finish writes the forward files of the fast path and the cache index.
+// finish writes the forward files of the fast path and fills the cache
+// index but for the vocabulary (vocab), which writeIndex writes.
 func (a *analysis) finish(ix *index, docPacks []string) error {
 	if a.cw == nil {
 		return nil
@@ -938,6 +939,16 @@ func (a *analysis) finish(ix *index, docPacks []string) error {
 		a.next.lens[row], a.next.units[row] = ix.rows[row].lens, ix.rows[row].units
 	}
 	a.next.docs = docPacks
+	return nil
+}
+
+// writeIndex writes the cache index, last: after the vocabulary, which
+// reads no cache file and so cannot fail with errCache once packs of it
+// are linked into the site folder (see Write).
+func (a *analysis) writeIndex() error {
+	if a.cw == nil {
+		return nil
+	}
 	return writeIndex(a.cw.dir, a.salt, &a.next)
 }
 

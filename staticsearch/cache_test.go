@@ -200,9 +200,23 @@ func TestWriteAnalysisCache(t *testing.T) {
 						os.WriteFile(f, data, 0o644)
 					}
 				}
+				// The previous build's chunks, which the first try may
+				// have linked before it found the damage, are not written
+				// through the links by the second: their times stay.
+				old := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+				chunks, _ := filepath.Glob(filepath.Join(dir, "four", ChunkDir, "*", "*.bin"))
+				for _, f := range chunks {
+					os.Chtimes(f, old, old)
+				}
 				st := write("bad", "four", "bad.state", c.docs, salt)
 				if st.Analysed != len(c.docs) && (how == "missing" || c.fresh != "fresh3" || st.Analysed != 1) {
 					t.Errorf("%s %s files: analysed %d of %d documents, want all", how, prefix, st.Analysed, len(c.docs))
+				}
+				for _, f := range chunks {
+					if fi, err := os.Stat(f); err != nil || !fi.ModTime().Equal(old) {
+						t.Errorf("%s %s files: the previous build's %s was written", how, prefix, f)
+						break
+					}
 				}
 				sameTree(t, filepath.Join(dir, c.fresh), filepath.Join(dir, "bad"))
 				os.RemoveAll(filepath.Join(dir, "bad"))

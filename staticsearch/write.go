@@ -190,6 +190,9 @@ func write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	if man.Blocks, err = w.writeDocs(ctx, docs, order, a.knownDocs(), a.prevDocs()); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
+	if err := a.finish(ix, man.Blocks); err != nil {
+		return st, fmt.Errorf("static search index: %w", err)
+	}
 	// The Traditional → Simplified tables, loaded for queries that need them.
 	pairs, stages := search.OpenCCTables()
 	var t2s enc
@@ -213,7 +216,7 @@ func write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	if man.Vocab, err = a.vocab(ctx, byID); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
-	if err := a.finish(ix, man.Blocks); err != nil {
+	if err := a.writeIndex(); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
 	if man.Suggest, err = w.writeScript(suggestClient(), opts.Precompress); err != nil {
@@ -501,14 +504,20 @@ func (w *writer) prevPack(name string, n int, changed func(i int) bool) [][]byte
 	return out
 }
 
-// link links the previous build's file name to dst, if it has one.
+// link links the previous build's file name to dst, if it has one. When
+// dst is there already (two chunks of the same bytes, or the first try of
+// Write), it is that file: the caller must not write it, as it may be a
+// link to the previous build's, which a live site serves.
 func (w *writer) link(name, dst string) bool {
 	if w.prev == "" || w.distrust[name] {
 		return false
 	}
 	src := filepath.Join(w.prev, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
 	fi, err := os.Stat(src)
-	if err != nil || !fi.Mode().IsRegular() || os.Link(src, dst) != nil {
+	if err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	if err := os.Link(src, dst); err != nil && !errors.Is(err, fs.ErrExist) {
 		return false
 	}
 	w.reused.Add(1)
