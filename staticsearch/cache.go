@@ -219,7 +219,7 @@ func readIndex(dir string, salt []byte) (*cacheIndex, error) {
 		ok := len(bs.Groups) == (bs.Buckets+groupSize-1)/groupSize
 		for _, name := range bs.Groups {
 			_, err := hex.DecodeString(name)
-			ok = ok && err == nil && name != ""
+			ok = ok && err == nil && len(name) == 16 // contentHash's
 		}
 		if !ok {
 			// The vocabulary is written afresh; the rest is good.
@@ -942,9 +942,10 @@ func (a *analysis) finish(ix *index, docPacks []string) error {
 	return nil
 }
 
-// writeIndex writes the cache index, last: after the vocabulary, which
-// reads no cache file and so cannot fail with errCache once packs of it
-// are linked into the site folder (see Write).
+// writeIndex writes the cache index, once vocab has named the
+// vocabulary's packs. It comes after every step that can fail with
+// errCache (which Write answers by writing again), so that the second try
+// never follows a first that linked the vocabulary.
 func (a *analysis) writeIndex() error {
 	if a.cw == nil {
 		return nil
