@@ -67,7 +67,7 @@ func BenchmarkWriteOneChanged(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Logf("rewrite %d: wall %.2f s, CPU %.2f s, %d analysed, %d of %d files reused", i, time.Since(start).Seconds(), (measure.CPU() - cpu0).Seconds(), st.Analysed, st.Reused, st.Files)
+		b.Logf("rewrite %d: wall %.2f s, CPU %.2f s, %d analysed, %d of %d files reused, vocabulary reused %t", i, time.Since(start).Seconds(), (measure.CPU() - cpu0).Seconds(), st.Analysed, st.Reused, st.Files, st.VocabReused)
 		b.ReportMetric((measure.CPU() - cpu0).Seconds(), "cpu-s")
 		b.ReportMetric(float64(st.Analysed), "analysed")
 		b.ReportMetric(float64(st.Reused), "files-reused")
