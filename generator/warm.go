@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // Warm is what a long-lived process (the live preview) keeps in memory
@@ -52,13 +53,15 @@ type Warm struct {
 	// (dirRoot); nil for one that could not be.
 	dirs    map[warmFileKey]*os.Root
 	records int // of the last load; -1 before one
+	// texts are sums of strings by their memory (TextSum).
+	texts map[textKey]*warmText
 	// fileHits and packHits count this build's reuse (hits).
 	fileHits, packHits int
 }
 
 // NewWarm returns an empty Warm.
 func NewWarm() *Warm {
-	return &Warm{files: map[warmFileKey]*warmFile{}, packs: map[warmPackKey]*warmPack{}, dirs: map[warmFileKey]*os.Root{}, records: -1}
+	return &Warm{files: map[warmFileKey]*warmFile{}, packs: map[warmPackKey]*warmPack{}, dirs: map[warmFileKey]*os.Root{}, records: -1, texts: map[textKey]*warmText{}}
 }
 
 // Records returns the number of records the last build with w loaded;
@@ -242,6 +245,7 @@ func (w *Warm) loaded(records int) {
 	if w.tooLarge() {
 		w.files, w.fileBytes = map[warmFileKey]*warmFile{}, 0
 		w.packs, w.packBytes = map[warmPackKey]*warmPack{}, 0
+		w.texts = map[textKey]*warmText{}
 	}
 }
 
@@ -267,6 +271,56 @@ func (w *Warm) begin() {
 		}
 		p.used = false
 	}
+	for k, t := range w.texts {
+		if !t.used {
+			delete(w.texts, k)
+		}
+		t.used = false
+	}
+}
+
+// textKey is where a string's bytes are and how many.
+type textKey struct {
+	p *byte
+	n int
+}
+
+type warmText struct {
+	s    string // keeps the bytes at the key's address from being reused
+	sum  [32]byte
+	used bool
+}
+
+// TextSum returns sum(), a hash of s (and of nothing else), computed
+// once for the string at s's address while w holds it: a build gives the
+// same string (the same bytes in memory, such as a body text from a pack
+// w keeps) to the next one when it did not change. Strings are
+// immutable and w keeps s, so no other string can be at that address
+// while the sum is kept. What a build did not ask for goes at the next.
+// A nil Warm, or one of a site of more than LargeSite records, keeps
+// nothing.
+func (w *Warm) TextSum(s string, sum func() [32]byte) [32]byte {
+	if w == nil || len(s) < 64 {
+		return sum()
+	}
+	k := textKey{unsafe.StringData(s), len(s)}
+	w.mu.Lock()
+	t := w.texts[k]
+	if t != nil {
+		t.used = true
+		w.mu.Unlock()
+		return t.sum
+	}
+	large := w.tooLarge()
+	w.mu.Unlock()
+	v := sum()
+	if large {
+		return v
+	}
+	w.mu.Lock()
+	w.texts[k] = &warmText{s: s, sum: v, used: true}
+	w.mu.Unlock()
+	return v
 }
 
 // hits returns how many record files and packs this build took from w.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -114,5 +115,41 @@ func TestWarmMemoFor(t *testing.T) {
 	}
 	if len(f.slots) != 1 {
 		t.Errorf("%d slots kept, want 1", len(f.slots))
+	}
+}
+
+// TestWarmTextSum checks that a Warm computes the sum of one string once,
+// of an equal string at other memory afresh, drops what a build did not
+// ask for, and that a nil Warm keeps nothing.
+func TestWarmTextSum(t *testing.T) {
+	w := NewWarm()
+	calls := 0
+	sum := func(s string) func() [32]byte {
+		return func() [32]byte { calls++; return [32]byte{byte(len(s)), s[0]} }
+	}
+	a := strings.Repeat("正文", 40)
+	b := strings.Clone(a)
+	for i, tc := range []struct {
+		s     string
+		calls int
+	}{{a, 1}, {a, 1}, {b, 2}, {b, 2}} {
+		if got := w.TextSum(tc.s, sum(tc.s)); got != ([32]byte{byte(len(a)), a[0]}) || calls != tc.calls {
+			t.Fatalf("step %d: sum %x after %d computations, want %d", i, got[:2], calls, tc.calls)
+		}
+	}
+	w.begin() // a build that asks for a only
+	w.TextSum(a, sum(a))
+	w.begin()
+	if w.TextSum(b, sum(b)); calls != 3 {
+		t.Errorf("b, not asked for by the build before, was still kept (%d computations)", calls)
+	}
+	if w.TextSum(a, sum(a)); calls != 3 {
+		t.Errorf("a, asked for by the build before, was dropped (%d computations)", calls)
+	}
+	var nw *Warm
+	nw.TextSum(a, sum(a))
+	nw.TextSum(a, sum(a))
+	if calls != 5 {
+		t.Errorf("a nil Warm kept a sum (%d computations, want 5)", calls)
 	}
 }

@@ -33,9 +33,13 @@ const (
 // the one place where the generator and the search index meet. texts and
 // headings are the render's Result.Texts and Result.Headings: the page text
 // of records with structured fields, the Markdown text of the others.
-func searchDocs(c *generator.Content, texts []string, headings [][]string) []search.Doc {
+//
+// warm, when not nil, keeps the sums of the bodies from one build to the
+// next (a live preview's): a body text that did not change is the same
+// string in memory (from the render's body cache), and is hashed once.
+func searchDocs(c *generator.Content, texts []string, headings [][]string, warm *generator.Warm) []search.Doc {
 	docs := make([]search.Doc, len(c.Published))
-	dh := docHasher{h: sha256.New()}
+	dh := docHasher{h: sha256.New(), warm: warm}
 	for i, r := range c.Published {
 		h := r.H()
 		names := make([]string, len(h.Agency))
@@ -64,15 +68,21 @@ func searchDocs(c *generator.Content, texts []string, headings [][]string) []sea
 // docHasher hashes search documents (hash) one after another with one
 // digest and one buffer: the digest takes bytes, and a string converted
 // for it is a copy allocated per document (of every body, per build).
+// The body goes in as its own sum, which warm may keep (searchDocs).
 type docHasher struct {
-	h   hash.Hash
-	buf []byte
+	h    hash.Hash
+	buf  []byte
+	warm *generator.Warm
 }
 
 func (dh *docHasher) hash(d search.Doc) string {
+	body := dh.warm.TextSum(d.Body, func() [32]byte {
+		dh.buf = append(dh.buf[:0], d.Body...)
+		return sha256.Sum256(dh.buf)
+	})
 	h := dh.h
 	h.Reset()
-	for _, s := range []string{d.ID, d.Kind, d.Title, d.Summary, d.Body, d.DocNo, d.IndexNo, strings.Join(d.Agencies, "\x01"),
+	for _, s := range []string{d.ID, d.Kind, d.Title, d.Summary, string(body[:]), d.DocNo, d.IndexNo, strings.Join(d.Agencies, "\x01"),
 		d.Topic, d.Validity, d.Date.Format("2006-01-02T15:04"), strings.Join(d.Keywords, "\x01"), strings.Join(d.Headings, "\x01")} {
 		dh.buf = append(append(dh.buf[:0], s...), 0)
 		h.Write(dh.buf)
