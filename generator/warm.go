@@ -55,6 +55,10 @@ type Warm struct {
 	records int // of the last load; -1 before one
 	// texts are sums of strings by their memory (TextSum).
 	texts map[textKey]*warmText
+	// theme is the last theme loaded, by the sum of what it was loaded
+	// from (KeepTheme).
+	theme    *Theme
+	themeKey [32]byte
 	// fileHits and packHits count this build's reuse (hits).
 	fileHits, packHits int
 }
@@ -479,4 +483,30 @@ func warmPackKeyOf(magic string, fi fs.FileInfo) (warmPackKey, bool) {
 	}
 	st.ctime = 0
 	return warmPackKey{magic: magic, stamp: st}, true
+}
+
+// KeepTheme keeps th as the theme loaded from what key sums (the site's
+// theme files; the default theme is the program's), for Theme. A theme
+// is never changed once loaded, so one build's is as good as a new one
+// for the next.
+func (w *Warm) KeepTheme(key [32]byte, th *Theme) {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.theme, w.themeKey = th, key
+}
+
+// Theme returns the theme KeepTheme kept for key, or nil.
+func (w *Warm) Theme(key [32]byte) *Theme {
+	if w == nil {
+		return nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.theme == nil || w.themeKey != key {
+		return nil
+	}
+	return w.theme
 }

@@ -308,7 +308,7 @@ func buildReporting(ctx context.Context, sf siteFlags, rep *buildReport, stdout,
 	defer src.Close()
 	// The theme is read first so that the URL check plans the build once
 	// for the render too; its error is reported after the content's.
-	theme, themeErr := loadTheme(sf.source)
+	theme, themeErr := loadThemeWarm(sf)
 	if themeErr != nil {
 		theme = nil
 	}
@@ -517,8 +517,17 @@ func buildSalt(sf siteFlags) ([]byte, error) {
 		fmt.Fprintf(h, "%s\x00", bi.String())
 	}
 	fmt.Fprintf(h, "%q %q %t %t %t\x00", sf.baseURL, sf.previewOf, sf.preview, sf.strict, sf.identityByInspection)
-	dir := filepath.Join(sf.source, "theme")
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	if err := hashTheme(h, sf.source); err != nil {
+		return nil, err
+	}
+	return h.Sum(nil), nil
+}
+
+// hashTheme writes every file of the site's theme/ folder to h: names,
+// types and the bytes of the regular files.
+func hashTheme(h io.Writer, source string) error {
+	dir := filepath.Join(source, "theme")
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if errors.Is(err, fs.ErrNotExist) && p == dir {
 			return nil
 		}
@@ -539,7 +548,43 @@ func buildSalt(sf siteFlags) ([]byte, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("hash the theme: %w", err)
+		return fmt.Errorf("hash the theme: %w", err)
 	}
-	return h.Sum(nil), nil
+	return nil
+}
+
+// themeSum is the sum of hashTheme.
+func themeSum(source string) ([32]byte, error) {
+	h := sha256.New()
+	var s [32]byte
+	if err := hashTheme(h, source); err != nil {
+		return s, err
+	}
+	h.Sum(s[:0])
+	return s, nil
+}
+
+// loadThemeWarm is loadTheme for a build with a generator.Warm (a live
+// preview's), which keeps the theme from one build to the next while the
+// site's theme files stay the same: they are hashed before and after a
+// load, and a theme is kept only when both sums agree.
+func loadThemeWarm(sf siteFlags) (*generator.Theme, error) {
+	if sf.warm == nil {
+		return loadTheme(sf.source)
+	}
+	before, err := themeSum(sf.source)
+	if err != nil {
+		return loadTheme(sf.source)
+	}
+	if th := sf.warm.Theme(before); th != nil {
+		return th, nil
+	}
+	th, err := loadTheme(sf.source)
+	if err != nil {
+		return nil, err
+	}
+	if after, err := themeSum(sf.source); err == nil && after == before {
+		sf.warm.KeepTheme(before, th)
+	}
+	return th, nil
 }
