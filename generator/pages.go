@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // List is a paginated list of records.
@@ -48,6 +49,29 @@ type FacetLink struct {
 
 // plan lists every page and generated file of the site.
 func (b *Build) plan() []Output {
+	// The records' pages with their kinds' lists, the directory's pages
+	// and the catalogue only read the content: they are planned side by
+	// side, and put together in this order.
+	var kinds, dir, cat []Output
+	var wg sync.WaitGroup
+	wg.Go(func() { dir = b.directoryOutputs() })
+	wg.Go(func() { cat = b.catalogue() })
+	kinds = b.kindOutputs()
+	wg.Wait()
+	outs := kinds
+	outs = append(outs, dir...)
+	outs = append(outs, b.guide(), b.applyPage(), b.notFound(), b.robots())
+	outs = append(outs, cat...)
+	outs = append(outs, b.feedOutputs()...)
+	outs = append(outs, b.redirectPages()...)
+	outs = append(outs, b.badge()...)
+	outs = append(outs, b.siteMap(outs))
+	return outs
+}
+
+// kindOutputs plans the home page, every record's page and each kind's
+// own outputs.
+func (b *Build) kindOutputs() []Output {
 	var outs []Output
 	outs = append(outs, b.home())
 	for _, k := range b.Kinds {
@@ -67,13 +91,6 @@ func (b *Build) plan() []Output {
 			outs = append(outs, k.Outputs(b)...)
 		}
 	}
-	outs = append(outs, b.directoryOutputs()...)
-	outs = append(outs, b.guide(), b.applyPage(), b.notFound(), b.robots())
-	outs = append(outs, b.catalogue()...)
-	outs = append(outs, b.feedOutputs()...)
-	outs = append(outs, b.redirectPages()...)
-	outs = append(outs, b.badge()...)
-	outs = append(outs, b.siteMap(outs))
 	return outs
 }
 
