@@ -110,22 +110,7 @@ func TestWriteAnalysisCache(t *testing.T) {
 				if _, err := os.Stat(filepath.Join(dir, "three", rel)); err == nil {
 					continue // kept whole: linked, not read
 				}
-				data, err := os.ReadFile(f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				switch how {
-				case "missing":
-					err = os.Remove(f)
-				case "truncated":
-					err = os.WriteFile(f, data[:len(data)-len(data)/3], 0o644)
-				case "count":
-					data[0]++
-					err = os.WriteFile(f, data, 0o644)
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
+				damagePack(t, f, how)
 				damaged++
 			}
 		}
@@ -447,30 +432,7 @@ func TestWriteVocabReuse(t *testing.T) {
 			if err := os.CopyFS(prev+".state", os.DirFS(filepath.Join(dir, "one.state"))); err != nil {
 				t.Fatal(err)
 			}
-			f := filepath.Join(prev, packs[i%len(packs)])
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			switch how {
-			case "missing":
-				err = os.Remove(f)
-			case "truncated":
-				err = os.WriteFile(f, data[:len(data)-len(data)/3], 0o644)
-			case "count":
-				data[0]++
-				err = os.WriteFile(f, data, 0o644)
-			case "end":
-				data[4*int(data[0])]++
-				err = os.WriteFile(f, data, 0o644)
-			case "directory":
-				if err = os.Remove(f); err == nil {
-					err = os.Mkdir(f, 0o755)
-				}
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			damagePack(t, filepath.Join(prev, packs[i%len(packs)]), how)
 			if st := write("two", "bad", body); st.VocabReused {
 				t.Errorf("a %s previous pack: the vocabulary was reused", how)
 			}
@@ -480,5 +442,37 @@ func TestWriteVocabReuse(t *testing.T) {
 				os.RemoveAll(filepath.Join(dir, name))
 			}
 		})
+	}
+}
+
+// damagePack damages the pack file f as how says: "missing" (removed),
+// "truncated" (its last third cut), "count" (its entry count wrong), "end"
+// (its last entry's end wrong) or "directory" (a folder in its place).
+func damagePack(t *testing.T, f, how string) {
+	t.Helper()
+	data, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch how {
+	case "missing":
+		err = os.Remove(f)
+	case "truncated":
+		err = os.WriteFile(f, data[:len(data)-len(data)/3], 0o644)
+	case "count":
+		data[0]++
+		err = os.WriteFile(f, data, 0o644)
+	case "end":
+		data[4*int(data[0])]++
+		err = os.WriteFile(f, data, 0o644)
+	case "directory":
+		if err = os.Remove(f); err == nil {
+			err = os.Mkdir(f, 0o755)
+		}
+	default:
+		t.Fatalf("unknown damage %q", how)
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 }
