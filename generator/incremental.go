@@ -102,10 +102,15 @@ type incrEntry struct {
 
 // incr is one build's incremental state.
 type incr struct {
-	global  [32]byte
-	prev    map[string]incrEntry // nil: nothing to reuse
-	prevOut string
-	bodies  *bodyCache
+	// global is the content's fingerprint, taken while the build reads
+	// the previous manifest and writes the parse cache: awaitGlobal
+	// waits for it, and nothing reads it before.
+	global     [32]byte
+	globalErr  error
+	globalDone chan struct{}
+	prev       map[string]incrEntry // nil: nothing to reuse
+	prevOut    string
+	bodies     *bodyCache
 	// content is the build's, whose parse cache (when it has one) the
 	// state folder keeps too.
 	content *Content
@@ -131,11 +136,11 @@ func newIncr(c *Content, opts Options) (*incr, error) {
 	if in == nil {
 		return nil, nil
 	}
-	g, err := c.fingerprint(in.Salt, opts.Preview)
-	if err != nil {
-		return nil, err
-	}
-	s := &incr{global: g, next: map[string]incrEntry{}, feeds: map[string][32]byte{}, prevOut: opts.PreviousOut, content: c}
+	s := &incr{next: map[string]incrEntry{}, feeds: map[string][32]byte{}, prevOut: opts.PreviousOut, content: c, globalDone: make(chan struct{})}
+	go func() {
+		defer close(s.globalDone)
+		s.global, s.globalErr = c.fingerprint(in.Salt, opts.Preview)
+	}()
 	prevState := ""
 	if !in.Full && in.Previous != "" && opts.PreviousOut != "" {
 		m := readIncrManifest(filepath.Join(in.Previous, incrementalFile))
@@ -145,6 +150,16 @@ func newIncr(c *Content, opts Options) (*incr, error) {
 	s.bodies = newBodyCache(prevState, in.Salt, c.Site.UnsafeHTML, c.Site.BasePath())
 	s.bodies.packs.warm = in.Warm
 	return s, nil
+}
+
+// awaitGlobal waits for the fingerprint newIncr started and returns its
+// error.
+func (s *incr) awaitGlobal() error {
+	if s == nil {
+		return nil
+	}
+	<-s.globalDone
+	return s.globalErr
 }
 
 // readIncrManifest returns the manifest at p, or an empty one when there

@@ -211,13 +211,19 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := inc.startRecycling(opts); err != nil {
-		return nil, err
-	}
+	err = inc.startRecycling(opts)
 	b.inc = inc
 	// The parse cache is complete once the content is loaded: it is written
 	// now and its entries released, not held through the render.
-	if err := inc.writeParses(opts.State); err != nil {
+	if err == nil {
+		err = inc.writeParses(opts.State)
+	}
+	// The fingerprint was taken meanwhile; the feeds and the pages'
+	// keys need it.
+	if gerr := inc.awaitGlobal(); err == nil {
+		err = gerr
+	}
+	if err != nil {
 		return nil, err
 	}
 	res := &Result{}
