@@ -455,19 +455,14 @@ func (c *Content) decode(p string, k *Kind, data []byte, wf *warmFile, src sourc
 		return e, lines, ok
 	}
 	var sum [32]byte
-	key := "parse " + strconv.Itoa(len(pc.salt)) + " " + pc.salt + " " + k.Name
+	var key string
 	if wf != nil {
+		key = "parse " + strconv.Itoa(len(pc.salt)) + " " + pc.salt + " " + k.Name
 		sum = wf.memo(key, func() [32]byte { return pc.sum(k, data) })
-		if e, lines, ok := pc.lookupWarm(p, wf, key, sum); ok {
-			return e, lines, true
-		}
 	} else {
 		sum = pc.sum(k, data)
 	}
-	if e, lines, ok := pc.lookup(p, k, sum); ok {
-		if wf != nil {
-			wf.keepDecoded(key, cloneEntry(e), lines)
-		}
+	if e, lines, ok := pc.lookup(p, k, sum, wf, key); ok {
 		return e, lines, true
 	}
 	e := k.New()

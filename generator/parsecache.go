@@ -60,44 +60,34 @@ func (c *parseCache) sum(k *Kind, data []byte) [32]byte {
 }
 
 // lookup decodes the cached front matter of the file p, whose bytes have
-// the cache sum sum, into a new entry of kind k.
-func (c *parseCache) lookup(p string, k *Kind, sum [32]byte) (Entry, fieldLines, bool) {
+// the cache sum sum, into a new entry of kind k. A file whose bytes a Warm
+// keeps (wf, nil when none) keeps, under key (which names the salt and the
+// kind), what its entry decoded to: the entry is a pure function of the
+// sum, so later builds take a deep copy of that (cloneEntry) instead of
+// decoding the JSON again.
+func (c *parseCache) lookup(p string, k *Kind, sum [32]byte, wf *warmFile, key string) (Entry, fieldLines, bool) {
 	pe, ok := c.packs.prev(p)
 	if !ok || pe.Sum != sum {
 		return nil, nil, false
 	}
-	e := k.New()
-	if err := json.Unmarshal(pe.Entry, e); err != nil {
-		return nil, nil, false
-	}
-	lines, ok := decodeLines(pe.Lines)
-	if !ok {
-		return nil, nil, false
+	e, lines := wf.decoded(key)
+	if e != nil {
+		e = cloneEntry(e)
+	} else {
+		e = k.New()
+		if err := json.Unmarshal(pe.Entry, e); err != nil {
+			return nil, nil, false
+		}
+		if lines, ok = decodeLines(pe.Lines); !ok {
+			return nil, nil, false
+		}
+		if wf != nil {
+			wf.keepDecoded(key, cloneEntry(e), lines)
+		}
 	}
 	c.packs.keep(p, pe, true)
 	c.hits.Add(1)
 	return e, lines, true
-}
-
-// lookupWarm is lookup for a file whose bytes a Warm keeps (wf): when the
-// previous build's entry of p has the sum of those bytes, and the Warm
-// kept what that entry decoded to (under key, which names the salt and
-// the kind), it returns a deep copy of that instead of decoding the JSON
-// again. The entry is a pure function of the sum, so the copy is what the
-// decoding would give; and the entry is kept for the next build as lookup
-// keeps it.
-func (c *parseCache) lookupWarm(p string, wf *warmFile, key string, sum [32]byte) (Entry, fieldLines, bool) {
-	pe, ok := c.packs.prev(p)
-	if !ok || pe.Sum != sum {
-		return nil, nil, false
-	}
-	proto, lines := wf.decoded(key)
-	if proto == nil {
-		return nil, nil, false
-	}
-	c.packs.keep(p, pe, true)
-	c.hits.Add(1)
-	return cloneEntry(proto), lines, true
 }
 
 // store keeps the entry e of kind k that the front matter of p decoded to,

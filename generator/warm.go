@@ -116,8 +116,8 @@ type warmFile struct {
 	// it), which need not run on it again.
 	textOK bool
 	// protos are what the parse cache's entry of data decoded to, by the
-	// key naming its salt and kind (parseCache.lookupWarm): never handed
-	// out, only copies of them (cloneEntry). The field lines are only
+	// key naming its salt and kind (parseCache.lookup): never handed
+	// out, only copies of them (parseCache.lookup). The field lines are only
 	// ever read, so they are shared.
 	protos map[string]warmProto
 }
@@ -127,8 +127,12 @@ type warmProto struct {
 	lines fieldLines
 }
 
-// decoded returns the entry kept under key and its field lines, or nil.
+// decoded returns the entry kept under key and its field lines, or nil
+// (always for a nil f).
 func (f *warmFile) decoded(key string) (Entry, fieldLines) {
+	if f == nil {
+		return nil, nil
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p := f.protos[key]
@@ -136,8 +140,11 @@ func (f *warmFile) decoded(key string) (Entry, fieldLines) {
 }
 
 // keepDecoded keeps e, which must not be used elsewhere, as what f's bytes
-// decode to under key.
+// decode to under key; a nil f keeps nothing.
 func (f *warmFile) keepDecoded(key string, e Entry, lines fieldLines) {
+	if f == nil {
+		return
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.protos == nil {
@@ -302,7 +309,8 @@ type warmText struct {
 // immutable and w keeps s, so no other string can be at that address
 // while the sum is kept. What a build did not ask for goes at the next.
 // A nil Warm, or one of a site of more than LargeSite records, keeps
-// nothing.
+// nothing, and no Warm keeps the sum of a string shorter than 64 bytes
+// (hashing it costs less than keeping it).
 func (w *Warm) TextSum(s string, sum func() [32]byte) [32]byte {
 	if w == nil || len(s) < 64 {
 		return sum()
