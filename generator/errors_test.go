@@ -60,3 +60,21 @@ func TestErrorsAreSorted(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownValidityNoPanic: a policy whose validity status is not one of
+// the statuses (an editor's typo) is reported with its line; planning the
+// site to check the body links, which groups the policies by status, does
+// not fail on it (it panicked once).
+func TestUnknownValidityNoPanic(t *testing.T) {
+	fsys := svcEdit(t, siteFS(t, "site.txtar"), "content/policies/a.md", "  status: 已修改", "  status: 已修改了")
+	// A body with a link: the load plans the site only to check links.
+	fsys = svcEdit(t, fsys, "content/policies/b.md", "修改正文。", "修改正文，见[政策文件](/policy/)。")
+	c, err := Load(context.Background(), fsys, buildDate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perr := c.Problems.Err()
+	if perr == nil || !strings.Contains(perr.Error(), "content/policies/a.md:13:") || !strings.Contains(perr.Error(), "已修改了") {
+		t.Fatalf("want the status reported at content/policies/a.md:13, got %v", perr)
+	}
+}

@@ -368,16 +368,23 @@ func policyOutputs(b *Build) []Output {
 	}
 	for _, r := range all {
 		p := r.Entry.(*Policy)
-		for _, a := range p.Agency {
-			agencyIdx[a.Code].items = append(agencyIdx[a.Code].items, r)
-		}
-		if t := p.TopicRef; t != nil {
-			topicIdx[t.Key].items = append(topicIdx[t.Key].items, r)
-			if t.Parent != nil {
-				topicIdx[t.Parent.Key].items = append(topicIdx[t.Parent.Key].items, r)
+		// A value the checks reject (an unknown status) has no group: the
+		// load that plans to check the body links reports it instead.
+		add := func(g *group) {
+			if g != nil {
+				g.items = append(g.items, r)
 			}
 		}
-		validityIdx[p.Validity.Status].items = append(validityIdx[p.Validity.Status].items, r)
+		for _, a := range p.Agency {
+			add(agencyIdx[a.Code])
+		}
+		if t := p.TopicRef; t != nil {
+			add(topicIdx[t.Key])
+			if t.Parent != nil {
+				add(topicIdx[t.Parent.Key])
+			}
+		}
+		add(validityIdx[p.Validity.Status])
 	}
 	for _, a := range b.Site.AgencyList() {
 		agencyIdx[a.Code].feed = b.policyAgencyFeed(a).Path
