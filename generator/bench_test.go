@@ -96,3 +96,40 @@ func buildOnce(b *testing.B, fsys fs.FS, th *Theme, precompress bool, prev strin
 	syscall.Sync()
 	return out
 }
+
+// BenchmarkPageKeys measures what an incremental build spends on its pages'
+// keys (deps.go) before it renders anything, at the corpus's size: every
+// record's own hash and every page's walk.
+//
+//	go test -run '^$' -bench PageKeys -benchtime 5x ./generator -args -corpus /work/corpus/c10k
+func BenchmarkPageKeys(b *testing.B) {
+	if *corpusDir == "" {
+		b.Skip("no -corpus folder given")
+	}
+	site := b.TempDir()
+	n, err := corpus.Convert(*corpusDir, site)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := Load(context.Background(), os.DirFS(site), buildDate)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bd, err := newBuild(c, theme(b), nil, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	outs := bd.plan()
+	inc := &incr{}
+	pages := 0
+	for _, o := range outs {
+		if o.Page != nil {
+			pages++
+		}
+	}
+	for b.Loop() {
+		bd.pageKeys(outs, inc)
+	}
+	b.ReportMetric(float64(n), "docs")
+	b.ReportMetric(float64(pages), "pages")
+}

@@ -186,13 +186,16 @@ func (b *Build) catalogueOutputs(entries []CatalogueEntry) []Output {
 	write := func(u, title string, rs []*Record, crumbs []Crumb) []Output {
 		pages := max(1, (len(rs)+per-1)/per)
 		var outs []Output
+		// Every page of the list shows the same facets (one slice, as
+		// paginate's lists share theirs: hashed once, deps.go).
+		fs := facets(u)
 		for n := 1; n <= pages; n++ {
 			chunk := make([]CatalogueEntry, 0, per)
 			for _, r := range rs[(n-1)*per : min(n*per, len(rs))] {
 				chunk = append(chunk, byRec[r])
 			}
 			l := newList(u, n, pages, len(rs))
-			l.Title, l.Facets = title, facets(u)
+			l.Title, l.Facets = title, fs
 			t := title
 			if n > 1 {
 				t = fmt.Sprintf("%s（%s）", title, fmt.Sprintf(b.Theme.T("page_n"), n))

@@ -34,24 +34,29 @@ import (
 //   - any other output is rendered, and when its bytes hash to the previous
 //     build's, the previous file is hard-linked instead of written.
 //
-// A page's key hashes the build's fingerprint and the Markdown body of the
-// record it shows. The fingerprint hashes everything else every page can
-// depend on: every file under content/ except the records' bodies (each
-// record's front matter instead; an attachment's size, not its bytes), the
-// build date, the base URL, the withdrawn and scheduled records, the git
-// revisions, and the caller's salt (the theme's files, the program, the
-// flags). Any change to the front matter of any record, to site.yaml or to
-// the theme therefore renders every page again (writing only the files
-// whose bytes changed); an edit of a body renders only the pages that show
-// it. Feeds, CSV files, sitemaps and other raw outputs are always
-// rendered, because they also depend on the previous build's feed state.
-// The body is the only part of a record that is read for a page without
-// being in the fingerprint (Body's other readers only check it).
+// A page's key hashes the build's fingerprint, the Markdown body of the
+// record it shows, and what the page reaches (deps.go): its own values,
+// the records they point at (each record's front matter, entry,
+// attachments' sizes and revisions) with what those point at, and what its
+// template can list through the View (the complaint channels of every
+// footer; every record for a template that lists a kind or the directory).
+// The fingerprint hashes everything else: every file under content/ that
+// is not a record or an attachment, the build date, the base URL, the
+// withdrawn records, and the caller's salt (the theme's files, the
+// program, the flags). An edit of a record's title therefore renders its
+// page and the pages that list or link it; an edit of site.yaml or of the
+// theme renders every page again (writing only the files whose bytes
+// changed); an edit of a body renders only the pages that show it. Feeds,
+// CSV files, sitemaps and other raw outputs are always rendered, because
+// they also depend on the previous build's feed state. The body is the
+// only part of a record that is read for a page without being in the key
+// of every page that reaches it: no page shows another record's body.
 //
 // Nothing of the previous build reaches the staging folder except by a
 // link for an output this build plans, so a record that leaves the
-// published set (withheld, withdrawn, scheduled) leaves every output: its
-// front matter changed, so every page renders again. Where the staging
+// published set (withheld, withdrawn, scheduled) leaves every output: no
+// page of this build reaches it, and every page that reached it before
+// reaches another set of records now, so its key changed. Where the staging
 // folder is the recycled generation before the live one (recycle.go), a
 // file is kept in place instead of linked when its bytes are right, and
 // Result.Sweep removes everything not planned.
@@ -78,7 +83,7 @@ type Incremental struct {
 const incrementalFile = "incremental.bin"
 
 // incrementalVersion changes whenever what a key covers changes.
-const incrementalVersion = 3
+const incrementalVersion = 4
 
 // incrementalMagic starts the manifest.
 const incrementalMagic = "gongkai incremental manifest 3\n"
@@ -347,8 +352,8 @@ func (s *incr) prevFeed(url string) ([]byte, error) {
 }
 
 // key returns the key of the output o: zero for an output that must always
-// be rendered.
-func (s *incr) key(o Output) [32]byte {
+// be rendered. deps hashes what the page reaches (deps.go).
+func (s *incr) key(o Output, deps *pageDeps) [32]byte {
 	if s == nil || o.Page == nil {
 		return [32]byte{}
 	}
@@ -363,6 +368,12 @@ func (s *incr) key(o Output) [32]byte {
 	} else {
 		writeField(h, "")
 	}
+	uses, ok := deps.b.Theme.uses[o.Page.Template]
+	if !ok {
+		uses = viewAll
+	}
+	d := deps.key(o.Page, uses)
+	h.Write(d[:])
 	var k [32]byte
 	h.Sum(k[:0])
 	return k
@@ -511,8 +522,10 @@ func (c *Content) fingerprint(salt []byte, preview bool) ([32]byte, error) {
 	writeField(h, c.Site.BasePath())
 	// The identity images are published under names made of their
 	// bytes' hash, which every page shows: an image that is also an
-	// attachment (hashed by its size only below) is covered by them.
+	// attachment (left to the keys below) is covered by them.
 	writeField(h, c.Site.Identity.badgeURL+" "+c.Site.Identity.emblemURL)
+	// The records and their attachments are in the keys of the pages
+	// that reach them (deps.go), not in the fingerprint.
 	records := make(map[string]*Record, len(c.Records))
 	attached := map[string]bool{}
 	for _, r := range c.Records {
@@ -528,49 +541,30 @@ func (c *Content) fingerprint(salt []byte, preview bool) ([32]byte, error) {
 		if err != nil {
 			return err
 		}
+		if d.Type().IsRegular() && (records[p] != nil || attached[p]) {
+			return nil
+		}
 		writeField(h, p)
 		writeField(h, d.Type().String())
 		if !d.Type().IsRegular() {
 			return nil
 		}
-		switch r := records[p]; {
-		case r != nil:
-			if r.Front == nil {
-				// Released (ReleaseBodies): the body's hash would not
-				// tell one body from another.
-				return fmt.Errorf("%s: the record was released before the render", p)
-			}
-			writeField(h, "record")
-			writeField(h, string(r.Front))
-			writeField(h, strconv.Itoa(r.FrontLine)+" "+strconv.Itoa(r.BodyLine))
-			writeField(h, fmt.Sprintf("%t %t %s", r.Withheld, r.withdrawn, r.Scheduled.Format(time.RFC3339Nano)))
-		case attached[p]:
-			fi, err := d.Info()
-			if err != nil {
-				return err
-			}
-			writeField(h, "attachment "+strconv.FormatInt(fi.Size(), 10))
-		default:
-			f, err := c.fsys.Open(p)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			writeField(h, "file")
-			if _, err := io.Copy(h, f); err != nil {
-				return err
-			}
-			writeField(h, "")
+		f, err := c.fsys.Open(p)
+		if err != nil {
+			return err
 		}
+		defer f.Close()
+		writeField(h, "file")
+		if _, err := io.Copy(h, f); err != nil {
+			return err
+		}
+		writeField(h, "")
 		return nil
 	})
 	if err != nil {
 		return [32]byte{}, fmt.Errorf("fingerprint the content: %w", err)
 	}
-	more, err := json.Marshal(struct {
-		Withdrawn []Withdrawn
-		Revisions map[string][]Revision
-	}{c.Withdrawn, c.revisions})
+	more, err := json.Marshal(c.Withdrawn)
 	if err != nil {
 		return [32]byte{}, fmt.Errorf("fingerprint the content: %w", err)
 	}

@@ -254,6 +254,8 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 		}
 		seen[o.URL] = true
 	}
+	// Every page's key, before any page renders (deps.go).
+	keys := b.pageKeys(outs, inc)
 	// With ReleaseBodies, a record's file bytes go as soon as the last
 	// output that shows it is done: its key is made and its body converted
 	// (a feed entry keeps its own reference to the body it shows).
@@ -291,7 +293,7 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	bufs := sync.Pool{New: func() any { return new(bytes.Buffer) }}
-	for _, o := range outs {
+	for i, o := range outs {
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
@@ -310,7 +312,10 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 					return nil
 				}
 			}
-			k := inc.key(o)
+			var k [32]byte
+			if keys != nil {
+				k = keys[i]
+			}
 			if e, ok := inc.reusable(o.URL, k); ok {
 				done, err := b.reuseOne(o, e, inc, dirs, opts.Out, res, textIdx)
 				if err != nil {

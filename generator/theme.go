@@ -34,6 +34,9 @@ type Theme struct {
 	static  map[string][]byte // output path ("/static/style.1a2b3c4d.css") → bytes
 	assets  map[string]string // logical name ("style.css") → output path
 	base    string            // base path, "/" or "/zfxxgk/"
+	// uses says, by page template, what it can reach through the View
+	// (deps.go).
+	uses map[string]viewDep
 	// bound holds the theme bound to each base path so far, shared by
 	// every theme WithBasePath made from one LoadTheme: binding clones
 	// every template, and a build asks for the same base several times.
@@ -92,7 +95,7 @@ func (o overlay) ReadDir(name string) ([]fs.DirEntry, error) {
 func LoadTheme(base, site fs.FS) (*Theme, error) {
 	fsys := overlay{site: site, base: base}
 	th := &Theme{pages: map[string]*template.Template{}, parsed: map[string]*template.Template{},
-		static: map[string][]byte{}, assets: map[string]string{}, base: "/", bound: &boundThemes{m: map[string]*Theme{}}}
+		static: map[string][]byte{}, assets: map[string]string{}, base: "/", uses: map[string]viewDep{}, bound: &boundThemes{m: map[string]*Theme{}}}
 	data, err := fs.ReadFile(fsys, "i18n/zh-CN.yaml")
 	if err != nil {
 		return nil, fmt.Errorf("load theme strings: %w", err)
@@ -145,6 +148,7 @@ func LoadTheme(base, site fs.FS) (*Theme, error) {
 			return nil, err
 		}
 		th.parsed[n] = t
+		th.uses[n] = viewUses(t)
 	}
 	return th.WithBasePath("/")
 }
