@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"slices"
 	"crypto/sha256"
 	"encoding/binary"
 	"html/template"
@@ -333,23 +334,16 @@ func (d *pageDeps) key(p *Page, uses viewDep) [32]byte {
 	w.buf = append(w.buf, d.site[:]...)
 	w.value(reflect.ValueOf(p).Elem())
 	// The closure of the records reached, in the order reached.
-	seen := make(map[*Record]bool, len(w.refs))
-	todo := w.refs
-	for _, r := range todo {
-		seen[r] = true
-	}
-	for i := 0; i < len(todo); i++ {
-		rd := d.rec(todo[i])
+	for i := 0; i < len(w.refs); i++ {
+		r := w.refs[i]
+		rd := d.rec(r)
 		if rd.all {
 			uses |= viewAll
 		}
-		w.str(todo[i].Path)
+		w.str(r.Path)
 		w.buf = append(w.buf, rd.sum[:]...)
 		for _, s := range rd.succ {
-			if !seen[s] {
-				seen[s] = true
-				todo = append(todo, s)
-			}
+			w.note(s)
 		}
 	}
 	if w.needAll {
@@ -384,10 +378,21 @@ type ptrKey struct {
 }
 
 func newDepWalk(d *pageDeps) *depWalk {
-	return &depWalk{d: d, buf: make([]byte, 0, 1024)}
+	return &depWalk{d: d, buf: (*depBufs.Get().(*[]byte))[:0]}
 }
 
-func (w *depWalk) finish() [32]byte { return sha256.Sum256(w.buf) }
+// depBufs keeps the walks' buffers from one page to the next.
+var depBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// finish returns the hash of what the walk wrote and gives its buffer
+// back; the walk writes nothing more.
+func (w *depWalk) finish() [32]byte {
+	s := sha256.Sum256(w.buf)
+	b := w.buf[:0]
+	depBufs.Put(&b)
+	w.buf = nil
+	return s
+}
 
 func (w *depWalk) uint(u uint64) { w.buf = binary.AppendUvarint(w.buf, u) }
 
@@ -424,12 +429,32 @@ func (w *depWalk) ref(r *Record) {
 	}
 	w.buf = append(w.buf, 1)
 	w.str(r.Path)
-	if r != w.self && !w.rset[r] {
-		if w.rset == nil {
-			w.rset = map[*Record]bool{}
+	w.note(r)
+}
+
+// note adds r to the records the walk reached, once.
+func (w *depWalk) note(r *Record) {
+	if r == w.self {
+		return
+	}
+	// Most pages reach a few records: a scan finds them; a list of many
+	// gets a set.
+	if w.rset != nil {
+		if !w.rset[r] {
+			w.rset[r] = true
+			w.refs = append(w.refs, r)
 		}
-		w.rset[r] = true
-		w.refs = append(w.refs, r)
+		return
+	}
+	if slices.Contains(w.refs, r) {
+		return
+	}
+	w.refs = append(w.refs, r)
+	if len(w.refs) > 32 {
+		w.rset = make(map[*Record]bool, 64)
+		for _, x := range w.refs {
+			w.rset[x] = true
+		}
 	}
 }
 
