@@ -1,13 +1,13 @@
 package generator
 
 import (
-	"slices"
 	"crypto/sha256"
 	"encoding/binary"
 	"html/template"
 	"math"
 	"reflect"
 	"runtime"
+	"slices"
 	"sync"
 	"text/template/parse"
 	"time"
