@@ -182,9 +182,8 @@ func replaceNavTitle(b *testing.B, p string, i int) {
 // BenchmarkIncremental measures incremental builds after one edit in a site
 // converted from the benchmark corpus, the build a live preview runs (no
 // precompressed copies), as BenchmarkRebuildAfterEdit does for whole
-// rebuilds: the body of one record, its title (front matter, which today
-// renders every page again, as the fingerprint covers every record's front
-// matter; only the files whose bytes changed are written), the bytes of one
+// rebuilds: the body of one record, its title (front matter: its page and
+// the pages that reach it render again, generator/deps.go), the bytes of one
 // attachment (its size kept), and site.yaml's navigation (which every page
 // shows, so every page renders again). Each edit runs twice: warm, the
 // live preview's rebuilds (one process keeping its generator.Warm from
