@@ -25,14 +25,7 @@ var corpusDir = flag.String("corpus", "", "benchmark corpus folder written by ge
 //
 //	go test -run '^$' -bench Build -benchtime 3x ./generator -args -corpus /tmp/corpus10k
 func BenchmarkBuild(b *testing.B) {
-	if *corpusDir == "" {
-		b.Skip("no -corpus folder given")
-	}
-	site := b.TempDir()
-	n, err := corpus.Convert(*corpusDir, site)
-	if err != nil {
-		b.Fatal(err)
-	}
+	site, n := corpusSite(b)
 	// Flush the converted corpus to disk so its writeback does not compete
 	// with the timed build's writes.
 	syscall.Sync()
@@ -103,18 +96,7 @@ func buildOnce(b *testing.B, fsys fs.FS, th *Theme, precompress bool, prev strin
 //
 //	go test -run '^$' -bench PageKeys -benchtime 5x ./generator -args -corpus /work/corpus/c10k
 func BenchmarkPageKeys(b *testing.B) {
-	if *corpusDir == "" {
-		b.Skip("no -corpus folder given")
-	}
-	site := b.TempDir()
-	n, err := corpus.Convert(*corpusDir, site)
-	if err != nil {
-		b.Fatal(err)
-	}
-	c, err := Load(context.Background(), os.DirFS(site), buildDate)
-	if err != nil {
-		b.Fatal(err)
-	}
+	c, n := corpusContent(b)
 	bd, err := newBuild(c, theme(b), nil, false)
 	if err != nil {
 		b.Fatal(err)
@@ -132,4 +114,28 @@ func BenchmarkPageKeys(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "docs")
 	b.ReportMetric(float64(pages), "pages")
+}
+
+// corpusContent converts the benchmark corpus (-corpus) into a site and
+// loads it, returning the content and its number of documents; it skips b
+// without a corpus.
+func corpusContent(b *testing.B) (*Content, int) {
+	b.Helper()
+	site, n := corpusSite(b)
+	return loadClean(b, os.DirFS(site), buildDate), n
+}
+
+// corpusSite converts the benchmark corpus (-corpus) into a site folder and
+// returns it with its number of documents; it skips b without a corpus.
+func corpusSite(b *testing.B) (string, int) {
+	b.Helper()
+	if *corpusDir == "" {
+		b.Skip("no -corpus folder given")
+	}
+	site := b.TempDir()
+	n, err := corpus.Convert(*corpusDir, site)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return site, n
 }

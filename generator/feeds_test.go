@@ -23,8 +23,6 @@ import (
 	"github.com/mmcdole/gofeed/atom"
 	jsonfeed "github.com/mmcdole/gofeed/json"
 	"github.com/mmcdole/gofeed/rss"
-
-	"gongkai/internal/corpus"
 )
 
 const feedTestBase = "https://www.test.gov.cn"
@@ -770,27 +768,20 @@ func TestFeedStateErrors(t *testing.T) {
 //
 //	go test -run '^$' -bench Feeds -benchtime 5x ./generator -args -corpus /tmp/corpus10k
 func BenchmarkFeeds(b *testing.B) {
-	if *corpusDir == "" {
-		b.Skip("no -corpus folder given")
-	}
-	site := b.TempDir()
-	n, err := corpus.Convert(*corpusDir, site)
-	if err != nil {
-		b.Fatal(err)
-	}
-	c, err := Load(context.Background(), os.DirFS(site), buildDate)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := c.Problems.Err(); err != nil {
-		b.Fatal(err)
-	}
+	c, n := corpusContent(b)
 	th := theme(b)
 	// generate writes every feed output once and returns the bytes written.
 	generate := func(prev *State) (files int, size int64, state []byte) {
 		bd := &Build{Content: c, Theme: th, Previous: prev}
+		// As Render does: the bodies a feed shows are converted once.
+		bd.bodies = newBodies(newMarkdown(c.Site.UnsafeHTML, c.Site.BasePath()), c.Published, nil, nil)
+		outs := bd.feedOutputs()
+		if err := bd.feeds.prepare(); err != nil {
+			b.Fatal(err)
+		}
+		bd.feeds.needBodies()
 		var buf bytes.Buffer
-		for _, o := range bd.feedOutputs() {
+		for _, o := range outs {
 			if o.Write == nil {
 				continue
 			}

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"context"
+	"io/fs"
 	"maps"
 	"slices"
 	"testing"
@@ -21,13 +22,7 @@ func TestFingerprint(t *testing.T) {
 	base := siteFS(t, "site.txtar")
 	fp := func(fsys fstest.MapFS, date time.Time, salt string) [32]byte {
 		t.Helper()
-		c, err := Load(context.Background(), fsys, date)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := c.Problems.Err(); err != nil {
-			t.Fatalf("content errors:\n%v", err)
-		}
+		c := loadClean(t, fsys, date)
 		g, err := c.fingerprint([]byte(salt), false)
 		if err != nil {
 			t.Fatal(err)
@@ -76,13 +71,7 @@ func TestPageKeys(t *testing.T) {
 	}
 	keys := func(fsys fstest.MapFS) map[string][32]byte {
 		t.Helper()
-		c, err := Load(context.Background(), fsys, date)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := c.Problems.Err(); err != nil {
-			t.Fatalf("content errors:\n%v", err)
-		}
+		c := loadClean(t, fsys, date)
 		b, err := newBuild(c, th, nil, false)
 		if err != nil {
 			t.Fatal(err)
@@ -145,4 +134,17 @@ func TestPageKeys(t *testing.T) {
 	if len(site) != len(k0) {
 		t.Errorf("site.yaml edit changed %d of %d keys", len(site), len(k0))
 	}
+}
+
+// loadClean loads fsys as of date; a load error or a content error fails t.
+func loadClean(t testing.TB, fsys fs.FS, date time.Time) *Content {
+	t.Helper()
+	c, err := Load(context.Background(), fsys, date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Problems.Err(); err != nil {
+		t.Fatalf("content errors:\n%v", err)
+	}
+	return c
 }

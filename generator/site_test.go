@@ -59,15 +59,10 @@ func buildSite(t testing.TB, fsys fs.FS) (string, *Content, *Result) {
 // build state goes beside the output, in stateOf(out).
 func renderSite(t testing.TB, fsys fs.FS, date time.Time, prev string) (string, *Content, *Result) {
 	t.Helper()
-	c, err := Load(context.Background(), fsys, date)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Problems.Err(); err != nil {
-		t.Fatalf("content errors:\n%v", err)
-	}
+	c := loadClean(t, fsys, date)
 	var ps *State
 	if prev != "" {
+		var err error
 		if ps, err = ReadState(stateOf(prev), ""); err != nil {
 			t.Fatal(err)
 		}
