@@ -24,20 +24,25 @@ import (
 //
 //   - the Page itself, walked by reflection (every field, exported or not,
 //     through every pointer, slice, map and interface), except its Site,
-//     Build and theme, which are hashed once for every page (siteDeps);
+//     Build and theme, which are hashed once for every page (pageDeps.site);
 //   - for every record the walk reaches, and every record reachable from
 //     those through their entries (an interpretation's document, a
-//     channel's statistics), the record's own hash (recordDep): its path,
+//     channel's statistics), the record's own hash (hashRecord): its path,
 //     front matter, every field of its entry, its attachments' sizes and
 //     its revisions, with the records it points at by path. A record's
 //     body is not in it: no page shows another record's body (a page's
 //     own record's body is in its key), as the search index and feeds
 //     read bodies on their own;
+//   - the bodies of those records too, for a template that names Body
+//     anywhere (no template of the default theme does);
 //   - for a template that calls one of the View's methods that list
 //     records (viewUses), what they can return: the complaint channels
 //     with their closure for Channels (the footer of every page), every
 //     record for anything else (ByKind, Directory, or a method this file
-//     does not know).
+//     does not know);
+//   - a category of the directory as hashDirectory hashes the whole tree
+//     (each category's fields, place and records by path), unless the
+//     template reads a category's records other than by counting them.
 //
 // So an edit of a record's title renders its page, the pages that list or
 // link it, and nothing else. The walk must see what the template can: a
@@ -54,6 +59,9 @@ const (
 	// other than by counting them (len); without it a category shows
 	// only its own fields and how many records it has.
 	catRecords
+	// recBodies: the template names a record's Body: the bodies of the
+	// records the page reaches are in its key too.
+	recBodies
 )
 
 // viewMethodDeps classifies the View's methods: the ones that list records
@@ -87,8 +95,11 @@ func viewUses(t *template.Template) viewDep {
 	counted := func(names []string) {
 		idents(names)
 		for _, n := range names {
-			if n == "Records" || n == "Own" {
+			switch n {
+			case "Records", "Own":
 				d |= catRecords
+			case "Body":
+				d |= recBodies
 			}
 		}
 	}
@@ -342,6 +353,10 @@ func (d *pageDeps) key(p *Page, uses viewDep) [32]byte {
 		}
 		w.str(r.Path)
 		w.buf = append(w.buf, rd.sum[:]...)
+		if uses&recBodies != 0 {
+			body := r.bodySum("", func() [32]byte { return sha256.Sum256(r.Body) })
+			w.buf = append(w.buf, body[:]...)
+		}
 		for _, s := range rd.succ {
 			w.note(s)
 		}

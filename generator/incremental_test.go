@@ -2,6 +2,7 @@ package generator
 
 import (
 	"context"
+	"html/template"
 	"io/fs"
 	"maps"
 	"slices"
@@ -147,4 +148,31 @@ func loadClean(t testing.TB, fsys fs.FS, date time.Time) *Content {
 		t.Fatalf("content errors:\n%v", err)
 	}
 	return c
+}
+
+// TestViewUses checks what a template can reach through the View and the
+// categories, as viewUses reads it from the template's names.
+func TestViewUses(t *testing.T) {
+	for _, tc := range []struct {
+		src  string
+		want viewDep
+	}{
+		{`{{.Title}} {{.Build.Date}} {{.Build.ApprovalFlow .Record}}`, 0},
+		{`{{with .Build}}{{range .Channels}}{{.Title}}{{end}}{{end}}`, viewChannels},
+		{`{{range .Build.ByKind "policy"}}{{.Title}}{{end}}`, viewAll},
+		{`{{$b := .Build}}{{$b.Directory}}`, viewAll},
+		{`{{range .Data.Sub}}{{len .Records}}{{end}}`, 0},
+		{`{{range .Data.Category.Records}}{{.Title}}{{end}}`, catRecords},
+		{`{{with .Data}}{{index .Own 0}}{{end}}`, catRecords},
+		{`{{printf "%s" .Record.Body}}`, recBodies},
+		{`{{define "x"}}{{.Build.ByKind "fee"}}{{end}}{{template "x" .}}`, viewAll},
+	} {
+		tpl, err := template.New("t").Parse(tc.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := viewUses(tpl); got != tc.want {
+			t.Errorf("%s: %b, want %b", tc.src, got, tc.want)
+		}
+	}
 }
