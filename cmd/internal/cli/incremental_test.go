@@ -55,10 +55,14 @@ func incrementalMatchesFull(t *testing.T, seed uint64, warm *generator.Warm) {
 	if testing.Short() {
 		steps = 4
 	}
-	// GONGKAI_INCR_STEPS runs a longer sequence (a search for an edit
-	// whose pages' keys miss a dependency).
+	// GONGKAI_INCR_STEPS runs a longer sequence and GONGKAI_INCR_SEED
+	// another one (a search for an edit whose pages' keys miss a
+	// dependency).
 	if n, err := strconv.Atoi(os.Getenv("GONGKAI_INCR_STEPS")); err == nil && n > 0 {
 		steps = n
+	}
+	if n, err := strconv.ParseUint(os.Getenv("GONGKAI_INCR_SEED"), 10, 64); err == nil {
+		seed = n
 	}
 	rng := rand.New(rand.NewPCG(seed, seed))
 	site := t.TempDir()
