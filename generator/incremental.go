@@ -537,16 +537,13 @@ func (c *Content) fingerprint(salt []byte, preview bool) ([32]byte, error) {
 	if c.fsys == nil {
 		return [32]byte{}, errors.New("fingerprint: no content folder")
 	}
-	err := fs.WalkDir(c.fsys, "content", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.Type().IsRegular() && (records[p] != nil || attached[p]) {
+	entry := func(p string, typ fs.FileMode) error {
+		if typ.IsRegular() && (records[p] != nil || attached[p]) {
 			return nil
 		}
 		writeField(h, p)
-		writeField(h, d.Type().String())
-		if !d.Type().IsRegular() {
+		writeField(h, typ.String())
+		if !typ.IsRegular() {
 			return nil
 		}
 		f, err := c.fsys.Open(p)
@@ -560,7 +557,31 @@ func (c *Content) fingerprint(salt []byte, preview bool) ([32]byte, error) {
 		}
 		writeField(h, "")
 		return nil
-	})
+	}
+	walk := func(root string) error {
+		return fs.WalkDir(c.fsys, root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			return entry(p, d.Type())
+		})
+	}
+	// The load's walk listed the folder (walked); a hidden folder, which
+	// it does not enter, is walked here. Without its list, all of it is.
+	var err error
+	if c.walked == nil {
+		err = walk("content")
+	}
+	for _, e := range c.walked {
+		if e.skipped {
+			err = walk(e.path)
+		} else {
+			err = entry(e.path, e.typ)
+		}
+		if err != nil {
+			break
+		}
+	}
 	if err != nil {
 		return [32]byte{}, fmt.Errorf("fingerprint the content: %w", err)
 	}
@@ -572,6 +593,14 @@ func (c *Content) fingerprint(salt []byte, preview bool) ([32]byte, error) {
 	var g [32]byte
 	h.Sum(g[:0])
 	return g, nil
+}
+
+// walkedEntry is an entry of content/ as the load's walk met it.
+type walkedEntry struct {
+	path string
+	typ  fs.FileMode
+	// skipped: a hidden folder, which the load does not enter.
+	skipped bool
 }
 
 // writeField writes s with its length, so that no two sequences of fields

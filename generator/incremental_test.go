@@ -56,6 +56,18 @@ func TestFingerprint(t *testing.T) {
 			t.Errorf("%s: fingerprint unchanged %v, want %v", tc.name, g == g0, tc.same)
 		}
 	}
+	// The load does not enter a hidden folder; the fingerprint walks it
+	// itself, as it walks the rest from the load's listing.
+	hidden := maps.Clone(base)
+	hidden["content/.notes/a.txt"] = &fstest.MapFile{Data: []byte("one")}
+	h0 := fp(hidden, date, "")
+	if h0 == g0 {
+		t.Error("a file in a hidden folder: fingerprint unchanged")
+	}
+	hidden["content/.notes/a.txt"] = &fstest.MapFile{Data: []byte("two")}
+	if fp(hidden, date, "") == h0 {
+		t.Error("an edit in a hidden folder: fingerprint unchanged")
+	}
 }
 
 // TestPageKeys checks which pages' keys an edit changes: a record's title

@@ -97,8 +97,16 @@ type Content struct {
 	// Withdrawn lists the pages withdrawn in this build (撤回), sorted by URL.
 	Withdrawn []Withdrawn
 
-	mdPaths        []string // Markdown files found by walk
-	mdKinds        []*Kind
+	mdPaths []string // Markdown files found by walk
+	mdKinds []*Kind
+	// mdStamps holds the stamp of each Markdown file as the walk found
+	// it (the lstat os.Root's folder listing makes of every entry), for
+	// a Warm's check of its kept bytes: a file is not stat'ed again.
+	mdStamps map[string]fileStamp
+	// walked is every entry the walk met, in its order, for the
+	// fingerprint (nil when the walk met an error): a hidden folder it
+	// skipped is listed with skipped set, for the fingerprint to walk.
+	walked         []walkedEntry
 	irregular      map[string]fs.FileMode // entries that are not regular files or folders
 	attachmentRefs map[string]bool        // content paths named as attachments, guarded by mu
 
@@ -267,8 +275,15 @@ func load(ctx context.Context, fsys fs.FS, date time.Time, prev *State, parses *
 func (c *Content) walk(ctx context.Context) error {
 	byKind := make([][]string, len(c.Kinds))
 	c.irregular = map[string]fs.FileMode{}
+	_, stamped := c.fsys.(*SiteDir)
+	stamped = stamped && c.warm != nil
+	if stamped {
+		c.mdStamps = map[string]fileStamp{}
+	}
+	walkedOK := true
 	err := fs.WalkDir(c.fsys, "content", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
+			walkedOK = false
 			if p == "content" && errors.Is(err, fs.ErrNotExist) {
 				return fs.SkipDir // loadSite reports the missing site
 			}
@@ -280,10 +295,13 @@ func (c *Content) walk(ctx context.Context) error {
 		}
 		if strings.HasPrefix(d.Name(), ".") && p != "content" {
 			if d.IsDir() {
+				c.walked = append(c.walked, walkedEntry{path: p, typ: d.Type(), skipped: true})
 				return fs.SkipDir
 			}
+			c.walked = append(c.walked, walkedEntry{path: p, typ: d.Type()})
 			return nil
 		}
+		c.walked = append(c.walked, walkedEntry{path: p, typ: d.Type()})
 		if irregular(d.Type()) {
 			c.irregular[p] = d.Type()
 			return nil
@@ -299,11 +317,21 @@ func (c *Content) walk(ctx context.Context) error {
 		}
 		if best >= 0 {
 			byKind[best] = append(byKind[best], p)
+			if stamped {
+				if fi, err := d.Info(); err == nil && fi.Mode().IsRegular() {
+					if st, ok := stampOf(fi); ok {
+						c.mdStamps[p] = st
+					}
+				}
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return err
+	}
+	if !walkedOK {
+		c.walked = nil
 	}
 	for i, ps := range byKind {
 		slices.Sort(ps)
@@ -439,7 +467,8 @@ func (c *Content) parse(ctx context.Context, p string, k *Kind, probs *Problems)
 // in it, or nil when they are not kept.
 func (c *Content) readRecord(ctx context.Context, p string, limit int64) ([]byte, *warmFile, error) {
 	if d, ok := c.fsys.(*SiteDir); ok && c.warm != nil {
-		return c.warm.readFile(ctx, d, p, limit)
+		st, ok := c.mdStamps[p]
+		return c.warm.readFileStamped(ctx, d, p, limit, st, ok)
 	}
 	data, err := readFile(ctx, c.fsys, p, limit)
 	return data, nil, err
