@@ -193,8 +193,9 @@ func (s *incr) keepSet(compress bool) map[string]bool {
 // folder this build did not plan, except under own: the paths (relative
 // to root, slash-separated) of the files and folders the caller wrote
 // itself after removing what the recycled folder held there. It must run
-// after every writer has finished and before the folder goes live; after a
-// render into an empty folder it does nothing. It returns how many files
+// after the render and before the folder goes live; a writer of own may
+// still be writing (Sweep neither enters own nor removes a folder above
+// it). After a render into an empty folder it does nothing. It returns how many files
 // it removed.
 func (r *Result) Sweep(root string, own ...string) (int, error) {
 	if r.keep == nil {
@@ -228,7 +229,9 @@ func (r *Result) Sweep(root string, own ...string) (int, error) {
 				if err != nil {
 					return 0, err
 				}
-				if n > 0 {
+				if n > 0 || holdsOwned(owned, name) {
+					// A folder on the way to an owned one stays: its
+					// writer may be creating it meanwhile.
 					left++
 				} else if err := os.Remove(full); err != nil {
 					return 0, fmt.Errorf("sweep: %w", err)
@@ -246,6 +249,16 @@ func (r *Result) Sweep(root string, own ...string) (int, error) {
 	}
 	_, err := sweep(root, "")
 	return removed, err
+}
+
+// holdsOwned reports whether the folder rel is above a path in owned.
+func holdsOwned(owned map[string]bool, rel string) bool {
+	for o := range owned {
+		if strings.HasPrefix(o, rel+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
 }
 
 // clear removes what a recycled staging folder holds at full (a file and

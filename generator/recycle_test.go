@@ -100,4 +100,15 @@ func TestSweep(t *testing.T) {
 	if n, err := (&Result{}).Sweep(root); err != nil || n != 0 {
 		t.Errorf("Sweep after a render into an empty folder = %d, %v; want 0, nil", n, err)
 	}
+	// The static search may still be writing while Sweep runs: a folder
+	// above its own stays even when nothing planned is in it yet.
+	root = t.TempDir()
+	writeTestFile(t, filepath.Join(root, "static", "old.css"), "old")
+	res = &Result{keep: map[string]bool{"index.html": true}}
+	if n, err := res.Sweep(root, "static/search"); err != nil || n != 1 {
+		t.Fatalf("Sweep = %d, %v; want 1 (static/old.css), nil", n, err)
+	}
+	if fi, err := os.Stat(filepath.Join(root, "static")); err != nil || !fi.IsDir() {
+		t.Errorf("the folder above an owned one was removed: %v", err)
+	}
 }

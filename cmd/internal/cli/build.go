@@ -464,6 +464,14 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 		}
 		return nil
 	})
+	// The sweep, meanwhile: nothing of the recycled generation that this
+	// build did not plan goes live. Every writer of the site's folder but
+	// the static search, whose folders it leaves alone, is done.
+	g.Go(func() error {
+		var err error
+		res.Incremental.Swept, err = res.Sweep(stage.Dir(0), staticSearchFolders...)
+		return err
+	})
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
@@ -474,11 +482,6 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 		if err := injectPreviewShells(stage.Dir(1), c.Site.BasePath()); err != nil {
 			return nil, err
 		}
-	}
-	// Last, after every writer: nothing of the recycled generation that
-	// this build did not plan goes live.
-	if res.Incremental.Swept, err = res.Sweep(stage.Dir(0), staticSearchFolders...); err != nil {
-		return nil, err
 	}
 	return &buildSummary{published: len(c.Published), withheld: len(c.Withheld), files: res.Files, bytes: res.Bytes, index: stats, render: took, withdrawn: res.Withdrawn,
 		compressed: res.Compressed, compressedBytes: res.CompressedBytes, reused: res.Reused, static: static, incremental: res.Incremental}, nil
