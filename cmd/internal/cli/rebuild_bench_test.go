@@ -1,11 +1,14 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -230,17 +233,45 @@ func benchRebuilds(b *testing.B, sf siteFlags, bc benchEdit, n int) {
 	var wall time.Duration
 	skipped, kept := 0, 0
 	cpu0, sys0 := measure.CPU(), systemCPU()
+	// GONGKAI_BENCH_CPUPROFILE=FILE profiles the rebuilds alone, without
+	// the builds that set the benchmark up (-test.cpuprofile has both).
+	if f := os.Getenv("GONGKAI_BENCH_CPUPROFILE"); f != "" {
+		w, err := os.Create(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(w); err != nil {
+			b.Fatal(err)
+		}
+		defer w.Close()
+		defer pprof.StopCPUProfile()
+	}
+	// GONGKAI_BENCH_MEMPROFILE=FILE writes the heap profile before the
+	// rebuilds (FILE.before) and after them (FILE): with pprof's
+	// -diff_base, what the rebuilds allocated.
+	if f := os.Getenv("GONGKAI_BENCH_MEMPROFILE"); f != "" {
+		writeHeap(b, f+".before")
+		defer writeHeap(b, f)
+	}
 	i := 0
 	for b.Loop() {
 		i++
 		bc.edit(i)
 		w0, c0 := processWchar(b), measure.CPU()
+		var out bytes.Buffer
 		start := time.Now()
-		sum, code := build(context.Background(), sf, io.Discard, io.Discard)
+		sum, code := build(context.Background(), sf, &out, io.Discard)
 		took := time.Since(start)
 		wall += took
 		wchar += processWchar(b) - w0
 		b.Logf("%s edit %d: wall %.2f s, CPU %.2f s", b.Name(), i, took.Seconds(), (measure.CPU() - c0).Seconds())
+		// The build's own account of its steps (load, render, swap, the
+		// two searches), shown with -test.v.
+		for line := range strings.Lines(out.String()) {
+			if strings.HasPrefix(line, "built ") || strings.HasPrefix(line, "search index:") || strings.HasPrefix(line, "static search:") {
+				b.Log("  " + strings.TrimSpace(line[strings.LastIndex(line, ":")+1:]))
+			}
+		}
 		if code != 0 {
 			b.Fatalf("rebuild after the %s edit: exit %d", bc.name, code)
 		}
@@ -286,4 +317,17 @@ func processWchar(b *testing.B) int64 {
 		}
 	}
 	return 0
+}
+
+// writeHeap writes the heap profile (all allocations so far) to file.
+func writeHeap(b *testing.B, file string) {
+	runtime.GC()
+	w, err := os.Create(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	if err := pprof.Lookup("allocs").WriteTo(w, 0); err != nil {
+		b.Fatal(err)
+	}
 }
