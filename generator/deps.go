@@ -238,13 +238,21 @@ func newPageDeps(b *Build) *pageDeps {
 		all.buf = append(all.buf, d.rec(r).sum[:]...)
 	}
 	d.all = sha256.Sum256(all.buf)
+	// What every page shows, and the channels, with the records they
+	// reach (a channel's title is in every page's footer).
 	site := newDepWalk(d)
 	site.value(reflect.ValueOf(b.Site))
 	site.value(reflect.ValueOf(b.columns()))
 	site.value(reflect.ValueOf(b.Withdrawn))
+	if site.closure(0)&viewAll != 0 {
+		site.buf = append(site.buf, d.all[:]...)
+	}
 	d.site = site.finish()
 	ch := newDepWalk(d)
 	ch.value(reflect.ValueOf(b.Channels()))
+	if ch.closure(0)&viewAll != 0 {
+		ch.buf = append(ch.buf, d.all[:]...)
+	}
 	d.chns = ch.finish()
 	d.dir, d.cats = d.hashDirectory()
 	return d
@@ -344,10 +352,24 @@ func (d *pageDeps) key(p *Page, uses viewDep) [32]byte {
 	w.uses = uses
 	w.buf = append(w.buf, d.site[:]...)
 	w.value(reflect.ValueOf(p).Elem())
-	// The closure of the records reached, in the order reached.
+	uses = w.closure(uses)
+	w.buf = append(w.buf, byte(uses))
+	if uses&viewAll != 0 {
+		w.buf = append(w.buf, d.all[:]...)
+	} else if uses&viewChannels != 0 {
+		w.buf = append(w.buf, d.chns[:]...)
+	}
+	return w.finish()
+}
+
+// closure writes the records the walk reached, and the records their
+// fields reach, in the order reached: each by its path and its own part
+// (with its body when uses has recBodies). It returns uses with viewAll
+// added when one of them, or the walk, reaches every record.
+func (w *depWalk) closure(uses viewDep) viewDep {
 	for i := 0; i < len(w.refs); i++ {
 		r := w.refs[i]
-		rd := d.rec(r)
+		rd := w.d.rec(r)
 		if rd.all {
 			uses |= viewAll
 		}
@@ -364,13 +386,7 @@ func (d *pageDeps) key(p *Page, uses viewDep) [32]byte {
 	if w.needAll {
 		uses |= viewAll
 	}
-	w.buf = append(w.buf, byte(uses))
-	if uses&viewAll != 0 {
-		w.buf = append(w.buf, d.all[:]...)
-	} else if uses&viewChannels != 0 {
-		w.buf = append(w.buf, d.chns[:]...)
-	}
-	return w.finish()
+	return uses
 }
 
 // depWalk hashes a value by reflection into buf.

@@ -82,27 +82,7 @@ func TestPageKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := func(fsys fstest.MapFS) map[string][32]byte {
-		t.Helper()
-		c := loadClean(t, fsys, date)
-		b, err := newBuild(c, th, nil, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		outs := b.plan()
-		inc := &incr{}
-		if inc.global, err = c.fingerprint(nil, false); err != nil {
-			t.Fatal(err)
-		}
-		ks := b.pageKeys(outs, inc)
-		m := map[string][32]byte{}
-		for i, o := range outs {
-			if o.Page != nil {
-				m[o.URL] = ks[i]
-			}
-		}
-		return m
-	}
+	keys := func(fsys fstest.MapFS) map[string][32]byte { return pageKeysOf(t, th, fsys, date) }
 	k0 := keys(base)
 	if k := keys(base); !maps.Equal(k, k0) {
 		t.Fatal("two loads of the same content give different keys")
@@ -146,6 +126,51 @@ func TestPageKeys(t *testing.T) {
 	site := changed(svcEdit(t, base, "content/site.yaml", "base_url:", "# a comment\nbase_url:"))
 	if len(site) != len(k0) {
 		t.Errorf("site.yaml edit changed %d of %d keys", len(site), len(k0))
+	}
+}
+
+// pageKeysOf returns the key of every page of the site fsys as of date.
+func pageKeysOf(t *testing.T, th *Theme, fsys fs.FS, date time.Time) map[string][32]byte {
+	t.Helper()
+	c := loadClean(t, fsys, date)
+	b, err := newBuild(c, th, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs := b.plan()
+	inc := &incr{}
+	if inc.global, err = c.fingerprint(nil, false); err != nil {
+		t.Fatal(err)
+	}
+	ks := b.pageKeys(outs, inc)
+	m := map[string][32]byte{}
+	for i, o := range outs {
+		if o.Page != nil {
+			m[o.URL] = ks[i]
+		}
+	}
+	return m
+}
+
+// TestChannelKeys checks that a complaint channel's title, which every
+// page's footer shows, is in every page's key.
+func TestChannelKeys(t *testing.T) {
+	th, err := LoadTheme(themes.Default(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := siteFS(t, "services.txtar")
+	k0 := pageKeysOf(t, th, base, svcDate)
+	k1 := pageKeysOf(t, th, svcEdit(t, base, "content/channels/channel/hotline.md", "title: 12345政务服务便民热线", "title: 12345热线"), svcDate)
+	var same []string
+	for u, k := range k0 {
+		if k1[u] == k {
+			same = append(same, u)
+		}
+	}
+	if len(same) > 0 {
+		slices.Sort(same)
+		t.Errorf("a channel's title edit left %d of %d keys unchanged: %v", len(same), len(k0), same)
 	}
 }
 
