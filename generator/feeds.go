@@ -589,7 +589,12 @@ func (e *feedEntry) ownBody() bool {
 // writeFields writes what contentHash hashes before the body, in one
 // write (a hash takes many small writes slowly).
 func (e *feedEntry) writeFields(h hash.Hash) {
-	var b []byte
+	bp := depBufs.Get().(*[]byte)
+	b := (*bp)[:0]
+	defer func() {
+		*bp = b[:0]
+		depBufs.Put(bp)
+	}()
 	put := func(ss ...string) {
 		for _, s := range ss {
 			b = binary.LittleEndian.AppendUint64(b, uint64(len(s)))

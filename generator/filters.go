@@ -38,7 +38,7 @@ const filterLinks = 12
 func (b *Build) filterFacets(base, current string, dims []filterDim) []Facet {
 	var out []Facet
 	for _, d := range dims {
-		var links []FacetLink
+		links := make([]FacetLink, 0, len(d.groups))
 		anyCurrent := false
 		for _, g := range d.groups {
 			if len(g.items) == 0 {
@@ -53,13 +53,7 @@ func (b *Build) filterFacets(base, current string, dims []filterDim) []Facet {
 		}
 		f := Facet{Title: d.title, Total: len(links)}
 		if d.capped && len(links) > filterLinks {
-			top := slices.Clone(links)
-			slices.SortStableFunc(top, func(a, b FacetLink) int { return cmp.Compare(b.Count, a.Count) })
-			keep := map[string]bool{}
-			for _, l := range top[:filterLinks] {
-				keep[l.URL] = true
-			}
-			links = slices.DeleteFunc(links, func(l FacetLink) bool { return !keep[l.URL] && !l.Current })
+			links = topLinks(links, filterLinks)
 			f.All = base + d.seg + "/"
 		}
 		all := FacetLink{Title: b.Theme.T("all"), URL: base, Current: !anyCurrent}
@@ -67,6 +61,34 @@ func (b *Build) filterFacets(base, current string, dims []filterDim) []Facet {
 		out = append(out, f)
 	}
 	return out
+}
+
+// topLinks keeps, in their order, the n links of the largest counts (of
+// equal counts, the first) and the current one.
+func topLinks(links []FacetLink, n int) []FacetLink {
+	counts := make([]int, len(links))
+	for i, l := range links {
+		counts[i] = l.Count
+	}
+	slices.Sort(counts)
+	least := counts[len(counts)-n] // the n-th largest count
+	above := 0                     // links with a larger count, all kept
+	for _, c := range counts[len(counts)-n:] {
+		if c > least {
+			above++
+		}
+	}
+	ties := n - above // of the links with the least count kept, the first
+	return slices.DeleteFunc(links, func(l FacetLink) bool {
+		switch {
+		case l.Count > least:
+			return false
+		case l.Count == least && ties > 0:
+			ties--
+			return false
+		}
+		return !l.Current
+	})
 }
 
 // filterable reports whether a dimension has values enough to filter by.
