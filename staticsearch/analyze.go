@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
@@ -398,10 +399,11 @@ func floorDiv(a, b int64) int64 {
 }
 
 // t2sSources lists the BMP characters that fold from Traditional to
-// Simplified, as a bitmap over U+3400–U+9FFF encoded in base 64, so that the
-// client knows without the table when a query or a text needs it.
-// The other sources are listed in wide.
-func t2sSources(pairs string) (bitmap, wide string) {
+// Simplified, as a bitmap over U+3400–U+9FFF (a bit a character, the
+// lowest first), so that the client knows without the table when a query
+// needs it: it reads the bytes of the query's characters only (see
+// writeRaw). The other sources are listed in wide.
+func t2sSources(pairs string) (bitmap []byte, wide string) {
 	const lo, hi = 0x3400, 0x9FFF
 	bits := make([]byte, (hi-lo+1+7)/8)
 	var others []rune
@@ -413,5 +415,33 @@ func t2sSources(pairs string) (bitmap, wide string) {
 			others = append(others, r)
 		}
 	}
-	return base64Std(bits), string(others)
+	return bits, string(others)
+}
+
+// t2sSourceSet is the set of the characters of t2sSources (bitmap and
+// wide alike).
+var t2sSourceSet = sync.OnceValue(func() map[rune]bool {
+	pairs, _ := search.OpenCCTables()
+	m := map[rune]bool{}
+	rs := []rune(pairs)
+	for i := 0; i+1 < len(rs); i += 2 {
+		m[rs[i]] = true
+	}
+	return m
+})
+
+// needsT2S reports whether folding a text needs the OpenCC tables, as the
+// client decides it for a query (Store.opencc): a character they map, one
+// beyond the BMP, or a compatibility ideograph or radical. A document's
+// card says so (docFile.T2S), so that the client reads no bitmap for it.
+func needsT2S(segs ...string) bool {
+	src := t2sSourceSet()
+	for _, s := range segs {
+		for _, r := range s {
+			if src[r] || r >= 0x20000 || r >= 0xf900 && r <= 0xfaff || r >= 0x2f00 && r <= 0x2fdf || r >= 0x2f800 {
+				return true
+			}
+		}
+	}
+	return false
 }

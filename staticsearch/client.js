@@ -18,13 +18,13 @@ const isDig = r => r >= 48 && r <= 57
 
 // ---- Folding (fold.go, opencc.go) ----
 
-let t2sBits = null // Uint8Array: BMP characters U+3400–U+9FFF that fold
+let t2sBits = [] // the bytes read of the bitmap of the BMP characters U+3400–U+9FFF that fold (Store.opencc)
 let t2sWideSrc = '' // sources outside that range
 let t2sMap = null // Map code → code, chains followed
 let tw2sp = null // stages: [Map, maxLen]
 
 function t2sSource(r) {
-  if (r >= 0x3400 && r <= 0x9fff) return t2sBits && (t2sBits[(r - 0x3400) >> 3] >> ((r - 0x3400) & 7) & 1) === 1
+  if (r >= 0x3400 && r <= 0x9fff) return t2sMap ? t2sMap.has(r) : (t2sBits[(r - 0x3400) >> 3] >> ((r - 0x3400) & 7) & 1) === 1
   return r >= 0x20000 || t2sWideSrc.includes(fromCP(r))
 }
 function t2sRune(r) {
@@ -649,9 +649,8 @@ export class Store {
   async load() {
     if (this.m) return this
     this.m = JSON.parse(dec.decode(await this.get(this.url)))
-    if (this.m.format !== 'gongkai-static-search' || this.m.version !== 4) throw new Error('unknown static index format')
-    const bits = atob(this.m.opencc.sources)
-    t2sBits = Uint8Array.from(bits, c => c.charCodeAt(0))
+    if (this.m.format !== 'gongkai-static-search' || this.m.version !== 5) throw new Error('unknown static index format')
+    t2sBits = []
     t2sWideSrc = this.m.opencc.wide || ''
     const st = this.m.settings || {}
     this.analyzer = new Analyzer(st.synonyms || [], this.m.query_words)
@@ -678,9 +677,14 @@ export class Store {
   lazy() {
     return this.memo('s', () => (this.imp || (u => import(u)))(this.base + 'static/search/' + this.m.suggest))
   }
-  async opencc(text) {
-    const need = cps(text).some(r => t2sSource(r) || r >= 0xf900 && r <= 0xfaff || r >= 0x2f00 && r <= 0x2fdf || r >= 0x2f800)
-    if (!need || tw2sp) return
+  // opencc loads the Traditional → Simplified tables when text needs them
+  // (all: a card that says so), reading first the bytes of the sources'
+  // bitmap (not deflated) its characters fall in.
+  async opencc(text, all) {
+    if (tw2sp) return
+    const rs = cps(text)
+    await Promise.all(rs.map(r => { const i = (r - 0x3400) >> 3; return r >= 0x3400 && r <= 0x9fff && this.chunk(this.m.opencc.sources, [i, i + 1]).then(b => { t2sBits[i] = b[0] }) }))
+    if (!all && !rs.some(r => t2sSource(r) || r >= 0xf900 && r <= 0xfaff || r >= 0x2f00 && r <= 0x2fdf || r >= 0x2f800)) return
     const [a, b] = await Promise.all([this.chunk(this.m.opencc.t2s), this.chunk(this.m.opencc.tw2sp)])
     const pairs = cps(new Reader(a).str()), raw = new Map()
     for (let i = 0; i + 1 < pairs.length; i += 2) raw.set(pairs[i], pairs[i + 1])
@@ -763,7 +767,7 @@ export class Store {
   }
   async readCard(b) {
     const f = JSON.parse(dec.decode(b))
-    await this.opencc(f.text.join(''))
+    if (f.t2s) await this.opencc('', 1)
     f.foldTitle = squeeze(fold(f.title))
     return segments(f)
   }
@@ -785,7 +789,6 @@ export class Store {
       if (!c.lead) return c
       const f = { ...c, text: c.text.slice() }
       f.text[2] += dec.decode(rest)
-      await this.opencc(f.text[2])
       return segments(f)
     })
   }

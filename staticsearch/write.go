@@ -42,7 +42,7 @@ const (
 // Format and version of the manifest; the client refuses another.
 const (
 	formatName    = "gongkai-static-search"
-	formatVersion = 4
+	formatVersion = 5
 )
 
 // Sizes of the partitions. Postings are hashed into buckets by term; a
@@ -208,7 +208,11 @@ func write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	if man.OpenCC.TW2SP, err = w.writeChunk(tw.b); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
-	man.OpenCC.Sources, man.OpenCC.Wide = t2sSources(pairs)
+	bits, wide := t2sSources(pairs)
+	if man.OpenCC.Sources, err = w.writeRaw("o", bits); err != nil {
+		return st, fmt.Errorf("static search index: %w", err)
+	}
+	man.OpenCC.Wide = wide
 	man.Block = blockSize
 	man.Group = groupSize
 	// What a search that finds nothing loads: the site's own words and
@@ -317,7 +321,10 @@ type manifest struct {
 	Block    int       `json:"block"`
 	Group    int       `json:"group"`
 	Blocks   []string  `json:"blocks"`
-	OpenCC   struct {
+	// OpenCC names the Traditional → Simplified tables, and Sources the
+	// bitmap of the characters they map (t2sSources, not deflated: the
+	// client reads the bytes of a query's characters), Wide the others.
+	OpenCC struct {
 		T2S     string `json:"t2s"`
 		TW2SP   string `json:"tw2sp"`
 		Sources string `json:"sources"`
@@ -419,6 +426,23 @@ func (w *writer) writeChunk(raw []byte) (string, error) {
 		return name, err
 	}
 	return name, w.put(name, raw)
+}
+
+// writeRaw writes one content-addressed file under ChunkDir/dir as it is,
+// not deflated, for the client to read a few bytes of it with range
+// requests (the OpenCC bitmap), and returns its path under ChunkDir.
+func (w *writer) writeRaw(dir string, raw []byte) (string, error) {
+	name := dir + "/" + contentHash(raw) + ".bin"
+	if err := w.mkdir(dir); err != nil {
+		return name, err
+	}
+	dst := filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
+	w.files.Add(1)
+	if w.link(name, dst) {
+		return name, nil
+	}
+	w.bytes.Add(int64(len(raw)))
+	return name, os.WriteFile(dst, raw, 0o644)
 }
 
 // put writes raw, deflated, at ChunkDir/name, or links the previous build's
@@ -652,6 +676,10 @@ type docFile struct {
 	Keys     []string  `json:"keys,omitempty"`
 	Text     [4]string `json:"text"`
 	Lead     bool      `json:"lead,omitempty"`
+	// T2S says that folding the document's text (the rest of the body
+	// too) needs the OpenCC tables (needsT2S): the client loads them with
+	// the card, and reads no bitmap for it.
+	T2S bool `json:"t2s,omitempty"`
 }
 
 // writeDocs writes the documents in packs of blockSize rows, two entries
@@ -672,6 +700,7 @@ func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int, 
 			f := docFile{ID: d.ID, Kind: d.Kind, Title: d.Title, DocNo: d.DocNo, IndexNo: d.IndexNo, Agencies: d.Agencies,
 				Topic: d.Topic, Validity: d.Validity, Date: search.DateText(d.Date), Keys: search.ExactKeys(d), Text: search.DocText(d)}
 			f.DocNoKey, _ = search.DocNoKey(d.DocNo)
+			f.T2S = needsT2S(f.Title, f.Text[0], f.Text[1], f.Text[2], f.Text[3])
 			if body := f.Text[2]; utf8.RuneCountInString(body) > leadRunes {
 				i := 0
 				for range leadRunes {

@@ -225,3 +225,13 @@ func TestSnippetBeyondCard(t *testing.T) {
 		t.Errorf("snippet %q does not show the match", s)
 	}
 }
+
+// TestNeedsT2S checks the cards' flag against what the client decides for
+// a text (Store.opencc).
+func TestNeedsT2S(t *testing.T) {
+	for s, want := range map[string]bool{"资料": false, "資料": true, "abc": false, "\uf900": true, "𠀀": true, "": false} {
+		if got := needsT2S("标题", s); got != want {
+			t.Errorf("needsT2S(%q) = %t, want %t", s, got, want)
+		}
+	}
+}
