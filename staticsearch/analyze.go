@@ -223,9 +223,15 @@ func encodeUni(e *enc, term string, p *postings) {
 // table is the document table, one chunk per column so that a query loads
 // only the columns it needs (facets always; a field's lengths when the
 // query's postings hold that field; dates when the order needs them).
+//
+// The facets and the lengths are in segments (the dictionaries, each
+// column, the further values; a field's lengths, the title's characters),
+// which writeTable deflates each the way that makes it smallest
+// (deflateSegments): the columns of ids and lengths are nearly random
+// bytes, which Huffman coding alone packs tighter than matching strings.
 type table struct {
-	facets []byte
-	lens   [search.NumFields][]byte // the title's holds titleRunes too
+	facets [][]byte
+	lens   [search.NumFields][][]byte // the title's holds titleRunes too
 	date   []byte
 	units  []byte
 }
@@ -255,6 +261,8 @@ func encodeTable(ix *index) table {
 	}
 	var extra []more
 	for f := range nf {
+		t.facets = append(t.facets, e.b)
+		e = enc{}
 		for row := range ix.rows {
 			vals := ix.rows[row].facets[f]
 			if len(vals) == 0 {
@@ -281,7 +289,7 @@ func encodeTable(ix *index) table {
 			e.uint(uint64(id))
 		}
 	}
-	t.facets = e.b
+	t.facets = append(t.facets, e.b)
 	column := func(v func(row int) uint64) []byte {
 		var e enc
 		e.uint(uint64(ix.n))
@@ -290,27 +298,32 @@ func encodeTable(ix *index) table {
 		}
 		return e.b
 	}
-	// Lengths as the server ranks by them, a byte each (search.LengthCode:
-	// the body's lengths in a third of the bytes). A field ranked without
-	// length normalisation (b = 0) gets zeros: its norm is its weight
-	// whatever the lengths, and zeros cost nothing.
+	// Lengths as the server ranks by them, the count of rows then a byte
+	// each (search.LengthCode: the body's lengths in a third of the bytes;
+	// a byte, not a varint, as codes from 128 would take two). A field
+	// ranked without length normalisation (b = 0) gets zeros: its norm is
+	// its weight whatever the lengths, and zeros cost nothing.
 	_, _, b := search.RankConstants()
 	for f := range search.NumFields {
-		t.lens[f] = column(func(row int) uint64 {
-			if b[f] == 0 {
-				return 0
+		var e enc
+		e.uint(uint64(ix.n))
+		for row := range ix.rows {
+			c := byte(0)
+			if b[f] != 0 {
+				c = search.LengthCode(ix.rows[row].lens[f])
 			}
-			return uint64(search.LengthCode(ix.rows[row].lens[f]))
-		})
+			e.b = append(e.b, c)
+		}
+		t.lens[f] = [][]byte{e.b}
 	}
 	// The title lengths in characters follow, as the difference from the
 	// length the title's code stands for: one chunk, nearly the size of
 	// one column.
-	e = enc{b: t.lens[0]}
+	e = enc{}
 	for row := range ix.rows {
 		e.int(int64(ix.rows[row].titleRunes) - int64(search.CodeLength(search.LengthCode(ix.rows[row].lens[0]))))
 	}
-	t.lens[0] = e.b
+	t.lens[0] = append(t.lens[0], e.b)
 	t.units = column(func(row int) uint64 { return uint64(ix.rows[row].units) })
 	t.date = encodeDates(ix)
 	return t

@@ -713,12 +713,13 @@ export class Store {
     return t
   }
   // col loads a column of the table once, as t[name]: the chunk at path
-  // has a varint per row, and fin makes of them and the rest what is kept.
-  async col(name, path, fin) {
+  // has a varint per row (with bytes, a byte: the lengths), and fin makes
+  // of them and the rest what is kept.
+  async col(name, path, fin, bytes) {
     const t = this.t
     if (!t[name]) {
       const r = new Reader(await this.chunk(path)), c = new Float64Array(r.uint())
-      for (let i = 0; i < c.length; i++) c[i] = r.uint()
+      for (let i = 0; i < c.length; i++) c[i] = bytes ? r.b[r.i++] : r.uint()
       t[name] = fin(c, r)
     }
     return t[name]
@@ -727,10 +728,10 @@ export class Store {
   // and their BM25F norms.
   norms(fields) {
     const { weight, b, avg } = this.m.rank
-    return Promise.all([...fields].map(f => this.col('n' + f, this.m.table.lens[f], l => Float32Array.from(l, x => weight[f] / (1 - b[f] + b[f] * lengthOf(x) / avg[f])))))
+    return Promise.all([...fields].map(f => this.col('n' + f, this.m.table.lens[f], l => Float32Array.from(l, x => weight[f] / (1 - b[f] + b[f] * lengthOf(x) / avg[f])), 1)))
   }
   // The titles' lengths in characters follow their lengths in tokens.
-  titleRunes() { return this.col('titleRunes', this.m.table.lens[0], (c, r) => c.map(x => lengthOf(x) + r.int())) }
+  titleRunes() { return this.col('titleRunes', this.m.table.lens[0], (c, r) => c.map(x => lengthOf(x) + r.int()), 1) }
   units() { return this.col('units', this.m.table.units, c => c) }
   dates() {
     return this.col('date', this.m.table.date, (c, r) => {

@@ -363,14 +363,14 @@ type tableSet struct {
 // writeTable writes the table's columns as chunks and names them in set.
 func (w *writer) writeTable(set *tableSet, t table) error {
 	var err error
-	put := func(dst *string, raw []byte) {
+	put := func(dst *string, segs ...[]byte) {
 		if err == nil {
-			*dst, err = w.writeChunk(raw)
+			*dst, err = w.writeSegments(segs)
 		}
 	}
-	put(&set.Facets, t.facets)
+	put(&set.Facets, t.facets...)
 	for f := range t.lens {
-		put(&set.Lens[f], t.lens[f])
+		put(&set.Lens[f], t.lens[f]...)
 	}
 	put(&set.Date, t.date)
 	put(&set.Units, t.units)
@@ -426,6 +426,24 @@ func (w *writer) writeChunk(raw []byte) (string, error) {
 		return name, err
 	}
 	return name, w.put(name, raw)
+}
+
+// writeSegments writes one content-addressed chunk, the concatenation of
+// segs, deflated segment by segment (deflateSegments), and returns its
+// path under ChunkDir. Its name is that of the same bytes in one segment.
+func (w *writer) writeSegments(segs [][]byte) (string, error) {
+	name := "c/" + contentHash(segs...) + ".bin"
+	if err := w.mkdir("c"); err != nil {
+		return name, err
+	}
+	dst := filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
+	w.files.Add(1)
+	if w.link(name, dst) {
+		return name, nil
+	}
+	data := deflateSegments(segs)
+	w.bytes.Add(int64(len(data)))
+	return name, os.WriteFile(dst, data, 0o644)
 }
 
 // writeRaw writes one content-addressed file under ChunkDir/dir as it is,
