@@ -3,7 +3,7 @@ package staticsearch
 import (
 	"cmp"
 	"encoding/binary"
-	"hash/fnv"
+	"hash/maphash"
 	"slices"
 	"strings"
 )
@@ -22,7 +22,8 @@ const minAlias = 32
 // one longer word have the same postings, and a query of that word reads
 // them all (at 10,000 documents, 国土空间规划 档案管理 read 19 KB of
 // postings four times over). Equal postings are found by a hash of the
-// entries, then compared. The result depends on the terms and their
+// entries, then compared: whatever the hash, the first term of each class
+// in byte order is the one the others name. The result depends on the terms and their
 // postings only, so that a patched build (patch) finds the same.
 func aliases(terms func(yield func(string, *postings) bool)) map[string]string {
 	type cand struct {
@@ -32,17 +33,18 @@ func aliases(terms func(yield func(string, *postings) bool)) map[string]string {
 	}
 	var cs []cand
 	var b []byte
+	// Any hash gives the same result (equal postings are compared): a
+	// seed of this run's is as good as a fixed one.
+	seed := maphash.MakeSeed()
 	for t, p := range terms {
 		if len(p.e) < minAlias {
 			continue
 		}
-		h := fnv.New64a()
 		b = b[:0]
 		for _, x := range p.e {
 			b = binary.LittleEndian.AppendUint64(b, x)
 		}
-		h.Write(b)
-		cs = append(cs, cand{h.Sum64(), t, p})
+		cs = append(cs, cand{maphash.Bytes(seed, b), t, p})
 	}
 	slices.SortFunc(cs, func(x, y cand) int { return cmp.Or(cmp.Compare(x.h, y.h), strings.Compare(x.term, y.term)) })
 	out := map[string]string{}

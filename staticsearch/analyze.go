@@ -432,13 +432,15 @@ func t2sSources(pairs string) (bitmap []byte, wide string) {
 }
 
 // t2sSourceSet is the set of the characters of t2sSources (bitmap and
-// wide alike).
-var t2sSourceSet = sync.OnceValue(func() map[rune]bool {
+// wide alike) below U+20000, a bit each.
+var t2sSourceSet = sync.OnceValue(func() []uint64 {
 	pairs, _ := search.OpenCCTables()
-	m := map[rune]bool{}
+	m := make([]uint64, 0x20000/64)
 	rs := []rune(pairs)
 	for i := 0; i+1 < len(rs); i += 2 {
-		m[rs[i]] = true
+		if r := rs[i]; r < 0x20000 {
+			m[r/64] |= 1 << (r % 64)
+		}
 	}
 	return m
 })
@@ -451,7 +453,7 @@ func needsT2S(segs ...string) bool {
 	src := t2sSourceSet()
 	for _, s := range segs {
 		for _, r := range s {
-			if src[r] || r >= 0x20000 || r >= 0xf900 && r <= 0xfaff || r >= 0x2f00 && r <= 0x2fdf || r >= 0x2f800 {
+			if r >= 0x20000 || src[r/64]>>(r%64)&1 == 1 || r >= 0xf900 && r <= 0xfaff || r >= 0x2f00 && r <= 0x2fdf || r >= 0x2f800 {
 				return true
 			}
 		}
