@@ -638,6 +638,9 @@ function fnv(s) {
   return h
 }
 
+// CARD names the fields of a card's array f (docFile in write.go).
+const CARD = ['kind', 'title', 'docno', 'indexno', 'agencies', 'topic', 'validity', 'date', 'docno_key', 'text', 'lead', 't2s']
+
 // Store loads the manifest and chunks, and keeps what it decoded. fetchFn
 // returns the bytes at a URL, or with a range [a, b) those bytes of it
 // (fetch in a browser, a file read in tests).
@@ -683,7 +686,7 @@ export class Store {
   async opencc(text, all) {
     if (tw2sp) return
     const rs = cps(text)
-    await Promise.all(rs.map(r => { const i = (r - 0x3400) >> 3; return r >= 0x3400 && r <= 0x9fff && this.chunk(this.m.opencc.sources, [i, i + 1]).then(b => { t2sBits[i] = b[0] }) }))
+    await Promise.all(rs.map(async r => { const i = (r - 0x3400) >> 3; if (r >= 0x3400 && r <= 0x9fff) t2sBits[i] = (await this.chunk(this.m.opencc.sources, [i, i + 1]))[0] }))
     if (!all && !rs.some(r => t2sSource(r) || r >= 0xf900 && r <= 0xfaff || r >= 0x2f00 && r <= 0x2fdf)) return
     const [a, b] = await Promise.all([this.chunk(this.m.opencc.t2s), this.chunk(this.m.opencc.tw2sp)])
     const pairs = cps(new Reader(a).str()), raw = new Map()
@@ -770,6 +773,7 @@ export class Store {
   }
   async readCard(b) {
     const f = JSON.parse(dec.decode(b))
+    f.f.forEach((v, i) => v === null || (f[CARD[i]] = v))
     if (f.t2s) await this.opencc('', 1)
     f.foldTitle = squeeze(fold(f.title))
     return segments(f)

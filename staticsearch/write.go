@@ -16,6 +16,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -679,7 +680,12 @@ func (w *writer) putGroups(ctx context.Context, n int, fn func(gi int) error) er
 // text with the body cut to its first leadRunes characters (Lead says
 // so), which snippets are cut from. The whole body, which phrases are
 // checked against, is the card's and the entry after it, which holds the
-// rest (empty when the card has it all).
+// rest (empty when the card has it all). A card's JSON names its ID and
+// keys (identifiers, not links, which is what tools that read the index
+// for links go by) and holds its other fields as an array in order, f
+// (MarshalJSON), which the client names (CARD in client.js,
+// TestCardFields): each card is deflated on its own, and the fields' names
+// were a tenth of it.
 type docFile struct {
 	ID       string    `json:"id"`
 	Kind     string    `json:"kind"`
@@ -698,6 +704,68 @@ type docFile struct {
 	// too) needs the OpenCC tables (needsT2S): the client loads them with
 	// the card, and reads no bitmap for it.
 	T2S bool `json:"t2s,omitempty"`
+}
+
+// MarshalJSON writes a card: its ID and keys by name, and its other fields
+// in order in the array f, null for an empty one that the tag says to
+// omit, and none after the last that is not.
+func (f docFile) MarshalJSON() ([]byte, error) {
+	v := reflect.ValueOf(f)
+	card := cardJSON[any]{ID: f.ID, Keys: f.Keys}
+	n := 0
+	for i := range v.NumField() {
+		x, tag := v.Field(i), v.Type().Field(i).Tag.Get("json")
+		name, omit := strings.CutSuffix(tag, ",omitempty")
+		if name == "id" || name == "keys" {
+			continue
+		}
+		if omit && (x.Kind() == reflect.Bool && !x.Bool() || x.Kind() != reflect.Bool && x.Len() == 0) {
+			card.F = append(card.F, nil)
+			continue
+		}
+		card.F = append(card.F, x.Interface())
+		n = len(card.F)
+	}
+	card.F = card.F[:n]
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(card)
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
+}
+
+// cardJSON is a card as MarshalJSON writes it.
+type cardJSON[T any] struct {
+	ID   string   `json:"id"`
+	Keys []string `json:"keys,omitempty"`
+	F    []T      `json:"f"`
+}
+
+// UnmarshalJSON reads a card that MarshalJSON wrote.
+func (f *docFile) UnmarshalJSON(b []byte) error {
+	var card cardJSON[json.RawMessage]
+	if err := json.Unmarshal(b, &card); err != nil {
+		return err
+	}
+	*f = docFile{ID: card.ID, Keys: card.Keys}
+	v := reflect.ValueOf(f).Elem()
+	k := 0
+	for i := range v.NumField() {
+		name, _ := strings.CutSuffix(v.Type().Field(i).Tag.Get("json"), ",omitempty")
+		if name == "id" || name == "keys" {
+			continue
+		}
+		if k < len(card.F) && string(card.F[k]) != "null" {
+			if err := json.Unmarshal(card.F[k], v.Field(i).Addr().Interface()); err != nil {
+				return err
+			}
+		}
+		k++
+	}
+	if k < len(card.F) {
+		return fmt.Errorf("a card of %d fields, want at most %d", len(card.F), k)
+	}
+	return nil
 }
 
 // writeDocs writes the documents in packs of blockSize rows, two entries
