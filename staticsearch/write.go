@@ -503,6 +503,9 @@ func (w *writer) putPackKeeping(name string, entries, deflated [][]byte) error {
 	for i, e := range entries {
 		if deflated != nil && deflated[i] != nil {
 			pack = append(pack, deflated[i]...)
+		} else if strings.HasPrefix(name, "p/") || strings.HasPrefix(name, "u/") {
+			// Postings (see deflateSmallest).
+			pack = append(pack, deflateSmallest(e)...)
 		} else {
 			pack = append(pack, deflate(e)...)
 		}
