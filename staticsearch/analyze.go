@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
@@ -222,9 +223,15 @@ func encodeUni(e *enc, term string, p *postings) {
 // table is the document table, one chunk per column so that a query loads
 // only the columns it needs (facets always; a field's lengths when the
 // query's postings hold that field; dates when the order needs them).
+//
+// The facets and the lengths are in segments (the dictionaries, each
+// column, the further values; a field's lengths, the title's characters),
+// which writeTable deflates each the way that makes it smallest
+// (deflateSegments): the columns of ids and lengths are nearly random
+// bytes, which Huffman coding alone packs tighter than matching strings.
 type table struct {
-	facets []byte
-	lens   [search.NumFields][]byte // the title's holds titleRunes too
+	facets [][]byte
+	lens   [search.NumFields][][]byte // the title's holds titleRunes too
 	date   []byte
 	units  []byte
 }
@@ -254,6 +261,8 @@ func encodeTable(ix *index) table {
 	}
 	var extra []more
 	for f := range nf {
+		t.facets = append(t.facets, e.b)
+		e = enc{}
 		for row := range ix.rows {
 			vals := ix.rows[row].facets[f]
 			if len(vals) == 0 {
@@ -280,7 +289,7 @@ func encodeTable(ix *index) table {
 			e.uint(uint64(id))
 		}
 	}
-	t.facets = e.b
+	t.facets = append(t.facets, e.b)
 	column := func(v func(row int) uint64) []byte {
 		var e enc
 		e.uint(uint64(ix.n))
@@ -289,27 +298,32 @@ func encodeTable(ix *index) table {
 		}
 		return e.b
 	}
-	// Lengths as the server ranks by them, a byte each (search.LengthCode:
-	// the body's lengths in a third of the bytes). A field ranked without
-	// length normalisation (b = 0) gets zeros: its norm is its weight
-	// whatever the lengths, and zeros cost nothing.
+	// Lengths as the server ranks by them, the count of rows then a byte
+	// each (search.LengthCode: the body's lengths in a third of the bytes;
+	// a byte, not a varint, as codes from 128 would take two). A field
+	// ranked without length normalisation (b = 0) gets zeros: its norm is
+	// its weight whatever the lengths, and zeros cost nothing.
 	_, _, b := search.RankConstants()
 	for f := range search.NumFields {
-		t.lens[f] = column(func(row int) uint64 {
-			if b[f] == 0 {
-				return 0
+		var e enc
+		e.uint(uint64(ix.n))
+		for row := range ix.rows {
+			c := byte(0)
+			if b[f] != 0 {
+				c = search.LengthCode(ix.rows[row].lens[f])
 			}
-			return uint64(search.LengthCode(ix.rows[row].lens[f]))
-		})
+			e.b = append(e.b, c)
+		}
+		t.lens[f] = [][]byte{e.b}
 	}
 	// The title lengths in characters follow, as the difference from the
 	// length the title's code stands for: one chunk, nearly the size of
 	// one column.
-	e = enc{b: t.lens[0]}
+	e = enc{}
 	for row := range ix.rows {
 		e.int(int64(ix.rows[row].titleRunes) - int64(search.CodeLength(search.LengthCode(ix.rows[row].lens[0]))))
 	}
-	t.lens[0] = e.b
+	t.lens[0] = append(t.lens[0], e.b)
 	t.units = column(func(row int) uint64 { return uint64(ix.rows[row].units) })
 	t.date = encodeDates(ix)
 	return t
@@ -398,10 +412,11 @@ func floorDiv(a, b int64) int64 {
 }
 
 // t2sSources lists the BMP characters that fold from Traditional to
-// Simplified, as a bitmap over U+3400–U+9FFF encoded in base 64, so that the
-// client knows without the table when a query or a text needs it.
-// The other sources are listed in wide.
-func t2sSources(pairs string) (bitmap, wide string) {
+// Simplified, as a bitmap over U+3400–U+9FFF (a bit a character, the
+// lowest first), so that the client knows without the table when a query
+// needs it: it reads the bytes of the query's characters only (see
+// writeRaw). The other sources are listed in wide.
+func t2sSources(pairs string) (bitmap []byte, wide string) {
 	const lo, hi = 0x3400, 0x9FFF
 	bits := make([]byte, (hi-lo+1+7)/8)
 	var others []rune
@@ -413,5 +428,35 @@ func t2sSources(pairs string) (bitmap, wide string) {
 			others = append(others, r)
 		}
 	}
-	return base64Std(bits), string(others)
+	return bits, string(others)
+}
+
+// t2sSourceSet is the set of the characters of t2sSources (bitmap and
+// wide alike) below U+20000, a bit each.
+var t2sSourceSet = sync.OnceValue(func() []uint64 {
+	pairs, _ := search.OpenCCTables()
+	m := make([]uint64, 0x20000/64)
+	rs := []rune(pairs)
+	for i := 0; i+1 < len(rs); i += 2 {
+		if r := rs[i]; r < 0x20000 {
+			m[r/64] |= 1 << (r % 64)
+		}
+	}
+	return m
+})
+
+// needsT2S reports whether folding a text needs the OpenCC tables, as the
+// client decides it for a query (Store.opencc): a character they map, one
+// beyond the BMP, or a compatibility ideograph or radical. A document's
+// card says so (docFile.T2S), so that the client reads no bitmap for it.
+func needsT2S(segs ...string) bool {
+	src := t2sSourceSet()
+	for _, s := range segs {
+		for _, r := range s {
+			if r >= 0x20000 || src[r/64]>>(r%64)&1 == 1 || r >= 0xf900 && r <= 0xfaff || r >= 0x2f00 && r <= 0x2fdf || r >= 0x2f800 {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -42,8 +42,8 @@ func compact(src string) []byte {
 
 // tighten removes the spaces around punctuation in the code of one line,
 // leaving its strings ('…', "…", `…`) alone, and drops a comment at its
-// end. A line with another slash outside strings (a regular expression, a
-// division) is left as it is.
+// end. A line with another slash outside strings that is not a division
+// (a regular expression) is left as it is.
 func tighten(line string) string {
 	var out strings.Builder
 	code := 0 // start of the code segment not yet written
@@ -56,7 +56,9 @@ func tighten(line string) string {
 				out.WriteByte('\n')
 				return out.String()
 			}
-			return line
+			if !division(line[:i]) {
+				return line
+			}
 		case '\'', '"', '`':
 			j := i + 1
 			for j < len(line) && line[j] != c {
@@ -75,6 +77,28 @@ func tighten(line string) string {
 	}
 	out.WriteString(tightCode(line[code:]))
 	return out.String()
+}
+
+// division reports whether a slash after code is a division (after a
+// name, a number or a closing bracket), not the start of a regular
+// expression.
+func division(code string) bool {
+	code = strings.TrimRight(code, " ")
+	if code == "" {
+		return false
+	}
+	c := code[len(code)-1]
+	if c == ')' || c == ']' {
+		return true
+	}
+	word := code[strings.LastIndexFunc(code, func(r rune) bool {
+		return !(r == '_' || r == '$' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	})+1:]
+	switch word {
+	case "", "return", "typeof", "case", "in", "of", "void", "delete", "throw", "new", "yield", "await", "else", "do":
+		return false
+	}
+	return true
 }
 
 // tightCode tightens a piece of code, the spaces around + - * % too unless
@@ -104,6 +128,7 @@ var arith = strings.NewReplacer(" + ", "+", " - ", "-", " * ", "*", " % ", "%")
 // tight removes the spaces around punctuation but the arithmetic signs
 // (see tightCode).
 var tight = strings.NewReplacer(
+	") { ", "){", "} else { ", "}else{", "} else {", "}else{", "else { ", "else{", "=> { ", "=>{",
 	" === ", "===", " !== ", "!==", " => ", "=>", " && ", "&&", " || ", "||", " <= ", "<=", " >= ", ">=",
 	" = ", "=", " += ", "+=", " -= ", "-=", " < ", "<", " > ", ">", " ? ", "?", " : ", ":",
 	", ", ",", "; ", ";", ") {", "){", "} else", "}else", "else {", "else{",

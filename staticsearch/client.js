@@ -18,13 +18,13 @@ const isDig = r => r >= 48 && r <= 57
 
 // ---- Folding (fold.go, opencc.go) ----
 
-let t2sBits = null // Uint8Array: BMP characters U+3400–U+9FFF that fold
+let t2sBits = [] // the bytes read of the bitmap of the BMP characters U+3400–U+9FFF that fold (Store.opencc)
 let t2sWideSrc = '' // sources outside that range
 let t2sMap = null // Map code → code, chains followed
 let tw2sp = null // stages: [Map, maxLen]
 
 function t2sSource(r) {
-  if (r >= 0x3400 && r <= 0x9fff) return t2sBits && (t2sBits[(r - 0x3400) >> 3] >> ((r - 0x3400) & 7) & 1) === 1
+  if (r >= 0x3400 && r <= 0x9fff) return t2sMap ? t2sMap.has(r) : (t2sBits[(r - 0x3400) >> 3] >> ((r - 0x3400) & 7) & 1) === 1
   return r >= 0x20000 || t2sWideSrc.includes(fromCP(r))
 }
 function t2sRune(r) {
@@ -638,6 +638,9 @@ function fnv(s) {
   return h
 }
 
+// CARD names the fields of a card's array f (docFile in write.go).
+const CARD = ['kind', 'title', 'docno', 'indexno', 'agencies', 'topic', 'validity', 'date', 'docno_key', 'text', 'lead', 't2s']
+
 // Store loads the manifest and chunks, and keeps what it decoded. fetchFn
 // returns the bytes at a URL, or with a range [a, b) those bytes of it
 // (fetch in a browser, a file read in tests).
@@ -649,9 +652,8 @@ export class Store {
   async load() {
     if (this.m) return this
     this.m = JSON.parse(dec.decode(await this.get(this.url)))
-    if (this.m.format !== 'gongkai-static-search' || this.m.version !== 4) throw new Error('unknown static index format')
-    const bits = atob(this.m.opencc.sources)
-    t2sBits = Uint8Array.from(bits, c => c.charCodeAt(0))
+    if (this.m.format !== 'gongkai-static-search' || this.m.version !== 5) throw new Error('unknown static index format')
+    t2sBits = []
     t2sWideSrc = this.m.opencc.wide || ''
     const st = this.m.settings || {}
     this.analyzer = new Analyzer(st.synonyms || [], this.m.query_words)
@@ -678,9 +680,14 @@ export class Store {
   lazy() {
     return this.memo('s', () => (this.imp || (u => import(u)))(this.base + 'static/search/' + this.m.suggest))
   }
-  async opencc(text) {
-    const need = cps(text).some(r => t2sSource(r) || r >= 0xf900 && r <= 0xfaff || r >= 0x2f00 && r <= 0x2fdf || r >= 0x2f800)
-    if (!need || tw2sp) return
+  // opencc loads the Traditional → Simplified tables when text needs them
+  // (all: a card that says so), reading first the bytes of the sources'
+  // bitmap (not deflated) its characters fall in.
+  async opencc(text, all) {
+    if (tw2sp) return
+    const rs = cps(text)
+    await Promise.all(rs.map(async r => { const i = (r - 0x3400) >> 3; if (r >= 0x3400 && r <= 0x9fff) t2sBits[i] = (await this.chunk(this.m.opencc.sources, [i, i + 1]))[0] }))
+    if (!all && !rs.some(r => t2sSource(r) || r >= 0xf900 && r <= 0xfaff || r >= 0x2f00 && r <= 0x2fdf)) return
     const [a, b] = await Promise.all([this.chunk(this.m.opencc.t2s), this.chunk(this.m.opencc.tw2sp)])
     const pairs = cps(new Reader(a).str()), raw = new Map()
     for (let i = 0; i + 1 < pairs.length; i += 2) raw.set(pairs[i], pairs[i + 1])
@@ -709,12 +716,13 @@ export class Store {
     return t
   }
   // col loads a column of the table once, as t[name]: the chunk at path
-  // has a varint per row, and fin makes of them and the rest what is kept.
-  async col(name, path, fin) {
+  // has a varint per row (with bytes, a byte: the lengths), and fin makes
+  // of them and the rest what is kept.
+  async col(name, path, fin, bytes) {
     const t = this.t
     if (!t[name]) {
       const r = new Reader(await this.chunk(path)), c = new Float64Array(r.uint())
-      for (let i = 0; i < c.length; i++) c[i] = r.uint()
+      for (let i = 0; i < c.length; i++) c[i] = bytes ? r.b[r.i++] : r.uint()
       t[name] = fin(c, r)
     }
     return t[name]
@@ -723,10 +731,10 @@ export class Store {
   // and their BM25F norms.
   norms(fields) {
     const { weight, b, avg } = this.m.rank
-    return Promise.all([...fields].map(f => this.col('n' + f, this.m.table.lens[f], l => Float32Array.from(l, x => weight[f] / (1 - b[f] + b[f] * lengthOf(x) / avg[f])))))
+    return Promise.all([...fields].map(f => this.col('n' + f, this.m.table.lens[f], l => Float32Array.from(l, x => weight[f] / (1 - b[f] + b[f] * lengthOf(x) / avg[f])), 1)))
   }
   // The titles' lengths in characters follow their lengths in tokens.
-  titleRunes() { return this.col('titleRunes', this.m.table.lens[0], (c, r) => c.map(x => lengthOf(x) + r.int())) }
+  titleRunes() { return this.col('titleRunes', this.m.table.lens[0], (c, r) => c.map(x => lengthOf(x) + r.int()), 1) }
   units() { return this.col('units', this.m.table.units, c => c) }
   dates() {
     return this.col('date', this.m.table.date, (c, r) => {
@@ -738,9 +746,11 @@ export class Store {
       return c
     })
   }
+  // bucket returns a term's postings, or of the term an alias names.
   async bucket(set, term) {
     const s = this.m[set], b = fnv(term) % s.buckets
-    return (await this.memo(set + b, () => this.entries(s.dir, s.groups, this.m.group, s.buckets, b, 1).then(e => decodeBucket(e[0], set === 'unigrams')))).get(term)
+    const p = (await this.memo(set + b, () => this.entries(s.dir, s.groups, this.m.group, s.buckets, b, 1).then(e => decodeBucket(e[0], set === 'unigrams')))).get(term)
+    return typeof p === 'string' ? this.bucket(set, p) : p
   }
   // entries reads entries a…b-1 of the n from entry k of the packs names
   // (under dir, of size entries each, total in all): the ends of the n and
@@ -763,7 +773,8 @@ export class Store {
   }
   async readCard(b) {
     const f = JSON.parse(dec.decode(b))
-    await this.opencc(f.text.join(''))
+    f.f.forEach((v, i) => v === null || (f[CARD[i]] = v))
+    if (f.t2s) await this.opencc('', 1)
     f.foldTitle = squeeze(fold(f.title))
     return segments(f)
   }
@@ -785,7 +796,6 @@ export class Store {
       if (!c.lead) return c
       const f = { ...c, text: c.text.slice() }
       f.text[2] += dec.decode(rest)
-      await this.opencc(f.text[2])
       return segments(f)
     })
   }
@@ -809,8 +819,9 @@ function decodeBucket(bytes, uni) {
     const rows = list => { const a = new Int32Array(list); for (let i = 0, row = -1; i < list; i++) { row += r.uint(); a[i] = row } return a }
     const vals = list => { const a = new Uint32Array(list); for (let i = 0; i < list; i++) a[i] = r.uint(); return a }
     if (uni) { const n = r.uint(), rs = rows(n); m.set(term, { rows: rs, freqs: vals(n) }); continue }
-    const fields = []
-    for (let nf = r.uint(); nf > 0; nf--) { const f = r.uint(), n = r.uint(), rs = rows(n); fields[f] = { rows: rs, freqs: vals(n) } }
+    // No fields: the name of the term whose postings these are (an alias).
+    let nf = r.uint(), fields = nf ? [] : r.str()
+    for (; nf > 0; nf--) { const f = r.uint(), n = r.uint(), rs = rows(n); fields[f] = { rows: rs, freqs: vals(n) } }
     m.set(term, fields)
   }
   return m

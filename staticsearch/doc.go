@@ -10,6 +10,9 @@
 //	                                blocks, ranking constants, settings, labels
 //	static/search/c/HASH.bin        the document table's columns, the OpenCC
 //	                                tables
+//	static/search/o/HASH.bin        the bitmap of the characters the OpenCC
+//	                                tables map, not deflated: a query reads
+//	                                the bytes of its own characters
 //	static/search/p/GROUP.bin       postings of bigrams and words, a pack of
 //	                                buckets
 //	static/search/u/GROUP.bin       postings of single characters, likewise

@@ -54,6 +54,77 @@ func deflate(b []byte) []byte {
 
 var deflaters sync.Pool
 
+// deflateSmallest is deflate, or Huffman coding alone when that is
+// smaller: for postings, whose gaps and counts are nearly random bytes
+// (3–5% of a query's postings), for entries of minHuffmanOnly bytes or
+// more.
+func deflateSmallest(b []byte) []byte {
+	d := deflate(b)
+	if len(b) < minHuffmanOnly {
+		return d
+	}
+	var out bytes.Buffer
+	out.Grow(len(d))
+	w, _ := huffmen.Get().(*flate.Writer)
+	if w == nil {
+		var err error
+		if w, err = flate.NewWriter(&out, flate.HuffmanOnly); err != nil {
+			panic(err) // only for an invalid level
+		}
+	} else {
+		w.Reset(&out)
+	}
+	w.Write(b)
+	w.Close()
+	huffmen.Put(w)
+	if out.Len() < len(d) {
+		return out.Bytes()
+	}
+	return d
+}
+
+var huffmen sync.Pool
+
+// minHuffmanOnly is the least entry deflateSmallest tries Huffman coding
+// alone on: smaller ones are most of the buckets, and seldom gain.
+const minHuffmanOnly = 512
+
+// deflateSegments compresses the concatenation of segs as one raw deflate
+// stream, each segment as the smaller of the best compression and
+// Huffman coding alone (flate.HuffmanOnly), which for nearly random bytes
+// (a column of ids or lengths) saves the cost of looking for matches (a
+// tenth of the facets, 0.3 KB of the titles' lengths). Every segment but
+// the last ends with a sync flush (its blocks end on a byte, none final),
+// so the streams join into one.
+func deflateSegments(segs [][]byte) []byte {
+	var out []byte
+	for i, s := range segs {
+		last := i == len(segs)-1
+		if len(s) == 0 && !last {
+			continue
+		}
+		var best []byte
+		for _, level := range []int{flate.BestCompression, flate.HuffmanOnly} {
+			var b bytes.Buffer
+			w, err := flate.NewWriter(&b, level)
+			if err != nil {
+				panic(err) // only for an invalid level
+			}
+			w.Write(s)
+			if last {
+				w.Close()
+			} else {
+				w.Flush()
+			}
+			if best == nil || b.Len() < len(best) {
+				best = b.Bytes()
+			}
+		}
+		out = append(out, best...)
+	}
+	return out
+}
+
 // contentHash names content: 16 hex digits of its SHA-256.
 func contentHash(parts ...[]byte) string {
 	h := sha256.New()

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -42,7 +43,7 @@ const (
 // Format and version of the manifest; the client refuses another.
 const (
 	formatName    = "gongkai-static-search"
-	formatVersion = 4
+	formatVersion = 5
 )
 
 // Sizes of the partitions. Postings are hashed into buckets by term; a
@@ -52,7 +53,7 @@ const (
 // and of its own), then its entry: packs may be large, and buckets many
 // and small, without a query reading more.
 const (
-	groupSize = 2048 // buckets per pack
+	groupSize = 8192 // buckets per pack
 	blockSize = 512  // documents per pack (two entries each: see writeDocs)
 	// leadRunes is how much of a body a document's card holds: snippets
 	// are cut from it, so that a result costs its card, not its text.
@@ -208,7 +209,11 @@ func write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	if man.OpenCC.TW2SP, err = w.writeChunk(tw.b); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
-	man.OpenCC.Sources, man.OpenCC.Wide = t2sSources(pairs)
+	bits, wide := t2sSources(pairs)
+	if man.OpenCC.Sources, err = w.writeRaw("o", bits); err != nil {
+		return st, fmt.Errorf("static search index: %w", err)
+	}
+	man.OpenCC.Wide = wide
 	man.Block = blockSize
 	man.Group = groupSize
 	// What a search that finds nothing loads: the site's own words and
@@ -317,7 +322,10 @@ type manifest struct {
 	Block    int       `json:"block"`
 	Group    int       `json:"group"`
 	Blocks   []string  `json:"blocks"`
-	OpenCC   struct {
+	// OpenCC names the Traditional → Simplified tables, and Sources the
+	// bitmap of the characters they map (t2sSources, not deflated: the
+	// client reads the bytes of a query's characters), Wide the others.
+	OpenCC struct {
 		T2S     string `json:"t2s"`
 		TW2SP   string `json:"tw2sp"`
 		Sources string `json:"sources"`
@@ -356,14 +364,14 @@ type tableSet struct {
 // writeTable writes the table's columns as chunks and names them in set.
 func (w *writer) writeTable(set *tableSet, t table) error {
 	var err error
-	put := func(dst *string, raw []byte) {
+	put := func(dst *string, segs ...[]byte) {
 		if err == nil {
-			*dst, err = w.writeChunk(raw)
+			*dst, err = w.writeSegments(segs)
 		}
 	}
-	put(&set.Facets, t.facets)
+	put(&set.Facets, t.facets...)
 	for f := range t.lens {
-		put(&set.Lens[f], t.lens[f])
+		put(&set.Lens[f], t.lens[f]...)
 	}
 	put(&set.Date, t.date)
 	put(&set.Units, t.units)
@@ -421,6 +429,41 @@ func (w *writer) writeChunk(raw []byte) (string, error) {
 	return name, w.put(name, raw)
 }
 
+// writeSegments writes one content-addressed chunk, the concatenation of
+// segs, deflated segment by segment (deflateSegments), and returns its
+// path under ChunkDir. Its name is that of the same bytes in one segment.
+func (w *writer) writeSegments(segs [][]byte) (string, error) {
+	name := "c/" + contentHash(segs...) + ".bin"
+	if err := w.mkdir("c"); err != nil {
+		return name, err
+	}
+	dst := filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
+	w.files.Add(1)
+	if w.link(name, dst) {
+		return name, nil
+	}
+	data := deflateSegments(segs)
+	w.bytes.Add(int64(len(data)))
+	return name, os.WriteFile(dst, data, 0o644)
+}
+
+// writeRaw writes one content-addressed file under ChunkDir/dir as it is,
+// not deflated, for the client to read a few bytes of it with range
+// requests (the OpenCC bitmap), and returns its path under ChunkDir.
+func (w *writer) writeRaw(dir string, raw []byte) (string, error) {
+	name := dir + "/" + contentHash(raw) + ".bin"
+	if err := w.mkdir(dir); err != nil {
+		return name, err
+	}
+	dst := filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
+	w.files.Add(1)
+	if w.link(name, dst) {
+		return name, nil
+	}
+	w.bytes.Add(int64(len(raw)))
+	return name, os.WriteFile(dst, raw, 0o644)
+}
+
 // put writes raw, deflated, at ChunkDir/name, or links the previous build's
 // file of that name. The directory must exist (mkdir).
 func (w *writer) put(name string, raw []byte) error {
@@ -460,6 +503,9 @@ func (w *writer) putPackKeeping(name string, entries, deflated [][]byte) error {
 	for i, e := range entries {
 		if deflated != nil && deflated[i] != nil {
 			pack = append(pack, deflated[i]...)
+		} else if strings.HasPrefix(name, "p/") || strings.HasPrefix(name, "u/") {
+			// Postings (see deflateSmallest).
+			pack = append(pack, deflateSmallest(e)...)
 		} else {
 			pack = append(pack, deflate(e)...)
 		}
@@ -637,7 +683,12 @@ func (w *writer) putGroups(ctx context.Context, n int, fn func(gi int) error) er
 // text with the body cut to its first leadRunes characters (Lead says
 // so), which snippets are cut from. The whole body, which phrases are
 // checked against, is the card's and the entry after it, which holds the
-// rest (empty when the card has it all).
+// rest (empty when the card has it all). A card's JSON names its ID and
+// keys (identifiers, not links, which is what tools that read the index
+// for links go by) and holds its other fields as an array in order, f
+// (MarshalJSON), which the client names (CARD in client.js,
+// TestCardFields): each card is deflated on its own, and the fields' names
+// were a tenth of it.
 type docFile struct {
 	ID       string    `json:"id"`
 	Kind     string    `json:"kind"`
@@ -652,6 +703,72 @@ type docFile struct {
 	Keys     []string  `json:"keys,omitempty"`
 	Text     [4]string `json:"text"`
 	Lead     bool      `json:"lead,omitempty"`
+	// T2S says that folding the document's text (the rest of the body
+	// too) needs the OpenCC tables (needsT2S): the client loads them with
+	// the card, and reads no bitmap for it.
+	T2S bool `json:"t2s,omitempty"`
+}
+
+// MarshalJSON writes a card: its ID and keys by name, and its other fields
+// in order in the array f, null for an empty one that the tag says to
+// omit, and none after the last that is not.
+func (f docFile) MarshalJSON() ([]byte, error) {
+	v := reflect.ValueOf(f)
+	card := cardJSON[any]{ID: f.ID, Keys: f.Keys}
+	n := 0
+	for i := range v.NumField() {
+		x, tag := v.Field(i), v.Type().Field(i).Tag.Get("json")
+		name, omit := strings.CutSuffix(tag, ",omitempty")
+		if name == "id" || name == "keys" {
+			continue
+		}
+		if omit && (x.Kind() == reflect.Bool && !x.Bool() || x.Kind() != reflect.Bool && x.Len() == 0) {
+			card.F = append(card.F, nil)
+			continue
+		}
+		card.F = append(card.F, x.Interface())
+		n = len(card.F)
+	}
+	card.F = card.F[:n]
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(card)
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
+}
+
+// cardJSON is a card as MarshalJSON writes it.
+type cardJSON[T any] struct {
+	ID   string   `json:"id"`
+	Keys []string `json:"keys,omitempty"`
+	F    []T      `json:"f"`
+}
+
+// UnmarshalJSON reads a card that MarshalJSON wrote.
+func (f *docFile) UnmarshalJSON(b []byte) error {
+	var card cardJSON[json.RawMessage]
+	if err := json.Unmarshal(b, &card); err != nil {
+		return err
+	}
+	*f = docFile{ID: card.ID, Keys: card.Keys}
+	v := reflect.ValueOf(f).Elem()
+	k := 0
+	for i := range v.NumField() {
+		name, _ := strings.CutSuffix(v.Type().Field(i).Tag.Get("json"), ",omitempty")
+		if name == "id" || name == "keys" {
+			continue
+		}
+		if k < len(card.F) && string(card.F[k]) != "null" {
+			if err := json.Unmarshal(card.F[k], v.Field(i).Addr().Interface()); err != nil {
+				return err
+			}
+		}
+		k++
+	}
+	if k < len(card.F) {
+		return fmt.Errorf("a card of %d fields, want at most %d", len(card.F), k)
+	}
+	return nil
 }
 
 // writeDocs writes the documents in packs of blockSize rows, two entries
@@ -672,6 +789,7 @@ func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int, 
 			f := docFile{ID: d.ID, Kind: d.Kind, Title: d.Title, DocNo: d.DocNo, IndexNo: d.IndexNo, Agencies: d.Agencies,
 				Topic: d.Topic, Validity: d.Validity, Date: search.DateText(d.Date), Keys: search.ExactKeys(d), Text: search.DocText(d)}
 			f.DocNoKey, _ = search.DocNoKey(d.DocNo)
+			f.T2S = needsT2S(f.Title, f.Text[0], f.Text[1], f.Text[2], f.Text[3])
 			if body := f.Text[2]; utf8.RuneCountInString(body) > leadRunes {
 				i := 0
 				for range leadRunes {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -223,5 +224,42 @@ func TestSnippetBeyondCard(t *testing.T) {
 	}
 	if s := resp.Results[0].Snippet; !strings.Contains(s, "<mark>湿地") {
 		t.Errorf("snippet %q does not show the match", s)
+	}
+}
+
+// TestNeedsT2S checks the cards' flag against what the client decides for
+// a text (Store.opencc).
+func TestNeedsT2S(t *testing.T) {
+	for s, want := range map[string]bool{"资料": false, "資料": true, "abc": false, "\uf900": true, "𠀀": true, "": false} {
+		if got := needsT2S("标题", s); got != want {
+			t.Errorf("needsT2S(%q) = %t, want %t", s, got, want)
+		}
+	}
+}
+
+// TestCardFields checks that the client names a card's fields as docFile
+// orders them.
+func TestCardFields(t *testing.T) {
+	var names []string
+	ty := reflect.TypeFor[docFile]()
+	for i := range ty.NumField() {
+		if name := strings.TrimSuffix(ty.Field(i).Tag.Get("json"), ",omitempty"); name != "id" && name != "keys" {
+			names = append(names, "'"+name+"'")
+		}
+	}
+	if want := "const CARD = [" + strings.Join(names, ", ") + "]"; !strings.Contains(clientSource, want) {
+		t.Errorf("client.js does not hold %s", want)
+	}
+	f := docFile{ID: "/a/", Kind: "policy", Title: "<标题>", Agencies: []string{}, Keys: []string{"/a/", "a"}, Text: [4]string{"<标题>", "", "正文", ""}, Lead: true}
+	b, err := f.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"id":"/a/","keys":["/a/","a"],"f":["policy","<标题>",null,null,null,null,null,null,null,["<标题>","","正文",""],true]}`; string(b) != want {
+		t.Errorf("card %s, want %s", b, want)
+	}
+	var g docFile
+	if err := json.Unmarshal(b, &g); err != nil || !reflect.DeepEqual(g, docFile{ID: "/a/", Kind: "policy", Title: "<标题>", Keys: f.Keys, Text: f.Text, Lead: true}) {
+		t.Errorf("read back %+v, %v", g, err)
 	}
 }
