@@ -660,11 +660,7 @@ func (a *analysis) postings(ctx context.Context, ix *index) ([2]bucketSet, error
 				return err
 			}
 		}
-		encode := fam.encode
-		if f == 0 {
-			encode = aliasEncode(aliases(maps.All(m)), encode)
-		}
-		sets[f], errs[f] = a.w.writeBuckets(ctx, fam.dir, fam.buckets, m, encode, group)
+		sets[f], errs[f] = a.w.writeBuckets(ctx, fam.dir, fam.buckets, m, fam.encode, group)
 		a.next.packs[f] = sets[f].Groups
 	}
 	return sets, errors.Join(errs[0], errs[1])
@@ -672,8 +668,7 @@ func (a *analysis) postings(ctx context.Context, ix *index) ([2]bucketSet, error
 
 // patch is the fast path of postings for family f: m holds the postings of
 // the changed rows only. A group none of whose terms' entries of those rows
-// changed, and none of whose terms' aliases (family 0, see aliases)
-// changed, keeps its pack and group file; the others are decoded from the
+// changed keeps its pack and group file; the others are decoded from the
 // previous cache, patched and written.
 func (a *analysis) patch(ctx context.Context, f int, fam family, m map[string]*postings) (bucketSet, error) {
 	set := bucketSet{Dir: fam.dir, Buckets: fam.buckets, Groups: slices.Clone(a.prev.packs[f])}
@@ -712,112 +707,6 @@ func (a *analysis) patch(ctx context.Context, f int, fam family, m map[string]*p
 	if err := a.w.mkdir(fam.dir); err != nil {
 		return set, err
 	}
-	// load decodes group gi from the previous cache and, when its
-	// postings change, patches them: its terms by bucket, and their
-	// postings.
-	type loaded struct {
-		terms [][]string
-		post  map[string]*postings
-	}
-	load := func(gi int) (loaded, error) {
-		lo, hi := gi*groupSize, min(fam.buckets, (gi+1)*groupSize)
-		body, err := readSealed(a.prevDir, a.prev.groups[f][gi])
-		if err != nil {
-			return loaded{}, err
-		}
-		buckets, err := decodeGroup(body, hi-lo, uint64(len(a.order)), nil)
-		if err != nil {
-			return loaded{}, err
-		}
-		g := loaded{make([][]string, hi-lo), map[string]*postings{}}
-		for i, b := range buckets {
-			for _, gt := range b {
-				if dirty[gi] {
-					gt.p.e = slices.DeleteFunc(gt.p.e, func(x uint64) bool { return a.isChanged[x>>32] })
-					if nw := m[gt.term]; nw != nil {
-						gt.p.e = append(gt.p.e, nw.e...)
-						slices.Sort(gt.p.e)
-					}
-					if len(gt.p.e) == 0 {
-						continue
-					}
-				}
-				g.terms[i] = append(g.terms[i], gt.term)
-				g.post[gt.term] = gt.p
-			}
-			if dirty[gi] {
-				for _, t := range byBucket[lo+i] {
-					if g.post[t] == nil {
-						g.terms[i] = append(g.terms[i], t)
-						g.post[t] = m[t]
-					}
-				}
-				slices.Sort(g.terms[i])
-			}
-		}
-		return g, nil
-	}
-	// Aliases depend on every term's postings: the bigrams' groups are all
-	// decoded, the aliases of before and after the patch found, and the
-	// buckets of the terms whose alias changed are dirty too.
-	encode := fam.encode
-	var all []loaded
-	if f == 0 {
-		all = make([]loaded, ng)
-		old := make([]map[string]*postings, ng)
-		if err := a.w.putGroups(ctx, ng, func(gi int) error {
-			lo, hi := gi*groupSize, min(fam.buckets, (gi+1)*groupSize)
-			body, err := readSealed(a.prevDir, a.prev.groups[f][gi])
-			if err != nil {
-				return err
-			}
-			buckets, err := decodeGroup(body, hi-lo, uint64(len(a.order)), nil)
-			if err != nil {
-				return err
-			}
-			old[gi] = map[string]*postings{}
-			for _, b := range buckets {
-				for _, gt := range b {
-					if len(gt.p.e) >= minAlias {
-						old[gi][gt.term] = gt.p
-					}
-				}
-			}
-			all[gi], err = load(gi)
-			return err
-		}); err != nil {
-			return set, err
-		}
-		terms := func(gs []map[string]*postings) func(yield func(string, *postings) bool) {
-			return func(yield func(string, *postings) bool) {
-				for _, g := range gs {
-					for t, p := range g {
-						if !yield(t, p) {
-							return
-						}
-					}
-				}
-			}
-		}
-		before := aliases(terms(old))
-		old = nil
-		posts := make([]map[string]*postings, ng)
-		for gi := range all {
-			posts[gi] = all[gi].post
-		}
-		after := aliases(terms(posts))
-		mark := func(x, y map[string]string) {
-			for t, to := range x {
-				if y[t] != to {
-					b := bucketOf(t, fam.buckets)
-					dirty[b/groupSize], dirtyBucket[b] = true, true
-				}
-			}
-		}
-		mark(before, after)
-		mark(after, before)
-		encode = aliasEncode(after, encode)
-	}
 	var mu sync.Mutex
 	err := a.w.putGroups(ctx, ng, func(gi int) error {
 		name := path.Join(fam.dir, set.Groups[gi]) + ".bin"
@@ -830,29 +719,52 @@ func (a *analysis) patch(ctx context.Context, f int, fam family, m map[string]*p
 			dst := filepath.Join(a.w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
 			if a.w.link(name, dst) {
 				a.w.files.Add(1)
-				if all != nil {
-					all[gi] = loaded{}
-				}
 				return nil
 			}
 		}
 		lo, hi := gi*groupSize, min(fam.buckets, (gi+1)*groupSize)
-		var g loaded
-		if all != nil {
-			g, all[gi] = all[gi], loaded{}
-		} else {
-			var err error
-			if g, err = load(gi); err != nil {
-				return err
+		body, err := readSealed(a.prevDir, a.prev.groups[f][gi])
+		if err != nil {
+			return err
+		}
+		buckets, err := decodeGroup(body, hi-lo, uint64(len(a.order)), nil)
+		if err != nil {
+			return err
+		}
+		terms := make([][]string, hi-lo)
+		post := map[string]*postings{}
+		for i, b := range buckets {
+			for _, gt := range b {
+				if dirty[gi] {
+					gt.p.e = slices.DeleteFunc(gt.p.e, func(x uint64) bool { return a.isChanged[x>>32] })
+					if nw := m[gt.term]; nw != nil {
+						gt.p.e = append(gt.p.e, nw.e...)
+						slices.Sort(gt.p.e)
+					}
+					if len(gt.p.e) == 0 {
+						continue
+					}
+				}
+				terms[i] = append(terms[i], gt.term)
+				post[gt.term] = gt.p
+			}
+			if dirty[gi] {
+				for _, t := range byBucket[lo+i] {
+					if post[t] == nil {
+						terms[i] = append(terms[i], t)
+						post[t] = m[t]
+					}
+				}
+				slices.Sort(terms[i])
 			}
 		}
 		raw := make([][]byte, hi-lo)
 		for i := range raw {
-			raw[i] = encodeBucket(g.terms[i], g.post, encode)
+			raw[i] = encodeBucket(terms[i], post, fam.encode)
 		}
 		packName := contentHash(raw...)
 		if dirty[gi] && a.cw != nil {
-			g, err := a.cw.put("g-", encodeGroup(g.terms, func(t string) []uint64 { return g.post[t].e }))
+			g, err := a.cw.put("g-", encodeGroup(terms, func(t string) []uint64 { return post[t].e }))
 			if err != nil {
 				return err
 			}

@@ -687,7 +687,7 @@ export class Store {
     if (tw2sp) return
     const rs = cps(text)
     await Promise.all(rs.map(async r => { const i = (r - 0x3400) >> 3; if (r >= 0x3400 && r <= 0x9fff) t2sBits[i] = (await this.chunk(this.m.opencc.sources, [i, i + 1]))[0] }))
-    if (!all && !rs.some(r => t2sSource(r) || r >= 0xf900 && r <= 0xfaff || r >= 0x2f00 && r <= 0x2fdf)) return
+    if (!all && !rs.some(r => t2sSource(r) || r >= 0xf900 && r <= 0xfaff || r >= 0x2f00 && r <= 0x2fdf || r >= 0x2f800)) return
     const [a, b] = await Promise.all([this.chunk(this.m.opencc.t2s), this.chunk(this.m.opencc.tw2sp)])
     const pairs = cps(new Reader(a).str()), raw = new Map()
     for (let i = 0; i + 1 < pairs.length; i += 2) raw.set(pairs[i], pairs[i + 1])
@@ -746,11 +746,9 @@ export class Store {
       return c
     })
   }
-  // bucket returns a term's postings, or of the term an alias names.
   async bucket(set, term) {
     const s = this.m[set], b = fnv(term) % s.buckets
-    const p = (await this.memo(set + b, () => this.entries(s.dir, s.groups, this.m.group, s.buckets, b, 1).then(e => decodeBucket(e[0], set === 'unigrams')))).get(term)
-    return typeof p === 'string' ? this.bucket(set, p) : p
+    return (await this.memo(set + b, () => this.entries(s.dir, s.groups, this.m.group, s.buckets, b, 1).then(e => decodeBucket(e[0], set === 'unigrams')))).get(term)
   }
   // entries reads entries a…b-1 of the n from entry k of the packs names
   // (under dir, of size entries each, total in all): the ends of the n and
@@ -819,9 +817,8 @@ function decodeBucket(bytes, uni) {
     const rows = list => { const a = new Int32Array(list); for (let i = 0, row = -1; i < list; i++) { row += r.uint(); a[i] = row } return a }
     const vals = list => { const a = new Uint32Array(list); for (let i = 0; i < list; i++) a[i] = r.uint(); return a }
     if (uni) { const n = r.uint(), rs = rows(n); m.set(term, { rows: rs, freqs: vals(n) }); continue }
-    // No fields: the name of the term whose postings these are (an alias).
-    let nf = r.uint(), fields = nf ? [] : r.str()
-    for (; nf > 0; nf--) { const f = r.uint(), n = r.uint(), rs = rows(n); fields[f] = { rows: rs, freqs: vals(n) } }
+    const fields = []
+    for (let nf = r.uint(); nf > 0; nf--) { const f = r.uint(), n = r.uint(), rs = rows(n); fields[f] = { rows: rs, freqs: vals(n) } }
     m.set(term, fields)
   }
   return m
