@@ -46,7 +46,7 @@ const (
 	// analysisVersion changes whenever what analyze produces for one
 	// document changes (postings' layout, lengths, unigram counts) or the
 	// cache's layout does: a cache of another version is ignored.
-	analysisVersion = 5
+	analysisVersion = 6
 	cacheMagic      = "gongkai-static-search-analysis\n"
 )
 

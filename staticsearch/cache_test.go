@@ -329,8 +329,8 @@ func TestWriteVocabReuse(t *testing.T) {
 	if st := write("one", "", docs); st.VocabReused {
 		t.Fatal("a first build reused a vocabulary")
 	}
-	if n := len(vocabPacks("one")); n != 2 {
-		t.Fatalf("the vocabulary has %d packs, want 2 (one of pairs, one of rows)", n)
+	if n := len(vocabPacks("one")); n != 3 {
+		t.Fatalf("the vocabulary has %d packs, want 3 (two of pairs, one of rows)", n)
 	}
 
 	edit := func(f func(d []search.Doc) []search.Doc) []search.Doc {

@@ -53,7 +53,7 @@ const (
 // and of its own), then its entry: packs may be large, and buckets many
 // and small, without a query reading more.
 const (
-	groupSize = 8192 // buckets per pack
+	groupSize = 2048 // buckets per pack
 	blockSize = 512  // documents per pack (two entries each: see writeDocs)
 	// leadRunes is how much of a body a document's card holds: snippets
 	// are cut from it, so that a result costs its card, not its text.
