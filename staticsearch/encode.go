@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/flate"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"hash/fnv"
 	"sync"
@@ -35,12 +34,20 @@ func (e *enc) str(s string) {
 // Writers are pooled: a new one allocates over half a megabyte, which for
 // thousands of small chunks dominated the index's build time.
 func deflate(b []byte) []byte {
+	return pooledDeflate(&deflaters, 6, b, len(b)/3+64)
+}
+
+var deflaters sync.Pool
+
+// pooledDeflate compresses b at level with a writer from pool, its output
+// buffer grown to size first.
+func pooledDeflate(pool *sync.Pool, level int, b []byte, size int) []byte {
 	var out bytes.Buffer
-	out.Grow(len(b)/3 + 64)
-	w, _ := deflaters.Get().(*flate.Writer)
+	out.Grow(size)
+	w, _ := pool.Get().(*flate.Writer)
 	if w == nil {
 		var err error
-		if w, err = flate.NewWriter(&out, 6); err != nil {
+		if w, err = flate.NewWriter(&out, level); err != nil {
 			panic(err) // only for an invalid level
 		}
 	} else {
@@ -48,11 +55,9 @@ func deflate(b []byte) []byte {
 	}
 	w.Write(b)
 	w.Close()
-	deflaters.Put(w)
+	pool.Put(w)
 	return out.Bytes()
 }
-
-var deflaters sync.Pool
 
 // deflateSmallest is deflate, or Huffman coding alone when that is
 // smaller: for postings, whose gaps and counts are nearly random bytes
@@ -63,22 +68,8 @@ func deflateSmallest(b []byte) []byte {
 	if len(b) < minHuffmanOnly {
 		return d
 	}
-	var out bytes.Buffer
-	out.Grow(len(d))
-	w, _ := huffmen.Get().(*flate.Writer)
-	if w == nil {
-		var err error
-		if w, err = flate.NewWriter(&out, flate.HuffmanOnly); err != nil {
-			panic(err) // only for an invalid level
-		}
-	} else {
-		w.Reset(&out)
-	}
-	w.Write(b)
-	w.Close()
-	huffmen.Put(w)
-	if out.Len() < len(d) {
-		return out.Bytes()
+	if h := pooledDeflate(&huffmen, flate.HuffmanOnly, b, len(d)); len(h) < len(d) {
+		return h
 	}
 	return d
 }
@@ -141,5 +132,3 @@ func bucketOf(term string, n int) int {
 	h.Write([]byte(term))
 	return int(h.Sum32() % uint32(n))
 }
-
-func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
