@@ -238,24 +238,25 @@ func newPageDeps(b *Build) *pageDeps {
 		all.buf = append(all.buf, d.rec(r).sum[:]...)
 	}
 	d.all = sha256.Sum256(all.buf)
-	// What every page shows, and the channels, with the records they
-	// reach (a channel's title is in every page's footer).
-	site := newDepWalk(d)
-	site.value(reflect.ValueOf(b.Site))
-	site.value(reflect.ValueOf(b.columns()))
-	site.value(reflect.ValueOf(b.Withdrawn))
-	if site.closure(0)&viewAll != 0 {
-		site.buf = append(site.buf, d.all[:]...)
-	}
-	d.site = site.finish()
-	ch := newDepWalk(d)
-	ch.value(reflect.ValueOf(b.Channels()))
-	if ch.closure(0)&viewAll != 0 {
-		ch.buf = append(ch.buf, d.all[:]...)
-	}
-	d.chns = ch.finish()
+	// What every page shows, and the channels (every page's footer).
+	d.site = d.shared(b.Site, b.columns(), b.Withdrawn)
+	d.chns = d.shared(b.Channels())
 	d.dir, d.cats = d.hashDirectory()
 	return d
+}
+
+// shared hashes values that many pages show, with the records they reach
+// as a page's key takes them (closure), and every record when they reach
+// them all.
+func (d *pageDeps) shared(vs ...any) [32]byte {
+	w := newDepWalk(d)
+	for _, v := range vs {
+		w.value(reflect.ValueOf(v))
+	}
+	if w.closure(0)&viewAll != 0 {
+		w.buf = append(w.buf, d.all[:]...)
+	}
+	return w.finish()
 }
 
 // hashDirectory hashes every category of the directory as a page that

@@ -293,15 +293,14 @@ func (c *Content) walk(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if strings.HasPrefix(d.Name(), ".") && p != "content" {
+		hidden := strings.HasPrefix(d.Name(), ".") && p != "content"
+		c.walked = append(c.walked, walkedEntry{path: p, typ: d.Type(), skipped: hidden && d.IsDir()})
+		if hidden {
 			if d.IsDir() {
-				c.walked = append(c.walked, walkedEntry{path: p, typ: d.Type(), skipped: true})
 				return fs.SkipDir
 			}
-			c.walked = append(c.walked, walkedEntry{path: p, typ: d.Type()})
 			return nil
 		}
-		c.walked = append(c.walked, walkedEntry{path: p, typ: d.Type()})
 		if irregular(d.Type()) {
 			c.irregular[p] = d.Type()
 			return nil
@@ -468,7 +467,7 @@ func (c *Content) parse(ctx context.Context, p string, k *Kind, probs *Problems)
 func (c *Content) readRecord(ctx context.Context, p string, limit int64) ([]byte, *warmFile, error) {
 	if d, ok := c.fsys.(*SiteDir); ok && c.warm != nil {
 		st, ok := c.mdStamps[p]
-		return c.warm.readFileStamped(ctx, d, p, limit, st, ok)
+		return c.warm.readFile(ctx, d, p, limit, st, ok)
 	}
 	data, err := readFile(ctx, c.fsys, p, limit)
 	return data, nil, err

@@ -195,8 +195,8 @@ func (s *incr) keepSet(compress bool) map[string]bool {
 // itself after removing what the recycled folder held there. It must run
 // after the render and before the folder goes live; a writer of own may
 // still be writing (Sweep neither enters own nor removes a folder above
-// it). After a render into an empty folder it does nothing. It returns how many files
-// it removed.
+// it). After a render into an empty folder it does nothing. It returns
+// how many files it removed.
 func (r *Result) Sweep(root string, own ...string) (int, error) {
 	if r.keep == nil {
 		return 0, nil

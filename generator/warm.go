@@ -347,15 +347,10 @@ func (w *Warm) hits() (files, packs int) {
 
 // readFile reads the content file p through d as readFile does, from
 // memory when the file's stamp is the one it had when it was read. The
-// *warmFile is nil when the bytes are not kept.
-func (w *Warm) readFile(ctx context.Context, d *SiteDir, p string, limit int64) ([]byte, *warmFile, error) {
-	return w.readFileStamped(ctx, d, p, limit, fileStamp{}, false)
-}
-
-// readFileStamped is readFile for a file whose stamp a folder listing
-// has just taken (walked): it is not stat'ed again before its kept bytes
-// are compared.
-func (w *Warm) readFileStamped(ctx context.Context, d *SiteDir, p string, limit int64, walked fileStamp, stamped bool) ([]byte, *warmFile, error) {
+// *warmFile is nil when the bytes are not kept. When stamped, walked is
+// the stamp a folder listing has just taken of the file, which is not
+// stat'ed again before its kept bytes are compared.
+func (w *Warm) readFile(ctx context.Context, d *SiteDir, p string, limit int64, walked fileStamp, stamped bool) ([]byte, *warmFile, error) {
 	key := warmFileKey{d.root.Name(), p}
 	st, ok := walked, stamped
 	if !ok {

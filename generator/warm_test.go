@@ -33,7 +33,7 @@ func TestWarmReadFile(t *testing.T) {
 	read := func(what, want string, kept bool) {
 		t.Helper()
 		w.begin()
-		data, f, err := w.readFile(ctx, d, "content/policies/a.md", 0)
+		data, f, err := w.readFile(ctx, d, "content/policies/a.md", 0, fileStamp{}, false)
 		w.endLoad()
 		if err != nil {
 			t.Fatalf("%s: %v", what, err)
@@ -85,7 +85,7 @@ func TestWarmReadFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.begin()
-	if _, _, err := w.readFile(ctx, d, "content/policies/a.md", 0); err == nil {
+	if _, _, err := w.readFile(ctx, d, "content/policies/a.md", 0, fileStamp{}, false); err == nil {
 		t.Error("a symlink was read")
 	}
 	w.endLoad()

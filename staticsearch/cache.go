@@ -777,7 +777,7 @@ func (a *analysis) patch(ctx context.Context, f int, fam family, m map[string]*p
 			deflated = a.w.prevPack(name, hi-lo, func(i int) bool { return dirtyBucket[lo+i] })
 		}
 		set.Groups[gi] = packName
-		return a.w.putPackKeeping(path.Join(fam.dir, packName)+".bin", raw, deflated)
+		return a.w.putPackKeeping(path.Join(fam.dir, packName)+".bin", raw, deflated, deflateSmallest)
 	})
 	a.next.packs[f] = set.Groups
 	return set, err

@@ -437,14 +437,7 @@ func (w *writer) writeSegments(segs [][]byte) (string, error) {
 	if err := w.mkdir("c"); err != nil {
 		return name, err
 	}
-	dst := filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
-	w.files.Add(1)
-	if w.link(name, dst) {
-		return name, nil
-	}
-	data := deflateSegments(segs)
-	w.bytes.Add(int64(len(data)))
-	return name, os.WriteFile(dst, data, 0o644)
+	return name, w.putEncoded(name, func() []byte { return deflateSegments(segs) })
 }
 
 // writeRaw writes one content-addressed file under ChunkDir/dir as it is,
@@ -455,24 +448,25 @@ func (w *writer) writeRaw(dir string, raw []byte) (string, error) {
 	if err := w.mkdir(dir); err != nil {
 		return name, err
 	}
-	dst := filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
-	w.files.Add(1)
-	if w.link(name, dst) {
-		return name, nil
-	}
-	w.bytes.Add(int64(len(raw)))
-	return name, os.WriteFile(dst, raw, 0o644)
+	return name, w.putEncoded(name, func() []byte { return raw })
 }
 
 // put writes raw, deflated, at ChunkDir/name, or links the previous build's
 // file of that name. The directory must exist (mkdir).
 func (w *writer) put(name string, raw []byte) error {
+	return w.putEncoded(name, func() []byte { return deflate(raw) })
+}
+
+// putEncoded writes what encode returns at ChunkDir/name, or links the
+// previous build's file of that name without encoding. The directory must
+// exist (mkdir).
+func (w *writer) putEncoded(name string, encode func() []byte) error {
 	dst := filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
 	w.files.Add(1)
 	if w.link(name, dst) {
 		return nil
 	}
-	data := deflate(raw)
+	data := encode()
 	w.bytes.Add(int64(len(data)))
 	return os.WriteFile(dst, data, 0o644)
 }
@@ -485,13 +479,15 @@ func (w *writer) put(name string, raw []byte) error {
 // the files few (a file costs more to write than its bytes) and a query's
 // reads small.
 func (w *writer) putPack(name string, entries [][]byte) error {
-	return w.putPackKeeping(name, entries, nil)
+	return w.putPackKeeping(name, entries, nil, deflate)
 }
 
 // putPackKeeping is putPack where deflated, when not nil, holds per entry
 // its bytes already deflated (nil for one to deflate): those of the
-// previous build's pack (prevPack) for entries that did not change.
-func (w *writer) putPackKeeping(name string, entries, deflated [][]byte) error {
+// previous build's pack (prevPack) for entries that did not change; the
+// others are deflated with compress (deflate, or deflateSmallest for
+// postings).
+func (w *writer) putPackKeeping(name string, entries, deflated [][]byte, compress func([]byte) []byte) error {
 	dst := filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
 	w.files.Add(1)
 	if w.link(name, dst) {
@@ -503,11 +499,8 @@ func (w *writer) putPackKeeping(name string, entries, deflated [][]byte) error {
 	for i, e := range entries {
 		if deflated != nil && deflated[i] != nil {
 			pack = append(pack, deflated[i]...)
-		} else if strings.HasPrefix(name, "p/") || strings.HasPrefix(name, "u/") {
-			// Postings (see deflateSmallest).
-			pack = append(pack, deflateSmallest(e)...)
 		} else {
-			pack = append(pack, deflate(e)...)
+			pack = append(pack, compress(e)...)
 		}
 		binary.LittleEndian.PutUint32(pack[4*(i+1):], uint32(len(pack)-head))
 	}
@@ -646,7 +639,7 @@ func (w *writer) writeBuckets(ctx context.Context, dir string, n int, m map[stri
 				m[t].e = nil
 			}
 		}
-		return w.putPack(path.Join(dir, set.Groups[gi])+".bin", raw)
+		return w.putPackKeeping(path.Join(dir, set.Groups[gi])+".bin", raw, nil, deflateSmallest)
 	})
 	return set, err
 }
@@ -832,7 +825,7 @@ func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int, 
 		if prev != nil && bi < len(prev.packs) && prev.packs[bi] != "" {
 			deflated = w.prevPack("d/"+prev.packs[bi]+".bin", hi-lo, func(i int) bool { return prev.changed[(lo+i)/2] })
 		}
-		err := w.putPackKeeping("d/"+names[bi]+".bin", raw[lo:hi], deflated)
+		err := w.putPackKeeping("d/"+names[bi]+".bin", raw[lo:hi], deflated, deflate)
 		clear(raw[lo:hi])
 		return err
 	})
