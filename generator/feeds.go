@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -384,8 +385,16 @@ func (set *feedSet) reuse() {
 	if inc == nil {
 		return
 	}
-	for _, f := range set.feeds {
+	keys := make(map[*Feed][32]byte, len(set.feeds))
+	var mu sync.Mutex
+	eachFeed(set.feeds, func(f *Feed) {
 		k := set.feedKey(f)
+		mu.Lock()
+		keys[f] = k
+		mu.Unlock()
+	})
+	for _, f := range set.feeds {
+		k := keys[f]
 		for _, ff := range FeedFormats {
 			u := f.Path + ff.Suffix
 			inc.recordFeed(u, k)
@@ -432,44 +441,45 @@ func (set *feedSet) run() error {
 		prev = b.Previous.feeds
 	}
 	date := b.Date.In(China).Truncate(time.Second)
+	// Every record a feed shows, once, in the feeds' order.
 	byRec := map[*Record][]*feedEntry{}
-	set.state = feedState{Version: feedStateVersion, Entries: map[string]feedStateEntry{}}
+	var recs []*Record
 	for _, f := range set.feeds {
 		for _, r := range f.recs {
-			if _, done := byRec[r]; done {
-				continue
+			if _, done := byRec[r]; !done {
+				byRec[r] = nil
+				recs = append(recs, r)
 			}
-			es := b.feedEntries(r)
-			for _, e := range es {
-				e.hash = e.bodyHash()
-				st, ok := prev.lookup(e.ID)
-				switch {
-				case prev == nil:
-					// No previous state says when the entry changed: the
-					// record's last commit does, when the site shows
-					// revisions (not for its validity-change entries).
-					e.Updated = e.Published
-					if t := b.lastRevision(r); t.After(e.Updated) && e.ID == b.entryID(r, "") {
-						e.Updated = t.In(China).Truncate(time.Second)
-					}
-				case ok && (st.Hash == e.hash || prev.Version == 1 && st.Hash == e.contentHash(e.body)):
-					t, err := time.Parse(time.RFC3339, st.Updated)
-					if err != nil {
-						return fmt.Errorf("read previous feed state: entry %s: %w", e.ID, err)
-					}
-					e.Updated = t.In(China)
-				default:
-					e.Updated = date
-					if e.Published.After(date) {
-						e.Updated = e.Published
-					}
-				}
-				set.state.Entries[e.ID] = feedStateEntry{Hash: e.hash, Updated: e.Updated.Format(time.RFC3339)}
-			}
-			byRec[r] = es
 		}
 	}
-	for _, f := range set.feeds {
+	// Each record's entries and their dates, side by side: each reads only
+	// its own record, the build and the previous state.
+	entries := make([][]*feedEntry, len(recs))
+	errs := make([]error, len(recs))
+	n := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range n {
+		wg.Go(func() {
+			for i := w; i < len(recs); i += n {
+				entries[i], errs[i] = set.recordEntries(recs[i], prev, date)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	set.state = feedState{Version: feedStateVersion, Entries: map[string]feedStateEntry{}}
+	for i, r := range recs {
+		for _, e := range entries[i] {
+			set.state.Entries[e.ID] = feedStateEntry{Hash: e.hash, Updated: e.Updated.Format(time.RFC3339)}
+		}
+		byRec[r] = entries[i]
+	}
+	// Each feed's entries, newest first, side by side.
+	eachFeed(set.feeds, func(f *Feed) {
 		var es []*feedEntry
 		for _, r := range f.recs {
 			es = append(es, byRec[r]...)
@@ -478,8 +488,57 @@ func (set *feedSet) run() error {
 			return cmp.Or(c.Updated.Compare(a.Updated), c.Published.Compare(a.Published), cmp.Compare(a.ID, c.ID))
 		})
 		f.entries = es[:min(len(es), FeedLimit)]
-	}
+	})
 	return nil
+}
+
+// eachFeed calls fn for every feed, on as many goroutines as the build
+// runs; fn must touch only its feed.
+func eachFeed(feeds []*Feed, fn func(*Feed)) {
+	n := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range n {
+		wg.Go(func() {
+			for i := w; i < len(feeds); i += n {
+				fn(feeds[i])
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// recordEntries returns r's feed entries (feedEntries) with their hashes
+// and their updated dates: the previous build's when the entry did not
+// change, else the build date.
+func (set *feedSet) recordEntries(r *Record, prev *feedState, date time.Time) ([]*feedEntry, error) {
+	b := set.b
+	es := b.feedEntries(r)
+	for _, e := range es {
+		e.hash = e.bodyHash()
+		st, ok := prev.lookup(e.ID)
+		switch {
+		case prev == nil:
+			// No previous state says when the entry changed: the
+			// record's last commit does, when the site shows
+			// revisions (not for its validity-change entries).
+			e.Updated = e.Published
+			if t := b.lastRevision(r); t.After(e.Updated) && e.ID == b.entryID(r, "") {
+				e.Updated = t.In(China).Truncate(time.Second)
+			}
+		case ok && (st.Hash == e.hash || prev.Version == 1 && st.Hash == e.contentHash(e.body)):
+			t, err := time.Parse(time.RFC3339, st.Updated)
+			if err != nil {
+				return nil, fmt.Errorf("read previous feed state: entry %s: %w", e.ID, err)
+			}
+			e.Updated = t.In(China)
+		default:
+			e.Updated = date
+			if e.Published.After(date) {
+				e.Updated = e.Published
+			}
+		}
+	}
+	return es, nil
 }
 
 // feedEntries returns a record's entries: the record itself, with what

@@ -3,6 +3,7 @@ package generator
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"html/template"
@@ -396,42 +397,55 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	}
 	slices.Sort(res.URLs)
 	res.Withdrawn = withdrawn
+	// The build's state, the sitemaps and the incremental build's records
+	// are written side by side: each writes files of its own, and the
+	// records are complete once the sitemaps are emitted.
+	var tail errgroup.Group
 	if opts.State != "" {
-		var feedJSON bytes.Buffer
-		if err := b.feeds.prepare(); err != nil {
-			return nil, err
-		}
-		if err := b.feeds.writeState(&feedJSON); err != nil {
-			return nil, err
-		}
-		if err := writeState(opts.State, manifest(res.URLs, c.Redirects, withdrawn), withdrawn, c.scheduledRecords(), feedJSON.Bytes()); err != nil {
-			return nil, err
-		}
+		tail.Go(func() error {
+			var feedJSON bytes.Buffer
+			if err := b.feeds.prepare(); err != nil {
+				return err
+			}
+			if err := b.feeds.writeState(&feedJSON); err != nil {
+				return err
+			}
+			return writeState(opts.State, manifest(res.URLs, c.Redirects, withdrawn), withdrawn, c.scheduledRecords(), feedJSON.Bytes())
+		})
 	}
 	final := b.sitemaps(res.URLs, mods)
+	var emitErr error
 	for _, p := range slices.Sorted(maps.Keys(final)) {
 		n, err := inc.emit(dirs, opts.Out, outputFile(p), p, final[p], [32]byte{}, "", false)
 		if err != nil {
-			return nil, err
+			emitErr = err
+			break
 		}
 		files.Add(1)
 		nbytes.Add(n)
 	}
-	if inc != nil {
+	if emitErr == nil && inc != nil {
 		if opts.State != "" {
-			if err := inc.write(opts.State); err != nil {
-				return nil, err
-			}
-			if err := inc.recordRecycling(opts.State, opts); err != nil {
-				return nil, err
-			}
+			tail.Go(func() error { return inc.write(opts.State) })
+			tail.Go(func() error { return inc.recordRecycling(opts.State, opts) })
 		}
+		if inc.recycle.on != nil {
+			tail.Go(func() error {
+				res.keep = inc.keepSet(opts.Precompress)
+				return nil
+			})
+		}
+	}
+	// The writers are waited for even when an emit failed.
+	if err := cmp.Or(emitErr, tail.Wait()); err != nil {
+		return nil, err
+	}
+	if inc != nil {
 		res.Incremental = IncrementalStats{Written: int(inc.rendered.Load()), Linked: int(inc.linked.Load()),
 			LinkedBytes: inc.linkedBytes.Load(), Skipped: int(inc.skipped.Load()), BodyTexts: int(inc.bodies.hits.Load()),
 			BodyHTML: int(inc.bodies.html.Load()), Feeds: int(inc.feedsReused.Load())}
 		if rc := inc.recycle.on; rc != nil {
 			res.Incremental.Kept, res.Incremental.KeptBytes = int(rc.kept.Load()), rc.keptBytes.Load()
-			res.keep = inc.keepSet(opts.Precompress)
 		}
 		if c.parses != nil {
 			res.Incremental.Parsed = int(c.parses.hits.Load())

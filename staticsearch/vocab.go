@@ -10,8 +10,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"gongkai/search"
 )
@@ -176,41 +178,41 @@ func packIntact(name string, n int) (int64, bool) {
 // writeVocab writes the did-you-mean vocabulary (see vocabSet).
 func (w *writer) writeVocab(ctx context.Context, docs []search.Doc, order []int) (vocabSet, error) {
 	set := vocabSet{Block: vocabBlock}
-	pairs := map[string][]uint32{} // row<<2 | fields holding the pair
-	words := make([][2]string, 0, vocabBlock)
-	var rows [][]byte
-	count := map[string]uint32{}
-	seen := map[string]bool{}
-	for r, i := range order {
-		d := &docs[i]
-		segs := search.DocText(d)
-		id := strings.TrimRight(d.ID, "/")
-		slug := id[strings.LastIndexByte(id, '/')+1:]
-		title := strings.ReplaceAll(segs[0], "\x1f", " ")
-		words = append(words, [2]string{title, strings.ReplaceAll(segs[3], "\x1f", " ")})
-		if len(words) == vocabBlock || r == len(order)-1 {
-			b, _ := json.Marshal(words) // strings only: cannot fail
-			rows = append(rows, b)
-			words = words[:0]
-		}
-		clear(count)
-		for _, f := range []string{title, strings.Join(append(slices.Clone(d.Keywords), d.Topic), "\x1f"), strings.Join(append(slices.Clone(d.Agencies), slug), "\x1f")} {
-			clear(seen)
-			rs := []rune(search.Fold(f))
-			for k := 0; k+1 < len(rs); k++ {
-				if search.IsCJK(rs[k]) && search.IsCJK(rs[k+1]) {
-					p := string(rs[k : k+2])
-					if !seen[p] {
-						seen[p] = true
-						count[p]++
-					}
-				}
+	// Each row's words and pairs, side by side (vocabRow); then the pairs'
+	// rows, in row order.
+	vr := make([]vocabRow, len(order))
+	n := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for k := range n {
+		wg.Go(func() {
+			lo, hi := k*len(order)/n, (k+1)*len(order)/n
+			count := map[string]uint32{}
+			seen := map[string]bool{}
+			for r := lo; r < hi; r++ {
+				vr[r] = vocabOf(&docs[order[r]], count, seen)
 			}
-		}
-		for p, n := range count {
-			pairs[p] = append(pairs[p], uint32(r)<<2|n)
+		})
+	}
+	wg.Wait()
+	rows := make([][]byte, (len(order)+vocabBlock-1)/vocabBlock)
+	for k := range n {
+		wg.Go(func() {
+			for b := k; b < len(rows); b += n {
+				words := make([][2]string, 0, vocabBlock)
+				for r := b * vocabBlock; r < min(len(order), (b+1)*vocabBlock); r++ {
+					words = append(words, vr[r].words)
+				}
+				rows[b], _ = json.Marshal(words) // strings only: cannot fail
+			}
+		})
+	}
+	pairs := map[string][]uint32{} // row<<2 | fields holding the pair
+	for r := range vr {
+		for _, p := range vr[r].pairs {
+			pairs[p.pair] = append(pairs[p.pair], uint32(r)<<2|p.fields)
 		}
 	}
+	wg.Wait()
 	nb := max(64, bucketCount(len(order))/16)
 	terms := make([][]string, nb)
 	for p := range pairs {
@@ -240,6 +242,48 @@ func (w *writer) writeVocab(ctx context.Context, docs []search.Doc, order []int)
 	}
 	set.Rows, err = w.writeEntries(ctx, "v", rows)
 	return set, err
+}
+
+// vocabRow is what a document gives the vocabulary: its title and subject
+// words, and the pairs of its title, subject words and agencies with how
+// many of those three fields hold each.
+type vocabRow struct {
+	words [2]string
+	pairs []vocabPair
+}
+
+type vocabPair struct {
+	pair   string
+	fields uint32
+}
+
+// vocabOf returns d's row of the vocabulary; count and seen are scratch
+// maps of the caller's.
+func vocabOf(d *search.Doc, count map[string]uint32, seen map[string]bool) vocabRow {
+	segs := search.DocText(d)
+	id := strings.TrimRight(d.ID, "/")
+	slug := id[strings.LastIndexByte(id, '/')+1:]
+	title := strings.ReplaceAll(segs[0], "\x1f", " ")
+	row := vocabRow{words: [2]string{title, strings.ReplaceAll(segs[3], "\x1f", " ")}}
+	clear(count)
+	for _, f := range []string{title, strings.Join(append(slices.Clone(d.Keywords), d.Topic), "\x1f"), strings.Join(append(slices.Clone(d.Agencies), slug), "\x1f")} {
+		clear(seen)
+		rs := []rune(search.Fold(f))
+		for k := 0; k+1 < len(rs); k++ {
+			if search.IsCJK(rs[k]) && search.IsCJK(rs[k+1]) {
+				p := string(rs[k : k+2])
+				if !seen[p] {
+					seen[p] = true
+					count[p]++
+				}
+			}
+		}
+	}
+	row.pairs = make([]vocabPair, 0, len(count))
+	for p, n := range count {
+		row.pairs = append(row.pairs, vocabPair{p, n})
+	}
+	return row
 }
 
 // writeEntries writes entries as packs of groupSize under dir, each named

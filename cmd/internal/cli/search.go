@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -39,30 +40,43 @@ const (
 // string in memory (from the render's body cache), and is hashed once.
 func searchDocs(c *generator.Content, texts []string, headings [][]string, warm *generator.Warm) []search.Doc {
 	docs := make([]search.Doc, len(c.Published))
-	dh := docHasher{h: sha256.New(), warm: warm}
-	for i, r := range c.Published {
-		h := r.H()
-		names := make([]string, len(h.Agency))
-		for j, a := range h.Agency {
-			names[j] = a.Name
-		}
-		d := search.Doc{
-			ID: r.URL, Kind: r.Kind.Name, Title: h.Title, Summary: h.Summary, Body: texts[i],
-			DocNo: r.DocNo(), IndexNo: h.IndexNo, Agencies: names, Topic: r.Topic(),
-			Validity: r.ValidityStatus(), Date: h.Published, Keywords: h.Keywords,
-		}
-		if cat := c.Primary(r); cat != nil {
-			d.Category = cat.Path()
-		}
-		if i < len(headings) {
-			d.Headings = headings[i]
-		}
-		// The category is a facet, not indexed text: the hash leaves it out,
-		// and the index takes it afresh for every document.
-		d.Hash = dh.hash(d)
-		docs[i] = d
+	// Side by side, each worker with its own hasher over a run of records.
+	n := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for k := range n {
+		wg.Go(func() {
+			dh := docHasher{h: sha256.New(), warm: warm}
+			for i := k * len(docs) / n; i < (k+1)*len(docs)/n; i++ {
+				docs[i] = searchDoc(c, c.Published[i], texts, headings, i, &dh)
+			}
+		})
 	}
+	wg.Wait()
 	return docs
+}
+
+// searchDoc returns the search document of r, the i-th published record.
+func searchDoc(c *generator.Content, r *generator.Record, texts []string, headings [][]string, i int, dh *docHasher) search.Doc {
+	h := r.H()
+	names := make([]string, len(h.Agency))
+	for j, a := range h.Agency {
+		names[j] = a.Name
+	}
+	d := search.Doc{
+		ID: r.URL, Kind: r.Kind.Name, Title: h.Title, Summary: h.Summary, Body: texts[i],
+		DocNo: r.DocNo(), IndexNo: h.IndexNo, Agencies: names, Topic: r.Topic(),
+		Validity: r.ValidityStatus(), Date: h.Published, Keywords: h.Keywords,
+	}
+	if cat := c.Primary(r); cat != nil {
+		d.Category = cat.Path()
+	}
+	if i < len(headings) {
+		d.Headings = headings[i]
+	}
+	// The category is a facet, not indexed text: the hash leaves it out,
+	// and the index takes it afresh for every document.
+	d.Hash = dh.hash(d)
+	return d
 }
 
 // docHasher hashes search documents (hash) one after another with one
