@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -918,9 +919,22 @@ func (s *feedState) lookup(id string) (feedStateEntry, bool) {
 	return e, ok
 }
 
-// readFeedState reads the feed state file p left by the previous build.
-func readFeedState(p string) (*feedState, error) {
-	data, err := os.ReadFile(p)
+// readFeedState reads the feed state file p left by the previous build,
+// or takes it from w when w keeps what the file held (keepFeedState).
+func readFeedState(p string, w *Warm) (*feedState, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, fmt.Errorf("read previous feed state: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read previous feed state: %w", err)
+	}
+	if kept, ok := w.pack(feedStateMagic, fi); ok {
+		return kept.(*feedState), nil
+	}
+	data, err := io.ReadAll(f)
 	if err != nil {
 		return nil, fmt.Errorf("read previous feed state: %w", err)
 	}
@@ -931,7 +945,25 @@ func readFeedState(p string) (*feedState, error) {
 	if s.Version != feedStateVersion && s.Version != 1 {
 		return nil, fmt.Errorf("read previous feed state %s: version %d, want %d", p, s.Version, feedStateVersion)
 	}
+	w.keepPack(feedStateMagic, fi, s)
 	return s, nil
+}
+
+// feedStateMagic names the feed state among what a Warm keeps by file.
+const feedStateMagic = "gongkai feed state"
+
+// keepFeedState keeps in w the feed state this build wrote into the state
+// folder dir, by the file's identity, so that the next build of the same
+// process takes it instead of decoding the file (readFeedState). The state
+// is never changed once written.
+func (set *feedSet) keepFeedState(w *Warm, dir string) {
+	if w == nil {
+		return
+	}
+	if fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(feedStateFile))); err == nil {
+		st := set.state
+		w.keepPack(feedStateMagic, fi, &st)
+	}
 }
 
 func (set *feedSet) writeState(w io.Writer) error {

@@ -11,6 +11,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -881,5 +882,55 @@ func TestNoticeFeed(t *testing.T) {
 	}
 	if readDoc(t, out, "subscribe/index.html").Find(`a[href$="/feeds/notices.rss.xml"]`).Length() == 0 {
 		t.Error("/subscribe/ does not list the notices feed")
+	}
+}
+
+// TestFeedStateWarm: the feed state a build wrote and kept in a Warm is
+// what the next build reads, without decoding the file, and equal to what
+// the file decodes to; a file replaced since is decoded again.
+func TestFeedStateWarm(t *testing.T) {
+	dir := t.TempDir()
+	set := &feedSet{state: feedState{Version: feedStateVersion, Entries: map[string]feedStateEntry{
+		"tag:example.gov.cn,2024:/policy/a.html":    {Hash: "ab12", Updated: "2024-05-01T10:00:00+08:00"},
+		"tag:example.gov.cn,2025:/notice/<b>&.html": {Hash: "cd34", Updated: "2025-01-02T00:00:00+08:00"},
+	}}}
+	var buf bytes.Buffer
+	if err := set.writeState(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeState(dir, []string{"/"}, nil, nil, buf.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	w := NewWarm()
+	set.keepFeedState(w, dir)
+	cold, err := ReadState(dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	warm, err := ReadStateWarm(dir, "", w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(warm.feeds, cold.feeds) || !reflect.DeepEqual(*warm.feeds, set.state) {
+		t.Fatalf("kept feed state %+v, the file decodes to %+v", warm.feeds, cold.feeds)
+	}
+	if _, packs := w.hits(); packs != 1 {
+		t.Errorf("warm pack hits = %d, want 1 (the state taken from the Warm)", packs)
+	}
+	// Replaced by another build's file: read from the file.
+	p := filepath.Join(dir, filepath.FromSlash(feedStateFile))
+	other := bytes.Replace(buf.Bytes(), []byte("ab12"), []byte("ef56"), 1)
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, other, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	again, err := ReadStateWarm(dir, "", w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := again.feeds.Entries["tag:example.gov.cn,2024:/policy/a.html"].Hash; got != "ef56" {
+		t.Errorf("after the file was replaced, hash = %q, want the file's ef56", got)
 	}
 }

@@ -273,28 +273,128 @@ func load(ctx context.Context, fsys fs.FS, date time.Time, prev *State, parses *
 // Entries whose names start with a dot are skipped, as editors' tools leave
 // them; reading one still goes through the same checks.
 func (c *Content) walk(ctx context.Context) error {
-	byKind := make([][]string, len(c.Kinds))
 	c.irregular = map[string]fs.FileMode{}
 	_, stamped := c.fsys.(*SiteDir)
 	stamped = stamped && c.warm != nil
+	all := &walkAcc{ok: true, byKind: make([][]string, len(c.Kinds))}
 	if stamped {
-		c.mdStamps = map[string]fileStamp{}
+		all.stamps = map[string]fileStamp{}
 	}
-	walkedOK := true
-	err := fs.WalkDir(c.fsys, "content", func(p string, d fs.DirEntry, err error) error {
+	// content/'s folders are walked side by side, each into its own
+	// accumulator; joined in name order, they are what one walk gives.
+	top, err := fs.ReadDir(c.fsys, "content")
+	if err != nil {
+		err = fs.WalkDir(c.fsys, "content", c.visit(ctx, all))
+	} else {
+		err = c.walkTop(ctx, all, top)
+	}
+	if err != nil {
+		return err
+	}
+	c.walked, c.irregular, c.mdStamps = all.walked, all.irregular, all.stamps
+	c.Problems = append(c.Problems, all.probs...)
+	if c.irregular == nil {
+		c.irregular = map[string]fs.FileMode{}
+	}
+	if !all.ok {
+		c.walked = nil
+	}
+	byKind := all.byKind
+	for i, ps := range byKind {
+		slices.Sort(ps)
+		for _, p := range ps {
+			c.mdPaths = append(c.mdPaths, p)
+			c.mdKinds = append(c.mdKinds, c.Kinds[i])
+		}
+	}
+	return nil
+}
+
+// walkAcc is what a walk of (part of) content/ found.
+type walkAcc struct {
+	walked    []walkedEntry
+	irregular map[string]fs.FileMode
+	byKind    [][]string
+	stamps    map[string]fileStamp // nil: not kept
+	probs     Problems
+	ok        bool // every folder could be read
+}
+
+// join appends b, the walk of what comes after a's in name order.
+func (a *walkAcc) join(b *walkAcc) {
+	a.walked = append(a.walked, b.walked...)
+	for p, m := range b.irregular {
+		if a.irregular == nil {
+			a.irregular = map[string]fs.FileMode{}
+		}
+		a.irregular[p] = m
+	}
+	for i := range b.byKind {
+		a.byKind[i] = append(a.byKind[i], b.byKind[i]...)
+	}
+	for p, st := range b.stamps {
+		a.stamps[p] = st
+	}
+	a.probs = append(a.probs, b.probs...)
+	a.ok = a.ok && b.ok
+}
+
+// walkTop walks content/, whose entries are top, into all: content/ itself
+// and each entry in order, the folders side by side.
+func (c *Content) walkTop(ctx context.Context, all *walkAcc, top []fs.DirEntry) error {
+	fi, err := fs.Stat(c.fsys, "content")
+	if err != nil {
+		return fs.WalkDir(c.fsys, "content", c.visit(ctx, all))
+	}
+	if err := c.visit(ctx, all)("content", fs.FileInfoToDirEntry(fi), nil); err != nil {
+		if err == fs.SkipDir {
+			return nil
+		}
+		return err
+	}
+	parts := make([]*walkAcc, len(top))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, e := range top {
+		a := &walkAcc{ok: true, byKind: make([][]string, len(c.Kinds))}
+		if all.stamps != nil {
+			a.stamps = map[string]fileStamp{}
+		}
+		parts[i] = a
+		p := "content/" + e.Name()
+		if !e.IsDir() {
+			if err := c.visit(ctx, a)(p, e, nil); err != nil && err != fs.SkipDir {
+				return err
+			}
+			continue
+		}
+		g.Go(func() error { return fs.WalkDir(c.fsys, p, c.visit(gctx, a)) })
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for _, a := range parts {
+		all.join(a)
+	}
+	return nil
+}
+
+// visit is the walk function that records what a walk finds into a.
+func (c *Content) visit(ctx context.Context, a *walkAcc) fs.WalkDirFunc {
+	return func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			walkedOK = false
+			a.ok = false
 			if p == "content" && errors.Is(err, fs.ErrNotExist) {
 				return fs.SkipDir // loadSite reports the missing site
 			}
-			c.Problems.Errorf(Pos{p, 0}, "", "cannot read: %v", err)
+			a.probs.Errorf(Pos{p, 0}, "", "cannot read: %v", err)
 			return nil
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		hidden := strings.HasPrefix(d.Name(), ".") && p != "content"
-		c.walked = append(c.walked, walkedEntry{path: p, typ: d.Type(), skipped: hidden && d.IsDir()})
+		a.walked = append(a.walked, walkedEntry{path: p, typ: d.Type(), skipped: hidden && d.IsDir()})
 		if hidden {
 			if d.IsDir() {
 				return fs.SkipDir
@@ -302,7 +402,10 @@ func (c *Content) walk(ctx context.Context) error {
 			return nil
 		}
 		if irregular(d.Type()) {
-			c.irregular[p] = d.Type()
+			if a.irregular == nil {
+				a.irregular = map[string]fs.FileMode{}
+			}
+			a.irregular[p] = d.Type()
 			return nil
 		}
 		if d.IsDir() || !strings.HasSuffix(p, ".md") {
@@ -315,31 +418,17 @@ func (c *Content) walk(ctx context.Context) error {
 			}
 		}
 		if best >= 0 {
-			byKind[best] = append(byKind[best], p)
-			if stamped {
+			a.byKind[best] = append(a.byKind[best], p)
+			if a.stamps != nil {
 				if fi, err := d.Info(); err == nil && fi.Mode().IsRegular() {
 					if st, ok := stampOf(fi); ok {
-						c.mdStamps[p] = st
+						a.stamps[p] = st
 					}
 				}
 			}
 		}
 		return nil
-	})
-	if err != nil {
-		return err
 	}
-	if !walkedOK {
-		c.walked = nil
-	}
-	for i, ps := range byKind {
-		slices.Sort(ps)
-		for _, p := range ps {
-			c.mdPaths = append(c.mdPaths, p)
-			c.mdKinds = append(c.mdKinds, c.Kinds[i])
-		}
-	}
-	return nil
 }
 
 // reportFiles reports every entry under content/ that is not a regular file

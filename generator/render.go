@@ -410,7 +410,11 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 			if err := b.feeds.writeState(&feedJSON); err != nil {
 				return err
 			}
-			return writeState(opts.State, manifest(res.URLs, c.Redirects, withdrawn), withdrawn, c.scheduledRecords(), feedJSON.Bytes())
+			if err := writeState(opts.State, manifest(res.URLs, c.Redirects, withdrawn), withdrawn, c.scheduledRecords(), feedJSON.Bytes()); err != nil {
+				return err
+			}
+			b.feeds.keepFeedState(c.warm, opts.State)
+			return nil
 		})
 	}
 	final := b.sitemaps(res.URLs, mods)

@@ -64,7 +64,11 @@ const (
 // missing there are looked for in legacy (the served folder, where builds
 // before the state folder kept the manifest and the feed state); legacy may
 // be empty. It returns nil, nil when there was no previous build.
-func ReadState(dir, legacy string) (*State, error) {
+func ReadState(dir, legacy string) (*State, error) { return ReadStateWarm(dir, legacy, nil) }
+
+// ReadStateWarm is ReadState with the feed state taken from w when w kept
+// it (the build that wrote the file kept what it wrote; nil keeps none).
+func ReadStateWarm(dir, legacy string, w *Warm) (*State, error) {
 	find := func(name string) string {
 		for _, d := range []string{dir, legacy} {
 			if d == "" {
@@ -114,7 +118,7 @@ func ReadState(dir, legacy string) (*State, error) {
 		}
 	}
 	if p := find(feedStateFile); p != "" {
-		if s.feeds, err = readFeedState(p); err != nil {
+		if s.feeds, err = readFeedState(p, w); err != nil {
 			return nil, err
 		}
 	}

@@ -57,7 +57,7 @@ func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, theme *g
 	if sf.previewOf != "" {
 		stateDir, stateOut = strings.TrimSuffix(sf.previewOf, "/")+".search", sf.previewOf
 	}
-	prev, err := generator.ReadState(stateDir, stateOut)
+	prev, err := generator.ReadStateWarm(stateDir, stateOut, sf.warm)
 	if err != nil {
 		fmt.Fprintln(stderr, "gongkai:", err)
 		return nil, nil, nil, 1
