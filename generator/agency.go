@@ -415,6 +415,6 @@ func agencyPageData(b *Build, r *Record) any {
 			}
 		}
 	}
-	slices.SortFunc(out, newestFirst)
+	sortNewestFirst(out)
 	return out[:min(len(out), 10)]
 }

@@ -359,8 +359,8 @@ func (d *Directory) assign(published []*Record, facet func(r *Record, name strin
 		for _, ch := range c.Children {
 			add(ch.Records)
 		}
-		slices.SortFunc(c.Own, newestFirst)
-		slices.SortFunc(c.Records, newestFirst)
+		sortNewestFirst(c.Own)
+		sortNewestFirst(c.Records)
 	}
 	return primary
 }

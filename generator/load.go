@@ -250,7 +250,7 @@ func load(ctx context.Context, fsys fs.FS, date time.Time, prev *State, parses *
 		}
 	}
 	for _, rs := range c.byKind {
-		slices.SortFunc(rs, newestFirst)
+		sortNewestFirst(rs)
 	}
 	for _, k := range c.Kinds {
 		if k.Loaded != nil {
@@ -459,6 +459,32 @@ func fileProblem(role string, m fs.FileMode) string {
 
 func newestFirst(a, b *Record) int {
 	return cmp.Or(b.Date().Compare(a.Date()), cmp.Compare(a.Key, b.Key))
+}
+
+// datedRecord is a record with its date read out, for sorting.
+type datedRecord struct {
+	date time.Time
+	r    *Record
+}
+
+// sortNewestFirst is slices.SortFunc(rs, newestFirst), with each record's
+// date read once instead of at every comparison (through its entry, a
+// pointer chase each). The sort makes the same comparisons with the same
+// outcomes, so records that compare equal end in the same order too.
+func sortNewestFirst(rs []*Record) {
+	if len(rs) < 2 {
+		return
+	}
+	ds := make([]datedRecord, len(rs))
+	for i, r := range rs {
+		ds[i] = datedRecord{r.Date(), r}
+	}
+	slices.SortFunc(ds, func(a, b datedRecord) int {
+		return cmp.Or(b.date.Compare(a.date), cmp.Compare(a.r.Key, b.r.Key))
+	})
+	for i := range ds {
+		rs[i] = ds[i].r
+	}
 }
 
 func (c *Content) checker(r *Record, probs *Problems) *Checker {
