@@ -6,11 +6,12 @@ import (
 	"html/template"
 	"math"
 	"reflect"
-	"runtime"
 	"slices"
 	"sync"
 	"text/template/parse"
 	"time"
+
+	"gongkai/internal/par"
 )
 
 // What a page's key covers (incremental.go).
@@ -218,17 +219,8 @@ type facetKey struct {
 func newPageDeps(b *Build) *pageDeps {
 	d := &pageDeps{b: b, recs: make(map[*Record]*recDep, len(b.Records))}
 	// Every record's part, side by side.
-	n := runtime.GOMAXPROCS(0)
 	parts := make([]*recDep, len(b.Records))
-	var wg sync.WaitGroup
-	for w := range n {
-		wg.Go(func() {
-			for i := w; i < len(b.Records); i += n {
-				parts[i] = d.hashRecord(b.Records[i])
-			}
-		})
-	}
-	wg.Wait()
+	par.Each(len(b.Records), func(i int) { parts[i] = d.hashRecord(b.Records[i]) })
 	for i, r := range b.Records {
 		d.recs[r] = parts[i]
 	}
@@ -767,22 +759,15 @@ func (b *Build) pageKeys(outs []Output, inc *incr) [][32]byte {
 	}
 	deps := newPageDeps(b)
 	keys := make([][32]byte, len(outs))
-	n := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := range n {
-		wg.Go(func() {
-			for i := w; i < len(outs); i += n {
-				o := outs[i]
-				if o.Page == nil {
-					continue
-				}
-				if p := o.Page; p.Record != nil && p.feeds == nil {
-					p.feeds = b.recordFeeds(p.Record)
-				}
-				keys[i] = inc.key(o, deps)
-			}
-		})
-	}
-	wg.Wait()
+	par.Each(len(outs), func(i int) {
+		o := outs[i]
+		if o.Page == nil {
+			return
+		}
+		if p := o.Page; p.Record != nil && p.feeds == nil {
+			p.feeds = b.recordFeeds(p.Record)
+		}
+		keys[i] = inc.key(o, deps)
+	})
 	return keys
 }

@@ -16,7 +16,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,6 +25,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/gorilla/feeds"
+
+	"gongkai/internal/par"
 )
 
 // Feeds. Every feed is written as RSS 2.0, Atom 1.0 and JSON Feed 1.1 under
@@ -386,16 +387,10 @@ func (set *feedSet) reuse() {
 	if inc == nil {
 		return
 	}
-	keys := make(map[*Feed][32]byte, len(set.feeds))
-	var mu sync.Mutex
-	eachFeed(set.feeds, func(f *Feed) {
-		k := set.feedKey(f)
-		mu.Lock()
-		keys[f] = k
-		mu.Unlock()
-	})
-	for _, f := range set.feeds {
-		k := keys[f]
+	keys := make([][32]byte, len(set.feeds))
+	par.Each(len(set.feeds), func(i int) { keys[i] = set.feedKey(set.feeds[i]) })
+	for i, f := range set.feeds {
+		k := keys[i]
 		for _, ff := range FeedFormats {
 			u := f.Path + ff.Suffix
 			inc.recordFeed(u, k)
@@ -457,16 +452,7 @@ func (set *feedSet) run() error {
 	// its own record, the build and the previous state.
 	entries := make([][]*feedEntry, len(recs))
 	errs := make([]error, len(recs))
-	n := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := range n {
-		wg.Go(func() {
-			for i := w; i < len(recs); i += n {
-				entries[i], errs[i] = set.recordEntries(recs[i], prev, date)
-			}
-		})
-	}
-	wg.Wait()
+	par.Each(len(recs), func(i int) { entries[i], errs[i] = set.recordEntries(recs[i], prev, date) })
 	for _, err := range errs {
 		if err != nil {
 			return err
@@ -480,7 +466,8 @@ func (set *feedSet) run() error {
 		byRec[r] = entries[i]
 	}
 	// Each feed's entries, newest first, side by side.
-	eachFeed(set.feeds, func(f *Feed) {
+	par.Each(len(set.feeds), func(i int) {
+		f := set.feeds[i]
 		var es []*feedEntry
 		for _, r := range f.recs {
 			es = append(es, byRec[r]...)
@@ -491,21 +478,6 @@ func (set *feedSet) run() error {
 		f.entries = es[:min(len(es), FeedLimit)]
 	})
 	return nil
-}
-
-// eachFeed calls fn for every feed, on as many goroutines as the build
-// runs; fn must touch only its feed.
-func eachFeed(feeds []*Feed, fn func(*Feed)) {
-	n := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := range n {
-		wg.Go(func() {
-			for i := w; i < len(feeds); i += n {
-				fn(feeds[i])
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // recordEntries returns r's feed entries (feedEntries) with their hashes

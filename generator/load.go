@@ -273,13 +273,8 @@ func load(ctx context.Context, fsys fs.FS, date time.Time, prev *State, parses *
 // Entries whose names start with a dot are skipped, as editors' tools leave
 // them; reading one still goes through the same checks.
 func (c *Content) walk(ctx context.Context) error {
-	c.irregular = map[string]fs.FileMode{}
 	_, stamped := c.fsys.(*SiteDir)
-	stamped = stamped && c.warm != nil
-	all := &walkAcc{ok: true, byKind: make([][]string, len(c.Kinds))}
-	if stamped {
-		all.stamps = map[string]fileStamp{}
-	}
+	all := c.newWalkAcc(stamped && c.warm != nil)
 	// content/'s folders are walked side by side, each into its own
 	// accumulator; joined in name order, they are what one walk gives.
 	top, err := fs.ReadDir(c.fsys, "content")
@@ -293,14 +288,10 @@ func (c *Content) walk(ctx context.Context) error {
 	}
 	c.walked, c.irregular, c.mdStamps = all.walked, all.irregular, all.stamps
 	c.Problems = append(c.Problems, all.probs...)
-	if c.irregular == nil {
-		c.irregular = map[string]fs.FileMode{}
-	}
 	if !all.ok {
 		c.walked = nil
 	}
-	byKind := all.byKind
-	for i, ps := range byKind {
+	for i, ps := range all.byKind {
 		slices.Sort(ps)
 		for _, p := range ps {
 			c.mdPaths = append(c.mdPaths, p)
@@ -320,21 +311,24 @@ type walkAcc struct {
 	ok        bool // every folder could be read
 }
 
+// newWalkAcc returns an empty accumulator, which keeps the Markdown
+// files' stamps when stamped.
+func (c *Content) newWalkAcc(stamped bool) *walkAcc {
+	a := &walkAcc{ok: true, irregular: map[string]fs.FileMode{}, byKind: make([][]string, len(c.Kinds))}
+	if stamped {
+		a.stamps = map[string]fileStamp{}
+	}
+	return a
+}
+
 // join appends b, the walk of what comes after a's in name order.
 func (a *walkAcc) join(b *walkAcc) {
 	a.walked = append(a.walked, b.walked...)
-	for p, m := range b.irregular {
-		if a.irregular == nil {
-			a.irregular = map[string]fs.FileMode{}
-		}
-		a.irregular[p] = m
-	}
+	maps.Copy(a.irregular, b.irregular)
 	for i := range b.byKind {
 		a.byKind[i] = append(a.byKind[i], b.byKind[i]...)
 	}
-	for p, st := range b.stamps {
-		a.stamps[p] = st
-	}
+	maps.Copy(a.stamps, b.stamps)
 	a.probs = append(a.probs, b.probs...)
 	a.ok = a.ok && b.ok
 }
@@ -356,19 +350,16 @@ func (c *Content) walkTop(ctx context.Context, all *walkAcc, top []fs.DirEntry) 
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, e := range top {
-		a := &walkAcc{ok: true, byKind: make([][]string, len(c.Kinds))}
-		if all.stamps != nil {
-			a.stamps = map[string]fileStamp{}
-		}
+		a := c.newWalkAcc(all.stamps != nil)
 		parts[i] = a
 		p := "content/" + e.Name()
-		if !e.IsDir() {
-			if err := c.visit(ctx, a)(p, e, nil); err != nil && err != fs.SkipDir {
-				return err
-			}
-			continue
+		if e.IsDir() {
+			g.Go(func() error { return fs.WalkDir(c.fsys, p, c.visit(gctx, a)) })
+		} else {
+			// A file: visit returns no SkipDir for it, only the
+			// context's error, which the folders' walks see too.
+			g.Go(func() error { return c.visit(gctx, a)(p, e, nil) })
 		}
-		g.Go(func() error { return fs.WalkDir(c.fsys, p, c.visit(gctx, a)) })
 	}
 	if err := g.Wait(); err != nil {
 		return err
@@ -402,9 +393,6 @@ func (c *Content) visit(ctx context.Context, a *walkAcc) fs.WalkDirFunc {
 			return nil
 		}
 		if irregular(d.Type()) {
-			if a.irregular == nil {
-				a.irregular = map[string]fs.FileMode{}
-			}
 			a.irregular[p] = d.Type()
 			return nil
 		}

@@ -10,11 +10,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
+	"gongkai/internal/par"
 	"gongkai/search"
 )
 
@@ -181,38 +180,27 @@ func (w *writer) writeVocab(ctx context.Context, docs []search.Doc, order []int)
 	// Each row's words and pairs, side by side (vocabRow); then the pairs'
 	// rows, in row order.
 	vr := make([]vocabRow, len(order))
-	n := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for k := range n {
-		wg.Go(func() {
-			lo, hi := k*len(order)/n, (k+1)*len(order)/n
-			count := map[string]uint32{}
-			seen := map[string]bool{}
-			for r := lo; r < hi; r++ {
-				vr[r] = vocabOf(&docs[order[r]], count, seen)
-			}
-		})
-	}
-	wg.Wait()
+	par.Runs(len(order), func(lo, hi int) {
+		count := map[string]uint32{}
+		seen := map[string]bool{}
+		for r := lo; r < hi; r++ {
+			vr[r] = vocabOf(&docs[order[r]], count, seen)
+		}
+	})
 	rows := make([][]byte, (len(order)+vocabBlock-1)/vocabBlock)
-	for k := range n {
-		wg.Go(func() {
-			for b := k; b < len(rows); b += n {
-				words := make([][2]string, 0, vocabBlock)
-				for r := b * vocabBlock; r < min(len(order), (b+1)*vocabBlock); r++ {
-					words = append(words, vr[r].words)
-				}
-				rows[b], _ = json.Marshal(words) // strings only: cannot fail
-			}
-		})
-	}
+	par.Each(len(rows), func(b int) {
+		words := make([][2]string, 0, vocabBlock)
+		for r := b * vocabBlock; r < min(len(order), (b+1)*vocabBlock); r++ {
+			words = append(words, vr[r].words)
+		}
+		rows[b], _ = json.Marshal(words) // strings only: cannot fail
+	})
 	pairs := map[string][]uint32{} // row<<2 | fields holding the pair
 	for r := range vr {
 		for _, p := range vr[r].pairs {
 			pairs[p.pair] = append(pairs[p.pair], uint32(r)<<2|p.fields)
 		}
 	}
-	wg.Wait()
 	nb := max(64, bucketCount(len(order))/16)
 	terms := make([][]string, nb)
 	for p := range pairs {

@@ -15,7 +15,8 @@ import (
 // any folder. The requests service imports nothing of the project either: the
 // CLI gives it what it needs from the content as a snapshot.
 var policy = map[string][]string{
-	"gongkai/generator":            {"gongkai/internal/personname", "gongkai/internal/precompress"},
+	"gongkai/generator":            {"gongkai/internal/par", "gongkai/internal/personname", "gongkai/internal/precompress"},
+	"gongkai/internal/par":         {},
 	"gongkai/internal/precompress": {},
 	"gongkai/internal/personname":  {},
 	"gongkai/inspect":              {"gongkai/internal/personname"},
@@ -28,8 +29,8 @@ var policy = map[string][]string{
 	"gongkai/internal/corpus":      {},
 	"gongkai/internal/measure":     {},
 	"gongkai/themes":               {},
-	"gongkai/staticsearch":         {"gongkai/internal/precompress", "gongkai/search"},
-	"gongkai/cmd/internal/cli":     {"gongkai/generator", "gongkai/inspect", "gongkai/internal/gitlog", "gongkai/internal/publish", "gongkai/internal/server", "gongkai/linkcheck", "gongkai/requests", "gongkai/search", "gongkai/staticsearch", "gongkai/themes"},
+	"gongkai/staticsearch":         {"gongkai/internal/par", "gongkai/internal/precompress", "gongkai/search"},
+	"gongkai/cmd/internal/cli":     {"gongkai/generator", "gongkai/inspect", "gongkai/internal/gitlog", "gongkai/internal/par", "gongkai/internal/publish", "gongkai/internal/server", "gongkai/linkcheck", "gongkai/requests", "gongkai/search", "gongkai/staticsearch", "gongkai/themes"},
 	"gongkai/cmd/gongkai":          {"gongkai/cmd/internal/cli"},
 	"gongkai/bench/corpus2site":    {"gongkai/internal/corpus"},
 }

@@ -13,11 +13,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 
 	"gongkai/generator"
+	"gongkai/internal/par"
 	"gongkai/search"
 )
 
@@ -41,17 +41,12 @@ const (
 func searchDocs(c *generator.Content, texts []string, headings [][]string, warm *generator.Warm) []search.Doc {
 	docs := make([]search.Doc, len(c.Published))
 	// Side by side, each worker with its own hasher over a run of records.
-	n := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for k := range n {
-		wg.Go(func() {
-			dh := docHasher{h: sha256.New(), warm: warm}
-			for i := k * len(docs) / n; i < (k+1)*len(docs)/n; i++ {
-				docs[i] = searchDoc(c, c.Published[i], texts, headings, i, &dh)
-			}
-		})
-	}
-	wg.Wait()
+	par.Runs(len(docs), func(lo, hi int) {
+		dh := docHasher{h: sha256.New(), warm: warm}
+		for i := lo; i < hi; i++ {
+			docs[i] = searchDoc(c, c.Published[i], texts, headings, i, &dh)
+		}
+	})
 	return docs
 }
 
