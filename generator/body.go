@@ -30,7 +30,7 @@ type bodies struct {
 
 // bodyCacheVersion changes whenever the conversion of a body to text,
 // headings or HTML changes.
-const bodyCacheVersion = 2
+const bodyCacheVersion = 3
 
 // bodyCache keeps, across incremental builds, the plain text and headings
 // of each published record's body, and the HTML of the bodies a feed
@@ -77,7 +77,8 @@ func (c *bodyCache) sum(r *Record) [32]byte {
 	return r.bodySum("cache\x00"+c.salt, func() [32]byte {
 		h := sha256.New()
 		writeField(h, c.salt)
-		writeField(h, string(r.Body))
+		body := r.bodySHA256()
+		h.Write(body[:])
 		var k [32]byte
 		h.Sum(k[:0])
 		return k

@@ -325,7 +325,7 @@ func (d *pageDeps) hashRecord(r *Record) *recDep {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		switch f.Name {
-		case "Body", "warm", "lines":
+		case "Body", "warm", "lines", "bodySHA":
 			// The body is in its own page's key only; warm and lines are
 			// where the file came from and its fields' lines.
 			continue
@@ -369,7 +369,7 @@ func (w *depWalk) closure(uses viewDep) viewDep {
 		w.str(r.Path)
 		w.buf = append(w.buf, rd.sum[:]...)
 		if uses&recBodies != 0 {
-			body := r.bodySum("", func() [32]byte { return sha256.Sum256(r.Body) })
+			body := r.bodySHA256()
 			w.buf = append(w.buf, body[:]...)
 		}
 		for _, s := range rd.succ {

@@ -419,7 +419,7 @@ func (set *feedSet) feedKey(f *Feed) [32]byte {
 		writeField(h, e.hash)
 		var body [32]byte
 		if e.ownBody() {
-			body = e.rec.bodySum("", func() [32]byte { return sha256.Sum256(e.body) })
+			body = e.rec.bodySHA256()
 		} else {
 			body = sha256.Sum256(e.body)
 		}

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"gongkai/internal/precompress"
 )
@@ -363,7 +364,7 @@ func (s *incr) key(o Output, deps *pageDeps) [32]byte {
 	writeField(h, strconv.FormatBool(o.NoSitemap))
 	if r := o.Page.Record; r != nil {
 		writeField(h, r.Path)
-		body := r.bodySum("", func() [32]byte { return sha256.Sum256(r.Body) })
+		body := r.bodySHA256()
 		h.Write(body[:])
 	} else {
 		writeField(h, "")
@@ -604,12 +605,19 @@ type walkedEntry struct {
 }
 
 // writeField writes s with its length, so that no two sequences of fields
-// hash alike.
+// hash alike. s is written in place, not copied (io.WriteString copies:
+// sha256's digest has no WriteString), which a hash allows: a Write keeps
+// nothing of what it is given and changes none of it (io.Writer).
 func writeField(h hash.Hash, s string) {
+	writeFieldBytes(h, unsafe.Slice(unsafe.StringData(s), len(s)))
+}
+
+// writeFieldBytes is writeField of b.
+func writeFieldBytes(h hash.Hash, b []byte) {
 	var n [8]byte
-	binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+	binary.LittleEndian.PutUint64(n[:], uint64(len(b)))
 	h.Write(n[:])
-	io.WriteString(h, s)
+	h.Write(b)
 }
 
 // IncrementalStats are what an incremental build reused.

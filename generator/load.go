@@ -126,6 +126,9 @@ type Content struct {
 	// warm, when not nil, keeps the record files' bytes across builds
 	// (LoadIncrementalWarm).
 	warm *Warm
+	// folders reads the record files during the load when fsys is a
+	// *SiteDir; nil otherwise.
+	folders *folders
 }
 
 // ByKind returns the published records of a kind, newest first.
@@ -177,7 +180,6 @@ func LoadIncrementalWarm(ctx context.Context, fsys fs.FS, date time.Time, prev *
 	pc := newParseCache(prevState, salt)
 	pc.packs.warm = w
 	c, err := load(ctx, fsys, date, prev, pc, w)
-	w.endLoad()
 	if err == nil {
 		w.loaded(len(c.Records))
 	}
@@ -186,6 +188,8 @@ func LoadIncrementalWarm(ctx context.Context, fsys fs.FS, date time.Time, prev *
 
 func load(ctx context.Context, fsys fs.FS, date time.Time, prev *State, parses *parseCache, w *Warm) (*Content, error) {
 	c := &Content{Date: date, Kinds: Kinds(), byKind: map[string][]*Record{}, byRef: map[string]*Record{}, fsys: fsys, parses: parses, warm: w}
+	c.folders = newFolders(fsys)
+	defer c.folders.close()
 	if err := c.walk(ctx); err != nil {
 		return nil, err
 	}
@@ -506,8 +510,14 @@ func (c *Content) parse(ctx context.Context, p string, k *Kind, probs *Problems)
 		probs.Errorf(Pos{p, 1}, "", "%v", err)
 		return nil, nil
 	}
-	e, lines, ok := c.decode(p, k, data, wf, src, probs)
-	r := &Record{Kind: k, Path: p, Entry: e, Body: src.body, BodyLine: src.bodyLine, Front: src.front, FrontLine: src.frontAt, warm: wf}
+	bodySHA := sha256.Sum256
+	if wf != nil && len(src.body) > 0 {
+		// Once per version of the file, as Record.bodySum keeps it.
+		bodySHA = func(b []byte) [32]byte { return wf.memo("body\x00", func() [32]byte { return sha256.Sum256(b) }) }
+	}
+	bs := bodySHA(src.body)
+	e, lines, ok := c.decode(p, k, data, wf, src, bs, probs)
+	r := &Record{Kind: k, Path: p, Entry: e, Body: src.body, BodyLine: src.bodyLine, Front: src.front, FrontLine: src.frontAt, warm: wf, bodySHA: &bs}
 	r.lines = lines
 	h := e.Head()
 	h.Record = r
@@ -568,17 +578,21 @@ func (c *Content) parse(ctx context.Context, p string, k *Kind, probs *Problems)
 // Warm when the build has one: the *warmFile is then the bytes' entry
 // in it, or nil when they are not kept.
 func (c *Content) readRecord(ctx context.Context, p string, limit int64) ([]byte, *warmFile, error) {
-	if d, ok := c.fsys.(*SiteDir); ok && c.warm != nil {
-		st, ok := c.mdStamps[p]
-		return c.warm.readFile(ctx, d, p, limit, st, ok)
+	if c.folders == nil {
+		data, err := readFile(ctx, c.fsys, p, limit)
+		return data, nil, err
 	}
-	data, err := readFile(ctx, c.fsys, p, limit)
+	if c.warm != nil {
+		st, ok := c.mdStamps[p]
+		return c.warm.readFile(ctx, c.folders, p, limit, st, ok)
+	}
+	data, err := c.folders.readFile(ctx, p, limit)
 	return data, nil, err
 }
 
 // decode decodes the front matter of the record file p of kind k (whose
 // bytes are data), from the parse cache when it holds this very file.
-func (c *Content) decode(p string, k *Kind, data []byte, wf *warmFile, src source, probs *Problems) (Entry, fieldLines, bool) {
+func (c *Content) decode(p string, k *Kind, data []byte, wf *warmFile, src source, bodySHA [32]byte, probs *Problems) (Entry, fieldLines, bool) {
 	pc := c.parses
 	if pc == nil {
 		e := k.New()
@@ -589,9 +603,9 @@ func (c *Content) decode(p string, k *Kind, data []byte, wf *warmFile, src sourc
 	var key string
 	if wf != nil {
 		key = "parse " + strconv.Itoa(len(pc.salt)) + " " + pc.salt + " " + k.Name
-		sum = wf.memo(key, func() [32]byte { return pc.sum(k, data) })
+		sum = wf.memo(key, func() [32]byte { return pc.sum(k, data, len(src.body), bodySHA) })
 	} else {
-		sum = pc.sum(k, data)
+		sum = pc.sum(k, data, len(src.body), bodySHA)
 	}
 	if e, lines, ok := pc.lookup(p, k, sum, wf, key); ok {
 		return e, lines, true

@@ -39,7 +39,7 @@ type parseEntry struct {
 }
 
 const (
-	parseCacheVersion = 2
+	parseCacheVersion = 3
 	parsePackDir      = "parsed"
 	parsePackMagic    = "gongkai parse pack 2\n"
 )
@@ -49,11 +49,15 @@ func newParseCache(prevState string, salt []byte) *parseCache {
 		packs: newPackStore(prevState, parsePackDir, parsePackMagic, encodeParseEntry, decodeParseEntry)}
 }
 
-func (c *parseCache) sum(k *Kind, data []byte) [32]byte {
+// sum hashes the file data of kind k: what precedes its body (the front
+// matter), and its body by bodySHA, the body's own SHA-256, which data
+// ends with.
+func (c *parseCache) sum(k *Kind, data []byte, body int, bodySHA [32]byte) [32]byte {
 	h := sha256.New()
 	writeField(h, c.salt)
 	writeField(h, k.Name)
-	writeField(h, string(data))
+	writeFieldBytes(h, data[:len(data)-body])
+	h.Write(bodySHA[:])
 	var s [32]byte
 	h.Sum(s[:0])
 	return s

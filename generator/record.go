@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"crypto/sha256"
 	"regexp"
 	"strings"
 	"time"
@@ -219,6 +220,19 @@ type Record struct {
 	// warm holds the file's bytes in a Warm (warm.go), Body among them;
 	// nil without one.
 	warm *warmFile
+	// bodySHA is the SHA-256 of Body, taken when the file was parsed; nil
+	// for a record made otherwise (bodySHA256).
+	bodySHA *[32]byte
+}
+
+// bodySHA256 returns the SHA-256 of r's body: the one taken when its file
+// was parsed, which the parse and body caches' sums, the page keys and
+// the feed keys all start from, so that a build hashes each body once.
+func (r *Record) bodySHA256() [32]byte {
+	if r.bodySHA != nil {
+		return *r.bodySHA
+	}
+	return r.bodySum("", func() [32]byte { return sha256.Sum256(r.Body) })
 }
 
 // H returns the record's shared header.

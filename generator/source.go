@@ -172,6 +172,11 @@ func readFile(ctx context.Context, fsys fs.FS, name string, limit int64) ([]byte
 	if err != nil {
 		return nil, err
 	}
+	return readOpen(ctx, f, name, fi, limit)
+}
+
+// readOpen reads the open file f (name, described by fi) as readFile does.
+func readOpen(ctx context.Context, f fs.File, name string, fi fs.FileInfo, limit int64) ([]byte, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: &FileTypeError{Path: name, Mode: fi.Mode()}}
 	}

@@ -189,6 +189,75 @@ func TestSiteDirRefusesSpecialFiles(t *testing.T) {
 	}
 }
 
+// TestFoldersRefuseSpecialFiles reads through the load's folders
+// (folders.readFile) what TestSiteDirRefusesSpecialFiles opens through
+// SiteDir: the regular file is read in its folder, opened once; a symlink,
+// a path through a symlinked folder and a named pipe are refused with the
+// SiteDir's own errors, none followed or opened; a file replaced by a
+// symlink after its folder was opened is refused too; and after close a
+// read opens no folder.
+func TestFoldersRefuseSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "real", "sub"), 0o755)
+	os.WriteFile(filepath.Join(dir, "real", "f.txt"), []byte("x"), 0o644)
+	os.WriteFile(filepath.Join(dir, "real", "g.txt"), []byte("y"), 0o644)
+	os.WriteFile(filepath.Join(dir, "secret.txt"), []byte("SECRET"), 0o644)
+	os.Symlink("real", filepath.Join(dir, "linkdir"))
+	os.Symlink("f.txt", filepath.Join(dir, "real", "link.txt"))
+	os.Symlink("../secret.txt", filepath.Join(dir, "real", "up.txt"))
+	mkfifo(t, filepath.Join(dir, "real", "pipe"))
+	d, err := OpenSiteDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	fo := newFolders(d)
+	ctx := context.Background()
+	if b, err := fo.readFile(ctx, "real/f.txt", 0); err != nil || string(b) != "x" {
+		t.Errorf("regular file: %q, %v", b, err)
+	}
+	if r := fo.roots["real"]; r == nil {
+		t.Error("the regular file was not read in its folder")
+	}
+	for name, want := range map[string]string{
+		"real/link.txt":  "link.txt is a symlink",
+		"real/up.txt":    "up.txt is a symlink",
+		"linkdir/f.txt":  "linkdir is a symlink",
+		"real/pipe":      "pipe is a named pipe (FIFO)",
+		"real/none.txt":  "no such file",
+		"../outside.txt": "invalid argument",
+	} {
+		if b, err := fo.readFile(ctx, name, 0); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("read %s = %q, %v, want an error with %q", name, b, err, want)
+		}
+	}
+	if fo.roots["linkdir"] != nil {
+		t.Error("a symlinked folder was opened")
+	}
+	if _, err := fo.readFile(ctx, "real/g.txt", 3); err != nil {
+		t.Errorf("within the limit: %v", err)
+	}
+	if _, err := fo.readFile(ctx, "real/f.txt", 0); err != nil {
+		t.Fatal(err)
+	}
+	// The folder is open; its file is swapped for a symlink out of it.
+	os.Remove(filepath.Join(dir, "real", "g.txt"))
+	os.Symlink("../secret.txt", filepath.Join(dir, "real", "g.txt"))
+	if b, err := fo.readFile(ctx, "real/g.txt", 0); err == nil || strings.Contains(string(b), "SECRET") {
+		t.Errorf("swapped for a symlink: read %q, %v", b, err)
+	}
+	fo.close()
+	if b, err := fo.readFile(ctx, "real/sub/../f.txt", 0); err == nil {
+		t.Errorf("a path with .. was read: %q", b)
+	}
+	if b, err := fo.readFile(ctx, "real/f.txt", 0); err != nil || string(b) != "x" {
+		t.Errorf("after close: %q, %v", b, err)
+	}
+	if len(fo.roots) != 0 {
+		t.Errorf("folders opened after close: %d", len(fo.roots))
+	}
+}
+
 func mkfifo(t *testing.T, p string) {
 	t.Helper()
 	if err := syscall.Mkfifo(p, 0o644); err != nil {

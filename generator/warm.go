@@ -3,9 +3,6 @@ package generator
 import (
 	"context"
 	"io/fs"
-	"os"
-	"path"
-	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -19,7 +16,7 @@ import (
 //   - the bytes of each record file, kept by the file's stamp (device,
 //     inode, size, modification and change times, taken with one lstat
 //     in its folder, opened once per load after the checks an open makes:
-//     dirRoot). A file whose stamp differs is read again, and a file is
+//     folders). A file whose stamp differs is read again, and a file is
 //     kept only when it is the one stat'd before and after the read and
 //     had not been modified (nor its status changed) for warmRacy before
 //     the read began (git's "racy" rule: a change made in the same tick
@@ -49,10 +46,7 @@ type Warm struct {
 	fileBytes int64
 	packs     map[warmPackKey]*warmPack
 	packBytes int64
-	// dirs are the folders of record files opened during a load
-	// (dirRoot); nil for one that could not be.
-	dirs    map[warmFileKey]*os.Root
-	records int // of the last load; -1 before one
+	records   int // of the last load; -1 before one
 	// texts are sums of strings by their memory (TextSum).
 	texts map[textKey]*warmText
 	// theme is the last theme loaded, by the sum of what it was loaded
@@ -65,7 +59,7 @@ type Warm struct {
 
 // NewWarm returns an empty Warm.
 func NewWarm() *Warm {
-	return &Warm{files: map[warmFileKey]*warmFile{}, packs: map[warmPackKey]*warmPack{}, dirs: map[warmFileKey]*os.Root{}, records: -1, texts: map[textKey]*warmText{}}
+	return &Warm{files: map[warmFileKey]*warmFile{}, packs: map[warmPackKey]*warmPack{}, records: -1, texts: map[textKey]*warmText{}}
 }
 
 // Records returns the number of records the last build with w loaded;
@@ -345,16 +339,16 @@ func (w *Warm) hits() (files, packs int) {
 	return w.fileHits, w.packHits
 }
 
-// readFile reads the content file p through d as readFile does, from
-// memory when the file's stamp is the one it had when it was read. The
+// readFile reads the content file p through fo (the load's folders) as
+// readFile does, from memory when the file's stamp is the one it had when it was read. The
 // *warmFile is nil when the bytes are not kept. When stamped, walked is
 // the stamp a folder listing has just taken of the file, which is not
 // stat'ed again before its kept bytes are compared.
-func (w *Warm) readFile(ctx context.Context, d *SiteDir, p string, limit int64, walked fileStamp, stamped bool) ([]byte, *warmFile, error) {
-	key := warmFileKey{d.root.Name(), p}
+func (w *Warm) readFile(ctx context.Context, fo *folders, p string, limit int64, walked fileStamp, stamped bool) ([]byte, *warmFile, error) {
+	key := warmFileKey{fo.d.root.Name(), p}
 	st, ok := walked, stamped
 	if !ok {
-		st, ok = w.stat(d, p)
+		st, ok = fo.stat(p)
 	}
 	if ok && (limit <= 0 || st.size <= limit) {
 		w.mu.Lock()
@@ -368,11 +362,11 @@ func (w *Warm) readFile(ctx context.Context, d *SiteDir, p string, limit int64, 
 		w.mu.Unlock()
 	}
 	start := time.Now().Add(-warmRacy).UnixNano()
-	data, err := readFile(ctx, d, p, limit)
+	data, err := fo.readFile(ctx, p, limit)
 	if err != nil || !ok {
 		return data, nil, err
 	}
-	after, ok := w.stat(d, p)
+	after, ok := fo.stat(p)
 	if !ok || after != st || int64(len(data)) != st.size || st.mtime >= start || st.ctime >= start {
 		return data, nil, nil
 	}
@@ -389,64 +383,6 @@ func (w *Warm) readFile(ctx context.Context, d *SiteDir, p string, limit int64, 
 	w.files[key] = f
 	w.fileBytes += st.size
 	return f.data, f, nil
-}
-
-// stat returns the stamp of the regular file p in d: one lstat in its
-// folder (dirRoot), which was checked as an open checks every element of
-// a path.
-func (w *Warm) stat(d *SiteDir, p string) (fileStamp, bool) {
-	dir, name := path.Split(p)
-	r := w.dirRoot(d, strings.TrimSuffix(dir, "/"))
-	if r == nil || name == "" {
-		return fileStamp{}, false
-	}
-	fi, err := r.Lstat(name)
-	if err != nil || !fi.Mode().IsRegular() {
-		return fileStamp{}, false
-	}
-	return stampOf(fi)
-}
-
-// dirRoot returns the folder dir of d opened on its own, once per load:
-// every element of dir is a folder (no symlink), and the folder opened is
-// the one checked. nil when it is not.
-func (w *Warm) dirRoot(d *SiteDir, dir string) *os.Root {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	k := warmFileKey{d.root.Name(), dir}
-	if r, ok := w.dirs[k]; ok {
-		return r
-	}
-	w.dirs[k] = nil
-	fi, err := d.check("stat", dir)
-	if err != nil || !fi.IsDir() {
-		return nil
-	}
-	r, err := d.root.OpenRoot(dir)
-	if err != nil {
-		return nil
-	}
-	if got, err := r.Lstat("."); err != nil || !os.SameFile(fi, got) {
-		r.Close()
-		return nil
-	}
-	w.dirs[k] = r
-	return r
-}
-
-// endLoad closes the folders dirRoot opened.
-func (w *Warm) endLoad() {
-	if w == nil {
-		return
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for k, r := range w.dirs {
-		if r != nil {
-			r.Close()
-		}
-		delete(w.dirs, k)
-	}
 }
 
 // pack returns the decoded entries of the pack file fi describes, with

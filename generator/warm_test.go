@@ -33,8 +33,9 @@ func TestWarmReadFile(t *testing.T) {
 	read := func(what, want string, kept bool) {
 		t.Helper()
 		w.begin()
-		data, f, err := w.readFile(ctx, d, "content/policies/a.md", 0, fileStamp{}, false)
-		w.endLoad()
+		fo := newFolders(d)
+		data, f, err := w.readFile(ctx, fo, "content/policies/a.md", 0, fileStamp{}, false)
+		fo.close()
 		if err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
@@ -85,10 +86,11 @@ func TestWarmReadFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.begin()
-	if _, _, err := w.readFile(ctx, d, "content/policies/a.md", 0, fileStamp{}, false); err == nil {
+	fo := newFolders(d)
+	if _, _, err := w.readFile(ctx, fo, "content/policies/a.md", 0, fileStamp{}, false); err == nil {
 		t.Error("a symlink was read")
 	}
-	w.endLoad()
+	fo.close()
 }
 
 // TestWarmMemoFor: a sum kept for a file and an input is computed once
