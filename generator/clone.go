@@ -9,9 +9,9 @@ import (
 // and Link): every slice, map and pointer reached through exported fields
 // is copied, so that nothing the copy's user changes reaches e. Unexported
 // fields are copied as values: decoding sets none of them (the parse
-// cache keeps only entries that JSON carries whole, and JSON sets no
-// unexported field), and a value such as time.Time shares nothing
-// mutable.
+// cache keeps only entries that its encoding carries whole, and the
+// encoding sets no unexported field), and a value such as time.Time
+// shares nothing mutable.
 func cloneEntry(e Entry) Entry {
 	src := reflect.ValueOf(e)
 	dst := reflect.New(src.Type().Elem())

@@ -516,7 +516,7 @@ func (c *Content) parse(ctx context.Context, p string, k *Kind, probs *Problems)
 		bodySHA = func(b []byte) [32]byte { return wf.memo("body\x00", func() [32]byte { return sha256.Sum256(b) }) }
 	}
 	bs := bodySHA(src.body)
-	e, lines, ok := c.decode(p, k, data, wf, src, bs, probs)
+	e, lines, ok, textOK := c.decode(p, k, data, wf, src, bs, probs)
 	r := &Record{Kind: k, Path: p, Entry: e, Body: src.body, BodyLine: src.bodyLine, Front: src.front, FrontLine: src.frontAt, warm: wf, bodySHA: &bs}
 	r.lines = lines
 	h := e.Head()
@@ -540,7 +540,12 @@ func (c *Content) parse(ctx context.Context, p string, k *Kind, probs *Problems)
 	if int64(len(src.body)) > limit {
 		probs.Errorf(Pos{p, src.bodyLine}, "body", "is %s; a record body may be at most %s (limits.body in %s)", humanSize(int64(len(src.body))), humanSize(limit), siteFile)
 	}
-	if wf == nil || !wf.textChecked() {
+	switch {
+	case textOK:
+		if wf != nil {
+			wf.markTextChecked()
+		}
+	case wf == nil || !wf.textChecked():
 		n := len(*probs)
 		checkText(p, src.body, src.bodyLine, probs)
 		if wf != nil && len(*probs) == n {
@@ -592,12 +597,15 @@ func (c *Content) readRecord(ctx context.Context, p string, limit int64) ([]byte
 
 // decode decodes the front matter of the record file p of kind k (whose
 // bytes are data), from the parse cache when it holds this very file.
-func (c *Content) decode(p string, k *Kind, data []byte, wf *warmFile, src source, bodySHA [32]byte, probs *Problems) (Entry, fieldLines, bool) {
+// textOK reports that the body is known to be UTF-8 text without a NUL
+// byte (checkText would report nothing): the parse cache's entry of this
+// very file says so, or the entry stored now found it.
+func (c *Content) decode(p string, k *Kind, data []byte, wf *warmFile, src source, bodySHA [32]byte, probs *Problems) (e Entry, lines fieldLines, ok, textOK bool) {
 	pc := c.parses
 	if pc == nil {
 		e := k.New()
 		lines, ok := decodeStrict(p, src.front, src.frontAt, e, probs)
-		return e, lines, ok
+		return e, lines, ok, false
 	}
 	var sum [32]byte
 	var key string
@@ -607,16 +615,17 @@ func (c *Content) decode(p string, k *Kind, data []byte, wf *warmFile, src sourc
 	} else {
 		sum = pc.sum(k, data, len(src.body), bodySHA)
 	}
-	if e, lines, ok := pc.lookup(p, k, sum, wf, key); ok {
-		return e, lines, true
+	if e, lines, textOK, ok := pc.lookup(p, k, sum, wf, key); ok {
+		return e, lines, true, textOK
 	}
-	e := k.New()
+	e = k.New()
 	n := len(*probs)
-	lines, ok := decodeStrict(p, src.front, src.frontAt, e, probs)
+	lines, ok = decodeStrict(p, src.front, src.frontAt, e, probs)
 	if ok && lines != nil && len(*probs) == n {
-		pc.store(p, k, sum, e, lines)
+		textOK = validText(src.body)
+		pc.store(p, k, sum, e, lines, textOK)
 	}
-	return e, lines, ok
+	return e, lines, ok, textOK
 }
 
 // nextDay returns the start of the day after t's day in China.
@@ -625,6 +634,10 @@ func nextDay(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, China)
 }
 
+// validText reports whether body is UTF-8 without a NUL byte: whether
+// checkText reports nothing.
+func validText(body []byte) bool { return utf8.Valid(body) && bytes.IndexByte(body, 0) < 0 }
+
 // maxTextProblems bounds the lines checkText reports for one file.
 const maxTextProblems = 5
 
@@ -632,7 +645,7 @@ const maxTextProblems = 5
 // bytes that are not UTF-8: a binary file or another encoding (such as GBK)
 // saved as .md.
 func checkText(p string, body []byte, firstLine int, probs *Problems) {
-	if utf8.Valid(body) && bytes.IndexByte(body, 0) < 0 {
+	if validText(body) {
 		return
 	}
 	n := 0

@@ -2,7 +2,6 @@ package generator
 
 import (
 	"crypto/sha256"
-	"encoding/json"
 	"maps"
 	"reflect"
 	"slices"
@@ -19,9 +18,10 @@ import (
 // every check, the cross-references) runs on every build, so problems are
 // reported exactly as without the cache.
 //
-// An entry holds the decoded entry as JSON and its fields' lines. It is
-// kept only when decoding it again gives a value deeply equal to the one
-// the YAML gave (so a field JSON cannot carry is never cached wrong), and
+// An entry holds the decoded entry, encoded (entrycodec.go), and its
+// fields' lines. It is kept only when decoding it again gives a value
+// deeply equal to the one the YAML gave (so a field the encoding cannot
+// carry is never cached wrong), and
 // only for a decoding that reported nothing. Only the records a build
 // publishes are kept, like the body texts.
 type parseCache struct {
@@ -32,16 +32,19 @@ type parseCache struct {
 
 type parseEntry struct {
 	Sum   [32]byte
-	Entry []byte // the decoded entry, as JSON
+	Entry []byte // the decoded entry, encoded (encodeEntry)
 	// Lines are the fields' lines, encoded (encodeLines): a 50,000-record
 	// build keeps every entry until the render ends.
 	Lines []byte
+	// TextOK: the file's body is UTF-8 without a NUL byte (validText),
+	// which its sum, covering the body, keeps true.
+	TextOK bool
 }
 
 const (
-	parseCacheVersion = 3
+	parseCacheVersion = 5
 	parsePackDir      = "parsed"
-	parsePackMagic    = "gongkai parse pack 2\n"
+	parsePackMagic    = "gongkai parse pack 4\n"
 )
 
 func newParseCache(prevState string, salt []byte) *parseCache {
@@ -68,22 +71,22 @@ func (c *parseCache) sum(k *Kind, data []byte, body int, bodySHA [32]byte) [32]b
 // keeps (wf, nil when none) keeps, under key (which names the salt and the
 // kind), what its entry decoded to: the entry is a pure function of the
 // sum, so later builds take a deep copy of that (cloneEntry) instead of
-// decoding the JSON again.
-func (c *parseCache) lookup(p string, k *Kind, sum [32]byte, wf *warmFile, key string) (Entry, fieldLines, bool) {
+// decoding the entry again.
+func (c *parseCache) lookup(p string, k *Kind, sum [32]byte, wf *warmFile, key string) (Entry, fieldLines, bool, bool) {
 	pe, ok := c.packs.prev(p)
 	if !ok || pe.Sum != sum {
-		return nil, nil, false
+		return nil, nil, false, false
 	}
 	e, lines := wf.decoded(key)
 	if e != nil {
 		e = cloneEntry(e)
 	} else {
 		e = k.New()
-		if err := json.Unmarshal(pe.Entry, e); err != nil {
-			return nil, nil, false
+		if !decodeEntry(pe.Entry, e) {
+			return nil, nil, false, false
 		}
 		if lines, ok = decodeLines(pe.Lines); !ok {
-			return nil, nil, false
+			return nil, nil, false, false
 		}
 		if wf != nil {
 			wf.keepDecoded(key, cloneEntry(e), lines)
@@ -91,21 +94,22 @@ func (c *parseCache) lookup(p string, k *Kind, sum [32]byte, wf *warmFile, key s
 	}
 	c.packs.keep(p, pe, true)
 	c.hits.Add(1)
-	return e, lines, true
+	return e, lines, pe.TextOK, true
 }
 
 // store keeps the entry e of kind k that the front matter of p decoded to,
-// with its fields' lines, when JSON carries it faithfully.
-func (c *parseCache) store(p string, k *Kind, sum [32]byte, e Entry, lines fieldLines) {
-	data, err := json.Marshal(e)
-	if err != nil {
+// with its fields' lines, when its encoding (entrycodec.go) carries it
+// faithfully.
+func (c *parseCache) store(p string, k *Kind, sum [32]byte, e Entry, lines fieldLines, textOK bool) {
+	data, ok := encodeEntry(e)
+	if !ok {
 		return
 	}
 	back := k.New()
-	if err := json.Unmarshal(data, back); err != nil || !reflect.DeepEqual(back, e) {
+	if !decodeEntry(data, back) || !reflect.DeepEqual(back, e) {
 		return
 	}
-	c.packs.keep(p, parseEntry{Sum: sum, Entry: data, Lines: encodeLines(lines)}, false)
+	c.packs.keep(p, parseEntry{Sum: sum, Entry: data, Lines: encodeLines(lines), TextOK: textOK}, false)
 }
 
 // encodeLines encodes lines as their count, then each key and line,
@@ -141,13 +145,14 @@ func (c *parseCache) write(dir string, published []*Record) error {
 	return c.packs.write(dir, func(p string) bool { return want[p] })
 }
 
-// An entry: sum, the JSON, and the encoded lines.
+// An entry: sum, the encoded entry, the encoded lines and TextOK.
 func encodeParseEntry(w *stateWriter, e parseEntry) {
 	w.sum(e.Sum)
 	w.bytes(e.Entry)
 	w.bytes(e.Lines)
+	w.uint(uint64(boolInt(e.TextOK)))
 }
 
 func decodeParseEntry(r *stateReader) parseEntry {
-	return parseEntry{Sum: r.sum(), Entry: r.take(r.uint()), Lines: r.take(r.uint())}
+	return parseEntry{Sum: r.sum(), Entry: r.take(r.uint()), Lines: r.take(r.uint()), TextOK: r.uint() == 1}
 }

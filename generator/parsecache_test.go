@@ -70,10 +70,20 @@ func TestParseCache(t *testing.T) {
 			t.Fatal(err)
 		}
 		e, ok := m[rec]
-		if !ok || !strings.Contains(string(e.Entry), title) {
+		var kind *Kind
+		for _, r := range first.c.Records {
+			if r.Path == rec {
+				kind = r.Kind
+			}
+		}
+		entry := kind.New()
+		if !ok || !decodeEntry(e.Entry, entry) || entry.Head().Title != title {
 			t.Fatalf("no cached front matter of %s with its title: %q", rec, e.Entry)
 		}
-		e.Entry = []byte(strings.Replace(string(e.Entry), title, marker, 1))
+		entry.Head().Title = marker
+		if e.Entry, ok = encodeEntry(entry); !ok {
+			t.Fatal("the tampered entry was not encoded")
+		}
 		m[rec] = e
 		for p, e := range m {
 			s.keep(p, e, false)
@@ -164,4 +174,28 @@ func editedFS(t *testing.T, base fstest.MapFS, p, old, new string) fstest.MapFS 
 	}
 	m[p] = &f
 	return m
+}
+
+// TestParseEntryTextOK: an entry's TextOK survives its encoding both ways,
+// so an entry stored for a body that is not UTF-8 text (validText false)
+// never lets a later build skip checkText.
+func TestParseEntryTextOK(t *testing.T) {
+	for _, ok := range []bool{false, true} {
+		w := &stateWriter{}
+		in := parseEntry{Sum: [32]byte{1, 2}, Entry: []byte(`{"title":"x"}`), Lines: []byte{0}, TextOK: ok}
+		encodeParseEntry(w, in)
+		r := &stateReader{b: w.buf}
+		out := decodeParseEntry(r)
+		if err := r.done(); err != nil {
+			t.Fatalf("TextOK %t: %v", ok, err)
+		}
+		if out.TextOK != ok || out.Sum != in.Sum || string(out.Entry) != string(in.Entry) {
+			t.Errorf("TextOK %t: decoded %+v", ok, out)
+		}
+	}
+	for body, want := range map[string]bool{"正文\n": true, "正文\x00\n": false, "\xff\xfe": false, "": true} {
+		if validText([]byte(body)) != want {
+			t.Errorf("validText(%q) = %t", body, !want)
+		}
+	}
 }
