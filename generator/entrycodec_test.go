@@ -96,7 +96,7 @@ func TestEntryCodecValues(t *testing.T) {
 		In    []inner
 	}
 	v := &all{B: true, I: -300, I8: -5, U16: 65535, F: 2.5, S: "云泽市", Bytes: []byte{0, 1},
-		Empty: []string{}, Arr: [2]int8{1, -1}, P: &inner{S: "x", M: map[string][]int{"b": {1}, "a": nil}},
+		Empty: []string{}, Arr: [2]int8{1, -1}, P: &inner{S: "x", M: map[string][]int{"b": {1}, "a": nil}, hidden: 7},
 		Map: map[string]inner{"二": {S: "2"}, "一": {S: "1"}}, In: []inner{{S: "y"}}}
 	var enc entryEncoder
 	if err := enc.value(reflect.ValueOf(v).Elem()); err != nil {
@@ -105,6 +105,12 @@ func TestEntryCodecValues(t *testing.T) {
 	back := &all{}
 	d := entryDecoder{b: enc.buf}
 	d.value(reflect.ValueOf(back).Elem())
+	// An unexported field is not carried (the parse cache then finds the
+	// entry changed and does not keep it).
+	if back.P == nil || back.P.hidden != 0 {
+		t.Fatalf("decoded %+v", back.P)
+	}
+	v.P.hidden = 0
 	if d.err != nil || len(d.b) != 0 || !reflect.DeepEqual(back, v) {
 		t.Errorf("decoded %+v (%v), want %+v", back, d.err, v)
 	}
