@@ -510,12 +510,7 @@ func (c *Content) parse(ctx context.Context, p string, k *Kind, probs *Problems)
 		probs.Errorf(Pos{p, 1}, "", "%v", err)
 		return nil, nil
 	}
-	bodySHA := sha256.Sum256
-	if wf != nil && len(src.body) > 0 {
-		// Once per version of the file, as Record.bodySum keeps it.
-		bodySHA = func(b []byte) [32]byte { return wf.memo("body\x00", func() [32]byte { return sha256.Sum256(b) }) }
-	}
-	bs := bodySHA(src.body)
+	bs := bodySum(wf, src.body, "", func() [32]byte { return sha256.Sum256(src.body) })
 	e, lines, ok, textOK := c.decode(p, k, data, wf, src, bs, probs)
 	r := &Record{Kind: k, Path: p, Entry: e, Body: src.body, BodyLine: src.bodyLine, Front: src.front, FrontLine: src.frontAt, warm: wf, bodySHA: &bs}
 	r.lines = lines

@@ -211,10 +211,16 @@ func (r *Record) bodySumFor(key string, in [32]byte, sum func() [32]byte) [32]by
 // bodySum returns sum(), a hash of r's body and what key names, computed
 // once while r's file bytes are in a Warm (and its body not released).
 func (r *Record) bodySum(key string, sum func() [32]byte) [32]byte {
-	if r.warm == nil || r.Body == nil {
+	return bodySum(r.warm, r.Body, key, sum)
+}
+
+// bodySum is Record.bodySum of the body of the file whose bytes wf keeps
+// (nil when none).
+func bodySum(wf *warmFile, body []byte, key string, sum func() [32]byte) [32]byte {
+	if wf == nil || body == nil {
 		return sum()
 	}
-	return r.warm.memo("body\x00"+key, sum)
+	return wf.memo("body\x00"+key, sum)
 }
 
 type warmPackKey struct {
