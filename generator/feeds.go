@@ -312,6 +312,7 @@ type feedEntry struct {
 	body       []byte        // Markdown, rendered lazily
 	rec        *Record
 	hash       string
+	in         string // inKey, for the feed state
 
 	once sync.Once
 	html string
@@ -461,7 +462,7 @@ func (set *feedSet) run() error {
 	set.state = feedState{Version: feedStateVersion, Entries: map[string]feedStateEntry{}}
 	for i, r := range recs {
 		for _, e := range entries[i] {
-			set.state.Entries[e.ID] = feedStateEntry{Hash: e.hash, Updated: e.Updated.Format(time.RFC3339)}
+			set.state.Entries[e.ID] = feedStateEntry{Hash: e.hash, Updated: e.Updated.Format(time.RFC3339), In: e.in}
 		}
 		byRec[r] = entries[i]
 	}
@@ -487,8 +488,13 @@ func (set *feedSet) recordEntries(r *Record, prev *feedState, date time.Time) ([
 	b := set.b
 	es := b.feedEntries(r)
 	for _, e := range es {
-		e.hash = e.bodyHash()
 		st, ok := prev.lookup(e.ID)
+		e.in = e.inKey()
+		if ok && e.in != "" && st.In == e.in && prev.Version == feedStateVersion {
+			e.hash = st.Hash
+		} else {
+			e.hash = e.bodyHash()
+		}
 		switch {
 		case prev == nil:
 			// No previous state says when the entry changed: the
@@ -610,6 +616,22 @@ func (e *feedEntry) bodyHash() string {
 	h.Sum(in[:0])
 	sum := e.rec.bodySumFor("feed", in, func() [32]byte { return e.contentSum(normalizeBody(e.body)) })
 	return hex.EncodeToString(sum[:])
+}
+
+// inKey returns what the hash of the entry of a record's own body is a
+// function of, hashed: its fields and the body's SHA-256 (128 bits, in
+// hex); "" for any other entry.
+func (e *feedEntry) inKey() string {
+	if !e.ownBody() {
+		return ""
+	}
+	h := sha256.New()
+	e.writeFields(h)
+	body := e.rec.bodySHA256()
+	h.Write(body[:])
+	var s [32]byte
+	h.Sum(s[:0])
+	return hex.EncodeToString(s[:16])
 }
 
 // ownBody reports whether e's body is its record's (not a copy, nor
@@ -881,6 +903,10 @@ type feedState struct {
 type feedStateEntry struct {
 	Hash    string `json:"hash"`
 	Updated string `json:"updated"` // RFC 3339, +08:00
+	// In is what Hash was computed from, for the entry of a record's own
+	// body (feedEntry.inKey): the same In gives the same Hash, so a build
+	// in a new process does not normalise and hash the body again.
+	In string `json:"in,omitempty"`
 }
 
 func (s *feedState) lookup(id string) (feedStateEntry, bool) {

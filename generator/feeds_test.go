@@ -934,3 +934,73 @@ func TestFeedStateWarm(t *testing.T) {
 		t.Errorf("after the file was replaced, hash = %q, want the file's ef56", got)
 	}
 }
+
+// TestFeedStateIn: the feed state records, for the entry of a record's own
+// body, what its hash was computed from (In). A build whose entry has the
+// same In takes the hash from the state instead of hashing the body again
+// (a hash planted in the state is carried over); an entry whose In
+// differs is hashed afresh, and a changed hash moves its updated date to
+// the build's; an entry that is not a record's own body has no In.
+func TestFeedStateIn(t *testing.T) {
+	fsys := siteFS(t, "feeds.txtar")
+	good := buildFeedSite(t, fsys, buildDate, "")
+	p := filepath.Join(stateOf(good), filepath.FromSlash(feedStateFile))
+	var st feedState
+	if err := json.Unmarshal(readFeedOut(t, stateOf(good), "/"+feedStateFile), &st); err != nil {
+		t.Fatal(err)
+	}
+	const id = "tag:www.test.gov.cn,2023:/release/mb0000002-2023-00801.html"
+	e, ok := st.Entries[id]
+	if !ok || len(e.In) != 32 {
+		t.Fatalf("entry %s: %+v, want one with its In", id, e)
+	}
+	// A record's own entry has an In; a further entry (a validity
+	// change, whose id has a fragment) has none.
+	fragments := 0
+	for x, v := range st.Entries {
+		if own := !strings.Contains(x, "#"); own != (len(v.In) == 32) {
+			t.Errorf("entry %s: In %q", x, v.In)
+		}
+		if strings.Contains(x, "#") {
+			fragments++
+		}
+	}
+	if fragments == 0 {
+		t.Error("no validity-change entry in the test site's feeds")
+	}
+	write := func(s feedState) {
+		t.Helper()
+		b, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	later := buildDate.AddDate(0, 1, 0)
+	after := func() feedStateEntry {
+		t.Helper()
+		var s feedState
+		out := buildFeedSite(t, fsys, later, good)
+		if err := json.Unmarshal(readFeedOut(t, stateOf(out), "/"+feedStateFile), &s); err != nil {
+			t.Fatal(err)
+		}
+		return s.Entries[id]
+	}
+
+	planted := e
+	planted.Hash = "planted"
+	st.Entries[id] = planted
+	write(st)
+	if got := after(); got.Hash != "planted" || got.Updated != e.Updated || got.In != e.In {
+		t.Errorf("same In: %+v, want the state's hash and date %+v", got, planted)
+	}
+
+	planted.In = strings.Repeat("0", 32)
+	st.Entries[id] = planted
+	write(st)
+	if got := after(); got.Hash != e.Hash || got.In != e.In || got.Updated != later.In(China).Format(time.RFC3339) {
+		t.Errorf("other In: %+v, want hash %s hashed again, updated at the build date", got, e.Hash)
+	}
+}
