@@ -21,8 +21,9 @@ import (
 // carried either; the parse cache keeps an entry only when decoding its
 // encoding gives a value deeply equal to the one the YAML gave, so an
 // entry whose unexported fields decoding set is never cached wrong. It
-// decodes several times faster than the JSON it replaces, which a
-// rebuild in a new process (gongkai build) pays for every record.
+// decodes in about half the CPU time of the JSON it replaces (0.37 s
+// against 0.80 s in profiles of four cold one-record rebuilds at 10,000
+// records), which a rebuild in a new process pays for every record.
 
 var errEntryCodec = errors.New("entry codec: cannot encode this value")
 
