@@ -42,9 +42,9 @@ func encodeEntry(e Entry) ([]byte, bool) {
 // decodeEntry decodes data into e, which must be a new entry of the kind
 // data was encoded from; false when data is not a whole encoding of one.
 func decodeEntry(data []byte, e Entry) bool {
-	d := entryDecoder{b: data}
+	d := entryDecoder{stateReader{b: data}}
 	d.value(reflect.ValueOf(e).Elem())
-	return d.err == nil && len(d.b) == 0
+	return d.done() == nil
 }
 
 // exportedFields caches the indices of a struct type's exported fields.
@@ -64,9 +64,9 @@ func exportedOf(t reflect.Type) []int {
 	return out
 }
 
-type entryEncoder struct{ buf []byte }
-
-func (w *entryEncoder) uint(u uint64) { w.buf = binary.AppendUvarint(w.buf, u) }
+// entryEncoder writes with a state file's writer (statefile.go), without
+// its framing: the parse cache's packs frame the entries.
+type entryEncoder struct{ stateWriter }
 
 // length writes n+1, or 0 for nil.
 func (w *entryEncoder) length(n int, isNil bool) {
@@ -88,8 +88,7 @@ func (w *entryEncoder) value(v reflect.Value) error {
 	case reflect.Float32, reflect.Float64:
 		w.buf = binary.LittleEndian.AppendUint64(w.buf, math.Float64bits(v.Float()))
 	case reflect.String:
-		w.uint(uint64(v.Len()))
-		w.buf = append(w.buf, v.String()...)
+		w.string(v.String())
 	case reflect.Slice:
 		w.length(v.Len(), v.IsNil())
 		if v.Type().Elem() == byteType {
@@ -144,26 +143,12 @@ func (w *entryEncoder) value(v reflect.Value) error {
 	return nil
 }
 
-type entryDecoder struct {
-	b   []byte
-	err error
-}
+// entryDecoder reads with a state file's reader: its first error sticks.
+type entryDecoder struct{ stateReader }
 
 func (d *entryDecoder) fail() {
-	if d.err == nil {
-		d.err = errors.New("entry codec: truncated or damaged entry")
-	}
+	d.err = errState
 	d.b = nil
-}
-
-func (d *entryDecoder) uint() uint64 {
-	u, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.b = d.b[n:]
-	return u
 }
 
 // length reads a length written by entryEncoder.length: -1 for nil. A
@@ -181,24 +166,13 @@ func (d *entryDecoder) length() int {
 	return int(u - 1)
 }
 
-func (d *entryDecoder) take(n int) []byte {
-	if n < 0 || n > len(d.b) {
-		d.fail()
-		return nil
-	}
-	b := d.b[:n]
-	d.b = d.b[n:]
-	return b
-}
-
 func (d *entryDecoder) value(v reflect.Value) {
 	if d.err != nil {
 		return
 	}
 	switch v.Kind() {
 	case reflect.Bool:
-		b := d.take(1)
-		if len(b) == 1 {
+		if b := d.take(1); len(b) == 1 {
 			if b[0] > 1 {
 				d.fail()
 				return
@@ -225,19 +199,14 @@ func (d *entryDecoder) value(v reflect.Value) {
 			v.SetFloat(math.Float64frombits(binary.LittleEndian.Uint64(b)))
 		}
 	case reflect.String:
-		n := d.uint()
-		if n > uint64(len(d.b)) {
-			d.fail()
-			return
-		}
-		v.SetString(string(d.take(int(n))))
+		v.SetString(d.string())
 	case reflect.Slice:
 		n := d.length()
 		if n < 0 || d.err != nil {
 			return
 		}
 		if v.Type().Elem() == byteType {
-			b := d.take(n)
+			b := d.take(uint64(n))
 			s := reflect.MakeSlice(v.Type(), n, n)
 			reflect.Copy(s, reflect.ValueOf(b))
 			v.Set(s)
@@ -271,8 +240,7 @@ func (d *entryDecoder) value(v reflect.Value) {
 		}
 		v.Set(m)
 	case reflect.Pointer:
-		b := d.take(1)
-		switch {
+		switch b := d.take(1); {
 		case len(b) != 1:
 		case b[0] == 1:
 			p := reflect.New(v.Type().Elem())

@@ -103,7 +103,7 @@ func TestEntryCodecValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	back := &all{}
-	d := entryDecoder{b: enc.buf}
+	d := entryDecoder{stateReader{b: enc.buf}}
 	d.value(reflect.ValueOf(back).Elem())
 	// An unexported field is not carried (the parse cache then finds the
 	// entry changed and does not keep it).

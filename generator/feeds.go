@@ -489,11 +489,15 @@ func (set *feedSet) recordEntries(r *Record, prev *feedState, date time.Time) ([
 	es := b.feedEntries(r)
 	for _, e := range es {
 		st, ok := prev.lookup(e.ID)
-		e.in = e.inKey()
+		var fields [32]byte
+		if e.ownBody() {
+			fields = e.fieldsSum()
+			e.in = e.inKey(fields)
+		}
 		if ok && e.in != "" && st.In == e.in && prev.Version == feedStateVersion {
 			e.hash = st.Hash
 		} else {
-			e.hash = e.bodyHash()
+			e.hash = e.bodyHash(fields)
 		}
 		switch {
 		case prev == nil:
@@ -603,34 +607,32 @@ func (e *feedEntry) contentSum(body []byte) [32]byte {
 }
 
 // bodyHash returns contentHash of e's normalised body. For the entry of
-// a record's own body the hash is computed once per set of fields while
-// the record's file is in a Warm: it is a function of the fields (whose
-// sum keys it) and the file's bytes.
-func (e *feedEntry) bodyHash() string {
+// a record's own body, whose fields hash to fields (fieldsSum), the hash
+// is computed once per set of fields while the record's file is in a
+// Warm: it is a function of the fields and the file's bytes.
+func (e *feedEntry) bodyHash(fields [32]byte) string {
 	if !e.ownBody() {
 		return e.contentHash(normalizeBody(e.body))
 	}
-	h := sha256.New()
-	e.writeFields(h)
-	var in [32]byte
-	h.Sum(in[:0])
-	sum := e.rec.bodySumFor("feed", in, func() [32]byte { return e.contentSum(normalizeBody(e.body)) })
+	sum := e.rec.bodySumFor("feed", fields, func() [32]byte { return e.contentSum(normalizeBody(e.body)) })
 	return hex.EncodeToString(sum[:])
 }
 
-// inKey returns what the hash of the entry of a record's own body is a
-// function of, hashed: its fields and the body's SHA-256 (128 bits, in
-// hex); "" for any other entry.
-func (e *feedEntry) inKey() string {
-	if !e.ownBody() {
-		return ""
-	}
+// fieldsSum hashes what contentHash hashes before the body (writeFields).
+func (e *feedEntry) fieldsSum() [32]byte {
 	h := sha256.New()
 	e.writeFields(h)
-	body := e.rec.bodySHA256()
-	h.Write(body[:])
 	var s [32]byte
 	h.Sum(s[:0])
+	return s
+}
+
+// inKey returns what the hash of the entry of a record's own body is a
+// function of, hashed: its fields' sum and the body's SHA-256 (128 bits,
+// in hex).
+func (e *feedEntry) inKey(fields [32]byte) string {
+	body := e.rec.bodySHA256()
+	s := sha256.Sum256(append(fields[:], body[:]...))
 	return hex.EncodeToString(s[:16])
 }
 

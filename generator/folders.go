@@ -111,9 +111,6 @@ var errNotHere = errors.New("read through the site folder")
 // readFile reads the regular file p, at most limit bytes (0 for no limit),
 // as readFile does through the SiteDir.
 func (f *folders) readFile(ctx context.Context, p string, limit int64) ([]byte, error) {
-	if f == nil {
-		return nil, errNotHere
-	}
 	data, err := f.readHere(ctx, p, limit)
 	if errors.Is(err, errNotHere) {
 		return readFile(ctx, f.d, p, limit)

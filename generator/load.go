@@ -277,8 +277,7 @@ func load(ctx context.Context, fsys fs.FS, date time.Time, prev *State, parses *
 // Entries whose names start with a dot are skipped, as editors' tools leave
 // them; reading one still goes through the same checks.
 func (c *Content) walk(ctx context.Context) error {
-	_, stamped := c.fsys.(*SiteDir)
-	all := c.newWalkAcc(stamped && c.warm != nil)
+	all := c.newWalkAcc(c.folders != nil && c.warm != nil)
 	// content/'s folders are walked side by side, each into its own
 	// accumulator; joined in name order, they are what one walk gives.
 	top, err := fs.ReadDir(c.fsys, "content")

@@ -43,7 +43,8 @@ func TestWalkSideBySide(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	c := &Content{Kinds: k, fsys: d, warm: NewWarm()}
+	c := &Content{Kinds: k, fsys: d, warm: NewWarm(), folders: newFolders(d)}
+	defer c.folders.close()
 	if err := c.walk(context.Background()); err != nil {
 		t.Fatal(err)
 	}

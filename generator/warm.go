@@ -346,10 +346,10 @@ func (w *Warm) hits() (files, packs int) {
 }
 
 // readFile reads the content file p through fo (the load's folders) as
-// readFile does, from memory when the file's stamp is the one it had when it was read. The
-// *warmFile is nil when the bytes are not kept. When stamped, walked is
-// the stamp a folder listing has just taken of the file, which is not
-// stat'ed again before its kept bytes are compared.
+// readFile does, from memory when the file's stamp is the one it had when
+// it was read. The *warmFile is nil when the bytes are not kept. When
+// stamped, walked is the stamp a folder listing has just taken of the
+// file, which is not stat'ed again before its kept bytes are compared.
 func (w *Warm) readFile(ctx context.Context, fo *folders, p string, limit int64, walked fileStamp, stamped bool) ([]byte, *warmFile, error) {
 	key := warmFileKey{fo.d.root.Name(), p}
 	st, ok := walked, stamped

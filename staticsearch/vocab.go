@@ -187,20 +187,26 @@ func (w *writer) writeVocab(ctx context.Context, docs []search.Doc, order []int)
 			vr[r] = vocabOf(&docs[order[r]], count, seen)
 		}
 	})
+	// The rows' blocks are encoded while the pairs are gathered.
 	rows := make([][]byte, (len(order)+vocabBlock-1)/vocabBlock)
-	par.Each(len(rows), func(b int) {
-		words := make([][2]string, 0, vocabBlock)
-		for r := b * vocabBlock; r < min(len(order), (b+1)*vocabBlock); r++ {
-			words = append(words, vr[r].words)
-		}
-		rows[b], _ = json.Marshal(words) // strings only: cannot fail
-	})
+	encoded := make(chan struct{})
+	go func() {
+		defer close(encoded)
+		par.Each(len(rows), func(b int) {
+			words := make([][2]string, 0, vocabBlock)
+			for r := b * vocabBlock; r < min(len(order), (b+1)*vocabBlock); r++ {
+				words = append(words, vr[r].words)
+			}
+			rows[b], _ = json.Marshal(words) // strings only: cannot fail
+		})
+	}()
 	pairs := map[string][]uint32{} // row<<2 | fields holding the pair
 	for r := range vr {
 		for _, p := range vr[r].pairs {
 			pairs[p.pair] = append(pairs[p.pair], uint32(r)<<2|p.fields)
 		}
 	}
+	<-encoded
 	nb := max(64, bucketCount(len(order))/16)
 	terms := make([][]string, nb)
 	for p := range pairs {
