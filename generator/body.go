@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // bodies renders each published record's Markdown once per build, HTML and
@@ -22,7 +23,10 @@ type bodies struct {
 	// by its index in Content.Published, when not nil.
 	texts    []string
 	headings [][]string
-	index    map[*Record]int
+	// sums, when not nil, receives the SHA-256 of each text that the
+	// cache knows (or computed to keep it), by the same index.
+	sums  [][32]byte
+	index map[*Record]int
 	// cache, when not nil, holds the previous build's text and headings
 	// of each published record's body (bodyCache).
 	cache *bodyCache
@@ -52,8 +56,11 @@ type bodyCache struct {
 
 // bodyEntry is one record's body text in a body pack.
 type bodyEntry struct {
-	Sum      [32]byte
-	Text     string
+	Sum  [32]byte
+	Text string
+	// TextSum is the SHA-256 of Text: the search index's document hash
+	// takes it, so that an unchanged text is not hashed again.
+	TextSum  [32]byte
 	Headings []string
 	// HTML is the body's HTML, kept for a body that a feed shows.
 	HTML    string
@@ -62,7 +69,7 @@ type bodyEntry struct {
 
 const (
 	bodyPackDir   = "bodies"
-	bodyPackMagic = "gongkai body pack 2\n"
+	bodyPackMagic = "gongkai body pack 3\n"
 )
 
 // newBodyCache returns the cache of a build whose previous state folder
@@ -97,10 +104,12 @@ func (c *bodyCache) store(r *Record, e bodyEntry, reused bool) { c.packs.keep(r.
 // write writes the packs into the state folder dir.
 func (c *bodyCache) write(dir string) error { return c.packs.write(dir, nil) }
 
-// An entry: sum, text, the headings, a flag and the HTML when flagged.
+// An entry: sum, text, the text's sum, the headings, a flag and the HTML
+// when flagged.
 func encodeBodyEntry(w *stateWriter, e bodyEntry) {
 	w.sum(e.Sum)
 	w.string(e.Text)
+	w.sum(e.TextSum)
 	w.uint(uint64(len(e.Headings)))
 	for _, h := range e.Headings {
 		w.string(h)
@@ -114,7 +123,7 @@ func encodeBodyEntry(w *stateWriter, e bodyEntry) {
 }
 
 func decodeBodyEntry(r *stateReader) bodyEntry {
-	e := bodyEntry{Sum: r.sum(), Text: r.string()}
+	e := bodyEntry{Sum: r.sum(), Text: r.string(), TextSum: r.sum()}
 	if k := r.count(1); k > 0 {
 		e.Headings = make([]string, k)
 		for i := range e.Headings {
@@ -147,11 +156,11 @@ type bodySlot struct {
 }
 
 // newBodies prepares the rendering of published. Every record has one
-// consumer, its page; need adds more. texts and headings, when not nil,
-// have one element per published record.
-func newBodies(md *markdown, published []*Record, texts []string, headings [][]string) *bodies {
+// consumer, its page; need adds more. texts, headings and sums, when not
+// nil, have one element per published record.
+func newBodies(md *markdown, published []*Record, texts []string, headings [][]string, sums [][32]byte) *bodies {
 	b := &bodies{md: md, slots: make(map[*Record]*bodySlot, len(published)), index: make(map[*Record]int, len(published)),
-		texts: texts, headings: headings}
+		texts: texts, headings: headings, sums: sums}
 	for i, r := range published {
 		s := &bodySlot{}
 		s.users.Store(1)
@@ -217,7 +226,8 @@ func (b *bodies) fill(r *Record, s *bodySlot, html bool) {
 	if !ok || (html && !e.HasHTML) {
 		heads := b.render(r, s)
 		if s.err == nil {
-			e := bodyEntry{Sum: sum, Text: s.text, Headings: heads}
+			e := bodyEntry{Sum: sum, Text: s.text, TextSum: sha256.Sum256(unsafe.Slice(unsafe.StringData(s.text), len(s.text))), Headings: heads}
+			b.collectSum(r, e.TextSum)
 			if s.shared {
 				e.HTML, e.HasHTML = s.html, true
 			}
@@ -233,6 +243,7 @@ func (b *bodies) fill(r *Record, s *bodySlot, html bool) {
 	}
 	s.text = e.Text
 	b.collect(r, e.Text, e.Headings)
+	b.collectSum(r, e.TextSum)
 	reused := true
 	if e.HasHTML && !s.shared {
 		// No feed shows the body any more: its HTML is not kept.
@@ -267,6 +278,13 @@ func (b *bodies) collect(r *Record, text string, heads []string) {
 	}
 	if b.headings != nil {
 		b.headings[i] = heads
+	}
+}
+
+// collectSum hands the SHA-256 of r's body text to the search index.
+func (b *bodies) collectSum(r *Record, sum [32]byte) {
+	if b.sums != nil {
+		b.sums[b.index[r]] = sum
 	}
 }
 

@@ -11,7 +11,7 @@ func TestBodiesRenderOnce(t *testing.T) {
 	a := &Record{Kind: k, Path: "content/pages/a.md", Body: []byte("# 标题\n\n正文**加粗**。\n"), Entry: &PlainPage{}}
 	b := &Record{Kind: k, Path: "content/pages/b.md", Body: []byte("另一页。\n"), Entry: &PlainPage{}}
 	texts := make([]string, 2)
-	bs := newBodies(newMarkdown(false, "/"), []*Record{a, b}, texts, make([][]string, 2))
+	bs := newBodies(newMarkdown(false, "/"), []*Record{a, b}, texts, make([][]string, 2), nil)
 	const feeds = 7
 	for range feeds {
 		bs.need(a)

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"io/fs"
 	"maps"
@@ -59,11 +60,28 @@ func TestBodyTextCache(t *testing.T) {
 	if len(bodies) != len(first.c.Published) {
 		t.Fatalf("the manifest holds %d body texts for %d published records", len(bodies), len(first.c.Published))
 	}
+	// Every body text goes to the search with its SHA-256, which the
+	// cache keeps; a page's text (Record.SearchText) goes without.
+	checkSums := func(b build, text func(string) string) {
+		t.Helper()
+		for i, r := range b.c.Published {
+			sum := b.res.TextSums[i]
+			switch {
+			case r.SearchText() != "" && sum != [32]byte{}:
+				t.Errorf("%s: a page's search text with a body's sum", r.Path)
+			case r.SearchText() == "" && sum != sha256.Sum256([]byte(text(b.res.Texts[i]))):
+				t.Errorf("%s: text sum %x is not the text's", r.Path, sum)
+			case r.SearchText() == "" && sum != bodies[r.Path].TextSum:
+				t.Errorf("%s: text sum %x, the cache keeps %x", r.Path, sum, bodies[r.Path].TextSum)
+			}
+		}
+	}
 	for i, r := range first.c.Published {
 		if e := bodies[r.Path]; r.SearchText() == "" && e.Text != first.res.Texts[i] {
 			t.Fatalf("%s: manifest body text %q, search text %q", r.Path, e.Text, first.res.Texts[i])
 		}
 	}
+	checkSums(first, func(s string) string { return s })
 	tamper(first)
 
 	// Unchanged: the text of a body comes from the cache (a body no feed
@@ -84,6 +102,8 @@ func TestBodyTextCache(t *testing.T) {
 	if rec == "" || hits != again.res.Incremental.BodyTexts {
 		t.Fatalf("%d texts from the cache (a record's body: %q), stats say %d", hits, rec, again.res.Incremental.BodyTexts)
 	}
+	// The sums come from the cache with the (here marked) texts.
+	checkSums(again, func(s string) string { return strings.TrimPrefix(s, marker) })
 	edit := func(old, new string) fstest.MapFS {
 		t.Helper()
 		m := fstest.MapFS{}
@@ -516,7 +536,7 @@ func TestBodyPackForgets(t *testing.T) {
 			t.Fatal(err)
 		}
 		cache := newBodyCache(first.state, []byte(salt), c.Site.UnsafeHTML, c.Site.BasePath())
-		b := newBodies(newMarkdown(c.Site.UnsafeHTML, c.Site.BasePath()), c.Published, nil, nil)
+		b := newBodies(newMarkdown(c.Site.UnsafeHTML, c.Site.BasePath()), c.Published, nil, nil, nil)
 		b.cache = cache
 		read := 0
 		for _, r := range c.Published {

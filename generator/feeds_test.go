@@ -775,7 +775,7 @@ func BenchmarkFeeds(b *testing.B) {
 	generate := func(prev *State) (files int, size int64, state []byte) {
 		bd := &Build{Content: c, Theme: th, Previous: prev}
 		// As Render does: the bodies a feed shows are converted once.
-		bd.bodies = newBodies(newMarkdown(c.Site.UnsafeHTML, c.Site.BasePath()), c.Published, nil, nil)
+		bd.bodies = newBodies(newMarkdown(c.Site.UnsafeHTML, c.Site.BasePath()), c.Published, nil, nil, nil)
 		outs := bd.feedOutputs()
 		if err := bd.feeds.prepare(); err != nil {
 			b.Fatal(err)

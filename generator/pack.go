@@ -47,6 +47,10 @@ type prevPack[E any] struct {
 
 const packBuckets = 256
 
+// maxPackSize bounds the size of a previous build's pack that is read: a
+// larger file is not used (a pack of 50,000 records' bodies is about 2 MB).
+const maxPackSize = 1 << 30
+
 // packBucket returns the pack of content path p.
 func packBucket(p string) int {
 	h := fnv.New32a()
@@ -98,15 +102,18 @@ func (s *packStore[E]) prev(p string) (E, bool) {
 			pk.n = len(pk.entries)
 			return
 		}
-		data, err := io.ReadAll(f)
-		if err != nil {
+		// Read in one buffer of the file's size (io.ReadAll would copy
+		// it as it grows); a file that is not that size is not used.
+		if fi.Size() <= 0 || fi.Size() > maxPackSize {
+			return
+		}
+		data := make([]byte, fi.Size())
+		if _, err := io.ReadFull(f, data); err != nil {
 			return
 		}
 		if m, err := s.decode(data, b); err == nil {
 			pk.entries, pk.n = m, len(m)
-			if int64(len(data)) == fi.Size() {
-				s.warm.keepPack(s.magic, fi, m)
-			}
+			s.warm.keepPack(s.magic, fi, m)
 		}
 	})
 	pk.mu.Lock()
@@ -230,6 +237,8 @@ func (s *packStore[E]) encode(bucket int, paths []string) []byte {
 
 func (s *packStore[E]) decode(data []byte, bucket int) (map[string]E, error) {
 	r := openState(data, s.magic)
+	// The entries' strings share data, which nothing changes.
+	r.alias = true
 	if r.uint() != uint64(bucket) {
 		return nil, errState
 	}

@@ -90,6 +90,9 @@ type Result struct {
 	// text of the page's main content, so that everything the page shows
 	// is searchable.
 	Texts []string
+	// TextSums holds the SHA-256 of Texts[i] where the build knew it (the
+	// body cache keeps it with the text), and zero elsewhere.
+	TextSums [][32]byte
 	// Withdrawn lists the pages withdrawn in this build.
 	Withdrawn []Withdrawn
 	// Headings holds the headings of the Markdown body of
@@ -231,9 +234,10 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	if opts.CollectText {
 		res.Texts = make([]string, len(c.Published))
 		res.Headings = make([][]string, len(c.Published))
+		res.TextSums = make([][32]byte, len(c.Published))
 	}
 	md := newMarkdown(c.Site.UnsafeHTML, c.Site.BasePath())
-	b.bodies = newBodies(md, c.Published, res.Texts, res.Headings)
+	b.bodies = newBodies(md, c.Published, res.Texts, res.Headings, res.TextSums)
 	if inc != nil {
 		b.bodies.cache = inc.bodies
 	}
@@ -503,7 +507,7 @@ func (b *Build) renderOne(o Output, buf *bytes.Buffer, res *Result, textIdx map[
 		buf.Write(page)
 	}
 	if r := p.Record; r != nil && res.Texts != nil && r.SearchText() != "" {
-		res.Texts[textIdx[r]] = mainText(buf.Bytes())
+		res.Texts[textIdx[r]], res.TextSums[textIdx[r]] = mainText(buf.Bytes()), [32]byte{}
 	}
 	return CheckBasePath(buf.Bytes(), b.Site.BasePath())
 }
@@ -535,7 +539,7 @@ func (b *Build) reuseOne(o Output, e incrEntry, inc *incr, dirs *dirCache, root 
 		return false, err
 	}
 	if res.Texts != nil && r.SearchText() != "" {
-		res.Texts[textIdx[r]] = e.Text
+		res.Texts[textIdx[r]], res.TextSums[textIdx[r]] = e.Text, [32]byte{}
 	}
 	return true, nil
 }

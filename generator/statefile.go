@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"unsafe"
 )
 
 // The incremental build's state files (the manifest, incrementalFile, and
@@ -57,6 +58,10 @@ func (w *stateWriter) finish() []byte {
 type stateReader struct {
 	b   []byte
 	err error
+	// alias: strings read share the file's bytes instead of copying them
+	// (the caller never changes the bytes, which every string read then
+	// keeps).
+	alias bool
 }
 
 // openState checks data's magic and CRC and returns a reader of its
@@ -107,7 +112,13 @@ func (r *stateReader) take(n uint64) []byte {
 	return b
 }
 
-func (r *stateReader) string() string { return string(r.take(r.uint())) }
+func (r *stateReader) string() string {
+	b := r.take(r.uint())
+	if r.alias {
+		return unsafe.String(unsafe.SliceData(b), len(b))
+	}
+	return string(b)
+}
 
 func (r *stateReader) sum() (s [32]byte) {
 	copy(s[:], r.take(32))

@@ -433,7 +433,7 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 	c.ReleaseBodies()
 	returnRenderHeap()
 	// Both searches take the same documents (each only reads them).
-	docs := searchDocs(c, res.Texts, res.Headings, sf.warm)
+	docs := searchDocs(c, res.Texts, res.Headings, res.TextSums, sf.warm)
 	// The static search reuses the previous build's analysis of unchanged
 	// documents under the same salt as the pages; -full analyses them all.
 	prevState := inc.Previous

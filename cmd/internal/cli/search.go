@@ -33,25 +33,32 @@ const (
 // searchDocs converts the published records into search documents; this is
 // the one place where the generator and the search index meet. texts and
 // headings are the render's Result.Texts and Result.Headings: the page text
-// of records with structured fields, the Markdown text of the others.
+// of records with structured fields, the Markdown text of the others. sums
+// (Result.TextSums) holds the SHA-256 of the texts the render knew, zero
+// for the others, which are hashed here.
 //
 // warm, when not nil, keeps the sums of the bodies from one build to the
 // next (a live preview's): a body text that did not change is the same
 // string in memory (from the render's body cache), and is hashed once.
-func searchDocs(c *generator.Content, texts []string, headings [][]string, warm *generator.Warm) []search.Doc {
+func searchDocs(c *generator.Content, texts []string, headings [][]string, sums [][32]byte, warm *generator.Warm) []search.Doc {
 	docs := make([]search.Doc, len(c.Published))
 	// Side by side, each worker with its own hasher over a run of records.
 	par.Runs(len(docs), func(lo, hi int) {
 		dh := docHasher{h: sha256.New(), warm: warm}
 		for i := lo; i < hi; i++ {
-			docs[i] = searchDoc(c, c.Published[i], texts, headings, i, &dh)
+			var sum *[32]byte
+			if i < len(sums) && sums[i] != ([32]byte{}) {
+				sum = &sums[i]
+			}
+			docs[i] = searchDoc(c, c.Published[i], texts, headings, i, sum, &dh)
 		}
 	})
 	return docs
 }
 
-// searchDoc returns the search document of r, the i-th published record.
-func searchDoc(c *generator.Content, r *generator.Record, texts []string, headings [][]string, i int, dh *docHasher) search.Doc {
+// searchDoc returns the search document of r, the i-th published record;
+// body, when not nil, is the SHA-256 of its text.
+func searchDoc(c *generator.Content, r *generator.Record, texts []string, headings [][]string, i int, body *[32]byte, dh *docHasher) search.Doc {
 	h := r.H()
 	names := make([]string, len(h.Agency))
 	for j, a := range h.Agency {
@@ -70,25 +77,31 @@ func searchDoc(c *generator.Content, r *generator.Record, texts []string, headin
 	}
 	// The category is a facet, not indexed text: the hash leaves it out,
 	// and the index takes it afresh for every document.
-	d.Hash = dh.hash(d)
+	d.Hash = dh.hash(d, body)
 	return d
 }
 
 // docHasher hashes search documents (hash) one after another with one
 // digest and one buffer: the digest takes bytes, and a string converted
 // for it is a copy allocated per document (of every body, per build).
-// The body goes in as its own sum, which warm may keep (searchDocs).
+// The body goes in as its own sum: the caller's when it has it, else
+// computed, and kept by warm (searchDocs).
 type docHasher struct {
 	h    hash.Hash
 	buf  []byte
 	warm *generator.Warm
 }
 
-func (dh *docHasher) hash(d search.Doc) string {
-	body := dh.warm.TextSum(d.Body, func() [32]byte {
-		dh.buf = append(dh.buf[:0], d.Body...)
-		return sha256.Sum256(dh.buf)
-	})
+func (dh *docHasher) hash(d search.Doc, known *[32]byte) string {
+	var body [32]byte
+	if known != nil {
+		body = *known
+	} else {
+		body = dh.warm.TextSum(d.Body, func() [32]byte {
+			dh.buf = append(dh.buf[:0], d.Body...)
+			return sha256.Sum256(dh.buf)
+		})
+	}
 	h := dh.h
 	h.Reset()
 	for _, s := range []string{d.ID, d.Kind, d.Title, d.Summary, string(body[:]), d.DocNo, d.IndexNo, strings.Join(d.Agencies, "\x01"),
