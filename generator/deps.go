@@ -190,11 +190,20 @@ type recDep struct {
 	all bool
 }
 
+// recDepOf is a record's part of the keys of one build's pages (its
+// pageDeps), kept on the record (Record.dep).
+type recDepOf struct {
+	d  *pageDeps
+	rd *recDep
+}
+
 // pageDeps computes the dependency part of every page's key, once per
 // build, before any page renders (a template may fill a value's cache as
 // it runs; the walk sees every value as the plan left it, in every build).
 type pageDeps struct {
-	b    *Build
+	b *Build
+	// recs holds the part of each record reached that is not among the
+	// build's (those keep theirs, Record.dep), under mu.
 	mu   sync.Mutex
 	recs map[*Record]*recDep
 	site [32]byte
@@ -217,13 +226,12 @@ type facetKey struct {
 
 // newPageDeps hashes what every page shares and every record's own part.
 func newPageDeps(b *Build) *pageDeps {
-	d := &pageDeps{b: b, recs: make(map[*Record]*recDep, len(b.Records))}
+	d := &pageDeps{b: b, recs: map[*Record]*recDep{}}
 	// Every record's part, side by side.
-	parts := make([]*recDep, len(b.Records))
-	par.Each(len(b.Records), func(i int) { parts[i] = d.hashRecord(b.Records[i]) })
-	for i, r := range b.Records {
-		d.recs[r] = parts[i]
-	}
+	par.Each(len(b.Records), func(i int) {
+		r := b.Records[i]
+		r.dep.Store(&recDepOf{d, d.hashRecord(r)})
+	})
 	all := newDepWalk(d)
 	for _, r := range b.Records {
 		all.str(r.Path)
@@ -297,6 +305,9 @@ func (d *pageDeps) hashDirectory() ([32]byte, map[*Category]bool) {
 // rec returns r's part, hashing it now when it was not among the build's
 // records.
 func (d *pageDeps) rec(r *Record) *recDep {
+	if o := r.dep.Load(); o != nil && o.d == d {
+		return o.rd
+	}
 	d.mu.Lock()
 	rd := d.recs[r]
 	d.mu.Unlock()
@@ -325,9 +336,10 @@ func (d *pageDeps) hashRecord(r *Record) *recDep {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		switch f.Name {
-		case "Body", "warm", "lines", "bodySHA":
+		case "Body", "warm", "lines", "bodySHA", "dep":
 			// The body is in its own page's key only; warm and lines are
-			// where the file came from and its fields' lines.
+			// where the file came from and its fields' lines, dep the
+			// result of this walk.
 			continue
 		}
 		w.str(f.Name)

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -223,6 +224,9 @@ type Record struct {
 	// bodySHA is the SHA-256 of Body, taken when the file was parsed; nil
 	// for a record made otherwise (bodySHA256).
 	bodySHA *[32]byte
+	// dep is this record's part of the page keys in the build that
+	// hashed it (pageDeps.rec), found without a shared map and its lock.
+	dep atomic.Pointer[recDepOf]
 }
 
 // bodySHA256 returns the SHA-256 of r's body: the one taken when its file
