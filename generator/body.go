@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 )
 
 // bodies renders each published record's Markdown once per build, HTML and
@@ -226,7 +225,7 @@ func (b *bodies) fill(r *Record, s *bodySlot, html bool) {
 	if !ok || (html && !e.HasHTML) {
 		heads := b.render(r, s)
 		if s.err == nil {
-			e := bodyEntry{Sum: sum, Text: s.text, TextSum: sha256.Sum256(unsafe.Slice(unsafe.StringData(s.text), len(s.text))), Headings: heads}
+			e := bodyEntry{Sum: sum, Text: s.text, TextSum: sha256.Sum256(stringBytes(s.text)), Headings: heads}
 			b.collectSum(r, e.TextSum)
 			if s.shared {
 				e.HTML, e.HasHTML = s.html, true

@@ -18,7 +18,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"gongkai/internal/precompress"
 )
@@ -609,7 +608,7 @@ type walkedEntry struct {
 // sha256's digest has no WriteString), which a hash allows: a Write keeps
 // nothing of what it is given and changes none of it (io.Writer).
 func writeField(h hash.Hash, s string) {
-	writeFieldBytes(h, unsafe.Slice(unsafe.StringData(s), len(s)))
+	writeFieldBytes(h, stringBytes(s))
 }
 
 // writeFieldBytes is writeField of b.

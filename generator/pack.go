@@ -104,7 +104,7 @@ func (s *packStore[E]) prev(p string) (E, bool) {
 		}
 		// Read in one buffer of the file's size (io.ReadAll would copy
 		// it as it grows); a file that is not that size is not used.
-		if fi.Size() <= 0 || fi.Size() > maxPackSize {
+		if fi.Size() > maxPackSize {
 			return
 		}
 		data := make([]byte, fi.Size())

@@ -120,6 +120,10 @@ func (r *stateReader) string() string {
 	return string(b)
 }
 
+// stringBytes returns s's bytes without copying them; nothing may change
+// them.
+func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
 func (r *stateReader) sum() (s [32]byte) {
 	copy(s[:], r.take(32))
 	return s

@@ -46,9 +46,9 @@ func searchDocs(c *generator.Content, texts []string, headings [][]string, sums 
 	par.Runs(len(docs), func(lo, hi int) {
 		dh := docHasher{h: sha256.New(), warm: warm}
 		for i := lo; i < hi; i++ {
-			var sum *[32]byte
-			if i < len(sums) && sums[i] != ([32]byte{}) {
-				sum = &sums[i]
+			var sum [32]byte
+			if i < len(sums) {
+				sum = sums[i]
 			}
 			docs[i] = searchDoc(c, c.Published[i], texts, headings, i, sum, &dh)
 		}
@@ -57,8 +57,8 @@ func searchDocs(c *generator.Content, texts []string, headings [][]string, sums 
 }
 
 // searchDoc returns the search document of r, the i-th published record;
-// body, when not nil, is the SHA-256 of its text.
-func searchDoc(c *generator.Content, r *generator.Record, texts []string, headings [][]string, i int, body *[32]byte, dh *docHasher) search.Doc {
+// body, when not zero, is the SHA-256 of its text.
+func searchDoc(c *generator.Content, r *generator.Record, texts []string, headings [][]string, i int, body [32]byte, dh *docHasher) search.Doc {
 	h := r.H()
 	names := make([]string, len(h.Agency))
 	for j, a := range h.Agency {
@@ -92,11 +92,10 @@ type docHasher struct {
 	warm *generator.Warm
 }
 
-func (dh *docHasher) hash(d search.Doc, known *[32]byte) string {
-	var body [32]byte
-	if known != nil {
-		body = *known
-	} else {
+// hash returns d's hash; body is the SHA-256 of d.Body, or zero when the
+// caller does not know it.
+func (dh *docHasher) hash(d search.Doc, body [32]byte) string {
+	if body == ([32]byte{}) {
 		body = dh.warm.TextSum(d.Body, func() [32]byte {
 			dh.buf = append(dh.buf[:0], d.Body...)
 			return sha256.Sum256(dh.buf)
