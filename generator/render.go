@@ -65,15 +65,6 @@ type Options struct {
 	// build's state, for a caller that needs them no more.
 	ReleaseBodies bool
 
-	// PagesDone, when set, is called once, on the render's goroutine, as
-	// soon as every page is rendered: the Result's Texts, Headings and
-	// TextSums are then complete and no longer written (its other fields
-	// are not yet filled). The render then writes the sitemaps and the
-	// build's state, so a caller can start work that needs only the texts
-	// and the content (the search indexes) beside that. It must return
-	// soon and only read the content; the render's error still decides.
-	PagesDone func(*Result)
-
 	// Recycled, when not zero, says that Out is not empty: it holds the
 	// site generation the previous build replaced, whose folder has this
 	// inode (internal/publish's BeginRecycling). The render keeps what it
@@ -397,9 +388,6 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	}
 	if opts.ReleaseBodies {
 		c.ReleaseBodies()
-	}
-	if opts.PagesDone != nil {
-		opts.PagesDone(res)
 	}
 	mods := make(map[string]time.Time, len(outs))
 	changed := map[*Record]time.Time{}

@@ -417,6 +417,23 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 	// static search's folders are emptied for its writer below, and the
 	// sweep at the end removes everything else nobody planned.
 	recycled, _ := stage.Recycled()
+	res, err := generator.Render(ctx, c, generator.Options{Out: stage.Dir(0), State: stage.Dir(1), Theme: theme, CollectText: true, ReleaseBodies: true, Extra: extra, Previous: prev,
+		PreviousOut: sf.out, Precompress: !sf.noPrecompress, Preview: live, Incremental: inc, Recycled: recycled})
+	if err != nil {
+		return nil, err
+	}
+	if recycled != 0 {
+		for _, d := range staticSearchFolders {
+			if err := os.RemoveAll(filepath.Join(stage.Dir(0), filepath.FromSlash(d))); err != nil {
+				return nil, fmt.Errorf("static search: %w", err)
+			}
+		}
+	}
+	took := time.Since(start)
+	c.ReleaseBodies()
+	returnRenderHeap()
+	// Both searches take the same documents (each only reads them).
+	docs := searchDocs(c, res.Texts, res.Headings, res.TextSums, sf.warm)
 	// The static search reuses the previous build's analysis of unchanged
 	// documents under the same salt as the pages; -full analyses them all.
 	prevState := inc.Previous
@@ -425,66 +442,28 @@ func render(ctx context.Context, c *generator.Content, theme *generator.Theme, s
 	}
 	// The two searches only read the documents and the content, and write
 	// to folders of their own: a site of up to generator.LargeSite records
-	// builds them side by side, beginning as soon as the pages are
-	// rendered (the render meanwhile writes the sitemaps and the build's
-	// state); a larger one, one after the other once the render is done
-	// and its heap returned, since each needs much of the build's memory.
-	large := len(c.Published) > generator.LargeSite
+	// builds them side by side (a one-record rebuild at 10,000 waits for
+	// the longer only); a larger one, one after the other, since each
+	// needs much of the build's memory.
 	var stats search.BuildStats
 	var static staticsearch.Stats
-	sctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	g, gctx := errgroup.WithContext(sctx)
-	searches := func(res *generator.Result) {
-		g.Go(func() error {
-			// Both searches take the same documents (each only reads them).
-			docs := searchDocs(c, res.Texts, res.Headings, res.TextSums, sf.warm)
-			var sg errgroup.Group
-			if large {
-				sg.SetLimit(1)
-			}
-			sg.Go(func() error {
-				var err error
-				stats, err = buildIndex(gctx, c, theme, docs, stage.Dir(1), sf.indexDir(), slog.New(slog.DiscardHandler))
-				return err
-			})
-			sg.Go(func() error {
-				// A recycled staging folder's static search folders are
-				// emptied for the writer; the sweep leaves them to it.
-				if recycled != 0 {
-					for _, d := range staticSearchFolders {
-						if err := os.RemoveAll(filepath.Join(stage.Dir(0), filepath.FromSlash(d))); err != nil {
-							return fmt.Errorf("static search: %w", err)
-						}
-					}
-				}
-				var err error
-				static, err = writeStaticSearch(gctx, c, theme, docs, stage.Dir(0), sf.out, stage.Dir(1), prevState, inc.Salt, !sf.noPrecompress, live, slog.New(slog.DiscardHandler))
-				if err != nil {
-					return fmt.Errorf("static search: %w", err)
-				}
-				return nil
-			})
-			return sg.Wait()
-		})
+	g, gctx := errgroup.WithContext(ctx)
+	if len(docs) > generator.LargeSite {
+		g.SetLimit(1)
 	}
-	opts := generator.Options{Out: stage.Dir(0), State: stage.Dir(1), Theme: theme, CollectText: true, ReleaseBodies: true, Extra: extra, Previous: prev,
-		PreviousOut: sf.out, Precompress: !sf.noPrecompress, Preview: live, Incremental: inc, Recycled: recycled}
-	if !large {
-		opts.PagesDone = searches
-	}
-	res, err := generator.Render(ctx, c, opts)
-	if err != nil {
-		cancel()
-		_ = g.Wait() // the render's error is the one reported
-		return nil, err
-	}
-	took := time.Since(start)
-	if large {
-		c.ReleaseBodies()
-		returnRenderHeap()
-		searches(res)
-	}
+	g.Go(func() error {
+		var err error
+		stats, err = buildIndex(gctx, c, theme, docs, stage.Dir(1), sf.indexDir(), slog.New(slog.DiscardHandler))
+		return err
+	})
+	g.Go(func() error {
+		var err error
+		static, err = writeStaticSearch(gctx, c, theme, docs, stage.Dir(0), sf.out, stage.Dir(1), prevState, inc.Salt, !sf.noPrecompress, live, slog.New(slog.DiscardHandler))
+		if err != nil {
+			return fmt.Errorf("static search: %w", err)
+		}
+		return nil
+	})
 	// The sweep, meanwhile: nothing of the recycled generation that this
 	// build did not plan goes live. Every writer of the site's folder but
 	// the static search, whose folders it leaves alone, is done.
