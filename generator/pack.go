@@ -103,7 +103,8 @@ func (s *packStore[E]) prev(p string) (E, bool) {
 			return
 		}
 		// Read in one buffer of the file's size (io.ReadAll would copy
-		// it as it grows); a file that is not that size is not used.
+		// it as it grows): a file that shrank fails the read, and the
+		// first bytes of one that grew fail openState's CRC.
 		if fi.Size() > maxPackSize {
 			return
 		}
