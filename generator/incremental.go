@@ -262,6 +262,15 @@ func (s *incr) write(dir string) error {
 	if err := replaceFile(filepath.Join(dir, incrementalFile), encodeIncrManifest(s.next, s.feeds)); err != nil {
 		return err
 	}
+	fs := s.content.files
+	if fs == nil {
+		// A Warm keeps the files in memory: the packs a build in a
+		// fresh process left in a recycled state folder go.
+		fs = newFileStore("", "")
+	}
+	if err := fs.write(dir, s.content.Published); err != nil {
+		return err
+	}
 	return s.bodies.write(dir)
 }
 
@@ -651,4 +660,8 @@ type IncrementalStats struct {
 	// (Incremental.Warm) instead of a read, WarmPacks the cache packs
 	// whose decoded entries did.
 	WarmFiles, WarmPacks int
+	// StateFiles counts the record files whose bytes came from the
+	// previous build's state folder (a build without a Warm: fileStore)
+	// instead of a read.
+	StateFiles int
 }

@@ -101,7 +101,8 @@ type Content struct {
 	mdKinds []*Kind
 	// mdStamps holds the stamp of each Markdown file as the walk found
 	// it (the lstat os.Root's folder listing makes of every entry), for
-	// a Warm's check of its kept bytes: a file is not stat'ed again.
+	// a Warm's or fileStore's check of its kept bytes: a file is not
+	// stat'ed again.
 	mdStamps map[string]fileStamp
 	// walked is every entry the walk met, in its order, for the
 	// fingerprint (nil when the walk met an error): a hidden folder it
@@ -126,6 +127,9 @@ type Content struct {
 	// warm, when not nil, keeps the record files' bytes across builds
 	// (LoadIncrementalWarm).
 	warm *Warm
+	// files, when not nil, keeps them in the state folder instead, from
+	// one fresh process to the next (LoadIncremental).
+	files *fileStore
 	// folders reads the record files during the load when fsys is a
 	// *SiteDir; nil otherwise.
 	folders *folders
@@ -179,7 +183,20 @@ func LoadIncrementalWarm(ctx context.Context, fsys fs.FS, date time.Time, prev *
 	w.begin()
 	pc := newParseCache(prevState, salt)
 	pc.packs.warm = w
-	c, err := load(ctx, fsys, date, prev, pc, w)
+	c, err := loadWith(ctx, fsys, date, prev, pc, w, func(c *Content) {
+		// A fresh process (no Warm) reads unchanged record files from
+		// the previous build's state folder (fileStore); a larger site
+		// than LargeSite, or one not in a folder, keeps none.
+		if w != nil {
+			return
+		}
+		root := ""
+		if c.folders != nil {
+			root = c.folders.d.root.Name()
+		}
+		c.files = newFileStore(prevState, root)
+		c.files.off = c.folders == nil || len(c.mdPaths) > LargeSite
+	})
 	if err == nil {
 		w.loaded(len(c.Records))
 	}
@@ -187,11 +204,20 @@ func LoadIncrementalWarm(ctx context.Context, fsys fs.FS, date time.Time, prev *
 }
 
 func load(ctx context.Context, fsys fs.FS, date time.Time, prev *State, parses *parseCache, w *Warm) (*Content, error) {
+	return loadWith(ctx, fsys, date, prev, parses, w, nil)
+}
+
+// loadWith is load, calling walked (when not nil) once content/ is
+// listed, before any record file is read.
+func loadWith(ctx context.Context, fsys fs.FS, date time.Time, prev *State, parses *parseCache, w *Warm, walked func(*Content)) (*Content, error) {
 	c := &Content{Date: date, Kinds: Kinds(), byKind: map[string][]*Record{}, byRef: map[string]*Record{}, fsys: fsys, parses: parses, warm: w}
 	c.folders = newFolders(fsys)
 	defer c.folders.close()
-	if err := c.walk(ctx); err != nil {
+	if err := c.walk(ctx, w != nil || parses != nil); err != nil {
 		return nil, err
+	}
+	if walked != nil {
+		walked(c)
 	}
 	c.Site, _ = loadSite(fsys, &c.Problems)
 	if c.Site == nil {
@@ -276,8 +302,8 @@ func load(ctx context.Context, fsys fs.FS, date time.Time, prev *State, parses *
 // not a regular file or folder, which reportFiles turns into errors.
 // Entries whose names start with a dot are skipped, as editors' tools leave
 // them; reading one still goes through the same checks.
-func (c *Content) walk(ctx context.Context) error {
-	all := c.newWalkAcc(c.folders != nil && c.warm != nil)
+func (c *Content) walk(ctx context.Context, stamped bool) error {
+	all := c.newWalkAcc(c.folders != nil && stamped)
 	// content/'s folders are walked side by side, each into its own
 	// accumulator; joined in name order, they are what one walk gives.
 	top, err := fs.ReadDir(c.fsys, "content")
@@ -584,6 +610,10 @@ func (c *Content) readRecord(ctx context.Context, p string, limit int64) ([]byte
 	if c.warm != nil {
 		st, ok := c.mdStamps[p]
 		return c.warm.readFile(ctx, c.folders, p, limit, st, ok)
+	}
+	if c.files != nil {
+		st, ok := c.mdStamps[p]
+		return c.files.read(ctx, c.folders, p, limit, st, ok)
 	}
 	data, err := c.folders.readFile(ctx, p, limit)
 	return data, nil, err

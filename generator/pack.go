@@ -31,6 +31,9 @@ type packStore[E any] struct {
 	// warm, when not nil, keeps decoded packs across builds in one
 	// process (warm.go); they are never changed.
 	warm *Warm
+	// stale, when not nil, reports a reused entry that changed in memory
+	// since it was read (fileStore), whose pack is written again.
+	stale func(E) bool
 
 	mu     sync.Mutex
 	next   map[string]E
@@ -216,7 +219,7 @@ func (s *packStore[E]) unchanged(bucket int, paths []string) bool {
 		return false
 	}
 	for _, p := range paths {
-		if !s.reused[p] {
+		if !s.reused[p] || s.stale != nil && s.stale(s.next[p]) {
 			return false
 		}
 	}

@@ -459,6 +459,9 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 			res.Incremental.Parsed = int(c.parses.hits.Load())
 		}
 		res.Incremental.WarmFiles, res.Incremental.WarmPacks = c.warm.hits()
+		if c.files != nil {
+			res.Incremental.StateFiles = int(c.files.hits.Load())
+		}
 	}
 	res.Files, res.Bytes = int(files.Load()), nbytes.Load()
 	if c := dirs.compress; c != nil {

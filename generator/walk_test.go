@@ -45,7 +45,7 @@ func TestWalkSideBySide(t *testing.T) {
 	defer d.Close()
 	c := &Content{Kinds: k, fsys: d, warm: NewWarm(), folders: newFolders(d)}
 	defer c.folders.close()
-	if err := c.walk(context.Background()); err != nil {
+	if err := c.walk(context.Background(), true); err != nil {
 		t.Fatal(err)
 	}
 	one := c.newWalkAcc(true)

@@ -114,6 +114,12 @@ type warmFile struct {
 	// out, only copies of them (parseCache.lookup). The field lines are only
 	// ever read, so they are shared.
 	protos map[string]warmProto
+	// noProtos: f is not a Warm's but a fileStore's, which keeps no
+	// decoded entries (each build decodes its own once).
+	noProtos bool
+	// grown: a sum or the text check was added to what f held when a
+	// fileStore read it, which writes it again (fileStore).
+	grown bool
 }
 
 type warmProto struct {
@@ -136,7 +142,7 @@ func (f *warmFile) decoded(key string) (Entry, fieldLines) {
 // keepDecoded keeps e, which must not be used elsewhere, as what f's bytes
 // decode to under key; a nil f keeps nothing.
 func (f *warmFile) keepDecoded(key string, e Entry, lines fieldLines) {
-	if f == nil {
+	if f == nil || f.noProtos {
 		return
 	}
 	f.mu.Lock()
@@ -155,6 +161,7 @@ func (f *warmFile) textChecked() bool {
 
 func (f *warmFile) markTextChecked() {
 	f.mu.Lock()
+	f.grown = f.grown || !f.textOK
 	f.textOK = true
 	f.mu.Unlock()
 }
@@ -173,6 +180,7 @@ func (f *warmFile) memo(key string, sum func() [32]byte) [32]byte {
 		f.sums = map[string][32]byte{}
 	}
 	f.sums[key] = s
+	f.grown = true
 	f.mu.Unlock()
 	return s
 }
@@ -195,6 +203,7 @@ func (f *warmFile) memoFor(key string, in [32]byte, sum func() [32]byte) [32]byt
 		f.slots = map[string][2][32]byte{}
 	}
 	f.slots[key] = [2][32]byte{in, out}
+	f.grown = true
 	f.mu.Unlock()
 	return out
 }
@@ -367,16 +376,10 @@ func (w *Warm) readFile(ctx context.Context, fo *folders, p string, limit int64,
 		}
 		w.mu.Unlock()
 	}
-	start := time.Now().Add(-warmRacy).UnixNano()
-	data, err := fo.readFile(ctx, p, limit)
-	if err != nil || !ok {
+	data, f, err := readStamped(ctx, fo, p, limit, st, ok)
+	if f == nil {
 		return data, nil, err
 	}
-	after, ok := fo.stat(p)
-	if !ok || after != st || int64(len(data)) != st.size || st.mtime >= start || st.ctime >= start {
-		return data, nil, nil
-	}
-	f := &warmFile{stamp: st, data: data[:len(data):len(data)], used: true}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if old := w.files[key]; old != nil {

@@ -375,8 +375,8 @@ func buildReporting(ctx context.Context, sf siteFlags, rep *buildReport, stdout,
 	fmt.Fprintf(stdout, "built %s: %d records published, %d withheld, %d files (%.1f MB) in %s (load %s, render %s, swap %s)\n",
 		sf.out, sum.published, sum.withheld, sum.files, float64(sum.bytes)/1e6, ms(sum.took), ms(loaded), ms(sum.render), ms(time.Since(swapStart)))
 	inc := sum.incremental
-	fmt.Fprintf(stdout, "incremental: %d files written, %d linked unchanged from the previous build (%.1f MB), %d kept in place (%.1f MB), %d stale files removed, %d pages not rendered; reused %d front matters, %d body texts, %d bodies' HTML\n",
-		inc.Written, inc.Linked, float64(inc.LinkedBytes)/1e6, inc.Kept, float64(inc.KeptBytes)/1e6, inc.Swept, inc.Skipped, inc.Parsed, inc.BodyTexts, inc.BodyHTML)
+	fmt.Fprintf(stdout, "incremental: %d files written, %d linked unchanged from the previous build (%.1f MB), %d kept in place (%.1f MB), %d stale files removed, %d pages not rendered; reused %d record files unread, %d front matters, %d body texts, %d bodies' HTML\n",
+		inc.Written, inc.Linked, float64(inc.LinkedBytes)/1e6, inc.Kept, float64(inc.KeptBytes)/1e6, inc.Swept, inc.Skipped, inc.StateFiles+inc.WarmFiles, inc.Parsed, inc.BodyTexts, inc.BodyHTML)
 	fmt.Fprintf(stdout, "precompressed: %d .br and .gz files (%.1f MB), %d files' copies reused from the previous build\n",
 		sum.compressed, float64(sum.compressedBytes)/1e6, sum.reused)
 	st := sum.index

@@ -249,6 +249,62 @@ func TestWarmStampedEditWithholds(t *testing.T) {
 	compareTrees(t, "warm build after withholding", sf.out, ref)
 }
 
+// TestColdStampedEditWithholds is TestWarmStampedEditWithholds for
+// builds in a fresh process, which take unchanged record files from the
+// previous build's state folder by their stamp (generator's fileStore):
+// an edit that keeps the file's size and modification time (not its
+// change time) withholds the record, and a state folder copied beside
+// another site folder lends it nothing.
+func TestColdStampedEditWithholds(t *testing.T) {
+	const marker = "COLD-STAMP-MARKER-8c2d"
+	site, p, s, sf := markedPolicySite(t, marker)
+	time.Sleep(warmQuiet)
+	mustBuild(t, sf, "build that reads every file")
+	sum := mustBuild(t, sf, "build from the state folder")
+	if inc := sum.incremental; inc.StateFiles == 0 || inc.StateFiles != inc.Parsed {
+		t.Fatalf("the second build took %d record files from the state folder, and %d front matters from the parse cache: %+v", inc.StateFiles, inc.Parsed, inc)
+	}
+	// The same content in another folder, with a copy of the same output
+	// and state: its files have other stamps, and the packs name the
+	// folder they were read from.
+	moved := filepath.Join(t.TempDir(), "site")
+	copyTree(t, site, moved)
+	other := sf
+	other.source, other.out = moved, filepath.Join(t.TempDir(), "public")
+	copyTree(t, sf.out, other.out)
+	copyTree(t, sf.out+".search", other.out+".search")
+	if got := mustBuild(t, other, "build of the copied site"); got.incremental.StateFiles != 0 {
+		t.Errorf("a build of another folder took %d record files from the copied state folder", got.incremental.StateFiles)
+	}
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withheld := strings.Replace(s, "disclosure: "+generator.Proactive, "disclosure: "+generator.NotPublic, 1)
+	if withheld == s || len(withheld) != len(s) {
+		t.Fatalf("the edit must keep the size of %s", p)
+	}
+	writeFile(t, p, withheld)
+	if err := os.Chtimes(p, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.Stat(p); err != nil || got.Size() != fi.Size() || !got.ModTime().Equal(fi.ModTime()) {
+		t.Fatalf("the edit changed the size or modification time of %s: %v", p, err)
+	}
+	ref := filepath.Join(t.TempDir(), "public")
+	copyTree(t, sf.out, ref)
+	copyTree(t, sf.out+".search", ref+".search")
+	sum = mustBuild(t, sf, "build after withholding")
+	assertNoMarker(t, sf.out, marker)
+	if sum.incremental.StateFiles == 0 {
+		t.Errorf("the build after the edit took no record file from the state folder: %+v", sum.incremental)
+	}
+	full := sf
+	full.out, full.full = ref, true
+	mustBuild(t, full, "-full build")
+	compareTrees(t, "build after withholding", sf.out, ref)
+}
+
 // firstErrors returns the error lines of a build's stderr, at most three.
 func firstErrors(stderr string) string {
 	var errs []string
