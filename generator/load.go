@@ -171,19 +171,24 @@ func LoadAfter(ctx context.Context, fsys fs.FS, date time.Time, prev *State) (*C
 // the cache is filled for the next build (Render writes it with the
 // incremental manifest).
 func LoadIncremental(ctx context.Context, fsys fs.FS, date time.Time, prev *State, prevState string, salt []byte) (*Content, error) {
-	return LoadIncrementalWarm(ctx, fsys, date, prev, prevState, salt, nil)
+	return LoadIncrementalWarm(ctx, fsys, date, prev, prevState, salt, nil, nil)
 }
 
 // LoadIncrementalWarm is LoadIncremental in a process that keeps w (not
 // nil) from one build to the next (Warm): a record file whose stamp did
 // not change since w read it is not read again, and the parse cache's
 // packs come from w when their files did not change. The same w goes to
-// the render (Incremental.Warm).
-func LoadIncrementalWarm(ctx context.Context, fsys fs.FS, date time.Time, prev *State, prevState string, salt []byte, w *Warm) (*Content, error) {
+// the render (Incremental.Warm). listed, when not nil, is called once
+// content/ is listed, before any record file is read, with the number of
+// record files found (a build sets its collector's pace by it).
+func LoadIncrementalWarm(ctx context.Context, fsys fs.FS, date time.Time, prev *State, prevState string, salt []byte, w *Warm, listed func(records int)) (*Content, error) {
 	w.begin()
 	pc := newParseCache(prevState, salt)
 	pc.packs.warm = w
 	c, err := loadWith(ctx, fsys, date, prev, pc, w, func(c *Content) {
+		if listed != nil {
+			listed(len(c.mdPaths))
+		}
 		// A fresh process (no Warm) reads unchanged record files from
 		// the previous build's state folder (fileStore); a larger site
 		// than LargeSite, or one not in a folder, keeps none.

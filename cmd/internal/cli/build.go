@@ -71,7 +71,7 @@ func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, theme *g
 		if in.Full {
 			prevState = ""
 		}
-		c, err = generator.LoadIncrementalWarm(ctx, src, date, prev, prevState, in.Salt, in.Warm)
+		c, err = generator.LoadIncrementalWarm(ctx, src, date, prev, prevState, in.Salt, in.Warm, sf.pace)
 	} else {
 		c, err = generator.LoadAfter(ctx, src, date, prev)
 	}
@@ -299,6 +299,9 @@ func buildReporting(ctx context.Context, sf siteFlags, rep *buildReport, stdout,
 	pace := os.Getenv("GOGC") == ""
 	if pace {
 		defer debug.SetGCPercent(debug.SetGCPercent(gcPercent(sf.warm.Records())))
+		// A fresh process learns the site's size from the listing of
+		// content/, before a record file is read.
+		sf.pace = func(records int) { debug.SetGCPercent(gcPercent(records)) }
 	}
 	src, err := generator.OpenSiteDir(sf.source)
 	if err != nil {

@@ -177,6 +177,9 @@ type siteFlags struct {
 	// full renders and writes every output, reusing nothing of the
 	// previous build (build -full); otherwise a build is incremental.
 	full bool
+	// pace, when not nil, sets the collector's pace for the number of
+	// record files the load found (buildReporting).
+	pace func(records int)
 	// warm, when not nil, is what a long-lived process (the live
 	// preview) keeps in memory from one build to the next
 	// (generator.Warm); nil in a one-shot build.
