@@ -45,11 +45,11 @@ const (
 func newFileStore(prevState, root string) *fileStore {
 	magic := filePackMagic + strconv.Quote(root) + "\n"
 	s := &fileStore{packs: newPackStore(prevState, filePackDir, magic, encodeFileEntry, decodeFileEntry)}
-	// A kept entry a build memoized more of is written again.
+	// A kept entry a build memoized more or less of is written again.
 	s.packs.stale = func(f *warmFile) bool {
 		f.mu.Lock()
 		defer f.mu.Unlock()
-		return f.grown
+		return f.grown || len(f.prior) > 0
 	}
 	return s
 }
@@ -113,8 +113,8 @@ func (s *fileStore) write(dir string, published []*Record) error {
 }
 
 // An entry: the stamp, the bytes, whether the body is text, then the
-// memoized sums by key and the memoized sums of the bytes and another
-// input by key, each sorted by key.
+// sums memoized that the build asked for, by key, and the memoized sums
+// of the bytes and another input by key, each sorted by key.
 func encodeFileEntry(w *stateWriter, f *warmFile) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -146,10 +146,10 @@ func decodeFileEntry(r *stateReader) *warmFile {
 	f.data = r.take(r.uint())
 	f.textOK = r.uint() == 1
 	if n := r.count(33); n > 0 {
-		f.sums = make(map[string][32]byte, n)
+		f.prior = make(map[string][32]byte, n)
 		for range n {
 			k := r.string()
-			f.sums[k] = r.sum()
+			f.prior[k] = r.sum()
 		}
 	}
 	if n := r.count(65); n > 0 {

@@ -120,6 +120,10 @@ type warmFile struct {
 	// grown: a sum or the text check was added to what f held when a
 	// fileStore read it, which writes it again (fileStore).
 	grown bool
+	// prior are the sums a fileStore read with f that this build has not
+	// asked for yet (memo moves them to sums): one left over is not
+	// written again, so that sums under an older program's keys go.
+	prior map[string][32]byte
 }
 
 type warmProto struct {
@@ -170,6 +174,15 @@ func (f *warmFile) markTextChecked() {
 func (f *warmFile) memo(key string, sum func() [32]byte) [32]byte {
 	f.mu.Lock()
 	s, ok := f.sums[key]
+	if !ok {
+		if s, ok = f.prior[key]; ok {
+			if f.sums == nil {
+				f.sums = map[string][32]byte{}
+			}
+			f.sums[key] = s
+			delete(f.prior, key)
+		}
+	}
 	f.mu.Unlock()
 	if ok {
 		return s

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -260,9 +262,18 @@ func TestColdStampedEditWithholds(t *testing.T) {
 	site, p, s, sf := markedPolicySite(t, marker)
 	time.Sleep(warmQuiet)
 	mustBuild(t, sf, "build that reads every file")
+	packs := filePacks(t, sf.out+".search")
 	sum := mustBuild(t, sf, "build from the state folder")
 	if inc := sum.incremental; inc.StateFiles == 0 || inc.StateFiles != inc.Parsed {
 		t.Fatalf("the second build took %d record files from the state folder, and %d front matters from the parse cache: %+v", inc.StateFiles, inc.Parsed, inc)
+	}
+	// Nothing changed: every pack is the one before, linked, not written
+	// again (the entries carry every sum the build asks for).
+	second := filePacks(t, sf.out+".search")
+	mustBuild(t, sf, "third build")
+	third := filePacks(t, sf.out+".search")
+	if len(packs) == 0 || !maps.Equal(packs, second) || !maps.Equal(second, third) {
+		t.Fatalf("builds without a change wrote file packs again: inodes %v, then %v, then %v", packs, second, third)
 	}
 	// The same content in another folder, with a copy of the same output
 	// and state: its files have other stamps, and the packs name the
@@ -303,6 +314,29 @@ func TestColdStampedEditWithholds(t *testing.T) {
 	full.out, full.full = ref, true
 	mustBuild(t, full, "-full build")
 	compareTrees(t, "build after withholding", sf.out, ref)
+}
+
+// filePacks returns the inode of each file pack (files/*.bin) in the state
+// folder dir, by name.
+func filePacks(t *testing.T, dir string) map[string]uint64 {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(dir, "files", "*.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]uint64{}
+	for _, n := range names {
+		fi, err := os.Stat(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, ok := fi.Sys().(*syscall.Stat_t)
+		if !ok {
+			t.Skip("no inode numbers here")
+		}
+		out[filepath.Base(n)] = st.Ino
+	}
+	return out
 }
 
 // firstErrors returns the error lines of a build's stderr, at most three.
