@@ -256,19 +256,20 @@ func decodeIncrManifest(data []byte) (incrManifest, error) {
 	return incrManifest{Version: incrementalVersion, Files: files, Feeds: feeds}, nil
 }
 
-// write writes the manifest and the body packs into the state folder dir
-// (the parse cache's are written before the render: writeParses).
+// write writes the manifest, the file packs and the body packs into the
+// state folder dir (the parse cache's are written before the render:
+// writeParses).
 func (s *incr) write(dir string) error {
 	if err := replaceFile(filepath.Join(dir, incrementalFile), encodeIncrManifest(s.next, s.feeds)); err != nil {
 		return err
 	}
-	fs := s.content.files
-	if fs == nil {
+	files := s.content.files
+	if files == nil {
 		// A Warm keeps the files in memory: the packs a build in a
 		// fresh process left in a recycled state folder go.
-		fs = newFileStore("", "")
+		files = newFileStore("", "")
 	}
-	if err := fs.write(dir, s.content.Published); err != nil {
+	if err := files.write(dir, s.content.Published); err != nil {
 		return err
 	}
 	return s.bodies.write(dir)

@@ -166,7 +166,9 @@ func LoadAfter(ctx context.Context, fsys fs.FS, date time.Time, prev *State) (*C
 // LoadIncremental is LoadAfter for an incremental build: a record file
 // whose bytes did not change since the build that left the state folder
 // prevState is not parsed again, its front matter comes from that build's
-// parse cache (parseCache; salt is the caller's, Incremental.Salt). Every
+// parse cache (parseCache; salt is the caller's, Incremental.Salt), and
+// one whose stamp did not change is not read again, its bytes come from
+// that build's file packs (fileStore). Every
 // check runs as in LoadAfter. With prevState empty nothing is reused, and
 // the cache is filled for the next build (Render writes it with the
 // incremental manifest).

@@ -38,8 +38,11 @@ import (
 // between records, the disclosure gate, the render's keys) runs on every
 // build exactly as in a fresh process, so a warm build's output is
 // the same as a cold one's (TestIncrementalWarmMatchesFull,
-// TestWarmStampedEditWithholds in cmd/internal/cli). A build without a Warm (gongkai build, a fresh process) reads
-// everything from disk. One Warm serves one build at a time.
+// TestWarmStampedEditWithholds in cmd/internal/cli). A build without a
+// Warm (gongkai build, a fresh process) takes unchanged record files
+// from the previous build's state folder under the same rules
+// (fileStore) and reads the rest, and the packs, from disk. One Warm
+// serves one build at a time.
 type Warm struct {
 	mu        sync.Mutex
 	files     map[warmFileKey]*warmFile
