@@ -45,11 +45,13 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // load reads and checks the content in src, prints every problem (errors
 // and warnings, sorted) to stderr, and checks that no URL the previous build
 // published has disappeared. It returns the previous build's state and the
-// problems too. code is 1 when there are errors. theme, when not nil, is
-// the theme the build renders with: the URL check then plans the build as
-// the render will, and the render takes that plan (generator.PlanBuild),
-// and the content is loaded with the previous build's parse cache.
-func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, theme *generator.Theme, stderr io.Writer) (*generator.Content, *generator.State, generator.Problems, int) {
+// problems too. code is 1 when there are errors. theme, when not nil,
+// returns the theme the build renders with (nil when it could not be
+// loaded; load asks once the previous build's state is read, so the theme
+// may be loaded meanwhile): the URL check then plans the build as the
+// render will, and the render takes that plan (generator.PlanBuild), and
+// the content is loaded with the previous build's parse cache.
+func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, themeOf func() *generator.Theme, stderr io.Writer) (*generator.Content, *generator.State, generator.Problems, int) {
 	// The state of the previous build is in the state folder; builds made
 	// before it existed kept it in the served folder. A live preview
 	// compares with the production build it previews.
@@ -61,6 +63,10 @@ func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, theme *g
 	if err != nil {
 		fmt.Fprintln(stderr, "gongkai:", err)
 		return nil, nil, nil, 1
+	}
+	var theme *generator.Theme
+	if themeOf != nil {
+		theme = themeOf()
 	}
 	var c *generator.Content
 	if in := incremental(sf); theme != nil && in.Salt != nil {
@@ -309,13 +315,24 @@ func buildReporting(ctx context.Context, sf siteFlags, rep *buildReport, stdout,
 		return nil, 1
 	}
 	defer src.Close()
-	// The theme is read first so that the URL check plans the build once
-	// for the render too; its error is reported after the content's.
-	theme, themeErr := loadThemeWarm(sf)
-	if themeErr != nil {
-		theme = nil
+	// The theme is read first (beside the previous build's state) so that
+	// the URL check plans the build once for the render too; its error is
+	// reported after the content's.
+	var theme *generator.Theme
+	var themeErr error
+	themeDone := make(chan struct{})
+	go func() {
+		defer close(themeDone)
+		if theme, themeErr = loadThemeWarm(sf); themeErr != nil {
+			theme = nil
+		}
+	}()
+	themeOf := func() *generator.Theme {
+		<-themeDone
+		return theme
 	}
-	c, prev, probs, code := load(ctx, sf, src, date, theme, stderr)
+	c, prev, probs, code := load(ctx, sf, src, date, themeOf, stderr)
+	<-themeDone
 	loaded := time.Since(start)
 	if pace && c != nil {
 		debug.SetGCPercent(gcPercent(len(c.Records)))
