@@ -20,8 +20,6 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
-
-	"gongkai/internal/par"
 )
 
 // Kinds lists every kind of record the generator knows, in the order their
@@ -324,7 +322,6 @@ func (c *Content) walk(ctx context.Context, stamped bool) error {
 	if err != nil {
 		return err
 	}
-	all.stamp()
 	c.walked, c.irregular, c.mdStamps = all.walked, all.irregular, all.stamps
 	c.Problems = append(c.Problems, all.probs...)
 	if !all.ok {
@@ -346,11 +343,8 @@ type walkAcc struct {
 	irregular map[string]fs.FileMode
 	byKind    [][]string
 	stamps    map[string]fileStamp // nil: not kept
-	// toStamp are the Markdown files to stamp (stamp) when stamps are
-	// kept.
-	toStamp []dirEntryAt
-	probs   Problems
-	ok      bool // every folder could be read
+	probs     Problems
+	ok        bool // every folder could be read
 }
 
 // newWalkAcc returns an empty accumulator, which keeps the Markdown
@@ -371,7 +365,6 @@ func (a *walkAcc) join(b *walkAcc) {
 		a.byKind[i] = append(a.byKind[i], b.byKind[i]...)
 	}
 	maps.Copy(a.stamps, b.stamps)
-	a.toStamp = append(a.toStamp, b.toStamp...)
 	a.probs = append(a.probs, b.probs...)
 	a.ok = a.ok && b.ok
 }
@@ -451,39 +444,15 @@ func (c *Content) visit(ctx context.Context, a *walkAcc) fs.WalkDirFunc {
 		if best >= 0 {
 			a.byKind[best] = append(a.byKind[best], p)
 			if a.stamps != nil {
-				a.toStamp = append(a.toStamp, dirEntryAt{p, d})
+				if fi, err := d.Info(); err == nil && fi.Mode().IsRegular() {
+					if st, ok := stampOf(fi); ok {
+						a.stamps[p] = st
+					}
+				}
 			}
 		}
 		return nil
 	}
-}
-
-// dirEntryAt is an entry a walk met, with its path.
-type dirEntryAt struct {
-	path string
-	d    fs.DirEntry
-}
-
-// stamp takes the stamps of the Markdown files the walk found, an lstat
-// each (DirEntry.Info), side by side: most of a site's records are in a
-// few folders, each of which one walk lists on one core.
-func (a *walkAcc) stamp() {
-	if a.stamps == nil {
-		return
-	}
-	sts := make([]fileStamp, len(a.toStamp))
-	ok := make([]bool, len(a.toStamp))
-	par.Each(len(a.toStamp), func(i int) {
-		if fi, err := a.toStamp[i].d.Info(); err == nil && fi.Mode().IsRegular() {
-			sts[i], ok[i] = stampOf(fi)
-		}
-	})
-	for i, e := range a.toStamp {
-		if ok[i] {
-			a.stamps[e.path] = sts[i]
-		}
-	}
-	a.toStamp = nil
 }
 
 // reportFiles reports every entry under content/ that is not a regular file
