@@ -53,3 +53,26 @@ func TestFileEntryPrunes(t *testing.T) {
 		t.Error("an entry with a new sum is not written again")
 	}
 }
+
+// TestMappedPacks writes a pack and reads it back mapped (packStore.mapped,
+// gongkai build's way) and read, and checks that both give the entry.
+func TestMappedPacks(t *testing.T) {
+	dir := t.TempDir()
+	f := &warmFile{stamp: fileStamp{dev: 7, ino: 8, size: 3}, data: []byte("abc"), sums: map[string][32]byte{"k": {5}}}
+	w := newFileStore("", "root")
+	w.packs.keep("content/policies/a.md", f, false)
+	if err := w.packs.write(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, mapped := range []bool{true, false} {
+		s := newFileStore(dir, "root")
+		s.packs.mapped = mapped
+		g, ok := s.packs.prev("content/policies/a.md")
+		if !ok || g.stamp != f.stamp || string(g.data) != "abc" || g.prior["k"] != [32]byte{5} {
+			t.Errorf("mapped %v: got %+v, %v", mapped, g, ok)
+		}
+		if other, ok := newFileStore(dir, "another root").packs.prev("content/policies/a.md"); ok {
+			t.Errorf("a store of another site folder read %+v", other)
+		}
+	}
+}

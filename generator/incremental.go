@@ -76,6 +76,11 @@ type Incremental struct {
 	// next (warm.go); the content must come from LoadIncrementalWarm with
 	// the same Warm.
 	Warm *Warm
+	// MapPacks maps the previous build's packs read-only instead of
+	// reading them, in a build without a Warm (packStore.mapped). A
+	// mapping stays until the process ends: for a process that runs one
+	// build (gongkai build), with LoadOptions.MapPacks.
+	MapPacks bool
 }
 
 // incrementalFile is the manifest of the state folder (statefile.go's
@@ -154,6 +159,7 @@ func newIncr(c *Content, opts Options) (*incr, error) {
 	}
 	s.bodies = newBodyCache(prevState, in.Salt, c.Site.UnsafeHTML, c.Site.BasePath())
 	s.bodies.packs.warm = in.Warm
+	s.bodies.packs.mapped = in.MapPacks
 	return s, nil
 }
 

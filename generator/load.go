@@ -173,23 +173,34 @@ func LoadAfter(ctx context.Context, fsys fs.FS, date time.Time, prev *State) (*C
 // the cache is filled for the next build (Render writes it with the
 // incremental manifest).
 func LoadIncremental(ctx context.Context, fsys fs.FS, date time.Time, prev *State, prevState string, salt []byte) (*Content, error) {
-	return LoadIncrementalWarm(ctx, fsys, date, prev, prevState, salt, nil, nil)
+	return LoadIncrementalWarm(ctx, fsys, date, prev, prevState, salt, nil, LoadOptions{})
+}
+
+// LoadOptions are the options of LoadIncrementalWarm.
+type LoadOptions struct {
+	// Listed, when not nil, is called once content/ is listed, before
+	// any record file is read, with the number of record files found (a
+	// build sets its collector's pace by it).
+	Listed func(records int)
+	// MapPacks maps the previous build's parse and file packs read-only
+	// instead of reading them, in a load without a Warm (Incremental's
+	// MapPacks, which the render's must match).
+	MapPacks bool
 }
 
 // LoadIncrementalWarm is LoadIncremental in a process that keeps w (not
 // nil) from one build to the next (Warm): a record file whose stamp did
 // not change since w read it is not read again, and the parse cache's
 // packs come from w when their files did not change. The same w goes to
-// the render (Incremental.Warm). listed, when not nil, is called once
-// content/ is listed, before any record file is read, with the number of
-// record files found (a build sets its collector's pace by it).
-func LoadIncrementalWarm(ctx context.Context, fsys fs.FS, date time.Time, prev *State, prevState string, salt []byte, w *Warm, listed func(records int)) (*Content, error) {
+// the render (Incremental.Warm).
+func LoadIncrementalWarm(ctx context.Context, fsys fs.FS, date time.Time, prev *State, prevState string, salt []byte, w *Warm, opts LoadOptions) (*Content, error) {
 	w.begin()
 	pc := newParseCache(prevState, salt)
 	pc.packs.warm = w
+	pc.packs.mapped = opts.MapPacks
 	c, err := loadWith(ctx, fsys, date, prev, pc, w, func(c *Content) {
-		if listed != nil {
-			listed(len(c.mdPaths))
+		if opts.Listed != nil {
+			opts.Listed(len(c.mdPaths))
 		}
 		// A fresh process (no Warm) reads unchanged record files from
 		// the previous build's state folder (fileStore); a larger site
@@ -203,6 +214,7 @@ func LoadIncrementalWarm(ctx context.Context, fsys fs.FS, date time.Time, prev *
 		}
 		c.files = newFileStore(prevState, root)
 		c.files.off = c.folders == nil || len(c.mdPaths) > LargeSite
+		c.files.packs.mapped = opts.MapPacks
 	})
 	if err == nil {
 		w.loaded(len(c.Records))

@@ -31,6 +31,11 @@ type packStore[E any] struct {
 	// warm, when not nil, keeps decoded packs across builds in one
 	// process (warm.go); they are never changed.
 	warm *Warm
+	// mapped: the previous build's packs are mapped read-only instead of
+	// read (a process that runs one build and no Warm: Incremental.MapPacks),
+	// which spares a fresh process the page faults of copying them into its
+	// heap. Nothing may write into what an entry holds.
+	mapped bool
 	// stale, when not nil, reports a reused entry that changed in memory
 	// since it was read (fileStore), whose pack is written again.
 	stale func(E) bool
@@ -111,9 +116,15 @@ func (s *packStore[E]) prev(p string) (E, bool) {
 		if fi.Size() > maxPackSize {
 			return
 		}
-		data := make([]byte, fi.Size())
-		if _, err := io.ReadFull(f, data); err != nil {
-			return
+		data, ok := []byte(nil), false
+		if s.mapped && s.warm == nil {
+			data, ok = mapReadOnly(f, fi.Size())
+		}
+		if !ok {
+			data = make([]byte, fi.Size())
+			if _, err := io.ReadFull(f, data); err != nil {
+				return
+			}
 		}
 		if m, err := s.decode(data, b); err == nil {
 			pk.entries, pk.n = m, len(m)

@@ -38,6 +38,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "gongkai build: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	// One build, then the process ends: the previous build's packs are
+	// mapped, not read (generator.Incremental.MapPacks).
+	sf.mapPacks = true
 	_, code := build(ctx, sf, stdout, stderr)
 	return code
 }
@@ -77,7 +80,7 @@ func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, themeOf 
 		if in.Full {
 			prevState = ""
 		}
-		c, err = generator.LoadIncrementalWarm(ctx, src, date, prev, prevState, in.Salt, in.Warm, sf.pace)
+		c, err = generator.LoadIncrementalWarm(ctx, src, date, prev, prevState, in.Salt, in.Warm, generator.LoadOptions{Listed: sf.pace, MapPacks: in.MapPacks})
 	} else {
 		c, err = generator.LoadAfter(ctx, src, date, prev)
 	}
@@ -519,7 +522,7 @@ var staticSearchFolders = []string{"search", staticsearch.ChunkDir}
 // found) every file is rendered and written, as with -full.
 func incremental(sf siteFlags) *generator.Incremental {
 	salt, err := buildSalt(sf)
-	return &generator.Incremental{Previous: sf.indexDir(), Salt: salt, Full: sf.full || err != nil, Warm: sf.warm}
+	return &generator.Incremental{Previous: sf.indexDir(), Salt: salt, Full: sf.full || err != nil, Warm: sf.warm, MapPacks: sf.mapPacks && sf.warm == nil}
 }
 
 // buildSalt hashes the running program's identity (path, size and

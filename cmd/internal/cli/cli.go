@@ -177,6 +177,9 @@ type siteFlags struct {
 	// full renders and writes every output, reusing nothing of the
 	// previous build (build -full); otherwise a build is incremental.
 	full bool
+	// mapPacks: the process runs this one build (gongkai build), which
+	// maps the previous build's packs instead of reading them.
+	mapPacks bool
 	// pace, when not nil, sets the collector's pace for the number of
 	// record files the load found (buildReporting).
 	pace func(records int)
