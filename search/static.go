@@ -15,6 +15,10 @@ import (
 // (title, docno, heading, keyword, summary, body, meta).
 const NumFields = numFields
 
+// FieldBody is the number of the body's field (DocNoTails's terms are
+// listed under it).
+const FieldBody = numBody
+
 // FieldNames returns the names of the index fields, in field order.
 func FieldNames() [NumFields]string { return fieldNames }
 
@@ -168,3 +172,49 @@ func (m Message) NoticeArgs() []string {
 // SqueezeFold returns s folded and without white space, as ranking compares
 // titles with the query.
 func SqueezeFold(s string) string { return squeeze(foldString(s)) }
+
+// DocNoTails returns, each once, the year and serial number of every
+// document number that the stored text of d (DocText) may hold, as
+// "[year]number": 成环发〔2019〕42号 anywhere in it gives "[2019]42". They are
+// the parts after an agency code, read wherever a letter or CJK character
+// ends (parseDocNoTail), so the list holds the year and number of every
+// spelling a document-number query finds in the text (findDocNo), and
+// more (a date such as 2019年3月 gives "[2019]3"). A static index lists the
+// documents under them: its client reads the text only of documents that
+// hold the query's year and number.
+func DocNoTails(d *Doc) []string {
+	var t unitText
+	for i, s := range docSegments(d) {
+		if i > 0 {
+			t = appendUTF16(t, segSep)
+		}
+		for _, r := range s {
+			if r == segSep {
+				r = ' '
+			}
+			t = appendUTF16(t, r)
+		}
+	}
+	var out []string
+	seen := map[[2]int]bool{}
+	end := t.len()
+	for i := 0; i < end; {
+		r, w := t.runeAt(i, end)
+		i += w
+		if f := foldRune(r); !isCJK(f) && classOf(f) != classLetter {
+			continue
+		}
+		year, num, e := parseDocNoTail(t, i, end)
+		if e < 0 || seen[[2]int{year, num}] {
+			continue
+		}
+		seen[[2]int{year, num}] = true
+		out = append(out, DocNoTail(year, num))
+	}
+	return out
+}
+
+// DocNoTail is the term of DocNoTails for a year and serial number.
+func DocNoTail(year, num int) string {
+	return "[" + strconv.Itoa(year) + "]" + strconv.Itoa(num)
+}

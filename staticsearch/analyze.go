@@ -86,6 +86,12 @@ func analyze(ctx context.Context, docs []search.Doc, order []int, c *cached, sin
 					lens := search.AnalyzeDoc(d, func(field int, term []byte, freq int) {
 						add(pt.grams, term, r|uint64(field)<<24|uint64(min(freq, 1<<24-1)))
 					})
+					// The year and number of every document number the text
+					// may hold, under the body's field: a document-number
+					// query reads the text only of the documents listed.
+					for _, tail := range search.DocNoTails(d) {
+						add(pt.grams, []byte(tail), r|uint64(search.FieldBody)<<24|1)
+					}
 					text := search.DocText(d)
 					clear(counts)
 					for _, s := range text {

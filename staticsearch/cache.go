@@ -46,7 +46,7 @@ const (
 	// analysisVersion changes whenever what analyze produces for one
 	// document changes (postings' layout, lengths, unigram counts) or the
 	// cache's layout does: a cache of another version is ignored.
-	analysisVersion = 6
+	analysisVersion = 7
 	cacheMagic      = "gongkai-static-search-analysis\n"
 )
 

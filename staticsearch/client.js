@@ -550,7 +550,9 @@ function compileForm(f, docno) {
   c.pat = newPattern(c.folded)
   const dn = docno && parseDocNo(f)
   if (dn) {
-    c.dn = dn; c.code = newPattern(dn.code)
+    // tail: the term listing the documents whose text holds this year and
+    // number after some agency code (search.DocNoTails).
+    c.dn = dn; c.code = newPattern(dn.code); c.tail = '[' + dn.year + ']' + dn.num
     Object.assign(c, termGrams(dn.code))
     for (const w of [String(dn.year), String(dn.num)]) if (!c.words.includes(w)) c.words.push(w)
     return c
@@ -652,7 +654,7 @@ export class Store {
   async load() {
     if (this.m) return this
     this.m = JSON.parse(dec.decode(await this.get(this.url)))
-    if (this.m.format !== 'gongkai-static-search' || this.m.version !== 5) throw new Error('unknown static index format')
+    if (this.m.format !== 'gongkai-static-search' || this.m.version !== 6) throw new Error('unknown static index format')
     t2sBits = []
     t2sWideSrc = this.m.opencc.wide || ''
     const st = this.m.settings || {}
@@ -886,7 +888,7 @@ class Matcher {
   // load fetches the postings of every term the search may look at.
   async load() {
     const terms = new Set(), unis = new Set()
-    for (const w of this.pos.concat(this.neg)) for (const t of w.alts) { t.bigrams.concat(t.words).forEach(g => terms.add(g)); t.unis.forEach(u => unis.add(u)) }
+    for (const w of this.pos.concat(this.neg)) for (const t of w.alts) { t.bigrams.concat(t.words, t.tail || []).forEach(g => terms.add(g)); t.unis.forEach(u => unis.add(u)) }
     if (this.adjGrams) { this.adjGrams.bigrams.concat(this.adjGrams.words).forEach(g => terms.add(g)); this.adjGrams.unis.forEach(u => unis.add(u)) }
     const get = async (set, t) => [t, await this.store.bucket(set, t)]
     this.post = new Map(await Promise.all([...terms].map(t => get('postings', t))))
@@ -913,6 +915,8 @@ class Matcher {
     }
     return acc
   }
+  // has reports whether the postings of term t list row.
+  has(t, row) { const p = this.post.get(t); return p && p.some(l => l && bsearch(l.rows, row)) }
   // uniCount returns the count of character u in row, or with title 1
   // when the title holds it (the postings hold count << 1 | in title).
   uniCount(u, row, title) {
@@ -930,7 +934,7 @@ class Matcher {
     let unknown = false
     for (const t of w.alts) {
       if (isSingle(t)) { if (this.uniCount(t.unis[0], row) > 0) return true; continue }
-      if (t.exact) continue
+      if (t.exact || t.tail && !this.has(t.tail, row)) continue
       if (!acc || t.bigrams.length + t.words.length === 0) {
         if (t.unis.every(u => this.uniCount(u, row) > 0)) unknown = true
         continue
@@ -1074,8 +1078,7 @@ class Matcher {
     if (!inT.includes(0)) return { tier: 1, cover: tr > 0 ? Math.min(16, Math.floor(16 * this.coverRunes / tr)) : 0, tierSure: !inT.includes(null) }
     if (!this.adjacent) return { tier: 2, cover: 0 }
     const g = this.adjGrams
-    const has = t => { const p = this.post.get(t); return p && p.some(l => l && bsearch(l.rows, row)) }
-    if (!g.bigrams.concat(g.words).every(has) || !g.unis.every(u => this.uniCount(u, row) > 0)) return { tier: 3, cover: 0 }
+    if (!g.bigrams.concat(g.words).every(t => this.has(t, row)) || !g.unis.every(u => this.uniCount(u, row) > 0)) return { tier: 3, cover: 0 }
     return { tier: 2, cover: 0, tierSure: false }
   }
   tierExact(row, doc) {

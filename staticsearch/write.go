@@ -43,7 +43,7 @@ const (
 // Format and version of the manifest; the client refuses another.
 const (
 	formatName    = "gongkai-static-search"
-	formatVersion = 5
+	formatVersion = 6
 )
 
 // Sizes of the partitions. Postings are hashed into buckets by term; a
