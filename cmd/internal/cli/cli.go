@@ -178,10 +178,13 @@ type siteFlags struct {
 	// previous build (build -full); otherwise a build is incremental.
 	full bool
 	// mapPacks: the process runs this one build (gongkai build), which
-	// maps the previous build's packs instead of reading them.
+	// maps the previous build's packs instead of reading them, and asks
+	// for huge pages for its heap (hugePages) once the load has found a
+	// site of at most generator.LargeSite records.
 	mapPacks bool
-	// pace, when not nil, sets the collector's pace for the number of
-	// record files the load found (buildReporting).
+	// pace, when not nil, is called with the number of record files the
+	// load found, before it reads them (buildReporting: the collector's
+	// pace, huge pages).
 	pace func(records int)
 	// warm, when not nil, is what a long-lived process (the live
 	// preview) keeps in memory from one build to the next
