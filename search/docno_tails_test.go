@@ -83,3 +83,12 @@ func TestDocNoTails(t *testing.T) {
 		t.Errorf("DocNoTails = %q, want %q", got, want)
 	}
 }
+
+func BenchmarkDocNoTails(b *testing.B) {
+	body := strings.Repeat("为全力开展农产品质量安全目标，根据《协调农业农村的管理办法》（成环发〔2019〕42号）等有关规定，结合我市实际，于2021年3月5日起施行。", 40)
+	d := &Doc{ID: "/p/x.html", Title: "关于印发方案的通知", Body: body, DocNo: "成环发〔2019〕42号"}
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		DocNoTails(d)
+	}
+}

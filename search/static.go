@@ -2,6 +2,7 @@ package search
 
 import (
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -183,8 +184,13 @@ func SqueezeFold(s string) string { return squeeze(foldString(s)) }
 // documents under them: its client reads the text only of documents that
 // hold the query's year and number.
 func DocNoTails(d *Doc) []string {
-	var t unitText
-	for i, s := range docSegments(d) {
+	segs := docSegments(d)
+	n := len(segs) - 1
+	for _, s := range segs {
+		n += len(s) // at least the units it takes
+	}
+	t := make(unitText, 0, 2*n)
+	for i, s := range segs {
 		if i > 0 {
 			t = appendUTF16(t, segSep)
 		}
@@ -198,9 +204,17 @@ func DocNoTails(d *Doc) []string {
 	var out []string
 	seen := map[[2]int]bool{}
 	end := t.len()
-	for i := 0; i < end; {
-		r, w := t.runeAt(i, end)
-		i += w
+	starts := tailStarts()
+	for i := 1; i < end; i++ {
+		// A tail starts with white space, or a rune that folds to an
+		// opening bracket or a digit (parseDocNoTail); most text is
+		// ideographs and letters, passed over without folding.
+		if u := t.unit(i); starts[u/64]>>(u%64)&1 == 0 {
+			continue
+		}
+		// It follows an agency code's last rune: a letter or CJK
+		// character.
+		r, _ := t.runeBefore(i, 0)
 		if f := foldRune(r); !isCJK(f) && classOf(f) != classLetter {
 			continue
 		}
@@ -213,6 +227,23 @@ func DocNoTails(d *Doc) []string {
 	}
 	return out
 }
+
+// tailStarts marks the UTF-16 units a document number's tail can start
+// with (parseDocNoTail): white space, and the runes that fold to an opening
+// bracket or a digit. Half of a rune beyond the BMP is never one: such
+// runes fold to neither.
+var tailStarts = sync.OnceValue(func() *[1 << 16 / 64]uint64 {
+	var m [1 << 16 / 64]uint64
+	for u := rune(0); u < 1<<16; u++ {
+		if u >= 0xd800 && u < 0xe000 {
+			continue
+		}
+		if f := foldRune(u); isSpace(u) || f >= '0' && f <= '9' || f == '[' || f == '(' {
+			m[u/64] |= 1 << (u % 64)
+		}
+	}
+	return &m
+})
 
 // DocNoTail is the term of DocNoTails for a year and serial number.
 func DocNoTail(year, num int) string {
