@@ -17,6 +17,9 @@ const (
 	madvNoHugePage = 15
 )
 
+// rlimInfinity is RLIM_INFINITY: no limit.
+const rlimInfinity = ^uint64(0)
+
 // hugeRange is a range of the heap advised for transparent huge pages.
 type hugeRange struct {
 	start uintptr
@@ -29,9 +32,16 @@ type hugeRange struct {
 // MADV_HUGEPAGE on the 2 MB pages within them, and frees them again. The
 // runtime never maps that range anew, so the advice stays on it, and the
 // objects allocated there afterwards take one page fault per 2 MB instead
-// of one per 4 KB. Nothing is advised when the kernel refuses; when its
-// transparent huge pages are off, the advice changes nothing.
+// of one per 4 KB. Nothing is advised when the kernel refuses or the
+// process's address space is limited; when the kernel's transparent huge
+// pages are off, the advice changes nothing.
 func hugePages(n int) hugeRange {
+	// The address space it takes could pass a limit on it (ulimit -v),
+	// where running out is fatal: a process with one asks for nothing.
+	var lim syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_AS, &lim) != nil || lim.Cur != rlimInfinity {
+		return hugeRange{}
+	}
 	b := make([]byte, n)
 	base := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
 	off := int(-base & (hugePageSize - 1))
