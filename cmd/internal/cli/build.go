@@ -321,8 +321,11 @@ func buildReporting(ctx context.Context, sf siteFlags, rep *buildReport, stdout,
 	}
 	// A one-build process asks for huge pages for its heap; a larger site
 	// than generator.LargeSite takes the request back (hugeHeapBytes).
+	// Not under the race detector, where the request alone takes most of
+	// a second (its shadow memory of the 512 MB) and the build could not
+	// stop meanwhile.
 	var huge hugeRange
-	if sf.mapPacks && os.Getenv("GONGKAI_HUGEPAGES") != "off" {
+	if sf.mapPacks && !raceEnabled && os.Getenv("GONGKAI_HUGEPAGES") != "off" {
 		huge = hugePages(hugeHeapBytes)
 	}
 	// A fresh process learns the site's size from the listing of
