@@ -184,23 +184,7 @@ func SqueezeFold(s string) string { return squeeze(foldString(s)) }
 // documents under them: its client reads the text only of documents that
 // hold the query's year and number.
 func DocNoTails(d *Doc) []string {
-	segs := docSegments(d)
-	n := len(segs) - 1
-	for _, s := range segs {
-		n += len(s) // at least the units it takes
-	}
-	t := make(unitText, 0, 2*n)
-	for i, s := range segs {
-		if i > 0 {
-			t = appendUTF16(t, segSep)
-		}
-		for _, r := range s {
-			if r == segSep {
-				r = ' '
-			}
-			t = appendUTF16(t, r)
-		}
-	}
+	t, _, _ := appendText(nil, docSegments(d))
 	var out []string
 	seen := map[[2]int]bool{}
 	end := t.len()

@@ -125,10 +125,14 @@ func urlSlug(id string) string {
 	return id
 }
 
-// add writes the segments of one document and fills the text fields of rec.
-func (tw *textWriter) add(segs [numSegs]string, rec *docRecord) error {
-	b := tw.buf[:0]
+// appendText appends the stored text of a document's segments to b (UTF-16LE,
+// the segments joined by segSep, a segSep inside one stored as a space) and
+// returns it with the end of each segment in units and the fold classes
+// present (docRecord's SegEnd and FoldMask).
+func appendText(b unitText, segs [numSegs]string) (unitText, [numSegs]uint32, uint8) {
+	var ends [numSegs]uint32
 	var mask uint8
+	base := len(b)
 	prevSpace := false
 	for i, s := range segs {
 		if i > 0 {
@@ -151,9 +155,16 @@ func (tw *textWriter) add(segs [numSegs]string, rec *docRecord) error {
 				b = append(b, byte(r), byte(r>>8))
 			}
 		}
-		rec.SegEnd[i] = uint32(len(b) / 2)
+		ends[i] = uint32((len(b) - base) / 2)
 		prevSpace = false
 	}
+	return b, ends, mask
+}
+
+// add writes the segments of one document and fills the text fields of rec.
+func (tw *textWriter) add(segs [numSegs]string, rec *docRecord) error {
+	b, ends, mask := appendText(tw.buf[:0], segs)
+	rec.SegEnd = ends
 	rec.TextOff = tw.off
 	rec.FoldMask = mask
 	if _, err := tw.w.Write(b); err != nil {

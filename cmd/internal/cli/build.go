@@ -227,7 +227,7 @@ const buildMemoryLimit = 1800 << 20
 // build) asks to have backed by transparent huge pages (hugePages): about
 // what a full build of 10,000 records holds at its peak. A one-record
 // rebuild at 10,000 took some 80,000 page faults without them, 7,000 with
-// them, and 0.8 s less (docs/deploy.md). The build of a site larger than
+// them, and about 0.5 s less (docs/deploy.md). The build of a site larger than
 // generator.LargeSite, which runs near its 2 GB budget, takes the request
 // back once content/ is listed (a huge page partly used counts whole);
 // GONGKAI_HUGEPAGES=off makes no request.

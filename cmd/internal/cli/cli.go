@@ -179,8 +179,8 @@ type siteFlags struct {
 	full bool
 	// mapPacks: the process runs this one build (gongkai build), which
 	// maps the previous build's packs instead of reading them, and asks
-	// for huge pages for its heap (hugePages) once the load has found a
-	// site of at most generator.LargeSite records.
+	// for huge pages for its heap (hugePages) at its start, taken back
+	// once the listing finds more than generator.LargeSite records.
 	mapPacks bool
 	// pace, when not nil, is called with the number of record files the
 	// load found, before it reads them (buildReporting: the collector's
