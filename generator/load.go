@@ -136,6 +136,16 @@ type Content struct {
 }
 
 // ByKind returns the published records of a kind, newest first.
+// CachedRecords returns how many records the load took from the previous
+// build's parse cache (LoadIncremental) instead of decoding their YAML:
+// the records of a small edit's rebuild but the edited ones.
+func (c *Content) CachedRecords() int {
+	if c.parses == nil {
+		return 0
+	}
+	return int(c.parses.hits.Load())
+}
+
 func (c *Content) ByKind(kind string) []*Record { return c.byKind[kind] }
 
 // Kind returns the kind with the given name, or nil.

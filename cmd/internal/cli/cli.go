@@ -183,9 +183,10 @@ type siteFlags struct {
 	// once the listing finds more than generator.LargeSite records.
 	mapPacks bool
 	// pace, when not nil, is called with the number of record files the
-	// load found, before it reads them (buildReporting: the collector's
-	// pace, huge pages).
-	pace func(records int)
+	// load found, before it reads them (cached -1), and again once it has
+	// read them, with how many it took from the previous build's parse
+	// cache (buildReporting: the collector's pace, huge pages).
+	pace func(records, cached int)
 	// warm, when not nil, is what a long-lived process (the live
 	// preview) keeps in memory from one build to the next
 	// (generator.Warm); nil in a one-shot build.
