@@ -493,6 +493,26 @@ func (w *writer) putPackKeeping(name string, entries, deflated [][]byte, compres
 	if w.link(name, dst) {
 		return nil
 	}
+	pack := packBytes(entries, deflated, compress)
+	w.bytes.Add(int64(len(pack)))
+	return os.WriteFile(dst, pack, 0o644)
+}
+
+// putPackBytes writes the pack pack (packBytes) named name by its bytes,
+// or links the previous build's file of that name.
+func (w *writer) putPackBytes(name string, pack []byte) error {
+	dst := filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
+	w.files.Add(1)
+	if w.link(name, dst) {
+		return nil
+	}
+	w.bytes.Add(int64(len(pack)))
+	return os.WriteFile(dst, pack, 0o644)
+}
+
+// packBytes returns the pack of entries (see putPack), deflated with
+// compress but those deflated gives.
+func packBytes(entries, deflated [][]byte, compress func([]byte) []byte) []byte {
 	head := 4 * (1 + len(entries))
 	pack := make([]byte, head, head+64*len(entries))
 	binary.LittleEndian.PutUint32(pack, uint32(len(entries)))
@@ -504,8 +524,7 @@ func (w *writer) putPackKeeping(name string, entries, deflated [][]byte, compres
 		}
 		binary.LittleEndian.PutUint32(pack[4*(i+1):], uint32(len(pack)-head))
 	}
-	w.bytes.Add(int64(len(pack)))
-	return os.WriteFile(dst, pack, 0o644)
+	return pack
 }
 
 // prevPack returns the entries, still deflated, of the previous build's
@@ -513,7 +532,7 @@ func (w *writer) putPackKeeping(name string, entries, deflated [][]byte, compres
 // deflated anew); nil when there is no such pack, it does not hold n
 // entries or its header does not fit its size. Like link, it trusts a
 // pack's name for its content: a pack is written whole under the name of
-// its entries' hash and never changed.
+// its hash (or its entries') and never changed.
 func (w *writer) prevPack(name string, n int, changed func(i int) bool) [][]byte {
 	if w.prev == "" {
 		return nil
@@ -766,18 +785,19 @@ func (f *docFile) UnmarshalJSON(b []byte) error {
 
 // writeDocs writes the documents in packs of blockSize rows, two entries
 // a row (its card, then the rest of its body; see docFile), and
-// returns the packs' names. known, when not nil, names per block the
-// previous build's pack of the same documents ("" when unknown): such a
-// pack is linked from the previous build, and encoded only when it is not
-// there. prev, when not nil, names per block the previous build's pack of
-// the same rows and whether a row changed: an encoded block takes the
-// deflated entries of its unchanged rows from that pack (prevPack).
+// returns the packs' names: each the hash of its bytes. known, when not
+// nil, names per block the previous build's pack of the same documents
+// ("" when unknown): such a pack is linked from the previous build, and
+// encoded only when it is not there. prev, when not nil, names per block
+// the previous build's pack of the same rows and whether a row changed:
+// an encoded block takes the deflated entries of its unchanged rows from
+// that pack (prevPack), and encodes only the others.
 func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int, known []string, prev *prevDocs) ([]string, error) {
 	nb := (len(order) + blockSize - 1) / blockSize
 	names := make([]string, nb)
 	raw := make([][]byte, 2*len(order))
-	encodeBlock := func(bi int) error {
-		for row := bi * blockSize; row < min(len(order), (bi+1)*blockSize); row++ {
+	encodeRows := func(lo, hi int) error {
+		for row := lo; row < hi; row++ {
 			d := &docs[order[row]]
 			f := docFile{ID: d.ID, Kind: d.Kind, Title: d.Title, DocNo: d.DocNo, IndexNo: d.IndexNo, Agencies: d.Agencies,
 				Topic: d.Topic, Validity: d.Validity, Date: search.DateText(d.Date), Keys: search.ExactKeys(d), Text: search.DocText(d)}
@@ -800,7 +820,6 @@ func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int, 
 			}
 			raw[2*row] = b.Bytes()
 		}
-		names[bi] = contentHash(raw[2*bi*blockSize : 2*min(len(order), (bi+1)*blockSize)]...)
 		return nil
 	}
 	if err := w.mkdir("d"); err != nil {
@@ -817,17 +836,31 @@ func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int, 
 				return nil
 			}
 		}
-		if err := encodeBlock(bi); err != nil {
-			return err
-		}
 		lo, hi := 2*bi*blockSize, 2*min(len(order), (bi+1)*blockSize)
 		var deflated [][]byte
 		if prev != nil && bi < len(prev.packs) && prev.packs[bi] != "" {
 			deflated = w.prevPack("d/"+prev.packs[bi]+".bin", hi-lo, func(i int) bool { return prev.changed[(lo+i)/2] })
 		}
-		err := w.putPackKeeping("d/"+names[bi]+".bin", raw[lo:hi], deflated, deflate)
+		// The rows whose entries the previous pack does not give, in
+		// runs (a row's two entries are both given or neither).
+		for row := lo / 2; row < hi/2; {
+			if deflated != nil && deflated[2*row-lo] != nil {
+				row++
+				continue
+			}
+			end := row + 1
+			for end < hi/2 && (deflated == nil || deflated[2*end-lo] == nil) {
+				end++
+			}
+			if err := encodeRows(row, end); err != nil {
+				return err
+			}
+			row = end
+		}
+		pack := packBytes(raw[lo:hi], deflated, deflate)
 		clear(raw[lo:hi])
-		return err
+		names[bi] = contentHash(pack)
+		return w.putPackBytes("d/"+names[bi]+".bin", pack)
 	})
 	return names, err
 }
