@@ -20,6 +20,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
+
+	"gongkai/internal/par"
 )
 
 // Kinds lists every kind of record the generator knows, in the order their
@@ -265,19 +267,11 @@ func loadWith(ctx context.Context, fsys fs.FS, date time.Time, prev *State, pars
 	paths, kinds := c.mdPaths, c.mdKinds
 	recs := make([]*Record, len(paths))
 	probs := make([]Problems, len(paths))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, p := range paths {
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			var err error
-			recs[i], err = c.parse(gctx, p, kinds[i], &probs[i])
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
+	if err := par.Try(ctx, len(paths), func(ctx context.Context, i int) error {
+		var err error
+		recs[i], err = c.parse(ctx, paths[i], kinds[i], &probs[i])
+		return err
+	}); err != nil {
 		return nil, err
 	}
 	for i, r := range recs {

@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+
+	"gongkai/internal/par"
 )
 
 // Options configure a render.
@@ -298,11 +300,11 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	bufs := sync.Pool{New: func() any { return new(bytes.Buffer) }}
-	for i, o := range outs {
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
+	// The outputs on a goroutine a core (par.Try): a reused page's body
+	// decodes deeply, and a goroutine an output grew 12,000 stacks.
+	g.Go(func() error {
+		return par.Try(gctx, len(outs), func(_ context.Context, i int) error {
+			o := outs[i]
 			defer done(o)
 			if b.feeds != nil && b.feeds.reused[o.URL] {
 				// A feed file whose inputs did not change: linked
@@ -351,7 +353,7 @@ func Render(ctx context.Context, c *Content, opts Options) (*Result, error) {
 			nbytes.Add(n)
 			return nil
 		})
-	}
+	})
 	// Static files, attachments and extras.
 	for p, data := range theme.static {
 		g.Go(func() error {

@@ -3,8 +3,10 @@
 package par
 
 import (
+	"context"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Each calls fn(i) for every i in [0, n) and returns when all calls have
@@ -36,4 +38,50 @@ func Runs(n int, fn func(lo, hi int)) {
 		}
 	}
 	wg.Wait()
+}
+
+// Try calls fn(ctx, i) for every i in [0, n), in order of i, on GOMAXPROCS
+// goroutines that each take the next index not taken yet, and returns the
+// first error fn returns: after it, the context fn is given is cancelled
+// and no further index is taken. When ctx ends first, Try returns its
+// error. It is errgroup's loop with SetLimit(GOMAXPROCS), but with one
+// goroutine a core instead of one a call: a call that needs a deep stack
+// (decoding by reflection) grows it once a goroutine, not once a call (a
+// one-record rebuild at 10,000 records spent about 3% of its CPU copying
+// the stacks of 10,000 fresh goroutines, twice).
+func Try(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		next  atomic.Int64
+		once  sync.Once
+		first error
+		wg    sync.WaitGroup
+	)
+	fail := func(err error) {
+		once.Do(func() {
+			first = err
+			cancel()
+		})
+	}
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					fail(err)
+					return
+				}
+				if err := fn(ctx, i); err != nil {
+					fail(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return first
 }
