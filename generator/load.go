@@ -138,6 +138,8 @@ type Content struct {
 }
 
 // ByKind returns the published records of a kind, newest first.
+func (c *Content) ByKind(kind string) []*Record { return c.byKind[kind] }
+
 // CachedRecords returns how many records the load took from the previous
 // build's parse cache (LoadIncremental) instead of decoding their YAML:
 // the records of a small edit's rebuild but the edited ones.
@@ -147,8 +149,6 @@ func (c *Content) CachedRecords() int {
 	}
 	return int(c.parses.hits.Load())
 }
-
-func (c *Content) ByKind(kind string) []*Record { return c.byKind[kind] }
 
 // Kind returns the kind with the given name, or nil.
 func (c *Content) Kind(name string) *Kind {

@@ -184,7 +184,12 @@ func SqueezeFold(s string) string { return squeeze(foldString(s)) }
 // documents under them: its client reads the text only of documents that
 // hold the query's year and number.
 func DocNoTails(d *Doc) []string {
-	t, _, _ := appendText(nil, docSegments(d))
+	segs := docSegments(d)
+	n := len(segs) - 1
+	for _, s := range segs {
+		n += len(s) // at least the units it takes
+	}
+	t, _, _ := appendText(make(unitText, 0, 2*n), segs)
 	var out []string
 	seen := map[[2]int]bool{}
 	end := t.len()

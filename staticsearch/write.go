@@ -488,26 +488,7 @@ func (w *writer) putPack(name string, entries [][]byte) error {
 // others are deflated with compress (deflate, or deflateSmallest for
 // postings).
 func (w *writer) putPackKeeping(name string, entries, deflated [][]byte, compress func([]byte) []byte) error {
-	dst := filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
-	w.files.Add(1)
-	if w.link(name, dst) {
-		return nil
-	}
-	pack := packBytes(entries, deflated, compress)
-	w.bytes.Add(int64(len(pack)))
-	return os.WriteFile(dst, pack, 0o644)
-}
-
-// putPackBytes writes the pack pack (packBytes) named name by its bytes,
-// or links the previous build's file of that name.
-func (w *writer) putPackBytes(name string, pack []byte) error {
-	dst := filepath.Join(w.out, filepath.FromSlash(ChunkDir), filepath.FromSlash(name))
-	w.files.Add(1)
-	if w.link(name, dst) {
-		return nil
-	}
-	w.bytes.Add(int64(len(pack)))
-	return os.WriteFile(dst, pack, 0o644)
+	return w.putEncoded(name, func() []byte { return packBytes(entries, deflated, compress) })
 }
 
 // packBytes returns the pack of entries (see putPack), deflated with
@@ -796,30 +777,28 @@ func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int, 
 	nb := (len(order) + blockSize - 1) / blockSize
 	names := make([]string, nb)
 	raw := make([][]byte, 2*len(order))
-	encodeRows := func(lo, hi int) error {
-		for row := lo; row < hi; row++ {
-			d := &docs[order[row]]
-			f := docFile{ID: d.ID, Kind: d.Kind, Title: d.Title, DocNo: d.DocNo, IndexNo: d.IndexNo, Agencies: d.Agencies,
-				Topic: d.Topic, Validity: d.Validity, Date: search.DateText(d.Date), Keys: search.ExactKeys(d), Text: search.DocText(d)}
-			f.DocNoKey, _ = search.DocNoKey(d.DocNo)
-			f.T2S = needsT2S(f.Title, f.Text[0], f.Text[1], f.Text[2], f.Text[3])
-			if body := f.Text[2]; utf8.RuneCountInString(body) > leadRunes {
-				i := 0
-				for range leadRunes {
-					_, n := utf8.DecodeRuneInString(body[i:])
-					i += n
-				}
-				f.Text[2], f.Lead = body[:i], true
-				raw[2*row+1] = []byte(body[i:])
+	encodeRow := func(row int) error {
+		d := &docs[order[row]]
+		f := docFile{ID: d.ID, Kind: d.Kind, Title: d.Title, DocNo: d.DocNo, IndexNo: d.IndexNo, Agencies: d.Agencies,
+			Topic: d.Topic, Validity: d.Validity, Date: search.DateText(d.Date), Keys: search.ExactKeys(d), Text: search.DocText(d)}
+		f.DocNoKey, _ = search.DocNoKey(d.DocNo)
+		f.T2S = needsT2S(f.Title, f.Text[0], f.Text[1], f.Text[2], f.Text[3])
+		if body := f.Text[2]; utf8.RuneCountInString(body) > leadRunes {
+			i := 0
+			for range leadRunes {
+				_, n := utf8.DecodeRuneInString(body[i:])
+				i += n
 			}
-			var b bytes.Buffer
-			enc := json.NewEncoder(&b)
-			enc.SetEscapeHTML(false)
-			if err := enc.Encode(f); err != nil {
-				return err
-			}
-			raw[2*row] = b.Bytes()
+			f.Text[2], f.Lead = body[:i], true
+			raw[2*row+1] = []byte(body[i:])
 		}
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(f); err != nil {
+			return err
+		}
+		raw[2*row] = b.Bytes()
 		return nil
 	}
 	if err := w.mkdir("d"); err != nil {
@@ -841,26 +820,19 @@ func (w *writer) writeDocs(ctx context.Context, docs []search.Doc, order []int, 
 		if prev != nil && bi < len(prev.packs) && prev.packs[bi] != "" {
 			deflated = w.prevPack("d/"+prev.packs[bi]+".bin", hi-lo, func(i int) bool { return prev.changed[(lo+i)/2] })
 		}
-		// The rows whose entries the previous pack does not give, in
-		// runs (a row's two entries are both given or neither).
-		for row := lo / 2; row < hi/2; {
-			if deflated != nil && deflated[2*row-lo] != nil {
-				row++
-				continue
+		// The rows whose entries the previous pack does not give (a
+		// row's two entries are both given or neither).
+		for row := lo / 2; row < hi/2; row++ {
+			if deflated == nil || deflated[2*row-lo] == nil {
+				if err := encodeRow(row); err != nil {
+					return err
+				}
 			}
-			end := row + 1
-			for end < hi/2 && (deflated == nil || deflated[2*end-lo] == nil) {
-				end++
-			}
-			if err := encodeRows(row, end); err != nil {
-				return err
-			}
-			row = end
 		}
 		pack := packBytes(raw[lo:hi], deflated, deflate)
 		clear(raw[lo:hi])
 		names[bi] = contentHash(pack)
-		return w.putPackBytes("d/"+names[bi]+".bin", pack)
+		return w.putEncoded("d/"+names[bi]+".bin", func() []byte { return pack })
 	})
 	return names, err
 }

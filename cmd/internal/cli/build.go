@@ -85,16 +85,16 @@ func load(ctx context.Context, sf siteFlags, src fs.FS, date time.Time, themeOf 
 			listed = func(records int) { sf.pace(records, -1) }
 		}
 		c, err = generator.LoadIncrementalWarm(ctx, src, date, prev, prevState, in.Salt, in.Warm, generator.LoadOptions{Listed: listed, MapPacks: in.MapPacks})
-		if err == nil && sf.pace != nil {
-			// Before the URL check plans the build.
-			sf.pace(len(c.Records), c.CachedRecords())
-		}
 	} else {
 		c, err = generator.LoadAfter(ctx, src, date, prev)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "gongkai:", err)
 		return nil, nil, nil, 1
+	}
+	if sf.pace != nil {
+		// Before the URL check plans the build.
+		sf.pace(len(c.Records), c.CachedRecords())
 	}
 	if c.Site != nil {
 		if sf.baseURL != "" {
@@ -250,14 +250,14 @@ const hugeHeapBytes = 512 << 20
 //     growth, which keeps a 50,000-record build under 2 GB.
 //   - A one-build process of a smaller site collects at 300% until the load
 //     shows that more than a tenth of the records changed, and to the end
-//     of a build where fewer did: a rebuild after an edit holds little more
-//     than the records' values (about 200 MB at 10,000), and with the
-//     default pace it collected about 19 times, mostly in its first
-//     quarter. One-record rebuilds at 10,000, 20 alternating rounds on this
+//     of a build where fewer did. At the pace before, a rebuild after an
+//     edit at 10,000 collected 17–19 times, 13 of them in its first half
+//     second at heap goals of 2–92 MB, the last at a heap of about 240 MB.
+//     One-record rebuilds at 10,000, 20 alternating rounds on this
 //     machine: 2.07 s of CPU (median) against 2.38, 1.32 s wall against
 //     1.46, with 80 MB more peak RSS (docs/deploy.md). A build that parses
 //     most records anew holds much more, and collects at 100% (a full
-//     build at 10,000: 1.3 GB at its peak).
+//     build at 10,000: 1.2–1.3 GB at its peak).
 //   - Otherwise Go's default, 100%, which makes a rebuild after one edit at
 //     10,000 records ~0.6 s faster than 50% (BenchmarkIncremental/record
 //     with GOGC=100 against 50, quiet machine); 50% while the number of
@@ -346,7 +346,7 @@ func buildReporting(ctx context.Context, sf siteFlags, rep *buildReport, stdout,
 	// and saves ~25% of peak memory (measured on 10,000 documents): a
 	// large site needs it (gcPercent). GOGC, when set, takes precedence.
 	pace := os.Getenv("GOGC") == ""
-	oneBuild := sf.warm == nil && sf.mapPacks
+	oneBuild := sf.oneBuild()
 	if pace {
 		defer debug.SetGCPercent(debug.SetGCPercent(gcPercent(sf.warm.Records(), -1, oneBuild)))
 	}
@@ -394,9 +394,6 @@ func buildReporting(ctx context.Context, sf siteFlags, rep *buildReport, stdout,
 	c, prev, probs, code := load(ctx, sf, src, date, themeOf, stderr)
 	<-themeDone
 	loaded := time.Since(start)
-	if c != nil {
-		sf.pace(len(c.Records), c.CachedRecords())
-	}
 	for _, p := range probs {
 		if p.Warning {
 			rep.Warnings = append(rep.Warnings, p.Error())
@@ -579,7 +576,7 @@ var staticSearchFolders = []string{"search", staticsearch.ChunkDir}
 // found) every file is rendered and written, as with -full.
 func incremental(sf siteFlags) *generator.Incremental {
 	salt, err := buildSalt(sf)
-	return &generator.Incremental{Previous: sf.indexDir(), Salt: salt, Full: sf.full || err != nil, Warm: sf.warm, MapPacks: sf.mapPacks && sf.warm == nil}
+	return &generator.Incremental{Previous: sf.indexDir(), Salt: salt, Full: sf.full || err != nil, Warm: sf.warm, MapPacks: sf.oneBuild()}
 }
 
 // buildSalt hashes the running program's identity (path, size and

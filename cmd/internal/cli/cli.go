@@ -193,6 +193,11 @@ type siteFlags struct {
 	warm *generator.Warm
 }
 
+// oneBuild reports whether the process runs this one build and ends
+// (gongkai build, without a Warm): it maps the previous build's packs and
+// sets the collector's pace for one build.
+func (sf siteFlags) oneBuild() bool { return sf.mapPacks && sf.warm == nil }
+
 func (s *siteFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.source, "source", ".", "site folder holding content/ (and an optional theme/ override)")
 	fs.StringVar(&s.out, "out", "public", "output folder; the search index goes beside it in OUT.search")
