@@ -192,14 +192,15 @@ func TestClientSize(t *testing.T) {
 	if b.Len() > 20000 {
 		t.Errorf("client is %d bytes compressed, want at most 20,000", b.Len())
 	}
-	// The part loaded only when a search finds nothing (suggest.js) has a
-	// budget of its own: 3,000 bytes compressed.
+	// The part loaded only when a search finds no document holding every
+	// word (suggest.js: partial matches, did-you-mean, no dead ends) has a
+	// budget of its own: 4,000 bytes compressed.
 	b.Reset()
 	w, _ = gzip.NewWriterLevel(&b, gzip.BestCompression)
 	w.Write(SuggestClient())
 	w.Close()
 	t.Logf("suggest: %d bytes, %d compressed", len(SuggestClient()), b.Len())
-	if b.Len() > 3000 {
-		t.Errorf("suggest.js is %d bytes compressed, want at most 3,000", b.Len())
+	if b.Len() > 4000 {
+		t.Errorf("suggest.js is %d bytes compressed, want at most 4,000", b.Len())
 	}
 }

@@ -980,22 +980,8 @@ class Matcher {
       if (this.unsure.some(u => !u.done)) return
     }
     this.hits = []; this.unsure = []; this.counts.forEach(c => c.fill(0))
-    await this.relax()
-  }
-  // heldSomewhere reports whether any candidate of word w holds it whole,
-  // reading the texts of those the index cannot decide (at most
-  // MAX_VERIFY; beyond that it assumes so).
-  async heldSomewhere(w, a) {
-    let n = 0
-    for (const r of a.rows) {
-      const h = this.holds(r, w, a)
-      if (h === true) return true
-      if (h === false) continue
-      if (++n > MAX_VERIFY) return true
-      const c = await this.store.card(r)
-      if (this.holds(r, w, a, c) || c.lead && this.holds(r, w, a, await this.store.doc(r))) return true
-    }
-    return false
+    // Partial matches: suggest.js, loaded only now.
+    await (await this.store.lazy()).relax(this, { compileWord, idf, saturate, scoreKey, cps, str, MAX_VERIFY })
   }
   scanScore(row) {
     const k1 = 1.2, b = 0.75, norm = k1 * (1 - b + b * this.T.units[row] / this.store.m.rank.avg_units)
@@ -1137,67 +1123,6 @@ class Matcher {
       score += n * (k1 + 1) / (n + norm)
     }
     return [score, true]
-  }
-  // relax finds partial matches (search.go relax): words, or the character
-  // pairs of a word no document holds whole; rows holding half of them.
-  async relax() {
-    const n = this.T.n, units = [], uacc = [], uidf = []
-    for (let i = 0; i < this.pos.length; i++) {
-      const w = this.pos[i], a = this.acc[i]
-      let grams = null
-      if ((a && !(await this.heldSomewhere(w, a))) || this.pos.length === 1) grams = w.alts[0].bigrams.concat(w.alts[0].words)
-      if (!grams || grams.length < 2) { units.push({ w, word: i }); uidf.push(this.idf[i]); uacc.push(a); continue }
-      for (const g of grams) {
-        const u = compileWord({ text: g, forms: [g], kind: '' })
-        const b = this.collectWord(u)
-        units.push({ w: u, word: i, pair: true }); uidf.push(idf(b.rows.length, n)); uacc.push(b)
-      }
-    }
-    this.units = units; this.uacc = uacc; this.uidf = uidf
-    if (units.length < 2 || units.length > 32) return
-    this.need = this.pos.length === 1 ? units.length - Math.floor(units.length / 3) : Math.floor((units.length + 1) / 2)
-    this.relaxed = true
-    const seen = new Uint8Array(n)
-    for (const a of uacc) {
-      if (!a) continue
-      for (const row of a.rows) {
-        if (seen[row]) continue
-        seen[row] = 1
-        const h = { row }
-        this.relaxMask(h, null)
-        if (h.matched >= this.need) this.consider(row, h.score, h.words)
-      }
-    }
-    for (const h of this.hits) if (this.unsureRelax && this.unsureRelax.has(h.row)) { h.sure = false; this.unsure.push({ row: h.row, counted: [], hit: h }) }
-    if (!this.hits.length) { this.relaxed = false; this.counts.forEach(c => c.fill(0)) }
-  }
-  relaxMask(h, doc) {
-    let mask = 0, k = 0, score = 0, unknown = false
-    this.units.forEach((u, i) => {
-      const b = this.uacc[i]
-      let ok
-      if (!b) ok = this.holds(h.row, u.w, null, doc)
-      else if (!(b.tf[h.row] > 0)) ok = false
-      else ok = this.holds(h.row, u.w, b, doc)
-      if (ok === null) { unknown = true; ok = true }
-      if (ok) { mask |= 1 << i; k++; if (b) score += this.uidf[i] * saturate(this.T.k1, b.tf[h.row]) }
-    })
-    if (unknown) (this.unsureRelax = this.unsureRelax || new Set()).add(h.row)
-    h.words = mask >>> 0; h.matched = k; h.score = score; h.skey = scoreKey(score)
-  }
-  wordsOf(mask) {
-    const out = []; let cur = [], last = -2
-    const flush = () => { if (cur.length) { out.push(str(cur)); cur = [] } }
-    this.units.forEach((u, i) => {
-      if (!(mask & (1 << i))) return
-      if (!u.pair) { flush(); out.push(u.w.text); last = -2; return }
-      const rs = cps(u.w.text)
-      if (i === last + 1 && this.units[last].word === u.word && cur.length && rs.length === 2) cur.push(rs[1])
-      else { flush(); cur = rs }
-      last = i
-    })
-    flush()
-    return out
   }
 }
 const isSingle = t => t.unis.length === 1 && t.bigrams.length + t.words.length === 0 && t.pat.runes.length === 1
@@ -1419,7 +1344,7 @@ export async function search(store, q, base) {
   }
   resp.facets = facetList(T, q, m, st, withQ)
   // No dead ends (suggest.js, loaded only now).
-  const lazy = async f => (await store.lazy())[f]({ q, an, m, st, withQ, T, label, fold, foldRune, isCJK, termGrams, compileWord, facetValueLabel, parseQuery, queryString, FACETS })
+  const lazy = async f => (await store.lazy())[f]({ q, an, m, st, withQ, T, label, fold, foldRune, isCJK, termGrams, compileWord, facetValueLabel, parseQuery, queryString, FACETS, MAX_VERIFY })
   if (resp.total === 0) resp.messages.push(...await lazy('noResults'))
   else if (resp.partial) resp.messages.push({ code: 'partial_match', text: label(st, 'search_msg_partial', quoted(st, m.wordsOf(hits.reduce((u, h) => u | h.words, 0)), 'search_read_sep')) }, ...await lazy('didYouMean'))
   return resp

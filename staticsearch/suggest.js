@@ -1,5 +1,6 @@
-// gongkai static search, the part loaded only when a search finds nothing
-// (client.js imports it then): no dead ends, as search/suggest.go and
+// gongkai static search, the part loaded only when a search finds no
+// document holding every word (client.js imports it then): partial matches
+// (relax, as search.go's), and no dead ends, as search/suggest.go and
 // search.go's noResults offer them: other spellings from the site's own
 // titles and subject words, the nearest columns, the apply link. The
 // client passes its functions in c; the site's words come from the
@@ -96,7 +97,7 @@ async function held(c, w) {
   const cw = c.compileWord(w)
   if (!cw.indexed) return true
   try {
-    return await c.m.heldSomewhere(cw, c.m.collectWord(cw))
+    return await heldSomewhere(c.m, cw, c.m.collectWord(cw), c.MAX_VERIFY)
   } catch {
     return true
   }
@@ -178,4 +179,86 @@ function closestSubstring(c, p, text) {
   }
   if (best > m) return [[], best]
   return [t.slice(bestStart, bestEnd).map(c.foldRune), best]
+}
+
+// heldSomewhere reports whether any candidate of word w (its accumulator a)
+// of the matcher m holds it whole, reading the texts of those the index
+// cannot decide (at most max; beyond that it assumes so).
+async function heldSomewhere(m, w, a, max) {
+  let n = 0
+  for (const r of a.rows) {
+    const h = m.holds(r, w, a)
+    if (h === true) return true
+    if (h === false) continue
+    if (++n > max) return true
+    const d = await m.store.card(r)
+    if (m.holds(r, w, a, d) || d.lead && m.holds(r, w, a, await m.store.doc(r))) return true
+  }
+  return false
+}
+
+// relax finds partial matches (search.go relax) for the client's matcher m
+// when no document holds every word: words, or the character pairs of a
+// word no document holds whole; rows holding half of them. It gives m what
+// partial matches need after it (relaxMask, wordsOf); c holds the client's
+// functions.
+export async function relax(m, c) {
+  const { compileWord, idf, saturate, scoreKey, cps, str, MAX_VERIFY } = c
+  m.relaxMask = (h, doc) => {
+    let mask = 0, k = 0, score = 0, unknown = false
+    m.units.forEach((u, i) => {
+      const b = m.uacc[i]
+      let ok
+      if (!b) ok = m.holds(h.row, u.w, null, doc)
+      else if (!(b.tf[h.row] > 0)) ok = false
+      else ok = m.holds(h.row, u.w, b, doc)
+      if (ok === null) { unknown = true; ok = true }
+      if (ok) { mask |= 1 << i; k++; if (b) score += m.uidf[i] * saturate(m.T.k1, b.tf[h.row]) }
+    })
+    if (unknown) (m.unsureRelax = m.unsureRelax || new Set()).add(h.row)
+    h.words = mask >>> 0; h.matched = k; h.score = score; h.skey = scoreKey(score)
+  }
+  m.wordsOf = mask => {
+    const out = []; let cur = [], last = -2
+    const flush = () => { if (cur.length) { out.push(str(cur)); cur = [] } }
+    m.units.forEach((u, i) => {
+      if (!(mask & (1 << i))) return
+      if (!u.pair) { flush(); out.push(u.w.text); last = -2; return }
+      const rs = cps(u.w.text)
+      if (i === last + 1 && m.units[last].word === u.word && cur.length && rs.length === 2) cur.push(rs[1])
+      else { flush(); cur = rs }
+      last = i
+    })
+    flush()
+    return out
+  }
+  const n = m.T.n, units = [], uacc = [], uidf = []
+  for (let i = 0; i < m.pos.length; i++) {
+    const w = m.pos[i], a = m.acc[i]
+    let grams = null
+    if ((a && !(await heldSomewhere(m, w, a, MAX_VERIFY))) || m.pos.length === 1) grams = w.alts[0].bigrams.concat(w.alts[0].words)
+    if (!grams || grams.length < 2) { units.push({ w, word: i }); uidf.push(m.idf[i]); uacc.push(a); continue }
+    for (const g of grams) {
+      const u = compileWord({ text: g, forms: [g], kind: '' })
+      const b = m.collectWord(u)
+      units.push({ w: u, word: i, pair: true }); uidf.push(idf(b.rows.length, n)); uacc.push(b)
+    }
+  }
+  m.units = units; m.uacc = uacc; m.uidf = uidf
+  if (units.length < 2 || units.length > 32) return
+  m.need = m.pos.length === 1 ? units.length - Math.floor(units.length / 3) : Math.floor((units.length + 1) / 2)
+  m.relaxed = true
+  const seen = new Uint8Array(n)
+  for (const a of uacc) {
+    if (!a) continue
+    for (const row of a.rows) {
+      if (seen[row]) continue
+      seen[row] = 1
+      const h = { row }
+      m.relaxMask(h, null)
+      if (h.matched >= m.need) m.consider(row, h.score, h.words)
+    }
+  }
+  for (const h of m.hits) if (m.unsureRelax && m.unsureRelax.has(h.row)) { h.sure = false; m.unsure.push({ row: h.row, counted: [], hit: h }) }
+  if (!m.hits.length) { m.relaxed = false; m.counts.forEach(x => x.fill(0)) }
 }
