@@ -10,7 +10,7 @@
 # shown). Bytes are as sent: compressed index files as stored, text files
 # gzipped (gongkai's manifest as its .gz copy). Neither client script is
 # counted (pagefind.js is loaded from a data: URL; gongkai's client is
-# 19.7 KB gzip); Pagefind's cold bytes include its WebAssembly and language
+# 19.3 KB gzip); Pagefind's cold bytes include its WebAssembly and language
 # metadata.
 #
 #   bench/pagefind.sh CORPUS_DIR [WORK_DIR]
