@@ -38,7 +38,7 @@ var defaultRank = rankParams{
 	k1: 1.2,
 	//       title docno heading keyword summary body meta
 	weight: [numFields]float64{6, 6, 2.5, 4, 2, 1, 1.5},
-	b:      [numFields]float64{0.5, 0, 0.4, 0.2, 0.5, 0.5, 0.3},
+	b:      [numFields]float64{0.5, 0, 0.4, 0, 0, 0.5, 0.3},
 }
 
 // fieldNorms precomputes, per field and document, weight / (1 - b + b ×

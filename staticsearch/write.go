@@ -57,7 +57,7 @@ const (
 	blockSize = 512  // documents per pack (two entries each: see writeDocs)
 	// leadRunes is how much of a body a document's card holds: snippets
 	// are cut from it, so that a result costs its card, not its text.
-	leadRunes = 240
+	leadRunes = 480
 	// maxUnigramCount caps the count of a character in a document, as
 	// the server's count of single characters stops at 32.
 	maxUnigramCount = 32

@@ -128,7 +128,7 @@ func TestReadPackRejects(t *testing.T) {
 // TestDocLead checks a long body: the card holds its first leadRunes
 // characters and says so, and the entry after it the rest.
 func TestDocLead(t *testing.T) {
-	body := strings.Repeat("养老服务补贴发放", 40) // 320 characters
+	body := strings.Repeat("养老服务补贴发放", leadRunes/8+10) // leadRunes + 80 characters
 	docs := []search.Doc{{ID: "/policy/a/", Kind: "policy", Title: "通知", Body: body}}
 	out := t.TempDir()
 	if _, err := Write(t.Context(), out, "", docs, Options{}); err != nil {
