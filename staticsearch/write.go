@@ -884,3 +884,25 @@ func ReadPack(data []byte) ([][]byte, error) {
 	}
 	return out, nil
 }
+
+// ReadDocs returns the documents of a documents pack (see writeDocs): per
+// document its card as stored (JSON) and its whole body, the card's part
+// and the rest joined as the client joins them.
+func ReadDocs(data []byte) (cards [][]byte, bodies []string, err error) {
+	entries, err := ReadPack(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(entries)%2 != 0 {
+		return nil, nil, fmt.Errorf("static search documents pack: %d entries, not two a document", len(entries))
+	}
+	for i := 0; i < len(entries); i += 2 {
+		var f docFile
+		if err := json.Unmarshal(entries[i], &f); err != nil {
+			return nil, nil, fmt.Errorf("static search documents pack: card %d: %w", i/2, err)
+		}
+		cards = append(cards, entries[i])
+		bodies = append(bodies, f.Text[2]+string(entries[i+1]))
+	}
+	return cards, bodies, nil
+}

@@ -157,6 +157,11 @@ func TestDocLead(t *testing.T) {
 	if !f.Lead || f.Text[2] != string([]rune(body)[:leadRunes]) || f.Text[2]+string(entries[1]) != body {
 		t.Errorf("card %v %q, body %q", f.Lead, f.Text[2], entries[1])
 	}
+	// ReadDocs gives the card as stored and the body whole.
+	cards, bodies, err := ReadDocs(data)
+	if err != nil || len(cards) != 1 || !bytes.Equal(cards[0], entries[0]) || len(bodies) != 1 || bodies[0] != body {
+		t.Errorf("ReadDocs: %v, %d cards, bodies %q", err, len(cards), bodies)
+	}
 }
 
 // TestTieOrder writes documents that rank the same and share a date, in

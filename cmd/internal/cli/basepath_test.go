@@ -118,24 +118,17 @@ func everyURLUnderBasePath(t *testing.T, out string, h http.Handler) {
 			case ".bin":
 				// The static search's chunks: a pack of documents holds two
 				// entries a document, its card (JSON) and the rest of its
-				// body (text), which are read; postings and tables hold
-				// terms and numbers, no links.
+				// body (text), which are read, the bodies whole (a body's
+				// line cut where the card's part ends is no line); postings
+				// and tables hold terms and numbers, no links.
 				if !strings.HasPrefix(rel, "static/search/d/") {
 					return nil
 				}
-				entries, err := staticsearch.ReadPack(data)
+				cards, bodies, err := staticsearch.ReadDocs(data)
 				if err != nil {
 					t.Fatalf("%s: %v", rel, err)
 				}
-				var cards, rests [][]byte
-				for i, e := range entries {
-					if i%2 == 0 {
-						cards = append(cards, e)
-					} else {
-						rests = append(rests, e)
-					}
-				}
-				sc.txt(rel+" (bodies)", string(bytes.Join(rests, []byte("\n"))))
+				sc.txt(rel+" (bodies)", strings.Join(bodies, "\n"))
 				data = append(append([]byte("["), bytes.Join(cards, []byte(","))...), ']')
 				name = strings.TrimSuffix(rel, ".bin") + ".json"
 			}
