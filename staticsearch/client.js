@@ -981,7 +981,7 @@ class Matcher {
     }
     this.hits = []; this.unsure = []; this.counts.forEach(c => c.fill(0))
     // Partial matches: suggest.js, loaded only now.
-    await (await this.store.lazy()).relax(this, { compileWord, idf, saturate, scoreKey, cps, str, MAX_VERIFY })
+    await (await this.store.lazy()).relax(this, LAZY)
   }
   scanScore(row) {
     const k1 = 1.2, b = 0.75, norm = k1 * (1 - b + b * this.T.units[row] / this.store.m.rank.avg_units)
@@ -1253,6 +1253,9 @@ function facetValueLabel(st, f, v) { return f === 0 ? kindLabel(st, v) : f === 3
 // search runs q (parseRequest) against the index of store and returns what
 // the service's /api/search would: the same fields (but took_ms), URLs
 // under base.
+// LAZY is what suggest.js is given of the client's functions and constants
+// (with, for its messages, the search's own state).
+const LAZY = { label, fold, foldRune, isCJK, termGrams, compileWord, facetValueLabel, parseQuery, queryString, FACETS, MAX_VERIFY, idf, saturate, scoreKey, cps, str }
 export async function search(store, q, base) {
   await store.load()
   const st = store.m.settings || {}
@@ -1344,7 +1347,7 @@ export async function search(store, q, base) {
   }
   resp.facets = facetList(T, q, m, st, withQ)
   // No dead ends (suggest.js, loaded only now).
-  const lazy = async f => (await store.lazy())[f]({ q, an, m, st, withQ, T, label, fold, foldRune, isCJK, termGrams, compileWord, facetValueLabel, parseQuery, queryString, FACETS, MAX_VERIFY })
+  const lazy = async f => (await store.lazy())[f]({ ...LAZY, q, an, m, st, withQ, T })
   if (resp.total === 0) resp.messages.push(...await lazy('noResults'))
   else if (resp.partial) resp.messages.push({ code: 'partial_match', text: label(st, 'search_msg_partial', quoted(st, m.wordsOf(hits.reduce((u, h) => u | h.words, 0)), 'search_read_sep')) }, ...await lazy('didYouMean'))
   return resp
