@@ -42,7 +42,7 @@ type rowInfo struct {
 // of (c may be nil) are not analysed again: their postings and lengths are
 // c's. sink, when not nil, is given each batch's rows (a block of
 // blockSize rows) with their postings, as the batch is analysed.
-func analyze(ctx context.Context, docs []search.Doc, order []int, c *cached, sink func(lo, hi int, grams, unis map[string]*[]uint64) error) (*index, error) {
+func analyze(ctx context.Context, docs []search.Doc, order []int, c *cached, ws *wordSet, sink func(lo, hi int, grams, unis map[string]*[]uint64) error) (*index, error) {
 	ix := &index{n: len(order), grams: map[string]*postings{}, unis: map[string]*postings{}, rows: make([]rowInfo, len(order))}
 	if c != nil {
 		ix.grams, ix.unis = c.grams, c.unis
@@ -68,6 +68,10 @@ func analyze(ctx context.Context, docs []search.Doc, order []int, c *cached, sin
 				pt := part{grams: map[string]*[]uint64{}, unis: map[string]*[]uint64{}}
 				counts := map[rune]int{}
 				var buf []byte
+				var rp *rowPairs
+				if ws != nil {
+					rp = ws.newRowPairs()
+				}
 				for row := lo; row < hi; row++ {
 					d := &docs[order[row]]
 					info := &ix.rows[row]
@@ -85,7 +89,18 @@ func analyze(ctx context.Context, docs []search.Doc, order []int, c *cached, sin
 					r := uint64(row) << 32
 					lens := search.AnalyzeDoc(d, func(field int, term []byte, freq int) {
 						add(pt.grams, term, r|uint64(field)<<24|uint64(min(freq, 1<<24-1)))
+						if rp != nil {
+							rp.add(field, term, min(freq, 1<<24-1))
+						}
 					})
+					// The vocabulary's words the row is a candidate of.
+					if rp != nil {
+						rp.rowWords(func() *rowText { return newRowText(d) }, func(w string, x uint64) {
+							buf = append(buf[:0], w...)
+							add(pt.grams, buf, r|x)
+						})
+						rp.reset()
+					}
 					// The year and number of every document number the text
 					// may hold, under the body's field: a document-number
 					// query reads the text only of the documents listed.

@@ -2,12 +2,15 @@ package staticsearch
 
 import (
 	"bytes"
+	"compress/flate"
 	"context"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -46,7 +49,7 @@ const (
 	// analysisVersion changes whenever what analyze produces for one
 	// document changes (postings' layout, lengths, unigram counts) or the
 	// cache's layout does: a cache of another version is ignored.
-	analysisVersion = 8
+	analysisVersion = 9
 	cacheMagic      = "gongkai-static-search-analysis\n"
 	// fwdBlock is how many rows a forward file holds: a rebuild after
 	// one edit reads, decodes and writes again the one file of the
@@ -87,6 +90,10 @@ type cacheIndex struct {
 	// vocabDigest is vocabDigest ("" for none: always written afresh).
 	vocabDigest string
 	vocab       vocabSet
+	// words is the word index's vocabulary (wordVocab), made of the
+	// titles whose digest is titles (titleDigest).
+	words  []string
+	titles string
 }
 
 // errCache marks a cache that cannot be used; the caller then analyses
@@ -203,6 +210,11 @@ func readIndex(dir string, salt []byte) (*cacheIndex, error) {
 			bs.Groups = nil // as writeEntries leaves it
 		}
 	}
+	ci.titles = d.str()
+	ci.words = names()
+	if !slices.IsSorted(ci.words) {
+		d.err = true
+	}
 	if d.err || len(d.b) != 0 {
 		return nil, fmt.Errorf("%w: damaged index", errCache)
 	}
@@ -269,6 +281,8 @@ func writeIndex(dir string, salt []byte, ci *cacheIndex) error {
 		e.uint(uint64(bs.Buckets))
 		names(bs.Groups)
 	}
+	e.str(ci.titles)
+	names(ci.words)
 	name := filepath.Join(dir, CacheIndex)
 	if err := os.WriteFile(name+".tmp", seal(e.b), 0o644); err != nil {
 		return fmt.Errorf("analysis cache: %w", err)
@@ -297,6 +311,9 @@ func compareFwd(a, b fwdEntry) int {
 // entries, then its unigram entries, each sorted.
 func encodeSection(grams, unis []fwdEntry) []byte {
 	var e enc
+	// The vocabulary's words are not a row's own: a rebuild finds a
+	// changed row's old words from its pairs (patch).
+	grams = slices.DeleteFunc(grams, func(x fwdEntry) bool { return isWordTerm(x.term) })
 	for _, list := range [][]fwdEntry{grams, unis} {
 		if !slices.IsSortedFunc(list, compareFwd) {
 			slices.SortFunc(list, compareFwd)
@@ -519,6 +536,11 @@ type analysis struct {
 	// VocabReused reports that the vocabulary's packs were linked from
 	// the previous build (vocab).
 	VocabReused bool
+	// words is the word index's vocabulary; on the fast path, added and
+	// dropped are its words the previous build's had not, and the
+	// previous build's this one's has not.
+	words          *wordSet
+	added, dropped []string
 }
 
 // openAnalysis reads the previous build's cache (opts.PrevState) and
@@ -527,6 +549,18 @@ type analysis struct {
 // Hash the cache does not hold, its other rows taken from the cache.
 func openAnalysis(w *writer, docs []search.Doc, order []int, opts Options) (*analysis, error) {
 	a := &analysis{w: w, docs: docs, order: order, salt: opts.Salt, Analysed: len(order)}
+	// The word index's vocabulary: the previous build's when the titles
+	// are the same.
+	a.next.titles = titleDigest(docs, order)
+	defer func() {
+		if a.next.words == nil {
+			a.next.words = wordVocab(docs, order)
+		}
+		a.words = newWordSet(a.next.words)
+		if a.prev != nil {
+			a.added, a.dropped = vocabDiff(a.prev.words, a.next.words)
+		}
+	}()
 	if opts.State != "" {
 		a.cw = &cacheWriter{dir: filepath.Join(opts.State, CacheDir)}
 		if err := os.MkdirAll(a.cw.dir, 0o755); err != nil {
@@ -546,6 +580,9 @@ func openAnalysis(w *writer, docs []search.Doc, order []int, opts Options) (*ana
 		return a, nil
 	}
 	a.prevVocab = ci
+	if ci.titles == a.next.titles {
+		a.next.words = ci.words
+	}
 	same := len(ci.ids) == len(order)
 	for row := 0; same && row < len(order); row++ {
 		same = ci.ids[row] == docs[order[row]].ID
@@ -568,6 +605,22 @@ func openAnalysis(w *writer, docs []search.Doc, order []int, opts Options) (*ana
 	if a.c, err = readAll(a.prevDir, ci, docs, order, a.cw != nil); err != nil {
 		a.c, a.reasonSlow = nil, err
 		return a, nil
+	}
+	// The reused rows' words: those of the previous vocabulary this one
+	// has not dropped, and those it adds, from their pairs and texts.
+	if a.next.words == nil {
+		a.next.words = wordVocab(docs, order)
+	}
+	if added, dropped := vocabDiff(ci.words, a.next.words); len(added)+len(dropped) > 0 {
+		for _, t := range dropped {
+			delete(a.c.grams, t)
+		}
+		_ = a.addWords(added, a.c.grams, func(p string) ([]uint64, error) {
+			if l := a.c.grams[p]; l != nil {
+				return slices.Sorted(slices.Values(l.e)), nil
+			}
+			return nil, nil
+		})
 	}
 	for _, r := range a.c.reused {
 		if r {
@@ -653,7 +706,7 @@ func (a *analysis) analyze(ctx context.Context) (*index, error) {
 		}
 		sink = a.cw.forwardSink(c, a.next.fwd)
 	}
-	return analyze(ctx, a.docs, a.order, a.c, sink)
+	return analyze(ctx, a.docs, a.order, a.c, a.words, sink)
 }
 
 // postings writes the postings packs of both families and, with a state
@@ -700,6 +753,22 @@ func (a *analysis) patch(ctx context.Context, f int, fam family, m map[string]*p
 	// from the previous build's pack.
 	dirty := make([]bool, ng)
 	dirtyBucket := make([]bool, fam.buckets)
+	mark := func(t string) {
+		b := bucketOf(t, fam.buckets)
+		dirty[b/groupSize], dirtyBucket[b] = true, true
+	}
+	// The vocabulary's words: those it adds get their lists over every
+	// row; those it drops go.
+	var rp *rowPairs
+	if f == 0 {
+		if err := a.addWords(a.added, m, a.prevPairs(fam, m)); err != nil {
+			return set, err
+		}
+		for _, t := range slices.Concat(a.added, a.dropped) {
+			mark(t)
+		}
+		rp = a.words.newRowPairs()
+	}
 	news := rowEntries(m, func(p *postings) []uint64 { return p.e }, 0, len(a.order))
 	for _, row := range a.changed {
 		old, err := a.oldSection(row)
@@ -708,9 +777,34 @@ func (a *analysis) patch(ctx context.Context, f int, fam family, m map[string]*p
 		}
 		nw := news[row]
 		slices.SortFunc(nw, compareFwd)
-		for _, t := range diffTerms(old[f], nw) {
-			b := bucketOf(t, fam.buckets)
-			dirty[b/groupSize], dirtyBucket[b] = true, true
+		// (Words are in no section: they are compared below.)
+		for _, t := range diffTerms(old[f], slices.DeleteFunc(slices.Clone(nw), func(e fwdEntry) bool { return isWordTerm(e.term) })) {
+			mark(t)
+		}
+		// A changed row's old words are not in its section: they are
+		// made again of its old pairs and its old text, as the previous
+		// build's documents pack holds it; without that text, every word
+		// whose pairs its old pairs hold is taken to have changed.
+		if rp != nil {
+			for _, e := range old[0] {
+				rp.add(int(e.x>>24), []byte(e.term), int(e.x&0xffffff))
+			}
+			if text := a.oldText(row); text != nil {
+				var ow []fwdEntry
+				rp.rowWords(func() *rowText { return text }, func(w string, x uint64) { ow = append(ow, fwdEntry{w, uint32(x)}) })
+				var nw []fwdEntry
+				for _, e := range news[row] {
+					if isWordTerm(e.term) {
+						nw = append(nw, e)
+					}
+				}
+				for _, t := range diffTerms(ow, nw) {
+					mark(t)
+				}
+			} else {
+				rp.candidates(func(w int32, _ *[search.NumFields]uint32) { mark(a.words.words[w]) })
+			}
+			rp.reset()
 		}
 	}
 	// The new entries by bucket.
@@ -752,6 +846,9 @@ func (a *analysis) patch(ctx context.Context, f int, fam family, m map[string]*p
 		post := map[string]*postings{}
 		for i, b := range buckets {
 			for _, gt := range b {
+				if dirty[gi] && f == 0 && isWordTerm(gt.term) && !a.words.has(gt.term) {
+					continue // a word the vocabulary dropped
+				}
 				if dirty[gi] {
 					gt.p.e = slices.DeleteFunc(gt.p.e, func(x uint64) bool { return a.isChanged[x>>32] })
 					if nw := m[gt.term]; nw != nil {
@@ -798,6 +895,93 @@ func (a *analysis) patch(ctx context.Context, f int, fam family, m map[string]*p
 	})
 	a.next.packs[f] = set.Groups
 	return set, err
+}
+
+// oldText returns, on the fast path, row's text as the previous build
+// wrote it in its documents pack, or nil when that pack cannot be read.
+func (a *analysis) oldText(row int) *rowText {
+	if a.w.prev == "" {
+		return nil
+	}
+	bi := row / blockSize
+	n := 2 * (min(len(a.order), (bi+1)*blockSize) - bi*blockSize)
+	name := "d/" + a.prev.docs[bi] + ".bin"
+	entries := a.w.prevPack(name, n, func(int) bool { return false })
+	if entries == nil {
+		return nil
+	}
+	i := 2 * (row - bi*blockSize)
+	var parts [2][]byte
+	for k := range parts {
+		b, err := io.ReadAll(flate.NewReader(bytes.NewReader(entries[i+k])))
+		if err != nil {
+			return nil
+		}
+		parts[k] = b
+	}
+	var f docFile
+	if err := json.Unmarshal(parts[0], &f); err != nil || f.ID != a.prev.ids[row] {
+		return nil
+	}
+	f.Text[2] += string(parts[1])
+	return textOf(f.Title, f.Text)
+}
+
+// addWords sets in m the lists of words, over the rows whose pairs' entries
+// pair gives (sorted), from those and the rows' texts.
+func (a *analysis) addWords(words []string, m map[string]*postings, pair func(p string) ([]uint64, error)) error {
+	var err error
+	text := func(row int) *rowText { return newRowText(&a.docs[a.order[row]]) }
+	get := func(p string) []uint64 {
+		l, e := pair(p)
+		if e != nil && err == nil {
+			err = e
+		}
+		return l
+	}
+	for _, w := range words {
+		if l := wordList(w, get, text); len(l) > 0 && err == nil {
+			m[w] = &postings{e: l}
+		}
+	}
+	return err
+}
+
+// prevPairs returns, on the fast path, the entries of a pair over every
+// row: the previous build's from its group file, those of the changed rows
+// from m.
+func (a *analysis) prevPairs(fam family, m map[string]*postings) func(p string) ([]uint64, error) {
+	groups := map[int][][]groupTerm{}
+	return func(p string) ([]uint64, error) {
+		b := bucketOf(p, fam.buckets)
+		gi := b / groupSize
+		g, ok := groups[gi]
+		if !ok {
+			body, err := readSealed(a.prevDir, a.prev.groups[0][gi])
+			if err != nil {
+				return nil, err
+			}
+			if g, err = decodeGroup(body, min(fam.buckets, (gi+1)*groupSize)-gi*groupSize, uint64(len(a.order)), nil); err != nil {
+				return nil, err
+			}
+			groups[gi] = g
+		}
+		var out []uint64
+		for _, gt := range g[b-gi*groupSize] {
+			if gt.term == p {
+				for _, x := range gt.p.e {
+					if !a.isChanged[x>>32] {
+						out = append(out, x)
+					}
+				}
+			}
+		}
+		if nw := m[p]; nw != nil {
+			out = append(out, nw.e...)
+		}
+		slices.Sort(out)
+		return out, nil
+	}
 }
 
 // oldSection returns the previous build's forward entries of row.
@@ -998,4 +1182,24 @@ func (d *dec) str() string {
 	s := string(d.b[:n])
 	d.b = d.b[n:]
 	return s
+}
+
+// vocabDiff returns the words of next that prev has not, and those of prev
+// that next has not; both are sorted.
+func vocabDiff(prev, next []string) (added, dropped []string) {
+	i, j := 0, 0
+	for i < len(prev) || j < len(next) {
+		switch {
+		case j == len(next) || i < len(prev) && prev[i] < next[j]:
+			dropped = append(dropped, prev[i])
+			i++
+		case i == len(prev) || next[j] < prev[i]:
+			added = append(added, next[j])
+			j++
+		default:
+			i++
+			j++
+		}
+	}
+	return added, dropped
 }

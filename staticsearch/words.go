@@ -1,0 +1,468 @@
+package staticsearch
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/binary"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"gongkai/search"
+)
+
+// The word index. A query word of three or more CJK characters is found by
+// its character pairs: the client reads every pair's postings, keeps the
+// rows holding all of them in one field (the candidates, whose count is the
+// word's idf and whose least pair frequency per field its term frequency),
+// and reads the text of the candidates it shows to learn whether the pairs
+// stand side by side. For the words of the vocabulary below, the postings
+// hold that result as a term of its own: per candidate row and field the
+// least pair frequency, and two bits, whether the row's stored text holds
+// the word and whether its title does. The client reads one short list
+// instead of the pairs' long ones, and needs no text to know which
+// candidates hold the word; its ranking is the same by construction.
+//
+// An entry is row<<32 | field<<24 | min(frequency, 1<<22-1)<<2 | holds<<1 |
+// title, a function of the row's own analysis and text and of the word
+// alone: a rebuild patches a word's list as it patches a pair's. A word
+// term is three or more CJK characters (at least nine bytes), so it never
+// collides with a pair (two characters, at most eight bytes) or a Latin or
+// digit word.
+
+const (
+	// wordMin and wordMax bound a vocabulary word's length in characters.
+	wordMin, wordMax = 3, 8
+	// wordDF is how many titles a word must be in.
+	wordDF = 3
+	// wordFreqMax caps the frequency in a word entry.
+	wordFreqMax = 1<<22 - 1
+)
+
+// isWordTerm reports whether a postings term is a vocabulary word's.
+func isWordTerm(t string) bool {
+	if len(t) < 9 {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(t)
+	return search.IsCJK(r)
+}
+
+// wordVocab returns the vocabulary of the word index, sorted: the runs of
+// wordMin…wordMax CJK characters of the folded titles, cut at titleCuts,
+// that wordDF or more titles hold and that no run one character longer is
+// held by as many titles (closed: 园区建设 when some title holds it without
+// 加快 before it). It is a function of the titles alone.
+func wordVocab(docs []search.Doc, order []int) []string {
+	type count struct {
+		n    int32
+		last int32
+	}
+	// Titles are counted by a 64-bit hash of each run (once per title);
+	// the runs of the frequent ones are then counted by their text.
+	byHash := map[uint64]count{}
+	runs := func(title string, fn func(rs []rune)) {
+		var rs []rune
+		flush := func() {
+			for i := range rs {
+				for l := wordMin; l <= wordMax && i+l <= len(rs); l++ {
+					fn(rs[i : i+l])
+				}
+			}
+			rs = rs[:0]
+		}
+		var t []rune
+		for _, r := range title {
+			t = append(t, search.FoldRune(r))
+		}
+		for i := 0; i < len(t); i++ {
+			if !search.IsCJK(t[i]) {
+				flush()
+				continue
+			}
+			if n := cutAt(t[i:]); n > 0 {
+				flush()
+				i += n - 1
+				continue
+			}
+			rs = append(rs, t[i])
+		}
+		flush()
+	}
+	hash := func(rs []rune) uint64 {
+		h := uint64(14695981039346656037)
+		for _, r := range rs {
+			h ^= uint64(r)
+			h *= 1099511628211
+		}
+		return h
+	}
+	for i, di := range order {
+		runs(docs[di].Title, func(rs []rune) {
+			h := hash(rs)
+			c := byHash[h]
+			if c.n == 0 || c.last != int32(i) {
+				c.n++
+				c.last = int32(i)
+				byHash[h] = c
+			}
+		})
+	}
+	df := map[string]int{}
+	last := map[string]int{}
+	for i, di := range order {
+		runs(docs[di].Title, func(rs []rune) {
+			if len(rs) > wordMax || byHash[hash(rs)].n < wordDF {
+				return
+			}
+			s := string(rs)
+			if l, ok := last[s]; !ok || l != i {
+				df[s]++
+				last[s] = i
+			}
+		})
+	}
+	// A run one character longer held by as many titles holds s wherever
+	// s is: s is not closed.
+	open := map[string]bool{}
+	for l, n := range df {
+		rs := []rune(l)
+		if len(rs) <= wordMin {
+			continue
+		}
+		for _, p := range []string{string(rs[1:]), string(rs[:len(rs)-1])} {
+			if df[p] == n {
+				open[p] = true
+			}
+		}
+	}
+	var out []string
+	for s, n := range df {
+		if n >= wordDF && !open[s] {
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// titleDigest returns a digest of the titles in row order, which the
+// vocabulary is made of.
+func titleDigest(docs []search.Doc, order []int) string {
+	h := sha256.New()
+	var b []byte
+	for _, di := range order {
+		b = binary.AppendUvarint(b[:0], uint64(len(docs[di].Title)))
+		h.Write(b)
+		h.Write([]byte(docs[di].Title))
+	}
+	return string(h.Sum(nil))
+}
+
+// titleCuts are the words a title is cut at before its runs are counted:
+// those that join its subject words to the agency and the document's kind
+// (云泽市人民政府关于加快园区建设的通知: 云泽市人民政府, 加快园区建设, 通知).
+var titleCuts = [][]rune{[]rune("关于"), []rune("印发"), []rune("转发"), []rune("的"), []rune("和"), []rune("与"), []rune("及")}
+
+// cutAt returns the length of the cut word t begins with, or 0.
+func cutAt(t []rune) int {
+	for _, c := range titleCuts {
+		if len(t) >= len(c) && slices.Equal(t[:len(c)], c) {
+			return len(c)
+		}
+	}
+	return 0
+}
+
+// wordSet is the vocabulary ready for matching.
+type wordSet struct {
+	words []string
+	set   map[string]int32
+	// Per word its distinct pairs (indices into pairs), the first one
+	// first; per pair the words it begins.
+	wpairs [][]int32
+	pairs  []string
+	pairID map[string]int32
+	starts [][]int32
+	// runes of each word, for finding it in text; first maps the first
+	// two runes of the words to the words.
+	runes [][]rune
+}
+
+func newWordSet(words []string) *wordSet {
+	ws := &wordSet{words: words, set: make(map[string]int32, len(words)), pairID: map[string]int32{}}
+	for i, w := range words {
+		ws.set[w] = int32(i)
+		rs := []rune(w)
+		ws.runes = append(ws.runes, rs)
+		var ps []int32
+		for k := 0; k+1 < len(rs); k++ {
+			p := string(rs[k : k+2])
+			id, ok := ws.pairID[p]
+			if !ok {
+				id = int32(len(ws.pairs))
+				ws.pairID[p] = id
+				ws.pairs = append(ws.pairs, p)
+				ws.starts = append(ws.starts, nil)
+			}
+			if !slices.Contains(ps, id) {
+				ps = append(ps, id)
+			}
+		}
+		ws.wpairs = append(ws.wpairs, ps)
+		ws.starts[ps[0]] = append(ws.starts[ps[0]], int32(i))
+	}
+	return ws
+}
+
+func (ws *wordSet) has(w string) bool {
+	_, ok := ws.set[w]
+	return ok
+}
+
+// rowPairs gathers one row's frequencies of the vocabulary's pairs, by
+// field, for rowWords.
+type rowPairs struct {
+	ws      *wordSet
+	freq    [][search.NumFields]uint32
+	touched []int32
+}
+
+func (ws *wordSet) newRowPairs() *rowPairs {
+	return &rowPairs{ws: ws, freq: make([][search.NumFields]uint32, len(ws.pairs))}
+}
+
+// add records a term of the row's analysis.
+func (rp *rowPairs) add(field int, term []byte, freq int) {
+	id, ok := rp.ws.pairID[string(term)]
+	if !ok {
+		return
+	}
+	f := &rp.freq[id]
+	if *f == ([search.NumFields]uint32{}) {
+		rp.touched = append(rp.touched, id)
+	}
+	f[field] = uint32(freq)
+}
+
+func (rp *rowPairs) reset() {
+	for _, id := range rp.touched {
+		rp.freq[id] = [search.NumFields]uint32{}
+	}
+	rp.touched = rp.touched[:0]
+}
+
+// candidates calls fn for each word whose pairs the row holds all in one
+// field at least, with the least frequency per field (0 where not all).
+func (rp *rowPairs) candidates(fn func(w int32, freq *[search.NumFields]uint32)) {
+	for _, p := range rp.touched {
+		for _, w := range rp.ws.starts[p] {
+			var fr [search.NumFields]uint32
+			some := false
+			for f := range fr {
+				m := uint32(0)
+				for k, q := range rp.ws.wpairs[w] {
+					v := rp.freq[q][f]
+					if v == 0 {
+						m = 0
+						break
+					}
+					if k == 0 || v < m {
+						m = v
+					}
+				}
+				fr[f] = m
+				some = some || m > 0
+			}
+			if some {
+				fn(w, &fr)
+			}
+		}
+	}
+}
+
+// rowText is a row's stored text folded, for the bits of its entries.
+type rowText struct {
+	segs  [4][]rune
+	title string // squeezed and folded, as the client's foldTitle
+}
+
+func newRowText(d *search.Doc) *rowText { return textOf(d.Title, search.DocText(d)) }
+
+// textOf returns the rowText of a title and stored text.
+func textOf(title string, segs [4]string) *rowText {
+	t := &rowText{}
+	for i, s := range segs {
+		rs := make([]rune, 0, len(s)/3+1)
+		for _, r := range s {
+			rs = append(rs, search.FoldRune(r))
+		}
+		t.segs[i] = rs
+	}
+	var b strings.Builder
+	for _, r := range title {
+		if r = search.FoldRune(r); !unicode.IsSpace(r) {
+			b.WriteRune(r)
+		}
+	}
+	t.title = b.String()
+	return t
+}
+
+// holds reports whether the text holds the runes rs.
+func (t *rowText) holds(rs []rune) bool {
+	for _, seg := range t.segs {
+		for i := 0; i+len(rs) <= len(seg); i++ {
+			if seg[i] == rs[0] && slices.Equal(seg[i:i+len(rs)], rs) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// holdsAll reports for each of n words (runes, of two or more) whether
+// the text holds it, in one pass over the text: a position is looked at
+// only when its two characters begin one of the words.
+func (t *rowText) holdsAll(n int, runes func(i int) []rune) []bool {
+	held := make([]bool, n)
+	first := make(map[uint64][]int, n)
+	var filter [1024]uint64
+	key := func(a, b rune) (uint64, uint64) {
+		k := uint64(a)<<32 | uint64(b)
+		return k, (k * 0x9E3779B97F4A7C15) >> 48
+	}
+	for i := range n {
+		rs := runes(i)
+		k, h := key(rs[0], rs[1])
+		first[k] = append(first[k], i)
+		filter[h>>6] |= 1 << (h & 63)
+	}
+	left := n
+	for _, seg := range t.segs {
+		for i := 0; i+1 < len(seg) && left > 0; i++ {
+			k, h := key(seg[i], seg[i+1])
+			if filter[h>>6]&(1<<(h&63)) == 0 {
+				continue
+			}
+			for _, w := range first[k] {
+				if rs := runes(w); !held[w] && i+len(rs) <= len(seg) && slices.Equal(seg[i:i+len(rs)], rs) {
+					held[w] = true
+					left--
+				}
+			}
+		}
+	}
+	return held
+}
+
+// wordEntry returns the low half of a word's entry in a field.
+func wordEntry(field int, freq uint32, holds, title bool) uint64 {
+	x := uint64(field)<<24 | uint64(min(freq, wordFreqMax))<<2
+	if holds {
+		x |= 2
+	}
+	if title {
+		x |= 1
+	}
+	return x
+}
+
+// rowWords calls emit with each word entry of one row (without the row),
+// from its pairs and its text; words in order of the vocabulary.
+func (rp *rowPairs) rowWords(text func() *rowText, emit func(word string, x uint64)) {
+	type cand struct {
+		w  int32
+		fr [search.NumFields]uint32
+	}
+	var cs []cand
+	rp.candidates(func(w int32, fr *[search.NumFields]uint32) { cs = append(cs, cand{w, *fr}) })
+	if len(cs) == 0 {
+		return
+	}
+	slices.SortFunc(cs, func(a, b cand) int { return cmp.Compare(a.w, b.w) })
+	t := text()
+	held := t.holdsAll(len(cs), func(i int) []rune { return rp.ws.runes[cs[i].w] })
+	for i, c := range cs {
+		w := rp.ws.words[c.w]
+		holds, title := held[i], strings.Contains(t.title, w)
+		for f, fr := range c.fr {
+			if fr > 0 {
+				emit(w, wordEntry(f, fr, holds, title))
+			}
+		}
+	}
+}
+
+// wordList returns the entries of word w over every row, from the pairs'
+// postings (pair returns a pair's entries, sorted; only those of fields
+// are used) and the rows' texts: what rowWords gives each row, gathered.
+func wordList(w string, pair func(p string) []uint64, text func(row int) *rowText) []uint64 {
+	rs := []rune(w)
+	var lists [][]uint64
+	for k := 0; k+1 < len(rs); k++ {
+		p := string(rs[k : k+2])
+		dup := false
+		for j := 0; j < k; j++ {
+			dup = dup || string(rs[j:j+2]) == p
+		}
+		if !dup {
+			lists = append(lists, pair(p))
+		}
+	}
+	// Per field, the rows of all lists, with the least frequency.
+	type hit struct {
+		row   int
+		field int
+		freq  uint32
+	}
+	var hits []hit
+	for f := range search.NumFields {
+		var fl [][]uint64
+		for _, l := range lists {
+			var x []uint64
+			for _, e := range l {
+				if int(e>>24&0xff) == f {
+					x = append(x, e)
+				}
+			}
+			fl = append(fl, x)
+		}
+		slices.SortFunc(fl, func(a, b []uint64) int { return cmp.Compare(len(a), len(b)) })
+		pos := make([]int, len(fl))
+		for _, e := range fl[0] {
+			row, m, ok := e>>32, uint32(e&0xffffff), true
+			for k := 1; k < len(fl) && ok; k++ {
+				l, p := fl[k], pos[k]
+				for p < len(l) && l[p]>>32 < row {
+					p++
+				}
+				pos[k] = p
+				if p == len(l) || l[p]>>32 != row {
+					ok = false
+					break
+				}
+				m = min(m, uint32(l[p]&0xffffff))
+			}
+			if ok {
+				hits = append(hits, hit{int(row), f, m})
+			}
+		}
+	}
+	slices.SortFunc(hits, func(a, b hit) int { return cmp.Or(cmp.Compare(a.row, b.row), cmp.Compare(a.field, b.field)) })
+	out := make([]uint64, 0, len(hits))
+	for i := 0; i < len(hits); {
+		j := i
+		for j < len(hits) && hits[j].row == hits[i].row {
+			j++
+		}
+		t := text(hits[i].row)
+		holds, title := t.holds(rs), strings.Contains(t.title, w)
+		for _, h := range hits[i:j] {
+			out = append(out, uint64(h.row)<<32|wordEntry(h.field, h.freq, holds, title))
+		}
+		i = j
+	}
+	return out
+}
