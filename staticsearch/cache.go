@@ -557,9 +557,6 @@ func openAnalysis(w *writer, docs []search.Doc, order []int, opts Options) (*ana
 			a.next.words = wordVocab(docs, order)
 		}
 		a.words = newWordSet(a.next.words)
-		if a.prev != nil {
-			a.added, a.dropped = vocabDiff(a.prev.words, a.next.words)
-		}
 	}()
 	if opts.State != "" {
 		a.cw = &cacheWriter{dir: filepath.Join(opts.State, CacheDir)}
@@ -582,8 +579,12 @@ func openAnalysis(w *writer, docs []search.Doc, order []int, opts Options) (*ana
 	a.prevVocab = ci
 	if ci.titles == a.next.titles {
 		a.next.words = ci.words
+	} else {
+		a.next.words = wordVocab(docs, order)
 	}
-	same := len(ci.ids) == len(order)
+	// The fast path needs the same vocabulary: a word it adds or drops
+	// changes rows no document of this build's changes touch.
+	same := len(ci.ids) == len(order) && slices.Equal(ci.words, a.next.words)
 	for row := 0; same && row < len(order); row++ {
 		same = ci.ids[row] == docs[order[row]].ID
 	}
@@ -606,21 +607,16 @@ func openAnalysis(w *writer, docs []search.Doc, order []int, opts Options) (*ana
 		a.c, a.reasonSlow = nil, err
 		return a, nil
 	}
-	// The reused rows' words: those of the previous vocabulary this one
-	// has not dropped, and those it adds, from their pairs and texts.
-	if a.next.words == nil {
-		a.next.words = wordVocab(docs, order)
-	}
-	if added, dropped := vocabDiff(ci.words, a.next.words); len(added)+len(dropped) > 0 {
-		for _, t := range dropped {
-			delete(a.c.grams, t)
-		}
-		_ = a.addWords(added, a.c.grams, func(p string) ([]uint64, error) {
-			if l := a.c.grams[p]; l != nil {
-				return slices.Sorted(slices.Values(l.e)), nil
+	// The reused rows' words and phrases: those of the previous
+	// vocabulary this one has not dropped, and those it adds.
+	if added, _ := vocabDiff(ci.words, a.next.words); !slices.Equal(ci.words, a.next.words) {
+		a.words = newWordSet(a.next.words)
+		for t := range a.c.grams {
+			if isWordTerm(t) && !a.words.hasTerm(t) {
+				delete(a.c.grams, t)
 			}
-			return nil, nil
-		})
+		}
+		a.addWords(added, a.c.grams)
 	}
 	for _, r := range a.c.reused {
 		if r {
@@ -757,16 +753,8 @@ func (a *analysis) patch(ctx context.Context, f int, fam family, m map[string]*p
 		b := bucketOf(t, fam.buckets)
 		dirty[b/groupSize], dirtyBucket[b] = true, true
 	}
-	// The vocabulary's words: those it adds get their lists over every
-	// row; those it drops go.
 	var rp *rowPairs
 	if f == 0 {
-		if err := a.addWords(a.added, m, a.prevPairs(fam, m)); err != nil {
-			return set, err
-		}
-		for _, t := range slices.Concat(a.added, a.dropped) {
-			mark(t)
-		}
 		rp = a.words.newRowPairs()
 	}
 	news := rowEntries(m, func(p *postings) []uint64 { return p.e }, 0, len(a.order))
@@ -781,30 +769,29 @@ func (a *analysis) patch(ctx context.Context, f int, fam family, m map[string]*p
 		for _, t := range diffTerms(old[f], slices.DeleteFunc(slices.Clone(nw), func(e fwdEntry) bool { return isWordTerm(e.term) })) {
 			mark(t)
 		}
-		// A changed row's old words are not in its section: they are
-		// made again of its old pairs and its old text, as the previous
-		// build's documents pack holds it; without that text, every word
-		// whose pairs its old pairs hold is taken to have changed.
+		// A changed row's old words and phrases are not in its section:
+		// they are made again of its old pairs and its old text, as the
+		// previous build's documents pack holds it.
 		if rp != nil {
+			text := a.oldText(row)
+			if text == nil {
+				return set, fmt.Errorf("%w: no previous text of row %d", errCache, row)
+			}
 			for _, e := range old[0] {
 				rp.add(int(e.x>>24), []byte(e.term), int(e.x&0xffffff))
 			}
-			if text := a.oldText(row); text != nil {
-				var ow []fwdEntry
-				rp.rowWords(func() *rowText { return text }, func(w string, x uint64) { ow = append(ow, fwdEntry{w, uint32(x)}) })
-				var nw []fwdEntry
-				for _, e := range news[row] {
-					if isWordTerm(e.term) {
-						nw = append(nw, e)
-					}
-				}
-				for _, t := range diffTerms(ow, nw) {
-					mark(t)
-				}
-			} else {
-				rp.candidates(func(w int32, _ *[search.NumFields]uint32) { mark(a.words.words[w]) })
-			}
+			var ow, nw []fwdEntry
+			rp.rowWords(func() *rowText { return text }, func(w string, x uint64) { ow = append(ow, fwdEntry{w, uint32(x)}) })
 			rp.reset()
+			slices.SortFunc(ow, compareFwd)
+			for _, e := range news[row] {
+				if isWordTerm(e.term) {
+					nw = append(nw, e)
+				}
+			}
+			for _, t := range diffTerms(ow, nw) {
+				mark(t)
+			}
 		}
 	}
 	// The new entries by bucket.
@@ -846,9 +833,6 @@ func (a *analysis) patch(ctx context.Context, f int, fam family, m map[string]*p
 		post := map[string]*postings{}
 		for i, b := range buckets {
 			for _, gt := range b {
-				if dirty[gi] && f == 0 && isWordTerm(gt.term) && !a.words.has(gt.term) {
-					continue // a word the vocabulary dropped
-				}
 				if dirty[gi] {
 					gt.p.e = slices.DeleteFunc(gt.p.e, func(x uint64) bool { return a.isChanged[x>>32] })
 					if nw := m[gt.term]; nw != nil {
@@ -927,60 +911,50 @@ func (a *analysis) oldText(row int) *rowText {
 	return textOf(f.Title, f.Text)
 }
 
-// addWords sets in m the lists of words, over the rows whose pairs' entries
-// pair gives (sorted), from those and the rows' texts.
-func (a *analysis) addWords(words []string, m map[string]*postings, pair func(p string) ([]uint64, error)) error {
-	var err error
-	text := func(row int) *rowText { return newRowText(&a.docs[a.order[row]]) }
-	get := func(p string) []uint64 {
-		l, e := pair(p)
-		if e != nil && err == nil {
-			err = e
+// addWords adds to m, which holds the postings of some rows, the entries
+// of those rows for words the vocabulary adds (from their pairs' entries in
+// m and their texts) and for the phrases of those words (from the texts of
+// the rows holding one).
+func (a *analysis) addWords(words []string, m map[string]*postings) {
+	texts := map[int]*rowText{}
+	text := func(row int) *rowText {
+		t := texts[row]
+		if t == nil {
+			t = newRowText(&a.docs[a.order[row]])
+			texts[row] = t
 		}
-		return l
+		return t
 	}
+	pair := func(p string) []uint64 {
+		if l := m[p]; l != nil {
+			return slices.Sorted(slices.Values(l.e))
+		}
+		return nil
+	}
+	holders := map[int]bool{}
 	for _, w := range words {
-		if l := wordList(w, get, text); len(l) > 0 && err == nil {
-			m[w] = &postings{e: l}
+		l := wordList(w, pair, text)
+		if len(l) == 0 {
+			continue
+		}
+		m[w] = &postings{e: l}
+		for _, x := range l {
+			if x&2 != 0 {
+				holders[int(x>>32)] = true
+			}
 		}
 	}
-	return err
-}
-
-// prevPairs returns, on the fast path, the entries of a pair over every
-// row: the previous build's from its group file, those of the changed rows
-// from m.
-func (a *analysis) prevPairs(fam family, m map[string]*postings) func(p string) ([]uint64, error) {
-	groups := map[int][][]groupTerm{}
-	return func(p string) ([]uint64, error) {
-		b := bucketOf(p, fam.buckets)
-		gi := b / groupSize
-		g, ok := groups[gi]
-		if !ok {
-			body, err := readSealed(a.prevDir, a.prev.groups[0][gi])
-			if err != nil {
-				return nil, err
+	added := map[int32]bool{}
+	for _, w := range words {
+		added[a.words.set[w]] = true
+	}
+	for _, row := range slices.Sorted(maps.Keys(holders)) {
+		a.words.phrases(text(row), func(w int32) bool { return added[w] }, func(p string) {
+			if m[p] == nil {
+				m[p] = &postings{}
 			}
-			if g, err = decodeGroup(body, min(fam.buckets, (gi+1)*groupSize)-gi*groupSize, uint64(len(a.order)), nil); err != nil {
-				return nil, err
-			}
-			groups[gi] = g
-		}
-		var out []uint64
-		for _, gt := range g[b-gi*groupSize] {
-			if gt.term == p {
-				for _, x := range gt.p.e {
-					if !a.isChanged[x>>32] {
-						out = append(out, x)
-					}
-				}
-			}
-		}
-		if nw := m[p]; nw != nil {
-			out = append(out, nw.e...)
-		}
-		slices.Sort(out)
-		return out, nil
+			m[p].e = append(m[p].e, uint64(row)<<32|phraseEntry)
+		})
 	}
 }
 

@@ -885,21 +885,66 @@ class Matcher {
     this.whole = squeeze(b)
     this.coverRunes = this.pos.reduce((n, w) => n + tokenRunes(w.folded), 0)
   }
-  // load fetches the postings of every term the search may look at.
+  // load fetches the postings of every term the search may look at: a
+  // word of the index's vocabulary (words.go) as one term, read first; the
+  // others by their pairs. The pairs of the side-by-side check that lie
+  // within such a word (cover) are known from whether a row holds it.
   async load() {
-    const terms = new Set(), unis = new Set()
-    for (const w of this.pos.concat(this.neg)) for (const t of w.alts) { t.bigrams.concat(t.words, t.tail || []).forEach(g => terms.add(g)); t.unis.forEach(u => unis.add(u)) }
-    if (this.adjGrams) { this.adjGrams.bigrams.concat(this.adjGrams.words).forEach(g => terms.add(g)); this.adjGrams.unis.forEach(u => unis.add(u)) }
-    const get = async (set, t) => [t, await this.store.bucket(set, t)]
-    this.post = new Map(await Promise.all([...terms].map(t => get('postings', t))))
-    this.uni = new Map(await Promise.all([...unis].map(t => get('unigrams', t))))
+    const all = this.pos.concat(this.neg), n = this.T.n
+    await Promise.all(all.flatMap(w => w.alts.filter(isWordForm).map(async t => {
+      const e = await this.store.bucket('postings', t.folded)
+      if (e) { t.wl = e; t.held = new Uint8Array(n) }
+    })))
+    this.cover = new Map()
+    const lit = this.pos.map(w => w.alts.find(t => t.wl && t.folded === fold(w.text)))
+    for (const t of lit) if (t && this.adjGrams) this.adjGrams.bigrams.forEach(g => { if (t.folded.includes(g)) this.cover.set(g, t) })
+    // Every word one of the vocabulary's: the side-by-side tier is read
+    // from the phrase terms of each two that follow each other (words.go),
+    // an absent term listing no row.
+    this.phr = null
+    if (this.adjacent && lit.every(t => t)) {
+      this.phr = await Promise.all(lit.slice(1).map(async (t, i) => {
+        const e = await this.store.bucket('postings', lit[i].folded + ' ' + t.folded)
+        return new Set(e && e[0] ? e[0].rows : [])
+      }))
+    }
+    await this.loadTerms(this.phr !== null ? 'phr' : false)
     const fields = new Set()
-    for (const p of this.post.values()) if (p) p.forEach((_, f) => fields.add(f))
+    for (const p of [...this.post.values()].concat(all.flatMap(w => w.alts.map(t => t.wl)))) if (p) p.forEach((_, f) => fields.add(f))
     await Promise.all([this.store.norms(fields), this.pos.length ? this.store.titleRunes() : null])
+  }
+  // loadTerms fetches the postings of the terms not yet loaded; with all,
+  // the pairs of the words read as one term too (what suggest.js needs).
+  async loadTerms(all) {
+    const terms = new Set(), unis = new Set()
+    for (const w of this.pos.concat(this.neg)) for (const t of w.alts) { if (all === true || !t.wl) t.bigrams.concat(t.words, t.tail || []).forEach(g => terms.add(g)); t.unis.forEach(u => unis.add(u)) }
+    if (this.adjGrams && all !== 'phr') { this.adjGrams.bigrams.concat(this.adjGrams.words).forEach(g => { if (all || !this.cover.has(g)) terms.add(g) }); this.adjGrams.unis.forEach(u => unis.add(u)) }
+    const get = async (set, t) => [t, await this.store.bucket(set, t)]
+    const post = this.post || new Map(), uni = this.uni || new Map()
+    for (const [t, p] of await Promise.all([...terms].filter(t => !post.has(t)).map(t => get('postings', t)))) post.set(t, p)
+    for (const [t, p] of await Promise.all([...unis].filter(t => !uni.has(t)).map(t => get('unigrams', t)))) uni.set(t, p)
+    this.post = post; this.uni = uni
+    if (all === true) { this.cover = new Map(); this.phr = null }
   }
   collectWord(w) {
     const acc = newAcc(this.T.n)
     for (const t of w.alts) {
+      if (t.wl) {
+        // A word's own term: per field its candidates, the least pair
+        // frequency << 2, and whether the text (2) and the title (1) hold it.
+        for (let f = 0; f < 7; f++) {
+          const l = t.wl[f], wn = this.T['n' + f]
+          if (!l) continue
+          for (let i = 0; i < l.rows.length; i++) {
+            const row = l.rows[i], v = l.freqs[i]
+            if (acc.tf[row] === 0) acc.rows.push(row)
+            acc.tf[row] = acc.tf[row] + Math.fround((v >>> 2) * wn[row])
+            if (v & 2) { acc.exact[row] = 1; t.held[row] = 1 }
+            if (f === 0 && v & 1) acc.title[row] = acc.titleExact[row] = 1
+          }
+        }
+        continue
+      }
       if (!(t.bigrams.length + t.words.length)) continue
       const grams = t.bigrams.concat(t.words).map(g => this.post.get(g))
       if (grams.some(g => !g)) continue
@@ -934,7 +979,7 @@ class Matcher {
     let unknown = false
     for (const t of w.alts) {
       if (isSingle(t)) { if (this.uniCount(t.unis[0], row) > 0) return true; continue }
-      if (t.exact || t.tail && !this.has(t.tail, row)) continue
+      if (t.exact || t.wl && acc || t.tail && !this.has(t.tail, row)) continue
       if (!acc || t.bigrams.length + t.words.length === 0) {
         if (t.unis.every(u => this.uniCount(u, row) > 0)) unknown = true
         continue
@@ -980,7 +1025,8 @@ class Matcher {
       if (this.unsure.some(u => !u.done)) return
     }
     this.hits = []; this.unsure = []; this.counts.forEach(c => c.fill(0))
-    // Partial matches: suggest.js, loaded only now.
+    // Partial matches: suggest.js, loaded only now, with every pair.
+    await this.loadTerms(true)
     await (await this.store.lazy()).relax(this, LAZY)
   }
   scanScore(row) {
@@ -1063,8 +1109,13 @@ class Matcher {
     if (zero) return { tier: 0, cover: 16, tierSure: false }
     if (!inT.includes(0)) return { tier: 1, cover: tr > 0 ? Math.min(16, Math.floor(16 * this.coverRunes / tr)) : 0, tierSure: !inT.includes(null) }
     if (!this.adjacent) return { tier: 2, cover: 0 }
+    if (this.phr) {
+      if (!this.phr.every(s => s.has(row))) return { tier: 3, cover: 0 }
+      return { tier: 2, cover: 0, tierSure: this.phr.length === 1 }
+    }
     const g = this.adjGrams
-    if (!g.bigrams.concat(g.words).every(t => this.has(t, row)) || !g.unis.every(u => this.uniCount(u, row) > 0)) return { tier: 3, cover: 0 }
+    const has = t => { const c = this.cover.get(t); return c ? c.held[row] === 1 : this.has(t, row) }
+    if (!g.bigrams.concat(g.words).every(has) || !g.unis.every(u => this.uniCount(u, row) > 0)) return { tier: 3, cover: 0 }
     return { tier: 2, cover: 0, tierSure: false }
   }
   tierExact(row, doc) {
@@ -1125,6 +1176,9 @@ class Matcher {
     return [score, true]
   }
 }
+// isWordForm reports whether a form may be a word of the index's vocabulary:
+// three to eight CJK characters (words.go).
+const isWordForm = t => !t.dn && !t.words.length && !t.unis.length && t.bigrams.length >= 2 && cps(t.folded).length <= 8 && cps(t.folded).every(isCJK)
 const isSingle = t => t.unis.length === 1 && t.bigrams.length + t.words.length === 0 && t.pat.runes.length === 1
 const bsearch = (a, x) => { let lo = 0, hi = a.length; while (lo < hi) { const m = (lo + hi) >> 1; if (a[m] < x) lo = m + 1; else hi = m } return lo < a.length && a[lo] === x }
 const popcount = x => { let n = 0; for (; x; x >>>= 1) n += x & 1; return n }
@@ -1347,7 +1401,7 @@ export async function search(store, q, base) {
   }
   resp.facets = facetList(T, q, m, st, withQ)
   // No dead ends (suggest.js, loaded only now).
-  const lazy = async f => (await store.lazy())[f]({ ...LAZY, q, an, m, st, withQ, T })
+  const lazy = async f => { await m.loadTerms(true); return (await store.lazy())[f]({ ...LAZY, q, an, m, st, withQ, T }) }
   if (resp.total === 0) resp.messages.push(...await lazy('noResults'))
   else if (resp.partial) resp.messages.push({ code: 'partial_match', text: label(st, 'search_msg_partial', quoted(st, m.wordsOf(hits.reduce((u, h) => u | h.words, 0)), 'search_read_sep')) }, ...await lazy('didYouMean'))
   return resp

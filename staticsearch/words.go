@@ -185,13 +185,21 @@ type wordSet struct {
 	pairs  []string
 	pairID map[string]int32
 	starts [][]int32
-	// runes of each word, for finding it in text; first maps the first
-	// two runes of the words to the words.
-	runes [][]rune
+	// runes of each word, for finding it in text; key maps the first two
+	// runes of a word (runeKey) to that pair, and filter has the bit of
+	// every such key (keyBit).
+	runes  [][]rune
+	key    map[uint64]int32
+	filter []uint64
 }
 
+func runeKey(a, b rune) uint64 { return uint64(a)<<32 | uint64(b) }
+
+// keyBit is the bit of a runeKey in wordSet.filter (1<<20 bits).
+func keyBit(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> 44 }
+
 func newWordSet(words []string) *wordSet {
-	ws := &wordSet{words: words, set: make(map[string]int32, len(words)), pairID: map[string]int32{}}
+	ws := &wordSet{words: words, set: make(map[string]int32, len(words)), pairID: map[string]int32{}, key: map[uint64]int32{}, filter: make([]uint64, 1<<20/64)}
 	for i, w := range words {
 		ws.set[w] = int32(i)
 		rs := []rune(w)
@@ -212,8 +220,67 @@ func newWordSet(words []string) *wordSet {
 		}
 		ws.wpairs = append(ws.wpairs, ps)
 		ws.starts[ps[0]] = append(ws.starts[ps[0]], int32(i))
+		k := runeKey(rs[0], rs[1])
+		ws.key[k] = ps[0]
+		ws.filter[keyBit(k)>>6] |= 1 << (keyBit(k) & 63)
 	}
 	return ws
+}
+
+// A phrase term, "w1 w2", lists the rows whose text holds two words of the
+// vocabulary side by side (w2 beginning where w1 ends), each with the
+// entry phraseEntry: what a query of the two words needs to know whether a
+// row ranks in the side-by-side tier, without its text. The space keeps it
+// apart from every other term.
+const phraseEntry = 1
+
+// isPhraseTerm reports whether a word term is a phrase term.
+func isPhraseTerm(t string) bool { return strings.IndexByte(t, ' ') > 0 }
+
+// hasTerm reports whether a word or phrase term is of this vocabulary.
+func (ws *wordSet) hasTerm(t string) bool {
+	a, b, ok := strings.Cut(t, " ")
+	return ws.has(a) && (!ok || ws.has(b))
+}
+
+// phrases calls emit with each phrase term of the text, once, in order;
+// with only, just those one of whose words it accepts.
+func (ws *wordSet) phrases(t *rowText, only func(w int32) bool, emit func(p string)) {
+	var out []string
+	type occ struct{ at, w int32 }
+	for _, seg := range t.segs {
+		var occs []occ
+		for i := 0; i+1 < len(seg); i++ {
+			k := runeKey(seg[i], seg[i+1])
+			if b := keyBit(k); ws.filter[b>>6]&(1<<(b&63)) == 0 {
+				continue
+			}
+			p, ok := ws.key[k]
+			if !ok {
+				continue
+			}
+			for _, w := range ws.starts[p] {
+				if rs := ws.runes[w]; i+len(rs) <= len(seg) && slices.Equal(seg[i:i+len(rs)], rs) {
+					occs = append(occs, occ{int32(i), w})
+				}
+			}
+		}
+		// occs are by position; those at one position are found by a
+		// binary search.
+		for _, o := range occs {
+			end := o.at + int32(len(ws.runes[o.w]))
+			j, _ := slices.BinarySearchFunc(occs, end, func(x occ, at int32) int { return cmp.Compare(x.at, at) })
+			for ; j < len(occs) && occs[j].at == end; j++ {
+				if only == nil || only(o.w) || only(occs[j].w) {
+					out = append(out, ws.words[o.w]+" "+ws.words[occs[j].w])
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	for _, p := range slices.Compact(out) {
+		emit(p)
+	}
 }
 
 func (ws *wordSet) has(w string) bool {
@@ -392,6 +459,10 @@ func (rp *rowPairs) rowWords(text func() *rowText, emit func(word string, x uint
 				emit(w, wordEntry(f, fr, holds, title))
 			}
 		}
+	}
+	// A text that holds no word holds no phrase.
+	if slices.Contains(held, true) {
+		rp.ws.phrases(t, nil, func(p string) { emit(p, phraseEntry) })
 	}
 }
 

@@ -39,7 +39,7 @@ func wordDocs(n int) []search.Doc {
 				w := []rune(nouns[rng.IntN(len(nouns))])
 				fmt.Fprintf(&b, "%s，%s。", string(w[:3]), string(w[1:])) // the pairs, not the word
 			case 1:
-				b.WriteString("跨境电商与城镇燃气。")
+				b.WriteString("跨境电商与城镇燃气，园区建设营商环境。")
 			default:
 				fmt.Fprintf(&b, "%s%s工作。", verbs[rng.IntN(len(verbs))], nouns[rng.IntN(len(nouns))])
 			}
@@ -209,68 +209,107 @@ func TestWordEntries(t *testing.T) {
 	if holders == 0 || holders == candidates {
 		t.Errorf("%d of %d candidates hold their word: the documents should have both", holders, candidates)
 	}
+	// Phrases: per pair of words, the rows whose text holds them side by
+	// side.
+	phrases := 0
 	for term := range terms {
-		if isWordTerm(term) && !slices.Contains(vocab, term) {
-			t.Errorf("word term %s is not in the vocabulary", term)
+		a, b, ok := strings.Cut(term, " ")
+		if !isWordTerm(term) || !ok {
+			if isWordTerm(term) && !slices.Contains(vocab, term) {
+				t.Errorf("word term %s is not in the vocabulary", term)
+			}
+			continue
 		}
+		if !slices.Contains(vocab, a) || !slices.Contains(vocab, b) {
+			t.Errorf("phrase term %s: a word not in the vocabulary", term)
+		}
+		phrases++
+	}
+	for _, a := range vocab {
+		for _, b := range vocab {
+			var want []uint64
+			for row, id := range ids {
+				holds := false
+				for _, seg := range search.DocText(byID[id]) {
+					holds = holds || strings.Contains(search.Fold(seg), a+b)
+				}
+				if holds {
+					want = append(want, uint64(row)<<32|phraseEntry)
+				}
+			}
+			if got := terms[a+" "+b]; !slices.Equal(got, want) {
+				t.Errorf("phrase %s %s: rows\n got %x\nwant %x", a, b, got, want)
+			}
+		}
+	}
+	if phrases == 0 {
+		t.Error("no phrase terms")
 	}
 }
 
-// TestWordsIncremental edits titles so that the vocabulary gains a word
-// (跨境电商, now in three titles) and loses one (城镇燃气, in two), and a
-// body, with the documents in the same rows (the fast path, which patches
-// the words' lists) and with a document gone (the path that reads the whole
-// cache): each rebuild's index and cache are a fresh write's.
+// TestWordsIncremental checks that rebuilds give a fresh write's index and
+// cache: a body edit (the same vocabulary: the postings are patched, the
+// edited row's old words and phrases made of its old pairs and its old text,
+// or, without the previous build's documents, everything analysed again);
+// title edits by which the vocabulary gains a word (跨境电商, now in three
+// titles) and loses one (城镇燃气, in two); a document gone.
 func TestWordsIncremental(t *testing.T) {
 	docs := wordDocs(40)
 	dir := t.TempDir()
-	write := func(name, prev string, docs []search.Doc) Stats {
+	write := func(name, prev string, withPrevOut bool, docs []search.Doc) Stats {
 		t.Helper()
 		out := filepath.Join(dir, name)
 		opts := Options{State: out + ".state", Salt: []byte("s")}
 		var prevOut string
 		if prev != "" {
-			prevOut, opts.PrevState = filepath.Join(dir, prev), filepath.Join(dir, prev+".state")
+			opts.PrevState = filepath.Join(dir, prev+".state")
+			if withPrevOut {
+				prevOut = filepath.Join(dir, prev)
+			}
 		}
 		st, err := Write(t.Context(), out, prevOut, docs, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
+		if prev != "" {
+			sameTree(t, filepath.Join(dir, "fresh-"+name), out)
+			sameTree(t, filepath.Join(dir, "fresh-"+name+".state"), out+".state")
+		}
 		return st
 	}
-	write("one", "", docs)
+	fresh := func(name string, docs []search.Doc) { write("fresh-"+name, "", false, docs) }
+	write("one", "", false, docs)
 
-	edited := slices.Clone(docs)
-	edited[7].Title, edited[7].Hash = "云泽市人民政府关于推进跨境电商的通知", "h7'"
-	edited[4].Title, edited[4].Hash = "云泽市人民政府关于做好档案管理的通知", "h4'"
-	edited[9].Body, edited[9].Hash = edited[9].Body+"加快园区建设。", "h9'"
+	body := slices.Clone(docs)
+	body[9].Body, body[9].Hash = body[9].Body+"加快园区建设营商环境。", "h9'"
+	body[12].Body, body[12].Hash = "跨境电商园区建设。", "h12'"
+	fresh("two", body)
+	if st := write("two", "one", true, body); !st.Patched || st.Analysed != 2 {
+		t.Errorf("body edits: patched %t, %d analysed; want patched, 2", st.Patched, st.Analysed)
+	}
+	fresh("two-notext", body)
+	if st := write("two-notext", "one", false, body); st.Patched {
+		t.Error("without the previous documents, the postings were patched")
+	}
+
+	titles := slices.Clone(body)
+	titles[7].Title, titles[7].Hash = "云泽市人民政府关于推进跨境电商的通知", "h7'"
+	titles[4].Title, titles[4].Hash = "云泽市人民政府关于做好档案管理的通知", "h4'"
 	order := make([]int, len(docs))
 	for i := range order {
 		order[i] = i
 	}
-	added, dropped := vocabDiff(wordVocab(docs, order), wordVocab(edited, order))
+	added, dropped := vocabDiff(wordVocab(body, order), wordVocab(titles, order))
 	if !slices.Contains(added, "跨境电商") || !slices.Contains(dropped, "城镇燃气") {
 		t.Fatalf("the edits add %v and drop %v; want 跨境电商 added and 城镇燃气 dropped", added, dropped)
 	}
-	write("fresh2", "", edited)
-	if st := write("two", "one", edited); st.Analysed != 3 {
-		t.Errorf("same-rows rebuild analysed %d documents, want 3", st.Analysed)
+	fresh("three", titles)
+	if st := write("three", "two", true, titles); st.Patched || st.Analysed != 2 {
+		t.Errorf("title edits: patched %t, %d analysed; want not patched (another vocabulary), 2", st.Patched, st.Analysed)
 	}
-	sameTree(t, filepath.Join(dir, "fresh2"), filepath.Join(dir, "two"))
-	sameTree(t, filepath.Join(dir, "fresh2.state"), filepath.Join(dir, "two.state"))
-	// Without the previous build's documents (its old text), the changed
-	// rows' old words are all taken to have changed: the same index.
-	out := filepath.Join(dir, "two-notext")
-	if _, err := Write(t.Context(), out, "", edited, Options{State: out + ".state", PrevState: filepath.Join(dir, "one.state"), Salt: []byte("s")}); err != nil {
-		t.Fatal(err)
-	}
-	sameTree(t, filepath.Join(dir, "fresh2"), out)
-	sameTree(t, filepath.Join(dir, "fresh2.state"), out+".state")
 
 	// Back again, and a document gone: the rows move.
-	third := slices.Delete(slices.Clone(docs), 20, 21)
-	write("fresh3", "", third)
-	write("three", "two", third)
-	sameTree(t, filepath.Join(dir, "fresh3"), filepath.Join(dir, "three"))
-	sameTree(t, filepath.Join(dir, "fresh3.state"), filepath.Join(dir, "three.state"))
+	gone := slices.Delete(slices.Clone(body), 20, 21)
+	fresh("four", gone)
+	write("four", "three", true, gone)
 }

@@ -109,6 +109,10 @@ type Stats struct {
 	// linked from the previous build: its documents' titles, metadata
 	// and IDs were the same (a body edit).
 	VocabReused bool
+	// Patched reports that the postings were patched: the same documents
+	// in the same rows, the same word vocabulary, only changed rows
+	// analysed.
+	Patched bool
 }
 
 // Write writes the static index of docs into the site folder out: the
@@ -235,8 +239,8 @@ func write(ctx context.Context, out, prev string, docs []search.Doc, opts Option
 	if err := WriteServed(filepath.Join(out, filepath.FromSlash(ManifestPath)), b, opts.Precompress); err != nil {
 		return st, fmt.Errorf("static search index: %w", err)
 	}
-	st = Stats{Docs: len(docs), Files: int(w.files.Load()), Reused: int(w.reused.Load()), Bytes: w.bytes.Load(), Took: time.Since(start), Buckets: w.buckets, Analysed: a.Analysed, VocabReused: a.VocabReused}
-	opts.Logger.Info("static search index written", "docs", st.Docs, "analysed", st.Analysed, "vocab_reused", st.VocabReused, "files", st.Files, "reused", st.Reused, "bytes", st.Bytes, "took", st.Took)
+	st = Stats{Docs: len(docs), Files: int(w.files.Load()), Reused: int(w.reused.Load()), Bytes: w.bytes.Load(), Took: time.Since(start), Buckets: w.buckets, Analysed: a.Analysed, VocabReused: a.VocabReused, Patched: a.prev != nil}
+	opts.Logger.Info("static search index written", "docs", st.Docs, "analysed", st.Analysed, "patched", st.Patched, "vocab_reused", st.VocabReused, "files", st.Files, "reused", st.Reused, "bytes", st.Bytes, "took", st.Took)
 	return st, nil
 }
 
