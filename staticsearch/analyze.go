@@ -51,6 +51,11 @@ func analyze(ctx context.Context, docs []search.Doc, order []int, c *cached, ws 
 	procs := runtime.GOMAXPROCS(0)
 	type part struct {
 		grams, unis map[string]*[]uint64
+		// The entries of the vocabulary's words, by word, and of its
+		// phrases, by phrase: merged into the index's grams, never a
+		// row's forward section.
+		words   [][]uint64
+		phrases map[uint64]*[]uint64
 	}
 	for wave := 0; wave < len(order); wave += batch * procs {
 		parts := make([]part, procs)
@@ -72,6 +77,7 @@ func analyze(ctx context.Context, docs []search.Doc, order []int, c *cached, ws 
 				if ws != nil {
 					rp = ws.newRowPairs()
 				}
+				rt := &rowText{}
 				for row := lo; row < hi; row++ {
 					d := &docs[order[row]]
 					info := &ix.rows[row]
@@ -93,14 +99,6 @@ func analyze(ctx context.Context, docs []search.Doc, order []int, c *cached, ws 
 							rp.add(field, term, min(freq, 1<<24-1))
 						}
 					})
-					// The vocabulary's words the row is a candidate of.
-					if rp != nil {
-						rp.rowWords(func() *rowText { return newRowText(d) }, func(w string, x uint64) {
-							buf = append(buf[:0], w...)
-							add(pt.grams, buf, r|x)
-						})
-						rp.reset()
-					}
 					// The year and number of every document number the text
 					// may hold, under the body's field: a document-number
 					// query reads the text only of the documents listed.
@@ -109,12 +107,33 @@ func analyze(ctx context.Context, docs []search.Doc, order []int, c *cached, ws 
 					}
 					text := search.DocText(d)
 					clear(counts)
-					for _, s := range text {
+					for i, s := range text {
+						seg := rt.segs[i][:0]
 						for _, c := range s {
-							if f := search.FoldRune(c); search.IsCJK(f) {
+							f := search.FoldRune(c)
+							if search.IsCJK(f) {
 								counts[f]++
 							}
+							seg = append(seg, f)
 						}
+						rt.segs[i] = seg
+					}
+					// The vocabulary's words the row is a candidate of, and
+					// its phrases.
+					if rp != nil {
+						if pt.words == nil {
+							pt.words, pt.phrases = make([][]uint64, len(ws.words)), map[uint64]*[]uint64{}
+						}
+						rp.rowWords(func() *rowText { rt.setTitle(d.Title); return rt },
+							func(w int32, x uint64) { pt.words[w] = append(pt.words[w], r|x) },
+							func(p uint64) {
+								if l := pt.phrases[p]; l != nil {
+									*l = append(*l, r|phraseEntry)
+								} else {
+									pt.phrases[p] = &[]uint64{r | phraseEntry}
+								}
+							})
+						rp.reset()
 					}
 					// A count is doubled, plus one when the title holds the
 					// character: one-character queries rank by that.
@@ -145,6 +164,14 @@ func analyze(ctx context.Context, docs []search.Doc, order []int, c *cached, ws 
 		for _, pt := range parts {
 			merge(ix.grams, pt.grams)
 			merge(ix.unis, pt.unis)
+			for w, l := range pt.words {
+				if len(l) > 0 {
+					merge(ix.grams, map[string]*[]uint64{ws.words[w]: &l})
+				}
+			}
+			for p, l := range pt.phrases {
+				merge(ix.grams, map[string]*[]uint64{ws.phraseTerm(p): l})
+			}
 		}
 	}
 	for _, m := range []map[string]*postings{ix.grams, ix.unis} {

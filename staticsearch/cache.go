@@ -536,11 +536,8 @@ type analysis struct {
 	// VocabReused reports that the vocabulary's packs were linked from
 	// the previous build (vocab).
 	VocabReused bool
-	// words is the word index's vocabulary; on the fast path, added and
-	// dropped are its words the previous build's had not, and the
-	// previous build's this one's has not.
-	words          *wordSet
-	added, dropped []string
+	// words is the word index's vocabulary.
+	words *wordSet
 }
 
 // openAnalysis reads the previous build's cache (opts.PrevState) and
@@ -781,7 +778,7 @@ func (a *analysis) patch(ctx context.Context, f int, fam family, m map[string]*p
 				rp.add(int(e.x>>24), []byte(e.term), int(e.x&0xffffff))
 			}
 			var ow, nw []fwdEntry
-			rp.rowWords(func() *rowText { return text }, func(w string, x uint64) { ow = append(ow, fwdEntry{w, uint32(x)}) })
+			rp.rowTerms(func() *rowText { return text }, func(t string, x uint64) { ow = append(ow, fwdEntry{t, uint32(x)}) })
 			rp.reset()
 			slices.SortFunc(ow, compareFwd)
 			for _, e := range news[row] {
@@ -949,11 +946,12 @@ func (a *analysis) addWords(words []string, m map[string]*postings) {
 		added[a.words.set[w]] = true
 	}
 	for _, row := range slices.Sorted(maps.Keys(holders)) {
-		a.words.phrases(text(row), func(w int32) bool { return added[w] }, func(p string) {
-			if m[p] == nil {
-				m[p] = &postings{}
+		a.words.phrases(a.words.occurrences(text(row)), func(w int32) bool { return added[w] }, func(p uint64) {
+			t := a.words.phraseTerm(p)
+			if m[t] == nil {
+				m[t] = &postings{}
 			}
-			m[p].e = append(m[p].e, uint64(row)<<32|phraseEntry)
+			m[t].e = append(m[t].e, uint64(row)<<32|phraseEntry)
 		})
 	}
 }

@@ -898,11 +898,11 @@ class Matcher {
     this.cover = new Map()
     const lit = this.pos.map(w => w.alts.find(t => t.wl && t.folded === fold(w.text)))
     for (const t of lit) if (t && this.adjGrams) this.adjGrams.bigrams.forEach(g => { if (t.folded.includes(g)) this.cover.set(g, t) })
-    // Every word one of the vocabulary's: the side-by-side tier is read
-    // from the phrase terms of each two that follow each other (words.go),
-    // an absent term listing no row.
+    // Every word one of the vocabulary's, of four or more characters: the
+    // side-by-side tier is read from the phrase terms of each two that
+    // follow each other (words.go, phraseMin), an absent term listing no row.
     this.phr = null
-    if (this.adjacent && lit.every(t => t)) {
+    if (this.adjacent && lit.every(t => t && cps(t.folded).length >= 4)) {
       this.phr = await Promise.all(lit.slice(1).map(async (t, i) => {
         const e = await this.store.bucket('postings', lit[i].folded + ' ' + t.folded)
         return new Set(e && e[0] ? e[0].rows : [])

@@ -26,10 +26,17 @@ import (
 //
 // An entry is row<<32 | field<<24 | min(frequency, 1<<22-1)<<2 | holds<<1 |
 // title, a function of the row's own analysis and text and of the word
-// alone: a rebuild patches a word's list as it patches a pair's. A word
-// term is three or more CJK characters (at least nine bytes), so it never
-// collides with a pair (two characters, at most eight bytes) or a Latin or
-// digit word.
+// alone: a rebuild patches a word's list as it patches a pair's, finding a
+// changed row's old entries from its old pairs (its forward section, which
+// holds no words) and its old text (the previous build's documents pack).
+// A word term is three or more CJK characters (at least nine bytes), so it
+// never collides with a pair (two characters, at most eight bytes) or a
+// Latin or digit word; a phrase term (below) is two words and a space.
+//
+// The vocabulary is made of the titles (wordVocab). When a build's differs
+// from the previous build's, the postings are not patched: the whole cache
+// is read, the lists of the words it adds computed from the reused rows'
+// pairs and texts (addWords), those of the words it drops removed.
 
 const (
 	// wordMin and wordMax bound a vocabulary word's length in characters.
@@ -191,6 +198,10 @@ type wordSet struct {
 	runes  [][]rune
 	key    map[uint64]int32
 	filter []uint64
+	// pairKey maps every pair of the words (runeKey) to the pair, and
+	// pairFilter has its keyBit.
+	pairKey    map[uint64]int32
+	pairFilter []uint64
 }
 
 func runeKey(a, b rune) uint64 { return uint64(a)<<32 | uint64(b) }
@@ -199,7 +210,8 @@ func runeKey(a, b rune) uint64 { return uint64(a)<<32 | uint64(b) }
 func keyBit(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> 44 }
 
 func newWordSet(words []string) *wordSet {
-	ws := &wordSet{words: words, set: make(map[string]int32, len(words)), pairID: map[string]int32{}, key: map[uint64]int32{}, filter: make([]uint64, 1<<20/64)}
+	ws := &wordSet{words: words, set: make(map[string]int32, len(words)), pairID: map[string]int32{}, key: map[uint64]int32{}, filter: make([]uint64, 1<<20/64),
+		pairKey: map[uint64]int32{}, pairFilter: make([]uint64, 1<<20/64)}
 	for i, w := range words {
 		ws.set[w] = int32(i)
 		rs := []rune(w)
@@ -213,6 +225,9 @@ func newWordSet(words []string) *wordSet {
 				ws.pairID[p] = id
 				ws.pairs = append(ws.pairs, p)
 				ws.starts = append(ws.starts, nil)
+				k := runeKey(rs[k], rs[k+1])
+				ws.pairKey[k] = id
+				ws.pairFilter[keyBit(k)>>6] |= 1 << (keyBit(k) & 63)
 			}
 			if !slices.Contains(ps, id) {
 				ps = append(ps, id)
@@ -228,14 +243,17 @@ func newWordSet(words []string) *wordSet {
 }
 
 // A phrase term, "w1 w2", lists the rows whose text holds two words of the
-// vocabulary side by side (w2 beginning where w1 ends), each with the
-// entry phraseEntry: what a query of the two words needs to know whether a
-// row ranks in the side-by-side tier, without its text. The space keeps it
-// apart from every other term.
+// vocabulary of phraseMin or more characters side by side (w2 beginning
+// where w1 ends), each with the entry phraseEntry: what a query of the two
+// words needs to know whether a row ranks in the side-by-side tier, without
+// its text. The space keeps it apart from every other term.
 const phraseEntry = 1
 
-// isPhraseTerm reports whether a word term is a phrase term.
-func isPhraseTerm(t string) bool { return strings.IndexByte(t, ' ') > 0 }
+// phraseMin is the least length in characters of a phrase's words: those
+// of three characters would be three tenths of the phrases (ten thousand
+// documents of the benchmark corpus: 68,504 of 246,643 terms, 326,223 of
+// 787,804 entries) for the fewer queries that hold two of them.
+const phraseMin = 4
 
 // hasTerm reports whether a word or phrase term is of this vocabulary.
 func (ws *wordSet) hasTerm(t string) bool {
@@ -243,13 +261,14 @@ func (ws *wordSet) hasTerm(t string) bool {
 	return ws.has(a) && (!ok || ws.has(b))
 }
 
-// phrases calls emit with each phrase term of the text, once, in order;
-// with only, just those one of whose words it accepts.
-func (ws *wordSet) phrases(t *rowText, only func(w int32) bool, emit func(p string)) {
-	var out []string
-	type occ struct{ at, w int32 }
-	for _, seg := range t.segs {
-		var occs []occ
+// occurrence is where a word of the vocabulary begins in a segment.
+type occurrence struct{ seg, at, w int32 }
+
+// occurrences returns every occurrence of the vocabulary's words in the
+// text, by segment and position.
+func (ws *wordSet) occurrences(t *rowText) []occurrence {
+	var occs []occurrence
+	for si, seg := range t.segs {
 		for i := 0; i+1 < len(seg); i++ {
 			k := runeKey(seg[i], seg[i+1])
 			if b := keyBit(k); ws.filter[b>>6]&(1<<(b&63)) == 0 {
@@ -260,28 +279,47 @@ func (ws *wordSet) phrases(t *rowText, only func(w int32) bool, emit func(p stri
 				continue
 			}
 			for _, w := range ws.starts[p] {
-				if rs := ws.runes[w]; i+len(rs) <= len(seg) && slices.Equal(seg[i:i+len(rs)], rs) {
-					occs = append(occs, occ{int32(i), w})
-				}
-			}
-		}
-		// occs are by position; those at one position are found by a
-		// binary search.
-		for _, o := range occs {
-			end := o.at + int32(len(ws.runes[o.w]))
-			j, _ := slices.BinarySearchFunc(occs, end, func(x occ, at int32) int { return cmp.Compare(x.at, at) })
-			for ; j < len(occs) && occs[j].at == end; j++ {
-				if only == nil || only(o.w) || only(occs[j].w) {
-					out = append(out, ws.words[o.w]+" "+ws.words[occs[j].w])
+				if rs := ws.runes[w]; i+len(rs) <= len(seg) && slices.Equal(seg[i+2:i+len(rs)], rs[2:]) {
+					occs = append(occs, occurrence{int32(si), int32(i), w})
 				}
 			}
 		}
 	}
-	slices.Sort(out)
-	for _, p := range slices.Compact(out) {
+	return occs
+}
+
+// phrases calls emit with each phrase of the occurrences (w1<<32 | w2),
+// once, in the order of their terms (phraseTerm); with only, just those one
+// of whose words it accepts.
+func (ws *wordSet) phrases(occs []occurrence, only func(w int32) bool, emit func(p uint64)) {
+	var pairs []uint64
+	for _, o := range occs {
+		end := o.at + int32(len(ws.runes[o.w]))
+		j, _ := slices.BinarySearchFunc(occs, occurrence{o.seg, end, 0}, func(x, y occurrence) int {
+			return cmp.Or(cmp.Compare(x.seg, y.seg), cmp.Compare(x.at, y.at))
+		})
+		if len(ws.runes[o.w]) < phraseMin {
+			continue
+		}
+		for ; j < len(occs) && occs[j].seg == o.seg && occs[j].at == end; j++ {
+			if len(ws.runes[occs[j].w]) < phraseMin {
+				continue
+			}
+			if only == nil || only(o.w) || only(occs[j].w) {
+				pairs = append(pairs, uint64(o.w)<<32|uint64(occs[j].w))
+			}
+		}
+	}
+	// The words are in byte order and a space sorts before every
+	// character of theirs: the pairs' order is their terms'.
+	slices.Sort(pairs)
+	for _, p := range slices.Compact(pairs) {
 		emit(p)
 	}
 }
+
+// phraseTerm returns the term of a phrase (w1<<32 | w2).
+func (ws *wordSet) phraseTerm(p uint64) string { return ws.words[p>>32] + " " + ws.words[uint32(p)] }
 
 func (ws *wordSet) has(w string) bool {
 	_, ok := ws.set[w]
@@ -294,6 +332,7 @@ type rowPairs struct {
 	ws      *wordSet
 	freq    [][search.NumFields]uint32
 	touched []int32
+	held    []bool // per word, during rowWords
 }
 
 func (ws *wordSet) newRowPairs() *rowPairs {
@@ -302,7 +341,19 @@ func (ws *wordSet) newRowPairs() *rowPairs {
 
 // add records a term of the row's analysis.
 func (rp *rowPairs) add(field int, term []byte, freq int) {
-	id, ok := rp.ws.pairID[string(term)]
+	a, n := utf8.DecodeRune(term)
+	if n == len(term) || len(term) > 8 {
+		return
+	}
+	b, m := utf8.DecodeRune(term[n:])
+	if n+m != len(term) {
+		return
+	}
+	k := runeKey(a, b)
+	if bit := keyBit(k); rp.ws.pairFilter[bit>>6]&(1<<(bit&63)) == 0 {
+		return
+	}
+	id, ok := rp.ws.pairKey[k]
 	if !ok {
 		return
 	}
@@ -323,28 +374,39 @@ func (rp *rowPairs) reset() {
 // candidates calls fn for each word whose pairs the row holds all in one
 // field at least, with the least frequency per field (0 where not all).
 func (rp *rowPairs) candidates(fn func(w int32, freq *[search.NumFields]uint32)) {
+	mask := func(q int32) uint8 {
+		var m uint8
+		for f, v := range rp.freq[q] {
+			if v > 0 {
+				m |= 1 << f
+			}
+		}
+		return m
+	}
 	for _, p := range rp.touched {
 		for _, w := range rp.ws.starts[p] {
+			// The fields holding every pair, then their least frequency.
+			fields := uint8(1<<search.NumFields - 1)
+			for _, q := range rp.ws.wpairs[w] {
+				if fields &= mask(q); fields == 0 {
+					break
+				}
+			}
+			if fields == 0 {
+				continue
+			}
 			var fr [search.NumFields]uint32
-			some := false
 			for f := range fr {
-				m := uint32(0)
+				if fields&(1<<f) == 0 {
+					continue
+				}
 				for k, q := range rp.ws.wpairs[w] {
-					v := rp.freq[q][f]
-					if v == 0 {
-						m = 0
-						break
-					}
-					if k == 0 || v < m {
-						m = v
+					if v := rp.freq[q][f]; k == 0 || v < fr[f] {
+						fr[f] = v
 					}
 				}
-				fr[f] = m
-				some = some || m > 0
 			}
-			if some {
-				fn(w, &fr)
-			}
+			fn(w, &fr)
 		}
 	}
 }
@@ -367,6 +429,12 @@ func textOf(title string, segs [4]string) *rowText {
 		}
 		t.segs[i] = rs
 	}
+	t.setTitle(title)
+	return t
+}
+
+// setTitle sets the title the text's words are looked for in.
+func (t *rowText) setTitle(title string) {
 	var b strings.Builder
 	for _, r := range title {
 		if r = search.FoldRune(r); !unicode.IsSpace(r) {
@@ -374,54 +442,6 @@ func textOf(title string, segs [4]string) *rowText {
 		}
 	}
 	t.title = b.String()
-	return t
-}
-
-// holds reports whether the text holds the runes rs.
-func (t *rowText) holds(rs []rune) bool {
-	for _, seg := range t.segs {
-		for i := 0; i+len(rs) <= len(seg); i++ {
-			if seg[i] == rs[0] && slices.Equal(seg[i:i+len(rs)], rs) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// holdsAll reports for each of n words (runes, of two or more) whether
-// the text holds it, in one pass over the text: a position is looked at
-// only when its two characters begin one of the words.
-func (t *rowText) holdsAll(n int, runes func(i int) []rune) []bool {
-	held := make([]bool, n)
-	first := make(map[uint64][]int, n)
-	var filter [1024]uint64
-	key := func(a, b rune) (uint64, uint64) {
-		k := uint64(a)<<32 | uint64(b)
-		return k, (k * 0x9E3779B97F4A7C15) >> 48
-	}
-	for i := range n {
-		rs := runes(i)
-		k, h := key(rs[0], rs[1])
-		first[k] = append(first[k], i)
-		filter[h>>6] |= 1 << (h & 63)
-	}
-	left := n
-	for _, seg := range t.segs {
-		for i := 0; i+1 < len(seg) && left > 0; i++ {
-			k, h := key(seg[i], seg[i+1])
-			if filter[h>>6]&(1<<(h&63)) == 0 {
-				continue
-			}
-			for _, w := range first[k] {
-				if rs := runes(w); !held[w] && i+len(rs) <= len(seg) && slices.Equal(seg[i:i+len(rs)], rs) {
-					held[w] = true
-					left--
-				}
-			}
-		}
-	}
-	return held
 }
 
 // wordEntry returns the low half of a word's entry in a field.
@@ -438,7 +458,7 @@ func wordEntry(field int, freq uint32, holds, title bool) uint64 {
 
 // rowWords calls emit with each word entry of one row (without the row),
 // from its pairs and its text; words in order of the vocabulary.
-func (rp *rowPairs) rowWords(text func() *rowText, emit func(word string, x uint64)) {
+func (rp *rowPairs) rowWords(text func() *rowText, word func(w int32, x uint64), phrase func(p uint64)) {
 	type cand struct {
 		w  int32
 		fr [search.NumFields]uint32
@@ -446,24 +466,36 @@ func (rp *rowPairs) rowWords(text func() *rowText, emit func(word string, x uint
 	var cs []cand
 	rp.candidates(func(w int32, fr *[search.NumFields]uint32) { cs = append(cs, cand{w, *fr}) })
 	if len(cs) == 0 {
-		return
+		return // a text that holds a word has its pairs
 	}
 	slices.SortFunc(cs, func(a, b cand) int { return cmp.Compare(a.w, b.w) })
 	t := text()
-	held := t.holdsAll(len(cs), func(i int) []rune { return rp.ws.runes[cs[i].w] })
-	for i, c := range cs {
-		w := rp.ws.words[c.w]
-		holds, title := held[i], strings.Contains(t.title, w)
+	occs := rp.ws.occurrences(t)
+	if rp.held == nil {
+		rp.held = make([]bool, len(rp.ws.words))
+	}
+	for _, o := range occs {
+		rp.held[o.w] = true
+	}
+	defer func() {
+		for _, o := range occs {
+			rp.held[o.w] = false
+		}
+	}()
+	for _, c := range cs {
+		holds, title := rp.held[c.w], strings.Contains(t.title, rp.ws.words[c.w])
 		for f, fr := range c.fr {
 			if fr > 0 {
-				emit(w, wordEntry(f, fr, holds, title))
+				word(c.w, wordEntry(f, fr, holds, title))
 			}
 		}
 	}
-	// A text that holds no word holds no phrase.
-	if slices.Contains(held, true) {
-		rp.ws.phrases(t, nil, func(p string) { emit(p, phraseEntry) })
-	}
+	rp.ws.phrases(occs, nil, phrase)
+}
+
+// rowTerms calls emit with the terms and entries rowWords gives, in order.
+func (rp *rowPairs) rowTerms(text func() *rowText, emit func(term string, x uint64)) {
+	rp.rowWords(text, func(w int32, x uint64) { emit(rp.ws.words[w], x) }, func(p uint64) { emit(rp.ws.phraseTerm(p), phraseEntry) })
 }
 
 // wordList returns the entries of word w over every row, from the pairs'
@@ -529,7 +561,12 @@ func wordList(w string, pair func(p string) []uint64, text func(row int) *rowTex
 			j++
 		}
 		t := text(hits[i].row)
-		holds, title := t.holds(rs), strings.Contains(t.title, w)
+		holds, title := false, strings.Contains(t.title, w)
+		for _, seg := range t.segs {
+			for k := 0; k+len(rs) <= len(seg) && !holds; k++ {
+				holds = seg[k] == rs[0] && slices.Equal(seg[k:k+len(rs)], rs)
+			}
+		}
 		for _, h := range hits[i:j] {
 			out = append(out, uint64(h.row)<<32|wordEntry(h.field, h.freq, holds, title))
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"gongkai/search"
 )
@@ -227,6 +228,12 @@ func TestWordEntries(t *testing.T) {
 	}
 	for _, a := range vocab {
 		for _, b := range vocab {
+			if utf8.RuneCountInString(a) < phraseMin || utf8.RuneCountInString(b) < phraseMin {
+				if terms[a+" "+b] != nil {
+					t.Errorf("phrase %s %s: a word under %d characters", a, b, phraseMin)
+				}
+				continue
+			}
 			var want []uint64
 			for row, id := range ids {
 				holds := false
