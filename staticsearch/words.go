@@ -191,11 +191,9 @@ func cutAt(t []rune) int {
 type wordSet struct {
 	words []string
 	set   map[string]int32
-	// Per word its distinct pairs (indices into pairs), the first one
+	// Per word its distinct pairs (numbers, pairKey's), the first one
 	// first; per pair the words it begins.
 	wpairs [][]int32
-	pairs  []string
-	pairID map[string]int32
 	starts [][]int32
 	// runes of each word, for finding it in text; key maps the first two
 	// runes of a word (runeKey) to that pair, and filter has the bit of
@@ -215,7 +213,7 @@ func runeKey(a, b rune) uint64 { return uint64(a)<<32 | uint64(b) }
 func keyBit(k uint64) uint64 { return (k * 0x9E3779B97F4A7C15) >> 44 }
 
 func newWordSet(words []string) *wordSet {
-	ws := &wordSet{words: words, set: make(map[string]int32, len(words)), pairID: map[string]int32{}, key: map[uint64]int32{}, filter: make([]uint64, 1<<20/64),
+	ws := &wordSet{words: words, set: make(map[string]int32, len(words)), key: map[uint64]int32{}, filter: make([]uint64, 1<<20/64),
 		pairKey: map[uint64]int32{}, pairFilter: make([]uint64, 1<<20/64)}
 	for i, w := range words {
 		ws.set[w] = int32(i)
@@ -223,16 +221,13 @@ func newWordSet(words []string) *wordSet {
 		ws.runes = append(ws.runes, rs)
 		var ps []int32
 		for k := 0; k+1 < len(rs); k++ {
-			p := string(rs[k : k+2])
-			id, ok := ws.pairID[p]
+			pk := runeKey(rs[k], rs[k+1])
+			id, ok := ws.pairKey[pk]
 			if !ok {
-				id = int32(len(ws.pairs))
-				ws.pairID[p] = id
-				ws.pairs = append(ws.pairs, p)
+				id = int32(len(ws.starts))
 				ws.starts = append(ws.starts, nil)
-				k := runeKey(rs[k], rs[k+1])
-				ws.pairKey[k] = id
-				ws.pairFilter[keyBit(k)>>6] |= 1 << (keyBit(k) & 63)
+				ws.pairKey[pk] = id
+				ws.pairFilter[keyBit(pk)>>6] |= 1 << (keyBit(pk) & 63)
 			}
 			if !slices.Contains(ps, id) {
 				ps = append(ps, id)
@@ -341,7 +336,7 @@ type rowPairs struct {
 }
 
 func (ws *wordSet) newRowPairs() *rowPairs {
-	return &rowPairs{ws: ws, freq: make([][search.NumFields]uint32, len(ws.pairs))}
+	return &rowPairs{ws: ws, freq: make([][search.NumFields]uint32, len(ws.starts))}
 }
 
 // add records a term of the row's analysis.
